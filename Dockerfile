@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml ./
+COPY config config
+COPY accounts accounts
+COPY listings listings
+COPY marketplace marketplace
+COPY auctions auctions
+COPY manage.py Procfile ./
+RUN pip install . && python -c "import jieba; jieba.initialize()"
+RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput -v 0
+RUN useradd --system market && chown -R market /app
+USER market
+EXPOSE 8000
+# The same image runs web, worker and beat; the command picks the role (see compose.yaml).
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import Membership, Organization, OrganizationStatusChange, User
+
+
+class RegisterInput(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+    email = serializers.EmailField()
+
+
+class UserOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ("id", "username", "email", "date_joined")
+
+
+class TokenInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+    read_only = serializers.BooleanField(
+        default=False, help_text=_("只读令牌：只能读取成交结果、目录和先用后转清单。")
+    )
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+    read_only = serializers.BooleanField()
+
+
+class OrganizationInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices)
+    credit_code = serializers.CharField(
+        max_length=40, help_text=_("18 位统一社会信用代码，校验位按 GB 32100-2015 验证。")
+    )
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    requires_internal_approval = serializers.BooleanField(required=False, default=False)
+
+
+class StatusChangeOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username")
+
+    class Meta:
+        model = OrganizationStatusChange
+        fields = ("from_status", "to_status", "reason", "actor", "created_at")
+
+
+class OrganizationOutput(serializers.ModelSerializer):
+    reviews = StatusChangeOutput(source="status_changes", many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "credit_code",
+            "region",
+            "status",
+            "requires_internal_approval",
+            "created_at",
+            "updated_at",
+            "reviews",
+        )
+
+
+class ReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class MemberInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    organization_name = serializers.CharField(source="organization.name")
+    organization_status = serializers.CharField(source="organization.status")
+
+    class Meta:
+        model = Membership
+        fields = (
+            "id",
+            "user",
+            "username",
+            "organization",
+            "organization_name",
+            "organization_status",
+            "role",
+        )
+
+
+class MeOutput(serializers.ModelSerializer):
+    memberships = MembershipOutput(many=True, read_only=True)
+    is_operator = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ("id", "username", "email", "is_operator", "memberships")
+
+    def get_is_operator(self, obj: User) -> bool:
+        from ..selectors import is_operator
+
+        return is_operator(obj)

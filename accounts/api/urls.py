@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("organizations/", views.OrganizationCreateView.as_view(), name="organization-create"),
+    path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization-detail"),
+    path(
+        "organizations/<int:pk>/review/", views.OrganizationReviewView.as_view(), name="organization-review"
+    ),
+    path(
+        "organizations/<int:pk>/members/",
+        views.OrganizationMembersView.as_view(),
+        name="organization-members",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:user_id>/",
+        views.OrganizationMemberDetailView.as_view(),
+        name="organization-member-detail",
+    ),
+]

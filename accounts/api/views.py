@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from ..models import Organization, User
+from ..permissions import IsOperator
+from ..selectors import organization_visible_to
+from .serializers import (
+    MemberInput,
+    MembershipOutput,
+    MeOutput,
+    OrganizationInput,
+    OrganizationOutput,
+    RegisterInput,
+    ReviewInput,
+    TokenInput,
+    TokenOutput,
+    UserOutput,
+)
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RegisterInput, responses={201: UserOutput}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=TokenInput, responses={200: TokenOutput}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        data = TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("用户名或密码不正确。"), code="invalid_credentials")
+        _token, key = services.api_token_create(
+            user=user, name=data.validated_data["name"], read_only=data.validated_data["read_only"]
+        )
+        return Response({"token": key, "read_only": data.validated_data["read_only"]})
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeOutput, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        return Response(MeOutput(request.user).data)
+
+
+class OrganizationCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=OrganizationInput, responses={201: OrganizationOutput}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        data = OrganizationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = services.organization_create(actor=request.user, **data.validated_data)
+        return Response(OrganizationOutput(org).data, status=status.HTTP_201_CREATED)
+
+
+class OrganizationDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OrganizationOutput, tags=["accounts"])
+    def get(self, request: Request, pk: int) -> Response:
+        qs = Organization.objects.filter(organization_visible_to(request.user)).distinct()
+        org = get_object_or_404(qs.prefetch_related("status_changes__actor"), pk=pk)
+        return Response(OrganizationOutput(org).data)
+
+
+class OrganizationReviewView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(request=ReviewInput, responses=OrganizationOutput, tags=["accounts"])
+    def post(self, request: Request, pk: int) -> Response:
+        org = get_object_or_404(Organization, pk=pk)
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = services.organization_review(organization=org, actor=request.user, **data.validated_data)
+        return Response(OrganizationOutput(org).data)
+
+
+class OrganizationMembersView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=MemberInput, responses={201: MembershipOutput}, tags=["accounts"])
+    def post(self, request: Request, pk: int) -> Response:
+        org = get_object_or_404(
+            Organization.objects.filter(organization_visible_to(request.user)).distinct(), pk=pk
+        )
+        data = MemberInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = User.objects.filter(username=data.validated_data["username"]).first()
+        if user is None:
+            raise exceptions.ValidationError({"username": [_("没有该用户。")]})
+        membership = services.membership_add(
+            organization=org, actor=request.user, user=user, role=data.validated_data["role"]
+        )
+        return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
+
+
+class OrganizationMemberDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, tags=["accounts"])
+    def delete(self, request: Request, pk: int, user_id: int) -> Response:
+        org = get_object_or_404(
+            Organization.objects.filter(organization_visible_to(request.user)).distinct(), pk=pk
+        )
+        user = get_object_or_404(User, pk=user_id)
+        services.membership_remove(organization=org, actor=request.user, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

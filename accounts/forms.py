@@ -1,0 +1,22 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization
+
+
+class SignupForm(forms.Form):
+    username = forms.RegexField(label=_("用户名"), regex=r"^[\w.@+-]+$", max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"))
+    password = forms.CharField(
+        label=_("密码"), widget=forms.PasswordInput, help_text=_("至少 8 位，不能全为数字。")
+    )
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("机构名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("机构类型"), choices=Organization.Kind.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
+    region = forms.CharField(label=_("所在地区"), max_length=100, required=False)
+    requires_internal_approval = forms.BooleanField(
+        label=_("挂牌须经本单位内部审批（安心屋）"), required=False
+    )

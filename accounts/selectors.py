@@ -1,0 +1,94 @@
+"""Reads about who may act for whom."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from config.errors import Forbidden
+
+from .models import Membership, Organization, OrganizationRelation, User
+
+
+def _staff_with(user: Any, permission: str) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and user.has_perm(permission)))
+    )
+
+
+def is_operator(user: Any) -> bool:
+    """Platform staff with the moderation permission (a superuser is an operator)."""
+    return _staff_with(user, "accounts.moderate")
+
+
+def is_finance_operator(user: Any) -> bool:
+    """Platform staff with the finance permission: confirms payments, releases settlements."""
+    return _staff_with(user, "accounts.finance")
+
+
+def user_memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization").order_by("id")
+
+
+def membership_get(*, user: User, organization: Organization | int) -> Membership | None:
+    org_id = organization if isinstance(organization, int) else organization.pk
+    return Membership.objects.filter(user=user, organization_id=org_id).select_related("organization").first()
+
+
+def membership_for_action(
+    *,
+    user: User,
+    organization: Organization | int | None = None,
+    roles: Iterable[str] | None = None,
+    verified: bool = True,
+) -> Membership:
+    """The membership through which ``user`` acts, or ``Forbidden`` with the reason.
+
+    Without ``organization`` the user's first membership is taken (most users belong to one).
+    ``verified`` requires the organization to be verified: only verified organizations may list,
+    bid, make offers or declare intents.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden("not_a_member", _("请先登录。"))
+    memberships = user_memberships(user)
+    membership = (
+        memberships.first()
+        if organization is None
+        else memberships.filter(
+            organization_id=organization if isinstance(organization, int) else organization.pk
+        ).first()
+    )
+    if membership is None:
+        raise Forbidden("not_a_member", _("您不是该机构的成员。"))
+    if roles is not None and membership.role not in set(roles):
+        raise Forbidden("role_not_allowed", _("您在本机构的角色不能执行此操作。"))
+    if verified and not membership.organization.is_verified:
+        raise Forbidden("organization_not_verified", _("机构尚未通过平台认证，暂不能进行此操作。"))
+    return membership
+
+
+def organizations_related(a: Organization | int, b: Organization | int) -> bool:
+    """The same organization, or a declared relation between the two."""
+    a_id = a if isinstance(a, int) else a.pk
+    b_id = b if isinstance(b, int) else b.pk
+    if a_id == b_id:
+        return True
+    low, high = sorted((a_id, b_id))
+    return OrganizationRelation.objects.filter(low_id=low, high_id=high).exists()
+
+
+def organizations_pending_review() -> QuerySet[Organization]:
+    """The verification queue, longest waiting first."""
+    return Organization.objects.filter(status=Organization.Status.PENDING).order_by("created_at", "id")
+
+
+def organization_visible_to(user: User) -> Q:
+    """Organizations a user may read in full: their own; operators see all."""
+    if is_operator(user) or is_finance_operator(user):
+        return Q()
+    return Q(memberships__user=user)

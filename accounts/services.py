@@ -1,0 +1,209 @@
+"""Every write of accounts: one function per use case, keyword-only, transactional."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import Conflict, Forbidden, InvalidInput
+
+from .models import ApiToken, Membership, Organization, OrganizationRelation, OrganizationStatusChange, User
+from .selectors import is_operator, membership_get
+from .validators import credit_code_error
+
+S = Organization.Status
+
+# The one transition table of an organization's status.
+ORGANIZATION_TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING: {S.VERIFIED, S.REJECTED},
+    S.REJECTED: {S.PENDING},  # corrected and sent back for review
+    S.VERIFIED: {S.SUSPENDED},
+    S.SUSPENDED: {S.VERIFIED},
+}
+
+
+def user_register(*, username: str, password: str, email: str) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(
+            "username_taken", _("该用户名已被使用。"), fields={"username": [_("该用户名已被使用。")]}
+        )
+    user = User(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            "weak_password", " ".join(exc.messages), fields={"password": exc.messages}
+        ) from exc
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _organization_transition(
+    *, organization: Organization, to_status: str, actor: User, reason: str = ""
+) -> Organization:
+    """Lock the organization, check the table, move it and record the move."""
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if to_status not in ORGANIZATION_TRANSITIONS.get(org.status, set()):
+        raise Conflict(
+            "invalid_status_transition",
+            _("机构当前状态为“%(status)s”，不能执行此操作。") % {"status": org.get_status_display()},
+        )
+    from_status = org.status
+    org.status = to_status
+    org.save(update_fields=["status", "updated_at"])
+    OrganizationStatusChange.objects.create(
+        organization=org, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    return org
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    credit_code: str,
+    region: str = "",
+    requires_internal_approval: bool = False,
+) -> Organization:
+    error = credit_code_error(credit_code)
+    if error:
+        raise InvalidInput("invalid_credit_code", error, fields={"credit_code": [error]})
+    if Organization.objects.filter(credit_code=credit_code).exists():
+        raise Conflict(
+            "credit_code_registered", _("该统一社会信用代码已注册。"), fields={"credit_code": [_("已注册。")]}
+        )
+    org = Organization.objects.create(
+        name=name,
+        kind=kind,
+        credit_code=credit_code,
+        region=region,
+        requires_internal_approval=requires_internal_approval,
+        created_by=actor,
+    )
+    Membership.objects.create(user=actor, organization=org, role=Membership.Role.ADMIN)
+    OrganizationStatusChange.objects.create(
+        organization=org, from_status="", to_status=S.PENDING, actor=actor
+    )
+    return org
+
+
+@transaction.atomic
+def organization_review(
+    *, organization: Organization, actor: User, decision: str, reason: str = ""
+) -> Organization:
+    """An operator verifies or rejects a pending organization; a rejection needs a reason."""
+    if not is_operator(actor):
+        raise Forbidden("operator_only", _("只有平台运营人员可以审核机构。"))
+    if decision not in ("approve", "reject"):
+        raise InvalidInput(
+            "invalid_decision",
+            _("审核结论应为 approve 或 reject。"),
+            fields={"decision": [_("无效的选项。")]},
+        )
+    if decision == "reject" and not reason.strip():
+        raise InvalidInput(
+            "reason_required", _("驳回时必须填写理由。"), fields={"reason": [_("请填写驳回理由。")]}
+        )
+    to_status = S.VERIFIED if decision == "approve" else S.REJECTED
+    return _organization_transition(
+        organization=organization, to_status=to_status, actor=actor, reason=reason
+    )
+
+
+@transaction.atomic
+def organization_resubmit(*, organization: Organization, actor: User) -> Organization:
+    """A rejected organization, corrected by its admin, goes back to the queue."""
+    _require_admin(organization=organization, actor=actor)
+    return _organization_transition(organization=organization, to_status=S.PENDING, actor=actor)
+
+
+@transaction.atomic
+def organization_suspend(*, organization: Organization, actor: User, reason: str) -> Organization:
+    if not is_operator(actor):
+        raise Forbidden("operator_only", _("只有平台运营人员可以暂停机构。"))
+    if not reason.strip():
+        raise InvalidInput("reason_required", _("请填写理由。"), fields={"reason": [_("请填写理由。")]})
+    return _organization_transition(
+        organization=organization, to_status=S.SUSPENDED, actor=actor, reason=reason
+    )
+
+
+def _require_admin(*, organization: Organization, actor: User) -> None:
+    membership = membership_get(user=actor, organization=organization)
+    if membership is None or membership.role != Membership.Role.ADMIN:
+        raise Forbidden("admin_only", _("只有机构管理员可以执行此操作。"))
+
+
+@transaction.atomic
+def membership_add(*, organization: Organization, actor: User, user: User, role: str) -> Membership:
+    """An organization's admin adds a member with a role."""
+    _require_admin(organization=organization, actor=actor)
+    if role not in Membership.Role.values:
+        raise InvalidInput("invalid_role", _("无效的角色。"), fields={"role": [_("无效的角色。")]})
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(user=user, organization=organization, role=role)
+    except IntegrityError as exc:
+        raise Conflict("already_member", _("该用户已是本机构成员。")) from exc
+
+
+@transaction.atomic
+def membership_remove(*, organization: Organization, actor: User, user: User) -> None:
+    _require_admin(organization=organization, actor=actor)
+    membership = membership_get(user=user, organization=organization)
+    if membership is None:
+        raise Conflict("not_a_member", _("该用户不是本机构成员。"))
+    if (
+        membership.role == Membership.Role.ADMIN
+        and not organization.memberships.filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk).exists()
+    ):
+        raise Conflict("last_admin", _("不能移除机构的最后一位管理员。"))
+    membership.delete()
+
+
+@transaction.atomic
+def organization_relation_declare(
+    *, actor: User, organization: Organization, other: Organization, kind: str
+) -> OrganizationRelation:
+    """Record that two organizations are related parties (by either one's admin, or an operator)."""
+    if not is_operator(actor):
+        _require_admin(organization=organization, actor=actor)
+    if organization.pk == other.pk:
+        raise InvalidInput("same_organization", _("不能与本机构建立关联。"))
+    low, high = sorted((organization.pk, other.pk))
+    relation, _created = OrganizationRelation.objects.get_or_create(
+        low_id=low, high_id=high, defaults={"kind": kind, "declared_by": actor}
+    )
+    return relation
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "", read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new token; the key is returned once and only its hash is kept."""
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(user=user, name=name, key_hash=_hash_key(key), read_only=read_only)
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_resolve(key: str) -> ApiToken | None:
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )

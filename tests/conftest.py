@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Organization
+from accounts.services import api_token_create
+
+from .factories import OrganizationFactory, UserFactory, member_of
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def client_for(user, *, read_only: bool = False) -> APIClient:
+    """An API client authenticated by a real token, as a program would be."""
+    _token, key = api_token_create(user=user, read_only=read_only)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def operator(db):
+    user = UserFactory(username="op", is_staff=True)
+    for name in ("平台审核", "平台财务"):
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def university(db) -> Organization:
+    return OrganizationFactory(name="浙江大学", kind=Organization.Kind.UNIVERSITY)
+
+
+@pytest.fixture
+def company(db) -> Organization:
+    return OrganizationFactory(name="杭州测试科技有限公司", kind=Organization.Kind.ENTERPRISE)
+
+
+@pytest.fixture
+def holder_member(university):
+    return member_of(university, Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def buyer(company):
+    return member_of(company, Membership.Role.ADMIN)
