@@ -29,6 +29,7 @@ def _free_port() -> int:
 def start_postgres() -> str:
     import pgserver
 
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
     _handles["postgres"] = server
     socket_dir = str(VAR_DIR / "pgdata")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -182,8 +183,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # Each app's periodic jobs are listed here; the beat scheduler syncs them into the database.
+# Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
+# the database scheduler syncs them into django-celery-beat's tables at start.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+for _app in ("accounts", "listings", "marketplace", "auctions"):
+    try:
+        CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"{_app}.schedule":
+            raise
+
+# Lower apps hand over to higher ones through these named services (config/seams.py).
+MARKET_SEAMS: dict[str, str] = {
+    # "listing_published": "auctions.services.auction_open_for_listing",
+    # "fixed_price_contested": "auctions.services.auction_open_for_intents",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").

@@ -7,12 +7,18 @@ from .health import healthz
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("listings.api.urls")),
+    path("", include("marketplace.api.urls")),
+    path("", include("auctions.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("listings.urls")),
+    path("", include("marketplace.urls")),
+    path("", include("auctions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

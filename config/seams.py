@@ -1,0 +1,29 @@
+"""The few places where a lower app must hand over to a higher one.
+
+Apps import only downward (DESIGN.md), yet a published auction listing must become an auction,
+and a fixed-price listing with two or more intents must open one. The lower service calls
+``seams.call("listing_published", listing=...)`` inside its transaction; ``settings.MARKET_SEAMS``
+names the higher service that answers, by dotted path. It is one explicit, synchronous call in
+the same transaction, never a broadcast: a seam without a configured answer is an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+KNOWN = {
+    "listing_published",  # listings -> auctions: open the Auction of a published auction listing
+    "fixed_price_contested",  # marketplace -> auctions: two or more intents make an auction among them
+}
+
+
+def call(name: str, **kwargs: Any) -> Any:
+    if name not in KNOWN:
+        raise KeyError(f"unknown seam {name!r}")
+    path = settings.MARKET_SEAMS.get(name)
+    if path is None:
+        return None
+    return import_string(path)(**kwargs)

@@ -1,0 +1,18 @@
+from .achievements import Achievement, IntellectualProperty, Inventor
+from .choices import ConversionStatus, Field, Rights
+from .listing import InternalApproval, Listing, ListingStatusChange
+from .use_first import Justification, UseFirstEntry
+
+__all__ = [
+    "Achievement",
+    "ConversionStatus",
+    "Field",
+    "IntellectualProperty",
+    "InternalApproval",
+    "Inventor",
+    "Justification",
+    "Listing",
+    "ListingStatusChange",
+    "Rights",
+    "UseFirstEntry",
+]
