@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.effects import after_commit
 from config.errors import Conflict, Forbidden, InvalidInput
 
-from .models import ApiToken, Membership, Organization, OrganizationRelation, OrganizationStatusChange, User
+from .models import (
+    ApiToken,
+    Membership,
+    Notification,
+    Organization,
+    OrganizationRelation,
+    OrganizationStatusChange,
+    User,
+)
 from .selectors import is_operator, membership_get
 from .validators import credit_code_error
 
@@ -207,3 +219,36 @@ def api_token_resolve(key: str) -> ApiToken | None:
         .filter(key_hash=_hash_key(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def notify(
+    *,
+    users: Iterable[User] | None = None,
+    organization: Organization | None = None,
+    roles: Iterable[str] | None = None,
+    operators: bool = False,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+) -> int:
+    """Tell people something happened: listed users, an organization's members (optionally only
+    some roles), and/or all operators. In-app rows now; e-mail after commit. Returns how many."""
+    recipients: dict[int, User] = {u.pk: u for u in (users or [])}
+    if organization is not None:
+        members = Membership.objects.filter(organization=organization).select_related("user")
+        if roles is not None:
+            members = members.filter(role__in=list(roles))
+        recipients.update({m.user.pk: m.user for m in members})
+    if operators:
+        staff = User.objects.filter(is_active=True).filter(
+            Q(is_superuser=True) | Q(is_staff=True, groups__permissions__codename="moderate")
+        )
+        recipients.update({u.pk: u for u in staff.distinct()})
+    Notification.objects.bulk_create(
+        Notification(user=u, kind=kind, title=title, body=body, link=link) for u in recipients.values()
+    )
+    addresses = [u.email for u in recipients.values() if u.email]
+    if addresses:
+        after_commit(lambda: send_mail(title, body or title, None, addresses, fail_silently=True))
+    return len(recipients)
