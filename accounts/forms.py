@@ -20,3 +20,17 @@ class OrganizationForm(forms.Form):
     requires_internal_approval = forms.BooleanField(
         label=_("挂牌须经本单位内部审批（安心屋）"), required=False
     )
+
+
+class OrganizationReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("通过认证")), ("reject", _("驳回"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("驳回时必须填写理由，申请人会看到。"),
+    )

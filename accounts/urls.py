@@ -10,4 +10,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("organization/", views.organization, name="organization"),
+    path("organization/<int:pk>/resubmit/", views.organization_resubmit, name="organization_resubmit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("console/organizations/", views.console_organizations, name="console_organizations"),
+    path(
+        "console/organizations/<int:pk>/",
+        views.console_organization_review,
+        name="console_organization_review",
+    ),
 ]

@@ -1,28 +1,57 @@
-"""Account pages: sign up, log in and out, the user's organization and its verification status."""
+"""Account pages: sign up, the user's organization and its verification, the inbox, and the
+operators' organization verification queue. Every refusal comes from a service's DomainError."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 
 from . import services
-from .forms import OrganizationForm, SignupForm
-from .selectors import user_memberships
+from .forms import OrganizationForm, OrganizationReviewForm, SignupForm
+from .models import Notification, Organization
+from .selectors import is_finance_operator, is_operator, organizations_pending_review, user_memberships
 
 
-def form_apply_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
-    """Show a service's refusal next to the fields it names (or above the form)."""
-    if error.fields:
-        for field, errors in error.fields.items():
-            for message in errors if isinstance(errors, list) else [errors]:
-                form.add_error(field if field in form.fields else None, str(message))
-    else:
-        form.add_error(None, error.detail)
+def form_apply_error(form: Any, error: DomainError) -> None:
+    """Show a service's refusal: its ``fields`` next to the fields, its ``detail`` above the form.
+
+    Field names the form does not have (or a refusal without fields) go above the form, so no
+    message is ever dropped; the typed values stay because the form is re-rendered bound.
+    """
+    above = [error.detail]
+    for field, errors in (error.fields or {}).items():
+        for message in errors if isinstance(errors, list) else [errors]:
+            if field in form.fields:
+                form.add_error(field, str(message))
+            elif str(message) not in above:
+                above.append(str(message))
+    for message in above:
+        form.add_error(None, message)
+
+
+def operator_required(view: Any) -> Any:
+    """Platform staff with the moderation or finance permission; everyone else gets 403."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_operator(request.user) or is_finance_operator(request.user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -43,12 +72,64 @@ def signup(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest) -> HttpResponse:
     memberships = list(user_memberships(request.user).prefetch_related("organization__status_changes"))
     form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not memberships and form.is_valid():
         try:
             services.organization_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
-            messages.success(request, "机构已登记，等待平台审核。")
+            messages.success(request, "机构已登记，等待平台审核。审核结果会通知您。")
             return redirect("accounts:organization")
     return render(request, "accounts/organization.html", {"memberships": memberships, "form": form})
+
+
+@login_required
+@require_POST
+def organization_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=pk)
+    try:
+        services.organization_resubmit(organization=org, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "已重新提交平台审核。")
+    return redirect("accounts:organization")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    qs = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("accounts:notifications")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page})
+
+
+@operator_required
+def console_organizations(request: HttpRequest) -> HttpResponse:
+    """The verification queue, longest waiting first, with each applicant's record."""
+    queue = list(organizations_pending_review().select_related("created_by")[:100])
+    return render(request, "accounts/console_organizations.html", {"queue": queue})
+
+
+@operator_required
+def console_organization_review(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.select_related("created_by"), pk=pk)
+    form = OrganizationReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_review(organization=org, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            verdict = "已认证" if form.cleaned_data["decision"] == "approve" else "已驳回"
+            messages.success(request, f"{org.name}：{verdict}。")
+            return redirect("accounts:console_organizations")
+    history = org.status_changes.select_related("actor")
+    members = org.memberships.select_related("user")
+    return render(
+        request,
+        "accounts/console_organization_review.html",
+        {"org": org, "form": form, "history": history, "members": members},
+    )

@@ -15,6 +15,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("console/", views.console, name="console"),
     path("accounts/", include("accounts.urls")),
     path("", include("listings.urls")),
     path("", include("marketplace.urls")),

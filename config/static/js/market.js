@@ -1,0 +1,62 @@
+/* Every page: confirmation before actions that change money or state, countdowns on the
+   server's clock, and the phone-width menu. Plain JavaScript, no framework. */
+(function () {
+  "use strict";
+
+  /* Confirm: a form (or its submit button) with data-confirm="..." asks first, in an accessible
+     <dialog>; the choice is remembered for that one submission only. */
+  var dialog = document.getElementById("confirm-dialog");
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter || null;
+    var text = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+    if (!text || form.dataset.confirmed === "1" || !dialog || typeof dialog.showModal !== "function") {
+      form.dataset.confirmed = "";
+      return;
+    }
+    event.preventDefault();
+    document.getElementById("confirm-text").textContent = text;
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "ok") {
+        form.dataset.confirmed = "1";
+        if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+      } else if (submitter) {
+        submitter.focus();
+      }
+    });
+  }, true);
+
+  /* The server's clock: the page carries the server's time at render, the offset corrects
+     every countdown for a browser clock that is wrong. */
+  var serverNow = Date.parse(document.body.dataset.serverNow || "");
+  var offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  window.marketServerOffset = function () { return offset; };
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function remaining(ms) {
+    if (ms <= 0) { return null; }
+    var s = Math.floor(ms / 1000);
+    var d = Math.floor(s / 86400);
+    var text = pad(Math.floor((s % 86400) / 3600)) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    return d > 0 ? d + "天 " + text : text;
+  }
+  window.marketRemaining = remaining;
+
+  function tick() {
+    var now = Date.now() + offset;
+    document.querySelectorAll("[data-countdown-to]").forEach(function (el) {
+      var left = remaining(Date.parse(el.dataset.countdownTo) - now);
+      el.textContent = left === null ? (el.dataset.doneText || "已结束") : (el.dataset.prefix || "") + left;
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+  document.body.addEventListener("htmx:afterSwap", tick);
+
+  /* Phone width: the menu starts folded; desktop keeps it open. */
+  var menu = document.querySelector(".nav-menu");
+  if (menu && window.matchMedia("(max-width: 760px)").matches) { menu.removeAttribute("open"); }
+})();

@@ -1,0 +1,307 @@
+"""Browser tests: real Chromium (Debian's), a real ASGI server (uvicorn) and, where a story needs
+it, a real Celery worker, all pointed at pytest's test database and the same Redis.
+
+Page tests are sync (Playwright's sync API cannot run inside pytest-asyncio's loop) and
+transactional, so the server subprocess sees what a test commits. ``serialized_rollback``
+restores the rows the data migrations made (the operator groups) after other tests' flushes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "pages"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+_skipped_for_chromium: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped_for_chromium:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{CHROMIUM} is missing: {len(_skipped_for_chromium)} page test(s) did NOT run. "
+            "Install it with `apt-get install chromium fonts-wqy-zenhei` (python3 dev.py test does).",
+            red=True,
+            bold=True,
+        )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db.get("HOST") or "", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{db['NAME']}"
+
+
+def _child_env() -> dict[str, str]:
+    return dict(
+        os.environ,
+        DATABASE_URL=_test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PYTHONPATH=str(ROOT),
+        DEBUG="false",
+        LOG_JSON="false",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+
+
+def _stop(proc: subprocess.Popen, django_db_blocker: Any) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    # PostgreSQL ends a dead client's backend a moment later; pytest-django drops the test
+    # database at the end and would find it still "being accessed by other users".
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """uvicorn serving config.asgi on a free port, against the test database. Yields its base URL."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log = open(ARTIFACTS / "uvicorn.log", "w")  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_child_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if proc.poll() is not None:
+            log.close()
+            raise RuntimeError(f"uvicorn exited: {(ARTIFACTS / 'uvicorn.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            _stop(proc, django_db_blocker)
+            raise RuntimeError("uvicorn did not become healthy within 30 s")
+        time.sleep(0.2)
+    yield url
+    _stop(proc, django_db_blocker)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen]:
+    """A real Celery worker on the same broker and test database, for one module's stories.
+
+    Module-scoped on purpose: a worker left running would pick up tasks that other apps'
+    transactional tests enqueue and race them on the shared test database. ``--purge`` drops
+    tasks left in the broker by earlier runs.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "celery.log"
+    log = open(log_path, "w")  # noqa: SIM115 - lives as long as the worker
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--purge",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=_child_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while " ready." not in log_path.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc, django_db_blocker)
+            raise RuntimeError(f"celery worker did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+    yield proc
+    _stop(proc, django_db_blocker)
+    log.close()
+
+
+@dataclass
+class Browsing:
+    """One test's browser: contexts per user, every page watched for JavaScript errors."""
+
+    base_url: str
+    test_name: str
+    browser: Any
+    errors: list[str] = field(default_factory=list)
+    contexts: list[Any] = field(default_factory=list)
+    shots: int = 0
+
+    def _watch(self, page: Any) -> None:
+        def on_console(msg: Any) -> None:
+            if msg.type == "error":
+                self.errors.append(f"console error on {page.url}: {msg.text}")
+
+        def on_response(response: Any) -> None:
+            if response.status >= 500:
+                self.errors.append(f"HTTP {response.status} for {response.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error on {page.url}: {exc}"))
+        page.on("response", on_response)
+
+    def page(self, user: Any = None, *, phone: bool = False) -> Any:
+        """A fresh browser context (its own cookies), signed in as ``user`` when given."""
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            viewport=PHONE if phone else DESKTOP,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": self.base_url,
+                    }
+                ]
+            )
+        page = context.new_page()
+        self._watch(page)
+        return page
+
+    def shot(self, page: Any, name: str) -> Path:
+        """Save a screenshot as a test artifact (test-artifacts/pages/)."""
+        self.shots += 1
+        safe = re.sub(r"[^\w.-]+", "_", f"{self.test_name}-{self.shots:02d}-{name}")
+        path = ARTIFACTS / f"{safe}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_no_errors(self) -> None:
+        assert not self.errors, "JavaScript or server errors:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture
+def browsing(
+    request: pytest.FixtureRequest, asgi_server: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Browsing]:
+    if not CHROMIUM.exists():
+        _skipped_for_chromium.append(request.node.nodeid)
+        pytest.skip(f"!!! {CHROMIUM} IS MISSING: BROWSER TEST SKIPPED !!!")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop marked running on this thread, which makes
+    # Django refuse ORM calls from the test body; the calls are in fact synchronous here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    session = Browsing(base_url=asgi_server, test_name=request.node.name, browser=browser)
+    try:
+        yield session
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            for i, context in enumerate(session.contexts):
+                for j, page in enumerate(context.pages):
+                    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-FAILED-{i}-{j}.png"))
+        else:
+            session.assert_no_errors()
+    finally:
+        # While Playwright's loop is marked running, Django hands this test its own connection
+        # (connections are per async context); close it here, in that same context.
+        connections.close_all()
+        for context in session.contexts:
+            context.close()
+        browser.close()
+        playwright.stop()
+
+
+def confirm(page: Any, action: Callable[[], None]) -> None:
+    """Do something that asks to confirm, and confirm it in the site's dialog."""
+    action()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(state="visible")
+    dialog.get_by_role("button", name="确认").click()

@@ -1,0 +1,58 @@
+"""A company signs up in the browser, registers its organization, and an operator verifies it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Organization
+from tests.factories import make_credit_code
+
+from .conftest import confirm
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_sign_up_register_organization_and_get_verified(browsing, operator):
+    page = browsing.page(phone=True)
+    page.goto("/accounts/signup/")
+    page.get_by_label("用户名").fill("hz_robot")
+    page.get_by_label("电子邮箱").fill("boss@robot.cn")
+    page.get_by_label("密码").fill("12345678")
+    page.get_by_role("button", name="注册").click()
+    # The password rule is the service's; its message sits next to the field, the rest is kept.
+    expect(page.locator(".has-error")).to_contain_text("密码")
+    expect(page.get_by_label("用户名")).to_have_value("hz_robot")
+    page.get_by_label("密码").fill("Robot-arm-2026")
+    page.get_by_role("button", name="注册").click()
+    expect(page.get_by_role("heading", name="我的机构")).to_be_visible()
+
+    code = make_credit_code()
+    wrong = code[:17] + ("0" if code[17] != "0" else "1")
+    page.get_by_label("机构名称").fill("杭州机器人科技有限公司")
+    page.get_by_label("机构类型").select_option("enterprise")
+    page.get_by_label("统一社会信用代码").fill(wrong)
+    page.get_by_role("button", name="提交认证").click()
+    expect(page.locator(".has-error")).to_contain_text("校验位")
+    expect(page.get_by_label("机构名称")).to_have_value("杭州机器人科技有限公司")
+    browsing.shot(page, "credit-code-refused-phone")
+    page.get_by_label("统一社会信用代码").fill(code)
+    page.get_by_role("button", name="提交认证").click()
+    expect(page.get_by_test_id("org-status")).to_have_text("待审核")
+
+    ops = browsing.page(operator)
+    ops.goto("/console/")
+    ops.get_by_role("link", name="机构认证").first.click()
+    ops.get_by_role("link", name="审核 杭州机器人科技有限公司").click()
+    ops.get_by_label("驳回").check()
+    confirm(ops, lambda: ops.get_by_role("button", name="提交审核结论").click())
+    expect(ops.locator(".has-error")).to_contain_text("驳回理由")  # a rejection needs a reason
+    ops.get_by_label("通过认证").check()
+    confirm(ops, lambda: ops.get_by_role("button", name="提交审核结论").click())
+    expect(ops.locator(".messages")).to_contain_text("已认证")
+    browsing.shot(ops, "console-verified")
+
+    page.reload()
+    expect(page.get_by_test_id("org-status")).to_have_text("已认证")
+    assert Organization.objects.get(credit_code=code).status == Organization.Status.VERIFIED
+    browsing.shot(page, "verified-phone")
