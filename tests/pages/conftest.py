@@ -2,8 +2,8 @@
 it, a real Celery worker, all pointed at pytest's test database and the same Redis.
 
 Page tests are sync (Playwright's sync API cannot run inside pytest-asyncio's loop) and
-transactional, so the server subprocess sees what a test commits. ``serialized_rollback``
-restores the rows the data migrations made (the operator groups) after other tests' flushes.
+transactional, so the server subprocess sees what a test commits. A transactional test's flush
+removes what data migrations made (the operator groups), so ``operator`` is re-made here.
 """
 
 from __future__ import annotations
@@ -60,6 +60,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+def operator(transactional_db: None) -> Any:
+    """Platform staff in both operator groups; the groups are made again if a flush removed them."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="op", first_name="运营", is_staff=True)
+    for name, codename in (("平台审核", "moderate"), ("平台财务", "finance")):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=codename))
+        user.groups.add(group)
+    return user
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ from tests.factories import make_credit_code
 
 from .conftest import confirm
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_sign_up_register_organization_and_get_verified(browsing, operator):
