@@ -85,7 +85,8 @@ def cmd_run() -> int:
 """,
         flush=True,
     )
-    env = dict(os.environ, PORT=port)
+    # honcho starts each process through the shell: the venv's uvicorn and celery must be on PATH.
+    env = dict(os.environ, PORT=port, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     honcho = shutil.which("honcho", path=str(VENV / "bin")) or "honcho"
     proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], cwd=ROOT, env=env)
     try:
