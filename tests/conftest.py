@@ -49,3 +49,9 @@ def holder_member(university):
 @pytest.fixture
 def buyer(company):
     return member_of(company, Membership.Role.ADMIN)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.5 s a user on this machine; tests make hundreds of users and test no hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

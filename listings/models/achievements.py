@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -62,6 +64,37 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def conversion_deadline(self) -> date | None:
+        """限时转化: the day the conversion clock runs out (``first_granted_on`` + 2 years).
+
+        A thin call: the date arithmetic (29 February included) belongs to the use-first rules in
+        ``listings.services.conversion.conversion_deadline``, so the API, the pages and the daily
+        job cannot disagree about it.
+        """
+        from listings.services.conversion import conversion_deadline
+
+        return conversion_deadline(self.first_granted_on)
+
+
+class AchievementConversionChange(models.Model):
+    """Every move of an achievement's conversion status, with who (null: the platform) and why."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="conversion_changes")
+    from_status = models.CharField(max_length=16, choices=ConversionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ConversionStatus.choices)
+    method = models.CharField(max_length=32, choices=Rights.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("转化状态变更")
+        verbose_name_plural = _("转化状态变更")
 
 
 class Inventor(models.Model):

@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .achievements import Achievement
@@ -59,8 +60,17 @@ class Listing(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # When it entered the operators' queue: the queue is ordered by waiting time.
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The first offer, intent, registration or bid: from then on the holder may not withdraw.
+    engaged_at = models.DateTimeField(null=True, blank=True)
+    # When the trade window closes, whatever the mode: the catalogue's "ending soonest" order.
+    closes_at = models.GeneratedField(
+        expression=Coalesce(F("listing_ends_at"), F("ends_at")),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Chinese full text: jieba-segmented title and summary, maintained by the listing services.
@@ -73,6 +83,9 @@ class Listing(models.Model):
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
             models.Index(fields=["status", "updated_at", "id"], name="listing_status_sync"),
             models.Index(fields=["status", "mode", "published_at"], name="listing_status_mode"),
+            models.Index(fields=["status", "published_at", "id"], name="listing_status_newest"),
+            models.Index(fields=["status", "closes_at", "id"], name="listing_status_closes"),
+            models.Index(fields=["status", "submitted_at", "id"], name="listing_status_queue"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -102,6 +115,12 @@ class Listing(models.Model):
             models.CheckConstraint(
                 name="listing_prices_positive",
                 condition=(Q(asking_price__isnull=True) | Q(asking_price__gt=0)),
+            ),
+            # One achievement is on offer at most once at a time: the same rights cannot be sold twice.
+            models.UniqueConstraint(
+                fields=["achievement"],
+                condition=Q(status__in=["pending_internal_approval", "pending_review", "published"]),
+                name="listing_one_active_per_achievement",
             ),
         ]
 

@@ -1,0 +1,209 @@
+"""Reads of achievements and listings: who sees what, the queues, the catalogue.
+
+Usable from DRF views and from the pages alike; every function takes plain arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchRank
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models.functions import Cast
+
+from accounts.models import Membership, User
+from accounts.selectors import is_operator
+
+from . import search
+from .models import Achievement, InternalApproval, Listing, ListingStatusChange
+
+S = Listing.Status
+
+# Who acts for a holder: admins and members prepare and submit; approvers only decide (安心屋),
+# so nobody approves what they prepared themselves.
+HOLDER_EDITOR_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
+HOLDER_APPROVER_ROLES = (Membership.Role.APPROVER,)
+# Statuses in which a listing offers its achievement; at most one per achievement at a time.
+ACTIVE_LISTING_STATUSES = (S.PENDING_INTERNAL_APPROVAL, S.PENDING_REVIEW, S.PUBLISHED)
+
+
+def has_auction_relation() -> bool:
+    """Whether the auctions app has put its ``Auction`` (one-to-one, ``related_name="auction"``)
+    next to ``Listing``; listings never imports auctions, it only follows the reverse accessor."""
+    try:
+        Listing._meta.get_field("auction")  # type: ignore[misc]
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def listing_auction_id(listing: Listing) -> int | None:
+    auction = getattr(listing, "auction", None) if has_auction_relation() else None
+    return auction.pk if auction is not None else None
+
+
+def _member_org_ids(user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+
+
+def is_holder_member(user: Any, achievement: Achievement) -> bool:
+    """Any member of the holder (whatever the role): sees its listings in full, reserve included."""
+    return achievement.holder_id in _member_org_ids(user)
+
+
+def can_see_listing_in_full(user: Any, listing: Listing) -> bool:
+    """Holder members and operators see every field (the reserve price, the approval record)."""
+    return is_operator(user) or is_holder_member(user, listing.achievement)
+
+
+def _with_relations(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+    related = ["achievement__holder"]
+    if has_auction_relation():
+        related.append("auction")
+    return qs.select_related(*related)
+
+
+def listings_visible_to(user: Any) -> QuerySet[Listing]:
+    """Published listings for everyone; every listing of their organizations for holder members;
+    all for operators. Anything else is "not found" to the caller."""
+    qs = Listing.objects.all()
+    if not is_operator(user):
+        qs = qs.filter(Q(status=S.PUBLISHED) | Q(achievement__holder_id__in=_member_org_ids(user)))
+    return _with_relations(qs)
+
+
+def listing_get_visible(*, user: Any, listing_id: int) -> Listing | None:
+    return listings_visible_to(user).filter(pk=listing_id).first()
+
+
+def achievement_get(*, achievement_id: int) -> Achievement | None:
+    """Achievements are public records (成果公开): anyone reads their public fields."""
+    return (
+        Achievement.objects.select_related("holder")
+        .prefetch_related("ip", "inventors")
+        .filter(pk=achievement_id)
+        .first()
+    )
+
+
+def achievements_of_organization(*, organization_id: int) -> QuerySet[Achievement]:
+    return Achievement.objects.filter(holder_id=organization_id).order_by("-created_at", "-id")
+
+
+def listings_of_organizations(*, user: User) -> QuerySet[Listing]:
+    """Every listing of the caller's organizations, any status, newest first."""
+    return _with_relations(
+        Listing.objects.filter(achievement__holder_id__in=_member_org_ids(user)).order_by(
+            "-created_at", "-id"
+        )
+    )
+
+
+def listings_review_queue() -> QuerySet[Listing]:
+    """The operators' queue: listings waiting for review, longest waiting first."""
+    return _with_relations(
+        Listing.objects.filter(status=S.PENDING_REVIEW).order_by("submitted_at", "id")
+    ).prefetch_related("internal_approvals__approver")
+
+
+def listings_internal_queue(*, user: User) -> QuerySet[Listing]:
+    """Listings waiting for the caller's internal approval (安心屋), longest waiting first."""
+    org_ids = Membership.objects.filter(user=user, role__in=HOLDER_APPROVER_ROLES).values("organization_id")
+    return _with_relations(
+        Listing.objects.filter(
+            status=S.PENDING_INTERNAL_APPROVAL, achievement__holder_id__in=org_ids
+        ).order_by("updated_at", "id")
+    )
+
+
+def listing_history(*, listing: Listing) -> dict[str, list[Any]]:
+    """The moderation record: every status change (with reasons) and every internal decision
+    (with the terms the approver saw)."""
+    return {
+        "status_changes": list(
+            ListingStatusChange.objects.filter(listing=listing)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        ),
+        "internal_approvals": list(
+            InternalApproval.objects.filter(listing=listing)
+            .select_related("approver")
+            .order_by("created_at", "id")
+        ),
+    }
+
+
+# The catalogue --------------------------------------------------------------------------------
+
+ORDERINGS = ("relevance", "newest", "ending")
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    mode: str | None = None
+    field: str | None = None
+    rights: str | None = None
+    q: str | None = None
+    updated_since: dt.datetime | None = None
+    ordering: str | None = None  # relevance (with q), newest (default), ending
+
+
+def catalogue_ordering(filters: CatalogueFilters) -> str:
+    """``sync`` with ``updated_since`` (``(updated_at, id)``, so clients resume exactly); otherwise
+    the asked order, relevance by default for a search and newest for browsing."""
+    if filters.updated_since is not None:
+        return "sync"
+    if filters.ordering in ORDERINGS and not (filters.ordering == "relevance" and not filters.q):
+        return filters.ordering
+    return "relevance" if filters.q else "newest"
+
+
+# Each order as keyset columns: (name, descending). ``id`` breaks ties, so every order is total.
+ORDER_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "sync": (("updated_at", False), ("id", False)),
+    "newest": (("published_at", True), ("id", True)),
+    "ending": (("closes_at", False), ("id", False)),
+    "relevance": (("rank", True), ("id", True)),
+}
+
+
+def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
+    """Published listings matching the filters, ordered (see ``catalogue_ordering``).
+
+    ``q`` is segmented by jieba and matched against ``search_vector`` (every word must occur); the
+    relevance rank is an integer (ts_rank times a million) so that cursors compare exactly.
+    """
+    qs = Listing.objects.filter(status=S.PUBLISHED)
+    if filters.mode:
+        qs = qs.filter(mode=filters.mode)
+    if filters.rights:
+        qs = qs.filter(rights=filters.rights)
+    if filters.field:
+        qs = qs.filter(achievement__field=filters.field)
+    if filters.updated_since is not None:
+        qs = qs.filter(updated_at__gt=filters.updated_since)
+    order = catalogue_ordering(filters)
+    if filters.q:
+        query = search.search_query(filters.q)
+        if query is None:
+            return qs.none()
+        qs = qs.filter(search_vector=query)
+        if order == "relevance":
+            qs = qs.annotate(
+                rank=Cast(SearchRank(F("search_vector"), query) * 1000000, output_field=IntegerField())
+            )
+    keys = ORDER_KEYS[order]
+    return _with_relations(
+        qs.order_by(
+            *[F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True) for name, desc in keys]
+        )
+    )
+
+
+def catalogue_get(*, listing_id: int) -> Listing | None:
+    return _with_relations(Listing.objects.filter(status=S.PUBLISHED, pk=listing_id)).first()

@@ -1,0 +1,49 @@
+"""Every write of the listings app (achievements, listings, their moderation).
+
+Other apps call these names; the modules behind them may move. The use-first services
+(``conversion``, ``use_first``) are their own modules, owned by the use-first work.
+"""
+
+from .achievements import (
+    CONVERSION_TRANSITIONS,
+    achievement_create,
+    achievement_refresh_search,
+    achievement_set_conversion,
+    achievement_update,
+)
+from .listings import (
+    LISTING_TRANSITIONS,
+    listing_close,
+    listing_create,
+    listing_internal_decide,
+    listing_mark_engaged,
+    listing_publish_by_platform,
+    listing_review,
+    listing_submit,
+    listing_take_down,
+    listing_update,
+    listing_withdraw,
+)
+from .terms import TERMS_BY_MODE, terms_of, terms_validate
+
+__all__ = [
+    "CONVERSION_TRANSITIONS",
+    "LISTING_TRANSITIONS",
+    "TERMS_BY_MODE",
+    "achievement_create",
+    "achievement_refresh_search",
+    "achievement_set_conversion",
+    "achievement_update",
+    "listing_close",
+    "listing_create",
+    "listing_internal_decide",
+    "listing_mark_engaged",
+    "listing_publish_by_platform",
+    "listing_review",
+    "listing_submit",
+    "listing_take_down",
+    "listing_update",
+    "listing_withdraw",
+    "terms_of",
+    "terms_validate",
+]
