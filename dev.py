@@ -89,11 +89,14 @@ def cmd_run() -> int:
     env = dict(os.environ, PORT=port, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     honcho = shutil.which("honcho", path=str(VENV / "bin")) or "honcho"
     proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], cwd=ROOT, env=env)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.send_signal(signal.SIGINT)
-        return proc.wait()
+
+    def stop(signum: int, frame: object) -> None:
+        # honcho stops web, worker and beat; the embedded servers stop when this process exits.
+        proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    return proc.wait()
 
 
 def ensure_browser() -> None:
