@@ -8,6 +8,7 @@ PostgreSQL and Redis: the code has one path.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -26,10 +27,35 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _forget_dead_handles(path: Path) -> None:
+    """pgserver stops its server when the last process holding a handle exits; a launcher that was
+    killed outright leaves its pid behind and the server would then never stop. Drop dead pids."""
+    if not path.exists():
+        return
+    try:
+        pids = json.loads(path.read_text())
+    except ValueError:
+        return
+    alive = [pid for pid in pids if _alive(pid)]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start_postgres() -> str:
     import pgserver
 
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(VAR_DIR / "pgdata" / ".handle_pids.json")
     server = pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
     _handles["postgres"] = server
     socket_dir = str(VAR_DIR / "pgdata")
