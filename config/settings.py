@@ -198,8 +198,8 @@ for _app in ("accounts", "listings", "marketplace", "auctions"):
 
 # Lower apps hand over to higher ones through these named services (config/seams.py).
 MARKET_SEAMS: dict[str, str] = {
-    # "listing_published": "auctions.services.auction_open_for_listing",
-    # "fixed_price_contested": "auctions.services.auction_open_for_intents",
+    "listing_published": "auctions.services.auction_open_for_listing",
+    "fixed_price_contested": "auctions.services.auction_open_for_intents",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").

@@ -145,3 +145,75 @@ def make_listing(
         return listing
     operator = UserFactory(is_staff=True, is_superuser=True)
     return services.listing_review(listing=listing, actor=operator, decision="approve", reason="")
+
+
+# --- auctions ---------------------------------------------------------------------------------
+
+
+def auction_listing(
+    holder: Organization | None = None,
+    *,
+    start_price: str = "1000.00",
+    increment: str = "100.00",
+    reserve_price: str | None = None,
+    deposit: str = "0.00",
+    starts_in: float = -60,
+    ends_in: float = 3600,
+    extension_seconds: int = 300,
+):
+    """A published auction listing of a fresh achievement (times in seconds from now)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from listings.models import Achievement, Listing
+
+    holder = holder or OrganizationFactory(kind=Organization.Kind.UNIVERSITY)
+    creator = member_of(holder)
+    achievement = Achievement.objects.create(
+        holder=holder,
+        title="一种高效固态电池电解质及其制备方法",
+        summary="测试用科技成果。",
+        field="new_energy",
+        kind="applied",
+        maturity=6,
+        created_by=creator,
+    )
+    now = timezone.now()
+    return Listing.objects.create(
+        achievement=achievement,
+        mode=Listing.Mode.AUCTION,
+        rights="transfer",
+        status=Listing.Status.PUBLISHED,
+        start_price=Decimal(start_price),
+        increment=Decimal(increment),
+        reserve_price=Decimal(reserve_price) if reserve_price else None,
+        deposit=Decimal(deposit),
+        starts_at=now + timedelta(seconds=starts_in),
+        ends_at=now + timedelta(seconds=ends_in),
+        extension_seconds=extension_seconds,
+        created_by=creator,
+        published_at=now,
+    )
+
+
+def open_auction(**kwargs):
+    """A live (by default) auction opened through the listing_published seam's service."""
+    from auctions.services import auction_open_for_listing
+
+    return auction_open_for_listing(listing=auction_listing(**kwargs))
+
+
+def registered_bidder(auction, organization: Organization | None = None, *, frozen: bool = True):
+    """A verified company's member, registered for ``auction`` with its deposit frozen (or not)."""
+    from auctions.models import Registration
+    from auctions.services import registration_create
+
+    organization = organization or OrganizationFactory()
+    user = member_of(organization)
+    registration = registration_create(auction_id=auction.pk, actor=user)
+    if frozen:
+        Registration.objects.filter(pk=registration.pk).update(deposit_status="frozen")
+        registration.refresh_from_db()
+    return user, registration

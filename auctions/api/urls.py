@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("auctions/<int:pk>/", views.AuctionDetailView.as_view(), name="auction-detail"),
+    path("auctions/<int:pk>/registrations/", views.RegistrationCreateView.as_view(), name="auction-register"),
+    path(
+        "auctions/<int:pk>/registrations/mine/",
+        views.RegistrationMineView.as_view(),
+        name="auction-registration-mine",
+    ),
+    path("auctions/<int:pk>/bids/", views.BidsView.as_view(), name="auction-bids"),
+    path("auctions/<int:pk>/proxy-bid/", views.ProxyBidView.as_view(), name="auction-proxy-bid"),
+]

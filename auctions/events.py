@@ -1,0 +1,59 @@
+"""News of committed auction state, published to every ASGI process's live room (``auctions.room``).
+
+One Redis pub/sub message per transaction, on the auction's channel: each process subscribes once
+per auction and fans out to its own watchers, so the cost of a bid does not grow with the number of
+watchers. Pub/sub may drop a message and publishers in different processes race, so every message
+carries the ``seq`` range it covers; a room that sees a gap reloads from the database, which is the
+only source of truth. Published only after commit (``config.effects.after_commit``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from config.effects import after_commit
+
+log = logging.getLogger("market.auctions.events")
+
+_local = threading.local()
+
+
+def channel_for(auction_id: int, *, database: str | None = None) -> str:
+    """The pub/sub channel of one auction. Named after the database, so that test databases and the
+    engineers' databases sharing one Redis never hear each other (pub/sub ignores Redis DB numbers)."""
+    name = database or connection.settings_dict["NAME"]
+    return f"market:{name}:auction:{auction_id}"
+
+
+def _client() -> redis.Redis:
+    client = getattr(_local, "client", None)
+    if client is None:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        _local.client = client
+    return client
+
+
+def publish_after_commit(*, auction_id: int, first: int, last: int, events: list[dict[str, Any]]) -> None:
+    """Announce, once the transaction commits, the events of the bids ``first..last``.
+
+    A message without bids (``closed``, ``reload``) has ``first = last + 1``."""
+    channel = channel_for(auction_id)
+    payload = json.dumps(
+        {"auction": auction_id, "first": first, "last": last, "events": events}, ensure_ascii=False
+    )
+
+    def send() -> None:
+        try:
+            _client().publish(channel, payload)
+        except redis.RedisError:
+            # The bids are committed; watchers converge on their next snapshot or gap reload.
+            log.warning("auction event not published", extra={"auction": auction_id, "last": last})
+
+    after_commit(send)

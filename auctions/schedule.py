@@ -1,0 +1,5 @@
+"""Periodic jobs of auctions (merged into CELERY_BEAT_SCHEDULE by settings)."""
+
+BEAT_SCHEDULE = {
+    "auctions-sweep": {"task": "auctions.sweep", "schedule": 15.0},
+}

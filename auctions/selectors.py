@@ -1,0 +1,156 @@
+"""Reads of auctions in the shapes of API.md: the REST views, the live room and the pages use these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import is_finance_operator, is_operator
+
+from .locks import db_now
+from .models import Auction, Bid, ProxyBid, Registration
+
+SNAPSHOT_BIDS = 20
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(CENT))
+
+
+def when(value: datetime | None) -> str | None:
+    return None if value is None else timezone.localtime(value).isoformat()
+
+
+def auction_get(auction_id: int) -> Auction:
+    return Auction.objects.select_related("leader").get(pk=auction_id)
+
+
+def reserve_visible_to(*, auction: Auction, user: Any) -> bool:
+    """The reserve is the holder's and the operators' until the close (DESIGN.md, "Market rules")."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_operator(user) or is_finance_operator(user):
+        return True
+    return user.memberships.filter(organization_id=auction.holder_id).exists()
+
+
+def reserve_met(auction: Auction) -> bool | None:
+    """Whether the reserve was met: public only once the auction is sold or unsold."""
+    if auction.status not in (Auction.Status.SOLD, Auction.Status.UNSOLD):
+        return None
+    if auction.reserve_price is None:
+        return True
+    return auction.current_price is not None and auction.current_price >= auction.reserve_price
+
+
+def minimum_next_bid(auction: Auction) -> Decimal:
+    if auction.bid_count == 0:
+        return auction.start_price
+    assert auction.current_price is not None
+    return auction.current_price + auction.increment
+
+
+def auction_public(
+    auction: Auction, *, server_time: datetime | None = None, show_reserve: bool = False
+) -> dict[str, Any]:
+    """``GET /api/v1/auctions/{id}/`` and the snapshot's ``auction``. ``auction.leader`` should be
+    selected with it. ``min_next_bid``, ``deposit``, ``extension_seconds`` and ``restricted`` are
+    additions to API.md's fields for bidding clients."""
+    data: dict[str, Any] = {
+        "id": auction.pk,
+        "listing": auction.listing_id,
+        "status": auction.status,
+        "start_price": money(auction.start_price),
+        "increment": money(auction.increment),
+        "current_price": money(auction.current_price),
+        "leader_bidder_no": auction.leader.bidder_no if auction.leader is not None else None,
+        "bid_count": auction.bid_count,
+        "starts_at": when(auction.starts_at),
+        "ends_at": when(auction.ends_at),
+        "server_time": when(server_time or timezone.now()),
+        "reserve_met": reserve_met(auction),
+        "deal": auction.deal_id,
+        "min_next_bid": money(minimum_next_bid(auction)),
+        "deposit": money(auction.deposit),
+        "extension_seconds": auction.extension_seconds,
+        "restricted": auction.restricted,
+    }
+    if show_reserve:
+        data["reserve_price"] = money(auction.reserve_price)
+    return data
+
+
+def bid_public(bid: Bid, *, bidder_no: str) -> dict[str, Any]:
+    """A bid as the public sees it: the bidder only as ``bidder_no``; ``hash`` for the offline check."""
+    return {
+        "seq": bid.seq,
+        "amount": money(bid.amount),
+        "bidder_no": bidder_no,
+        "placed_at": when(bid.placed_at),
+        "proxy": bid.is_proxy,
+        "hash": bid.hash,
+    }
+
+
+def bids_public(auction_id: int) -> QuerySet[Bid]:
+    return Bid.objects.filter(auction_id=auction_id).select_related("registration").order_by("seq")
+
+
+def auction_snapshot(auction_id: int) -> dict[str, Any]:
+    """The live room's ``snapshot``: the auction as GET shows it and its last bids, oldest first.
+
+    ``server_time`` is the database clock, read in the same statement sequence as the state."""
+    auction = auction_get(auction_id)
+    recent = list(bids_public(auction_id).order_by("-seq")[:SNAPSHOT_BIDS])
+    recent.reverse()
+    return {
+        "type": "snapshot",
+        "seq": auction.bid_count,
+        "auction": auction_public(auction, server_time=db_now()),
+        "bids": [bid_public(b, bidder_no=b.registration.bidder_no) for b in recent],
+    }
+
+
+def registration_for(*, auction_id: int, user: User) -> Registration | None:
+    """The registration through which ``user`` bids in the auction: one of the user's organizations'."""
+    return (
+        Registration.objects.filter(auction_id=auction_id, organization__memberships__user=user)
+        .select_related("organization")
+        .order_by("id")
+        .first()
+    )
+
+
+def proxy_bid_for(registration: Registration) -> ProxyBid | None:
+    return ProxyBid.objects.filter(registration=registration).first()
+
+
+def auctions_due_to_start(now: datetime) -> QuerySet[Auction]:
+    return Auction.objects.filter(status=Auction.Status.SCHEDULED, starts_at__lte=now).order_by("id")
+
+
+def auctions_due_to_close(now: datetime) -> QuerySet[Auction]:
+    return Auction.objects.filter(
+        status__in=(Auction.Status.LIVE, Auction.Status.SCHEDULED), ends_at__lte=now
+    ).order_by("id")
+
+
+def registration_public(registration: Registration) -> dict[str, Any]:
+    """``POST /registrations/`` and ``GET /registrations/mine/``."""
+    proxy = ProxyBid.objects.filter(registration=registration).first()
+    return {
+        "id": registration.pk,
+        "auction": registration.auction_id,
+        "bidder_no": registration.bidder_no,
+        "deposit": money(registration.deposit),
+        "deposit_status": registration.deposit_status,
+        "payment": None,
+        "payment_reference": None,
+        "proxy_max_amount": money(proxy.max_amount) if proxy is not None else None,
+    }

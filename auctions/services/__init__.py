@@ -1,0 +1,25 @@
+"""Every write of auctions. The live room, the REST views, the tasks and other apps' seams call these."""
+
+from .bidding import BidPlaced, BidRejected, bid_place, proxy_bid_set
+from .lifecycle import (
+    AUCTION_TRANSITIONS,
+    auction_open_for_intents,
+    auction_open_for_listing,
+    auction_start,
+    auction_transition,
+)
+from .registration import registration_create, registration_deposit_frozen
+
+__all__ = [
+    "AUCTION_TRANSITIONS",
+    "BidPlaced",
+    "BidRejected",
+    "auction_open_for_intents",
+    "auction_open_for_listing",
+    "auction_start",
+    "auction_transition",
+    "bid_place",
+    "proxy_bid_set",
+    "registration_create",
+    "registration_deposit_frozen",
+]
