@@ -150,7 +150,7 @@ def make_listing(
 # --- auctions ---------------------------------------------------------------------------------
 
 
-def auction_listing(
+def open_auction(
     holder: Organization | None = None,
     *,
     start_price: str = "1000.00",
@@ -161,48 +161,33 @@ def auction_listing(
     ends_in: float = 3600,
     extension_seconds: int = 300,
 ):
-    """A published auction listing of a fresh achievement (times in seconds from now)."""
+    """An auction opened the real way: an auction listing published by an operator, which the
+    ``listing_published`` seam turns into an auction. Listings must start in the future, so the
+    times (seconds from now; by default started a minute ago) are then set on the rows, as if the
+    clock had moved on."""
     from datetime import timedelta
     from decimal import Decimal
 
     from django.utils import timezone
 
-    from listings.models import Achievement, Listing
+    from auctions.models import Auction
+    from listings.models import Listing
 
-    holder = holder or OrganizationFactory(kind=Organization.Kind.UNIVERSITY)
-    creator = member_of(holder)
-    achievement = Achievement.objects.create(
-        holder=holder,
-        title="一种高效固态电池电解质及其制备方法",
-        summary="测试用科技成果。",
-        field="new_energy",
-        kind="applied",
-        maturity=6,
-        created_by=creator,
-    )
-    now = timezone.now()
-    return Listing.objects.create(
+    achievement = AchievementFactory(**({"holder": holder} if holder is not None else {}))
+    listing = make_listing(
         achievement=achievement,
-        mode=Listing.Mode.AUCTION,
-        rights="transfer",
-        status=Listing.Status.PUBLISHED,
+        mode="auction",
         start_price=Decimal(start_price),
         increment=Decimal(increment),
         reserve_price=Decimal(reserve_price) if reserve_price else None,
         deposit=Decimal(deposit),
-        starts_at=now + timedelta(seconds=starts_in),
-        ends_at=now + timedelta(seconds=ends_in),
         extension_seconds=extension_seconds,
-        created_by=creator,
-        published_at=now,
     )
-
-
-def open_auction(**kwargs):
-    """A live (by default) auction opened through the listing_published seam's service."""
-    from auctions.services import auction_open_for_listing
-
-    return auction_open_for_listing(listing=auction_listing(**kwargs))
+    now = timezone.now()
+    times = {"starts_at": now + timedelta(seconds=starts_in), "ends_at": now + timedelta(seconds=ends_in)}
+    Listing.objects.filter(pk=listing.pk).update(**times)
+    Auction.objects.filter(listing=listing).update(scheduled_ends_at=times["ends_at"], **times)
+    return Auction.objects.get(listing=listing)
 
 
 def registered_bidder(auction, organization: Organization | None = None, *, frozen: bool = True):

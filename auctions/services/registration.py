@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import membership_for_action, organizations_related
 from config.errors import Conflict, DomainError, Forbidden
+from listings.services import listing_mark_engaged
 
 from ..locks import auction_lock, db_now
 from ..models import Registration
@@ -60,4 +61,5 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
             continue  # a bidder_no drawn twice in one auction: draw again
     else:  # pragma: no cover - ten collisions in a million
         raise RuntimeError("could not draw a unique bidder_no")
+    listing_mark_engaged(listing=auction.listing)  # the holder can no longer withdraw it
     return registration
