@@ -11,10 +11,15 @@ from django.urls import reverse
 
 from accounts.selectors import organizations_pending_review
 from accounts.views import operator_required
+from listings import selectors as listing_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {})
+    """Live and upcoming auctions, the newest listings, the latest results, use-first highlights."""
+    context: dict[str, Any] = {
+        "listings": list(listing_selectors.catalogue_list(filters=listing_selectors.CatalogueFilters())[:6]),
+    }
+    return render(request, "home.html", context)
 
 
 @operator_required
@@ -25,6 +30,12 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": organizations_pending_review().count(),
             "hint": "待审核的机构",
             "url": reverse("accounts:console_organizations"),
+        },
+        {
+            "title": "挂牌审核",
+            "count": listing_selectors.listings_review_queue().count(),
+            "hint": "待平台审核的挂牌",
+            "url": reverse("listings:console_listings"),
         },
     ]
     return render(request, "console.html", {"sections": sections})

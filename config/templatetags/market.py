@@ -85,3 +85,9 @@ def iso(value: Any) -> str:
 def server_now() -> str:
     """The server's time at render, so countdowns run on the server's clock, not the browser's."""
     return timezone.now().isoformat()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,351 @@
+"""Pages of achievements and listings: the public catalogue and listing detail, the holder's
+achievements and listings, the internal approval inbox (安心屋), and the operators' moderation
+queue. Reads go through ``listings.selectors``, writes through ``listings.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import is_operator, user_memberships
+from accounts.views import form_apply_error, operator_required
+from config.errors import DomainError
+from listings import selectors, services
+from listings.forms import (
+    AchievementForm,
+    CatalogueFilterForm,
+    DecisionForm,
+    InventorFormSet,
+    IpFormSet,
+    ListingForm,
+    ReasonForm,
+    formset_apply_errors,
+    formset_rows,
+)
+from listings.models import Listing
+
+PAGE_SIZE = 20
+
+
+def _organization(request: HttpRequest) -> Any:
+    membership = user_memberships(request.user).first()
+    if membership is None:
+        messages.info(request, "请先登记您的机构。")
+        return None
+    return membership.organization
+
+
+# Public --------------------------------------------------------------------------------------
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """成果大厅: published listings with filters and Chinese search; htmx swaps just the results."""
+    form = CatalogueFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.CatalogueFilters(
+        mode=data.get("mode") or None,
+        field=data.get("field") or None,
+        rights=data.get("rights") or None,
+        q=(data.get("q") or "").strip() or None,
+        ordering=data.get("ordering") or None,
+    )
+    page = Paginator(selectors.catalogue_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "q": filters.q}
+    if getattr(request, "htmx", False):
+        return render(request, "listings/_catalogue_results.html", context)
+    return render(request, "listings/catalogue.html", context)
+
+
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_get_visible(user=request.user, listing_id=pk)
+    if listing is None:
+        raise Http404
+    achievement = selectors.achievement_get(achievement_id=listing.achievement_id)
+    full = selectors.can_see_listing_in_full(request.user, listing)
+    is_holder = selectors.is_holder_member(request.user, listing.achievement)
+    context: dict[str, Any] = {
+        "listing": listing,
+        "achievement": achievement,
+        "full": full,
+        "is_holder": is_holder,
+        "is_operator": is_operator(request.user),
+        "auction_id": selectors.listing_auction_id(listing),
+        "history": selectors.listing_history(listing=listing) if full else None,
+        "take_down_form": ReasonForm(),
+    }
+    return render(request, "listings/listing_detail.html", context)
+
+
+# The holder's achievements and listings --------------------------------------------------------
+
+
+@login_required
+def my_achievements(request: HttpRequest) -> HttpResponse:
+    org = _organization(request)
+    if org is None:
+        return redirect("accounts:organization")
+    achievements = selectors.achievements_of_organization(organization_id=org.pk).prefetch_related(
+        "ip", "listings"
+    )
+    page = Paginator(achievements, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "listings/my_achievements.html", {"page": page, "org": org})
+
+
+@login_required
+def achievement_new(request: HttpRequest) -> HttpResponse:
+    org = _organization(request)
+    if org is None:
+        return redirect("accounts:organization")
+    post = request.POST or None
+    form = AchievementForm(post, initial={"is_service_invention": True, "maturity": 5})
+    inventors = InventorFormSet(post, prefix="inventors")
+    ip = IpFormSet(post, prefix="ip")
+    if request.method == "POST" and form.is_valid() and inventors.is_valid() and ip.is_valid():
+        try:
+            achievement = services.achievement_create(
+                actor=request.user,
+                organization=org,
+                **form.cleaned_data,
+                inventors=formset_rows(inventors),
+                ip=formset_rows(ip),
+            )
+        except DomainError as exc:
+            fields = dict(exc.fields or {})
+            for name, formset in (("inventors", inventors), ("ip", ip)):
+                if name in fields and formset_apply_errors(formset, fields[name]):
+                    fields.pop(name)
+            form_apply_error(form, DomainError(exc.code, exc.detail, fields=fields))
+        else:
+            messages.success(request, f"成果“{achievement.title}”已登记。")
+            return redirect("listings:achievement", pk=achievement.pk)
+    return render(request, "listings/achievement_form.html", {"form": form, "inventors": inventors, "ip": ip})
+
+
+@login_required
+def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = selectors.achievement_get(achievement_id=pk)
+    if achievement is None:
+        raise Http404
+    is_holder = selectors.is_holder_member(request.user, achievement)
+    listings = achievement.listings.order_by("-created_at") if is_holder or is_operator(request.user) else []
+    return render(
+        request,
+        "listings/achievement_detail.html",
+        {"achievement": achievement, "listings": listings, "is_holder": is_holder},
+    )
+
+
+@login_required
+def my_listings(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.listings_of_organizations(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "listings/my_listings.html", {"page": page})
+
+
+def _listing_form_page(request: HttpRequest, *, listing: Listing | None) -> HttpResponse:
+    org = _organization(request)
+    if org is None:
+        return redirect("accounts:organization")
+    achievements = selectors.achievements_of_organization(organization_id=org.pk)
+    initial: dict[str, Any] = {}
+    if listing is not None:
+        initial = {"achievement": listing.achievement_id, "mode": listing.mode, "rights": listing.rights}
+        initial.update(services.terms_of(listing))
+    elif request.GET.get("achievement"):
+        initial["achievement"] = request.GET["achievement"]
+    form = ListingForm(request.POST or None, achievements=achievements, initial=initial)
+    if listing is not None:
+        form.fields["achievement"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if listing is None:
+                listing = services.listing_create(
+                    actor=request.user,
+                    achievement=data["achievement"],
+                    mode=data["mode"],
+                    rights=data["rights"],
+                    **form.terms(),
+                )
+                messages.success(request, "挂牌草稿已保存。确认无误后请提交审核。")
+            else:
+                listing = services.listing_update(
+                    listing=listing,
+                    actor=request.user,
+                    mode=data["mode"],
+                    rights=data["rights"],
+                    **form.terms(),
+                )
+                messages.success(request, "挂牌已修改。")
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            return redirect("listings:detail", pk=listing.pk)
+    return render(request, "listings/listing_form.html", {"form": form, "listing": listing})
+
+
+@login_required
+def listing_new(request: HttpRequest) -> HttpResponse:
+    return _listing_form_page(request, listing=None)
+
+
+@login_required
+def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_get_visible(user=request.user, listing_id=pk)
+    if listing is None or not selectors.is_holder_member(request.user, listing.achievement):
+        raise Http404
+    return _listing_form_page(request, listing=listing)
+
+
+def _holder_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    listing = selectors.listing_get_visible(user=request.user, listing_id=pk)
+    if listing is None:
+        raise Http404
+    try:
+        action(listing)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        for name, errors in (exc.fields or {}).items():
+            messages.error(
+                request,
+                f"{Listing._meta.get_field(name).verbose_name if _is_field(name) else name}：{_first(errors)}",
+            )
+    else:
+        messages.success(request, done)
+    return redirect("listings:detail", pk=pk)
+
+
+def _is_field(name: str) -> bool:
+    try:
+        Listing._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - any unknown name is shown as is
+        return False
+    return True
+
+
+def _first(errors: Any) -> str:
+    return str(errors[0]) if isinstance(errors, list) and errors else str(errors)
+
+
+@login_required
+@require_POST
+def listing_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _holder_action(
+        request, pk, lambda lst: services.listing_submit(listing=lst, actor=request.user), "已提交审核。"
+    )
+
+
+@login_required
+@require_POST
+def listing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _holder_action(
+        request,
+        pk,
+        lambda lst: services.listing_withdraw(
+            listing=lst, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        "挂牌已撤回。",
+    )
+
+
+# 安心屋: the holder's internal approval -------------------------------------------------------
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    queue = list(selectors.listings_internal_queue(user=request.user))
+    return render(request, "listings/approvals.html", {"queue": queue})
+
+
+def _decide_page(
+    request: HttpRequest, pk: int, *, queue: Any, decide: Any, template: str, done: str, back: str
+) -> HttpResponse:
+    listing = queue.filter(pk=pk).first()
+    if listing is None:
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decide(listing, form.cleaned_data["decision"], form.cleaned_data["reason"])
+        except DomainError as exc:
+            if exc.fields and "comment" in exc.fields:
+                exc.fields["reason"] = exc.fields.pop("comment")
+            form_apply_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    context = {
+        "listing": listing,
+        "achievement": selectors.achievement_get(achievement_id=listing.achievement_id),
+        "history": selectors.listing_history(listing=listing),
+        "form": form,
+    }
+    return render(request, template, context)
+
+
+@login_required
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide_page(
+        request,
+        pk,
+        queue=selectors.listings_internal_queue(user=request.user),
+        decide=lambda lst, decision, reason: services.listing_internal_decide(
+            listing=lst, actor=request.user, decision=decision, comment=reason
+        ),
+        template="listings/approval_decide.html",
+        done="审批意见已提交。",
+        back="listings:approvals",
+    )
+
+
+# The operators' moderation queue ---------------------------------------------------------------
+
+
+@operator_required
+def console_listings(request: HttpRequest) -> HttpResponse:
+    queue = list(selectors.listings_review_queue()[:200])
+    return render(request, "listings/console_listings.html", {"queue": queue})
+
+
+@operator_required
+def console_listing_review(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_operator(request.user):
+        raise PermissionDenied
+    return _decide_page(
+        request,
+        pk,
+        queue=selectors.listings_review_queue(),
+        decide=lambda lst, decision, reason: services.listing_review(
+            listing=lst, actor=request.user, decision=decision, reason=reason
+        ),
+        template="listings/console_listing_review.html",
+        done="审核结论已提交。",
+        back="listings:console_listings",
+    )
+
+
+@operator_required
+@require_POST
+def console_listing_take_down(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_get_visible(user=request.user, listing_id=pk)
+    if listing is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.listing_take_down(
+            listing=listing, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "挂牌已下架。")
+    return redirect("listings:detail", pk=pk)
