@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_university_lists_through_internal_approval_and_review(browsing, operator):
-    zju = OrganizationFactory(name="浙江大学", kind=Organization.Kind.UNIVERSITY, requires_internal_approval=True)
+    zju = OrganizationFactory(
+        name="浙江大学", kind=Organization.Kind.UNIVERSITY, requires_internal_approval=True
+    )
     teacher = member_of(zju, Membership.Role.MEMBER, first_name="陈老师")
     approver = member_of(zju, Membership.Role.APPROVER, first_name="王处长")
 
@@ -33,7 +35,9 @@ def test_university_lists_through_internal_approval_and_review(browsing, operato
     page.locator("#id_inventors-0-share").fill("60")
     page.locator("#id_ip-0-ip_type").select_option("invention")
     good = make_patent_no()
-    page.locator("#id_ip-0-patent_no").fill(good[:-1] + ("0" if good[-1] != "0" else "1"))  # wrong check digit
+    page.locator("#id_ip-0-patent_no").fill(
+        good[:-1] + ("0" if good[-1] != "0" else "1")
+    )  # wrong check digit
     page.locator("#id_ip-0-granted_on").fill("2023-05-10")
     page.get_by_role("button", name="保存成果").click()
     # The service's refusal sits on the patent row; everything typed is still there.
