@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "auctions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("auctions/", views.auction_list, name="list"),
+    path("auctions/<int:pk>/", views.live, name="live"),
+    path("auctions/<int:pk>/register/", views.register, name="register"),
+    path("my/auctions/", views.mine, name="mine"),
+    path("console/auctions/", views.console_live, name="console_live"),
+]

@@ -11,12 +11,19 @@ from django.urls import reverse
 
 from accounts.selectors import organizations_pending_review
 from accounts.views import operator_required
+from auctions.models import Auction
 from listings import selectors as listing_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Live and upcoming auctions, the newest listings, the latest results, use-first highlights."""
+    auctions = (
+        Auction.objects.filter(status__in=(Auction.Status.LIVE, Auction.Status.SCHEDULED))
+        .select_related("listing__achievement__holder")
+        .order_by("-status", "ends_at")[:6]
+    )
     context: dict[str, Any] = {
+        "auctions": list(auctions),
         "listings": list(listing_selectors.catalogue_list(filters=listing_selectors.CatalogueFilters())[:6]),
     }
     return render(request, "home.html", context)
@@ -30,6 +37,12 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": organizations_pending_review().count(),
             "hint": "待审核的机构",
             "url": reverse("accounts:console_organizations"),
+        },
+        {
+            "title": "拍卖监控",
+            "count": Auction.objects.filter(status=Auction.Status.LIVE).count(),
+            "hint": "竞价中的拍卖",
+            "url": reverse("auctions:console_live"),
         },
         {
             "title": "挂牌审核",

@@ -1,0 +1,448 @@
+/* The live auction room (API.md "Live room"). Plain JavaScript, no framework.
+
+   The server is the only source of truth: the room shows the last snapshot plus the events that
+   follow it in `seq` order; a gap in `seq` means something was missed, so the room asks for a
+   fresh snapshot (by reconnecting: the server sends one on connect). The countdown runs on the
+   server's clock: `server_time` in each snapshot gives the offset from the browser's clock.
+   Money stays exact: amounts are handled as whole fen (integers), never as floating yuan. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("live-room");
+  if (!root) { return; }
+
+  var REFUSALS = {
+    auction_not_live: "拍卖尚未开始或已停止，暂不能出价。",
+    auction_ended: "拍卖已结束，出价无效。",
+    below_minimum: "出价低于当前最低可出价。",
+    invalid_increment: "出价须为起拍价加整数倍加价幅度。",
+    not_registered: "您尚未登记竞买本场拍卖。",
+    deposit_not_frozen: "保证金尚未到账冻结，暂不能出价。",
+    related_party: "您与成果持有单位存在关联关系，不能参与本场竞价。",
+    already_leading: "您已是当前最高出价者，无需再加价。",
+    organization_not_verified: "机构尚未通过平台认证，暂不能出价。",
+    not_a_member: "请先登录并加入已认证的机构。",
+    invalid_amount: "请输入有效的金额，如 150000.00。",
+    idempotency_key_reused: "该出价已提交过，请刷新后重试。"
+  };
+  var STATUS_TEXT = { scheduled: "即将开拍", live: "竞价中", sold: "已成交", unsold: "流拍", cancelled: "已取消" };
+
+  var auctionId = root.dataset.auction;
+  var myBidderNo = root.dataset.bidderNo || "";
+  var canBid = root.dataset.canBid === "1";
+  var csrf = root.dataset.csrf || "";
+
+  var state = null;          // the auction as the last snapshot and the events since say
+  var bids = [];             // newest last
+  var lastSeq = 0;
+  var offset = 0;            // server clock minus browser clock, in ms
+  var socket = null;
+  var retry = 0;
+  var everBid = false;       // this viewer has bid (so "outbid" means something)
+  var pending = {};          // bid keys sent and not yet answered
+  var wasLeading = false;
+
+  var $ = function (sel) { return root.querySelector(sel); };
+  var el = {
+    status: $("[data-live=status]"),
+    price: $("[data-live=price]"),
+    priceLabel: $("[data-live=price-label]"),
+    leader: $("[data-live=leader]"),
+    count: $("[data-live=count]"),
+    clock: $("[data-live=clock]"),
+    endsAt: $("[data-live=ends-at]"),
+    extended: $("[data-live=extended]"),
+    mine: $("[data-live=mine]"),
+    history: $("[data-live=history]"),
+    conn: $("[data-live=conn]"),
+    announcer: $("[data-live=announcer]"),
+    result: $("[data-live=result]"),
+    form: $("[data-live=bid-form]"),
+    amount: $("[data-live=amount]"),
+    quick: $("[data-live=quick]"),
+    refusal: $("[data-live=refusal]"),
+    confirmToggle: $("[data-live=confirm]"),
+    proxyForm: $("[data-live=proxy-form]"),
+    proxyAmount: $("[data-live=proxy-amount]"),
+    proxyResult: $("[data-live=proxy-result]")
+  };
+
+  /* Money as fen ---------------------------------------------------------------------------- */
+  function toFen(text) {
+    if (text === null || text === undefined) { return null; }
+    var m = String(text).trim().replace(/[,，¥\s]/g, "").match(/^(\d+)(?:\.(\d{0,2}))?$/);
+    if (!m) { return null; }
+    return parseInt(m[1], 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
+  }
+  function fenToText(fen) {
+    var yuan = Math.floor(fen / 100), cents = fen % 100;
+    return yuan + "." + (cents < 10 ? "0" : "") + cents;
+  }
+  function display(fen) {
+    if (fen === null) { return "—"; }
+    var yuan = String(Math.floor(fen / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var cents = fen % 100;
+    return "¥" + yuan + "." + (cents < 10 ? "0" : "") + cents;
+  }
+
+  function announce(text) {
+    // Re-set the text so that the same words are announced again.
+    el.announcer.textContent = "";
+    window.setTimeout(function () { el.announcer.textContent = text; }, 30);
+  }
+
+  function timeText(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) { return ""; }
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var local = new Date(d.getTime() + (d.getTimezoneOffset() + 480) * 60000); // Beijing time
+    return pad(local.getHours()) + ":" + pad(local.getMinutes()) + ":" + pad(local.getSeconds());
+  }
+
+  /* Rendering --------------------------------------------------------------------------------- */
+  function nextMinimumFen() {
+    if (!state) { return null; }
+    if (state.bid_count > 0 && state.current_price !== null) {
+      return toFen(state.current_price) + toFen(state.increment);
+    }
+    return toFen(state.start_price);
+  }
+
+  function renderHistoryItem(bid) {
+    var li = document.createElement("li");
+    li.dataset.seq = bid.seq;
+    if (myBidderNo && bid.bidder_no === myBidderNo) { li.className = "mine"; }
+    var who = document.createElement("span");
+    who.textContent = "#" + bid.seq + " 竞买号 " + bid.bidder_no + (bid.proxy ? "（代理）" : "") +
+      (myBidderNo && bid.bidder_no === myBidderNo ? "（我）" : "");
+    var amount = document.createElement("span");
+    amount.className = "money";
+    amount.textContent = display(toFen(bid.amount));
+    var at = document.createElement("time");
+    at.className = "muted";
+    at.dateTime = bid.placed_at || "";
+    at.textContent = bid.placed_at ? timeText(bid.placed_at) : "";
+    li.appendChild(who); li.appendChild(amount); li.appendChild(at);
+    return li;
+  }
+
+  function renderHistory() {
+    el.history.textContent = "";
+    for (var i = bids.length - 1; i >= 0; i--) { el.history.appendChild(renderHistoryItem(bids[i])); }
+    if (!bids.length) {
+      var li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = "暂无出价";
+      el.history.appendChild(li);
+    }
+  }
+
+  function renderMine() {
+    if (!myBidderNo || !state) { el.mine.textContent = ""; el.mine.className = "live-status"; return; }
+    var leading = state.leader_bidder_no === myBidderNo;
+    if (state.status === "sold" || state.status === "unsold" || state.status === "cancelled") {
+      el.mine.textContent = leading && state.status === "sold" ? "恭喜，您已竞得！" : (everBid ? "本场未竞得" : "");
+      el.mine.className = "live-status" + (leading && state.status === "sold" ? " leading" : "");
+      return;
+    }
+    if (leading) {
+      el.mine.textContent = "您已领先";
+      el.mine.className = "live-status leading";
+    } else if (everBid) {
+      el.mine.textContent = "您已被超越";
+      el.mine.className = "live-status outbid";
+    } else {
+      el.mine.textContent = "您的竞买号 " + myBidderNo;
+      el.mine.className = "live-status";
+    }
+  }
+
+  function render() {
+    if (!state) { return; }
+    el.status.textContent = STATUS_TEXT[state.status] || state.status;
+    el.status.className = "badge status-" + state.status;
+    var priceFen = state.current_price !== null ? toFen(state.current_price) : null;
+    el.priceLabel.textContent = priceFen === null ? "起拍价" : (state.status === "sold" ? "成交价" : "当前价");
+    el.price.textContent = display(priceFen === null ? toFen(state.start_price) : priceFen);
+    el.leader.textContent = state.leader_bidder_no || "—";
+    el.count.textContent = String(state.bid_count);
+    el.endsAt.textContent = state.ends_at ? timeText(state.ends_at) : "";
+    el.endsAt.dateTime = state.ends_at || "";
+    var open = state.status === "live";
+    if (el.form) {
+      el.form.querySelectorAll("input, button").forEach(function (c) { c.disabled = !open || !canBid; });
+      var min = nextMinimumFen();
+      var typed = toFen(el.amount.value);
+      if (min !== null && (typed === null || typed < min || el.amount.dataset.auto === "1")) {
+        el.amount.value = fenToText(min);
+        el.amount.dataset.auto = "1";
+      }
+      el.amount.min = min !== null ? fenToText(min) : "";
+      renderQuick(min);
+    }
+    if (el.proxyForm) {
+      el.proxyForm.querySelectorAll("input, button").forEach(function (c) {
+        c.disabled = !canBid || !(state.status === "live" || state.status === "scheduled");
+      });
+    }
+    renderMine();
+    tick();
+  }
+
+  function renderQuick(min) {
+    if (!el.quick || min === null) { return; }
+    var inc = toFen(state.increment);
+    var steps = [1, 2, 5, 10];
+    el.quick.textContent = "";
+    steps.forEach(function (k) {
+      var amount = min + (k - 1) * inc;
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn small";
+      b.disabled = state.status !== "live" || !canBid;
+      b.textContent = (k === 1 ? "最低 " : "+" + k + " 档 ") + display(amount);
+      b.setAttribute("aria-label", "出价金额填为 " + display(amount));
+      b.addEventListener("click", function () {
+        el.amount.value = fenToText(amount);
+        el.amount.dataset.auto = "";
+        el.amount.focus();
+      });
+      el.quick.appendChild(b);
+    });
+  }
+
+  function tick() {
+    if (!state) { return; }
+    if (state.status !== "live" && state.status !== "scheduled") {
+      el.clock.textContent = state.status === "sold" ? "已成交" : (STATUS_TEXT[state.status] || "已结束");
+      el.clock.className = "live-clock";
+      return;
+    }
+    var now = Date.now() + offset;
+    var target = state.status === "scheduled" ? Date.parse(state.starts_at) : Date.parse(state.ends_at);
+    var left = target - now;
+    var text = window.marketRemaining ? window.marketRemaining(left) : null;
+    if (state.status === "scheduled") {
+      el.clock.textContent = text === null ? "即将开拍" : "距开拍 " + text;
+      el.clock.className = "live-clock";
+    } else {
+      el.clock.textContent = text === null ? "等待落槌…" : text;
+      var finalWindow = (state.extension_seconds || 300) * 1000;
+      el.clock.className = "live-clock" + (left <= finalWindow ? " final" : "");
+    }
+  }
+
+  /* Events ------------------------------------------------------------------------------------ */
+  function onSnapshot(msg) {
+    state = msg.auction;
+    bids = (msg.bids || []).slice();
+    lastSeq = typeof msg.seq === "number" ? msg.seq : (bids.length ? bids[bids.length - 1].seq : state.bid_count);
+    var serverTime = Date.parse(state.server_time);
+    if (!isNaN(serverTime)) { offset = serverTime - Date.now(); }
+    if (myBidderNo) {
+      everBid = everBid || bids.some(function (b) { return b.bidder_no === myBidderNo; });
+      wasLeading = state.leader_bidder_no === myBidderNo;
+    }
+    renderHistory();
+    render();
+    if (state.status === "sold" || state.status === "unsold") { showResult(); }
+  }
+
+  function onBid(msg) {
+    if (msg.seq <= lastSeq) { return; }                 // already seen (a replay after reconnect)
+    if (msg.seq !== lastSeq + 1) { reload("gap"); return; }
+    lastSeq = msg.seq;
+    bids.push(msg);
+    if (bids.length > 100) { bids.shift(); }
+    state.current_price = msg.amount;
+    state.leader_bidder_no = msg.bidder_no;
+    state.bid_count = msg.seq;
+    if (msg.ends_at) {
+      if (state.ends_at && Date.parse(msg.ends_at) > Date.parse(state.ends_at)) { showExtended(msg.ends_at); }
+      state.ends_at = msg.ends_at;
+    }
+    if (myBidderNo && msg.bidder_no === myBidderNo) { everBid = true; }
+    el.history.querySelectorAll("li.muted").forEach(function (n) { n.remove(); });
+    el.history.insertBefore(renderHistoryItem(msg), el.history.firstChild);
+    var leadingNow = myBidderNo && msg.bidder_no === myBidderNo;
+    var text = "新出价 " + display(toFen(msg.amount)) + "，竞买号 " + msg.bidder_no + " 领先。";
+    if (myBidderNo && wasLeading && !leadingNow) { text = "您已被超越！" + text; }
+    else if (leadingNow) { text = "您已领先，当前价 " + display(toFen(msg.amount)) + "。"; }
+    wasLeading = !!leadingNow;
+    announce(text);
+    render();
+  }
+
+  function showExtended(endsAt) {
+    el.extended.hidden = false;
+    el.extended.textContent = "已延时：结束时间顺延至 " + timeText(endsAt);
+    announce("拍卖已延时，结束时间顺延至 " + timeText(endsAt) + "。");
+  }
+
+  function onExtended(msg) {
+    if (!state) { return; }
+    if (!state.ends_at || Date.parse(msg.ends_at) !== Date.parse(state.ends_at)) {
+      state.ends_at = msg.ends_at;
+      showExtended(msg.ends_at);
+      render();
+    }
+  }
+
+  function showResult() {
+    el.result.hidden = false;
+    if (state.status === "sold") {
+      el.result.textContent = "落槌成交：竞买号 " + (state.leader_bidder_no || "—") + " 以 " +
+        display(toFen(state.current_price)) + " 竞得。";
+    } else if (state.status === "unsold") {
+      el.result.textContent = "本场流拍" + (state.bid_count ? "（未达保留价）" : "（无人出价）") + "。";
+    } else {
+      el.result.textContent = "本场已取消。";
+    }
+  }
+
+  function onClosed(msg) {
+    state.status = msg.status;
+    if (msg.final_price) { state.current_price = msg.final_price; }
+    if (msg.winner_bidder_no) { state.leader_bidder_no = msg.winner_bidder_no; }
+    render();
+    showResult();
+    announce(el.result.textContent);
+  }
+
+  function onAccepted(msg) {
+    delete pending[msg.key];
+    everBid = true;
+    el.refusal.textContent = "";
+    el.amount.dataset.auto = "1";
+  }
+
+  function onRejected(msg) {
+    delete pending[msg.key];
+    var text = msg.detail || REFUSALS[msg.code] || ("出价未被接受（" + msg.code + "）");
+    el.refusal.textContent = text;
+    announce("出价未被接受：" + text);
+  }
+
+  function onMessage(event) {
+    var msg;
+    try { msg = JSON.parse(event.data); } catch (e) { return; }
+    switch (msg.type) {
+      case "snapshot": onSnapshot(msg); break;
+      case "bid": if (state) { onBid(msg); } break;
+      case "extended": onExtended(msg); break;
+      case "closed": if (state) { onClosed(msg); } break;
+      case "bid.accepted": onAccepted(msg); break;
+      case "bid.rejected": onRejected(msg); break;
+      case "reload": reload("server"); break;
+      default: break;
+    }
+  }
+
+  /* The connection ------------------------------------------------------------------------------ */
+  function setConn(ok, text) {
+    el.conn.textContent = text;
+    el.conn.className = "conn " + (ok ? "ok" : "down");
+  }
+
+  function connect() {
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/auctions/" + auctionId + "/";
+    setConn(false, "正在连接…");
+    socket = new WebSocket(url);
+    socket.addEventListener("open", function () { retry = 0; setConn(true, "已连接，实时更新"); });
+    socket.addEventListener("message", onMessage);
+    socket.addEventListener("close", function () {
+      socket = null;
+      if (state && (state.status === "sold" || state.status === "unsold" || state.status === "cancelled")) {
+        setConn(true, "拍卖已结束");
+        return;
+      }
+      retry += 1;
+      var wait = Math.min(5000, 300 * Math.pow(2, retry - 1));
+      setConn(false, "连接中断，" + Math.ceil(wait / 1000) + " 秒后重连…");
+      window.setTimeout(connect, wait);
+    });
+  }
+
+  function reload(why) {
+    // A fresh snapshot comes with every connection: closing makes the room reconnect at once.
+    if (socket) { retry = 0; socket.close(4000, why); }
+  }
+
+  /* Bidding ------------------------------------------------------------------------------------- */
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return "k" + Date.now() + "-" + Math.random().toString(16).slice(2);
+  }
+
+  function sendBid(amountText) {
+    var key = newKey();
+    pending[key] = amountText;
+    el.refusal.textContent = "";
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "bid", amount: amountText, key: key }));
+      return;
+    }
+    // No live connection: the same bid through the REST endpoint (same engine, same key).
+    fetch("/api/v1/auctions/" + auctionId + "/bids/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Idempotency-Key": key },
+      body: JSON.stringify({ amount: amountText })
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (r.ok) { onAccepted({ key: key, seq: body.seq }); } else { onRejected({ key: key, code: body.code, detail: body.detail }); }
+      });
+    }).catch(function () { onRejected({ key: key, code: "network", detail: "网络中断，出价未送达，请稍后再试。" }); });
+  }
+
+  function confirmThen(text, action) {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!el.confirmToggle || !el.confirmToggle.checked || !dialog || typeof dialog.showModal !== "function") {
+      action();
+      return;
+    }
+    document.getElementById("confirm-text").textContent = text;
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "ok") { action(); } else { el.amount.focus(); }
+    });
+  }
+
+  if (el.form) {
+    el.amount.addEventListener("input", function () { el.amount.dataset.auto = ""; });
+    el.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var fen = toFen(el.amount.value);
+      if (fen === null || fen <= 0) { onRejected({ code: "invalid_amount" }); el.amount.focus(); return; }
+      var amountText = fenToText(fen);
+      confirmThen("确认出价 " + display(fen) + "？出价一经接受不可撤回。", function () { sendBid(amountText); });
+    });
+  }
+
+  if (el.proxyForm) {
+    el.proxyForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var fen = toFen(el.proxyAmount.value);
+      if (fen === null || fen <= 0) { el.proxyResult.textContent = REFUSALS.invalid_amount; return; }
+      confirmThen("确认设置代理出价上限 " + display(fen) + "？平台将按最低加价为您自动出价，直至该上限。", function () {
+        fetch("/api/v1/auctions/" + auctionId + "/proxy-bid/", {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+          body: JSON.stringify({ max_amount: fenToText(fen) })
+        }).then(function (r) {
+          return r.json().then(function (body) {
+            el.proxyResult.textContent = r.ok
+              ? "代理出价上限已设为 " + display(fen) + "。"
+              : (body.detail || REFUSALS[body.code] || "设置未成功。");
+          });
+        }).catch(function () { el.proxyResult.textContent = "网络中断，请稍后再试。"; });
+      });
+    });
+  }
+
+  window.setInterval(tick, 250);
+  connect();
+})();

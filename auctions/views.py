@@ -1,0 +1,132 @@
+"""Auction pages: the list of auctions, the live room, registration with the deposit's payment
+instructions, the bidder's own registrations, and the operators' live monitor. Reads go through
+``auctions.selectors``, writes through ``auctions.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.views import operator_required
+from auctions import selectors, services
+from auctions.models import Auction, Registration
+from config.errors import DomainError
+
+S = Auction.Status
+
+
+def _auction(pk: int) -> Auction:
+    auction = Auction.objects.select_related("listing__achievement__holder", "leader").filter(pk=pk).first()
+    if auction is None:
+        raise Http404
+    return auction
+
+
+def auction_list(request: HttpRequest) -> HttpResponse:
+    base = Auction.objects.select_related("listing__achievement__holder", "leader")
+    context = {
+        "live": list(base.filter(status=S.LIVE).order_by("ends_at", "id")[:50]),
+        "scheduled": list(base.filter(status=S.SCHEDULED).order_by("starts_at", "id")[:50]),
+        "closed": list(base.filter(status__in=Auction.FINAL).order_by("-closed_at", "-id")[:20]),
+    }
+    return render(request, "auctions/list.html", context)
+
+
+def live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live room; the page renders the current state, live.js keeps it current."""
+    auction = _auction(pk)
+    registration = None
+    proxy_max = None
+    if request.user.is_authenticated:
+        registration = selectors.registration_for(auction_id=auction.pk, user=request.user)
+        if registration is not None:
+            proxy = selectors.proxy_bid_for(registration)
+            proxy_max = proxy.max_amount if proxy is not None else None
+    context = {
+        "auction": auction,
+        "listing": auction.listing,
+        "snapshot": selectors.auction_snapshot(auction.pk),
+        "registration": registration,
+        "can_bid": registration is not None and services.registration_deposit_frozen(registration),
+        "proxy_max": proxy_max,
+    }
+    return render(request, "auctions/live.html", context)
+
+
+@login_required
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    """竞买登记: register, then the deposit's payment instructions and status."""
+    auction = _auction(pk)
+    registration = selectors.registration_for(auction_id=auction.pk, user=request.user)
+    error = None
+    if request.method == "POST" and registration is None:
+        try:
+            registration = services.registration_create(auction_id=auction.pk, actor=request.user)
+        except DomainError as exc:
+            error = exc.detail
+        else:
+            messages.success(
+                request, f"竞买登记成功，您的竞买号为 {registration.bidder_no}。请按下方说明缴纳保证金。"
+            )
+            return redirect("auctions:register", pk=auction.pk)
+    context: dict[str, Any] = {
+        "auction": auction,
+        "listing": auction.listing,
+        "registration": registration,
+        "details": selectors.registration_public(registration) if registration is not None else None,
+        "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
+        "error": error,
+    }
+    return render(request, "auctions/register.html", context)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """My registrations: bidder numbers, deposits, my highest bid and proxy ceiling in each."""
+    registrations = list(
+        Registration.objects.filter(organization__memberships__user=request.user)
+        .select_related("auction__listing__achievement", "auction__leader")
+        .order_by("-created_at")[:100]
+    )
+    rows = []
+    for reg in registrations:
+        my_bids = reg.bids.order_by("-seq")
+        proxy = selectors.proxy_bid_for(reg)
+        rows.append(
+            {
+                "registration": reg,
+                "auction": reg.auction,
+                "top_bid": my_bids.first(),
+                "bid_count": my_bids.count(),
+                "proxy_max": proxy.max_amount if proxy is not None else None,
+                "leading": reg.auction.leader_id == reg.pk,
+            }
+        )
+    return render(request, "auctions/mine.html", {"rows": rows})
+
+
+@operator_required
+def console_live(request: HttpRequest) -> HttpResponse:
+    """Live and upcoming auctions for the operators: price, bids, registrations, time left."""
+    auctions = list(
+        Auction.objects.filter(status__in=(S.LIVE, S.SCHEDULED))
+        .select_related("listing__achievement__holder", "leader")
+        .order_by("status", "ends_at")[:200]
+    )
+    counts = {
+        a["auction_id"]: a
+        for a in Registration.objects.filter(auction__in=auctions)
+        .values("auction_id")
+        .annotate(**_reg_counts())
+    }
+    return render(request, "auctions/console_live.html", {"auctions": auctions, "counts": counts})
+
+
+def _reg_counts() -> dict[str, Any]:
+    return {"registered": Count("id"), "frozen": Count("id", filter=Q(deposit_status="frozen"))}
