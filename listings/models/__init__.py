@@ -1,11 +1,18 @@
 from .achievements import Achievement, AchievementConversionChange, IntellectualProperty, Inventor
 from .choices import ConversionStatus, Field, Rights
 from .listing import InternalApproval, Listing, ListingStatusChange
-from .use_first import Justification, UseFirstEntry
+from .use_first import (
+    AchievementRegistration,
+    Justification,
+    RegistrationOverdueNotice,
+    SelfImplementation,
+    UseFirstEntry,
+)
 
 __all__ = [
     "Achievement",
     "AchievementConversionChange",
+    "AchievementRegistration",
     "ConversionStatus",
     "Field",
     "IntellectualProperty",
@@ -14,6 +21,8 @@ __all__ = [
     "Justification",
     "Listing",
     "ListingStatusChange",
+    "RegistrationOverdueNotice",
     "Rights",
+    "SelfImplementation",
     "UseFirstEntry",
 ]
