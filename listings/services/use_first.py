@@ -131,7 +131,7 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
             WHERE l.rights = %(rights)s AND l.status = %(published)s
             ORDER BY t.id, l.id
         )
-        UPDATE listings_usefirstentry e SET listing_id = x.listing_id, updated_at = now()
+        UPDATE listings_usefirstentry e SET listing_id = x.listing_id, updated_at = clock_timestamp()
         FROM existing x WHERE e.id = x.entry_id
         RETURNING e.id
         """,
@@ -146,16 +146,16 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
                 created_by_id, submitted_at, published_at, created_at, updated_at
             )
             SELECT a.id, %(mode)s, %(rights)s, %(published)s, a.valuation, %(notice_days)s,
-                   NULL, now(), now(), now(), now()
+                   NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(), clock_timestamp()
             FROM todo t JOIN listings_achievement a ON a.id = t.achievement_id
             ORDER BY t.id
             RETURNING id, achievement_id
         ),
         moved AS (
             INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
-            SELECT id, '', %(published)s, NULL, %(reason)s, now() FROM made
+            SELECT id, '', %(published)s, NULL, %(reason)s, clock_timestamp() FROM made
         )
-        UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = now()
+        UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = clock_timestamp()
         FROM made m WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL
         RETURNING e.id
         """,
@@ -173,12 +173,12 @@ def use_first_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
     rows = _rows(
         """
         WITH moved AS (
-            UPDATE listings_listing SET status = %(closed)s, updated_at = now()
+            UPDATE listings_listing SET status = %(closed)s, updated_at = clock_timestamp()
             WHERE id = ANY(%(ids)s::bigint[]) AND status = %(published)s AND rights = %(rights)s
             RETURNING id
         )
         INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
-        SELECT id, %(published)s, %(closed)s, NULL, %(reason)s, now() FROM moved
+        SELECT id, %(published)s, %(closed)s, NULL, %(reason)s, clock_timestamp() FROM moved
         RETURNING listing_id
         """,
         {
@@ -198,7 +198,7 @@ def use_first_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
 def _close_sql(where: str) -> str:
     return f"""
         UPDATE listings_usefirstentry e
-        SET closed_on = %(today)s, close_cause = %(cause)s, close_reason = %(reason)s, updated_at = now()
+        SET closed_on = %(today)s, close_cause = %(cause)s, close_reason = %(reason)s, updated_at = clock_timestamp()
         FROM listings_achievement a
         WHERE e.achievement_id = a.id AND e.closed_on IS NULL AND ({where})
         RETURNING e.id, e.holder_id, e.listing_id
@@ -301,7 +301,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
                format(%(reason)s, to_char(a.first_granted_on, 'YYYY-MM-DD')),
                a.first_granted_on <= %(free_through)s,
                CASE WHEN a.first_granted_on <= %(free_through)s THEN %(today)s::date END,
-               NULL, NULL, '', '', now(), now()
+               NULL, NULL, '', '', clock_timestamp(), clock_timestamp()
         FROM listings_achievement a
         JOIN accounts_organization o ON o.id = a.holder_id
         WHERE a.kind = %(applied)s
@@ -338,7 +338,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     marked = _rows(
         """
         UPDATE listings_usefirstentry e
-        SET free_license_eligible = true, free_license_eligible_on = %(today)s, updated_at = now()
+        SET free_license_eligible = true, free_license_eligible_on = %(today)s, updated_at = clock_timestamp()
         FROM listings_achievement a
         WHERE e.achievement_id = a.id AND e.closed_on IS NULL AND NOT e.free_license_eligible
           AND e.origin = %(origin)s AND a.first_granted_on <= %(free_through)s
