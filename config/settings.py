@@ -169,7 +169,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"OrganizationStatusEnum": "accounts.models.Organization.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationStatusEnum": "accounts.models.Organization.Status",
+        # Justification.Status and SelfImplementation.Status: the same pending/accepted/rejected set.
+        "DutyReviewStatusEnum": "listings.models.Justification.Status",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -19,3 +19,11 @@ def use_first_run_task() -> dict[str, Any]:
 def registration_overdue_run_task() -> int:
     """The daily registration-duty job: announces newly overdue registrations once."""
     return registration_overdue_run().newly_overdue
+
+
+@shared_task(name="listings.use_first_listings_index")
+def use_first_listings_index_task(listing_ids: list[int]) -> int:
+    """Index the search vectors of listings the use-first job opened."""
+    from .services.use_first import use_first_listings_index
+
+    return use_first_listings_index(listing_ids=listing_ids)

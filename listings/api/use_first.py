@@ -137,7 +137,15 @@ class RegistrationOverdueOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Achievement
-        fields = ["id", "title", "holder", "holder_name", "funding_project_no", "funding_project_ended_on", "due_on"]
+        fields = [
+            "id",
+            "title",
+            "holder",
+            "holder_name",
+            "funding_project_no",
+            "funding_project_ended_on",
+            "due_on",
+        ]
 
     def get_due_on(self, achievement: Achievement) -> str:
         assert achievement.funding_project_ended_on is not None
@@ -233,7 +241,9 @@ class VolunteerView(APIView):
         data = VolunteerInput(data=request.data)
         data.is_valid(raise_exception=True)
         achievement = get_object_or_404(Achievement, pk=pk)
-        entry = services.use_first_volunteer(achievement=achievement, actor=request.user, **data.validated_data)
+        entry = services.use_first_volunteer(
+            achievement=achievement, actor=request.user, **data.validated_data
+        )
         return Response(UseFirstEntryOutput(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -275,7 +285,9 @@ class JustificationListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.justifications_for(user=self.request.user, status=self.request.query_params.get("status"))
+        return selectors.justifications_for(
+            user=self.request.user, status=self.request.query_params.get("status")
+        )
 
 
 class JustificationDecideView(APIView):
@@ -331,7 +343,9 @@ class SelfImplementationListView(ListAPIView):
     @extend_schema(
         tags=TAG,
         summary="自行实施声明",
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=list(SelfImplementation.Status.values))],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(SelfImplementation.Status.values))
+        ],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
@@ -409,13 +423,9 @@ urlpatterns = [
     path("use-first/", UseFirstListView.as_view(), name="use-first-list"),
     path("use-first/<int:pk>/", UseFirstEntryDetailView.as_view(), name="use-first-detail"),
     path("achievements/<int:pk>/use-first/", VolunteerView.as_view(), name="use-first-volunteer"),
-    path(
-        "achievements/<int:pk>/justifications/", JustificationFileView.as_view(), name="justification-file"
-    ),
+    path("achievements/<int:pk>/justifications/", JustificationFileView.as_view(), name="justification-file"),
     path("justifications/", JustificationListView.as_view(), name="justification-list"),
-    path(
-        "justifications/<int:pk>/decide/", JustificationDecideView.as_view(), name="justification-decide"
-    ),
+    path("justifications/<int:pk>/decide/", JustificationDecideView.as_view(), name="justification-decide"),
     path(
         "achievements/<int:pk>/self-implementation/",
         SelfImplementationDeclareView.as_view(),

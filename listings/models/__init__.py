@@ -1,5 +1,5 @@
 from .achievements import Achievement, AchievementConversionChange, IntellectualProperty, Inventor
-from .choices import ConversionStatus, Field, Rights
+from .choices import ConversionMethod, ConversionStatus, Field, Rights
 from .listing import InternalApproval, Listing, ListingStatusChange
 from .use_first import (
     AchievementRegistration,
@@ -13,6 +13,7 @@ __all__ = [
     "Achievement",
     "AchievementConversionChange",
     "AchievementRegistration",
+    "ConversionMethod",
     "ConversionStatus",
     "Field",
     "IntellectualProperty",

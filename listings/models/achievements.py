@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
-from .choices import ConversionStatus, Field, Rights
+from .choices import ConversionMethod, ConversionStatus, Field, Rights
 
 
 class Achievement(models.Model):
@@ -35,7 +35,9 @@ class Achievement(models.Model):
     conversion_status = models.CharField(
         _("转化状态"), max_length=16, choices=ConversionStatus.choices, default=ConversionStatus.UNCONVERTED
     )
-    conversion_method = models.CharField(_("转化方式"), max_length=32, choices=Rights.choices, blank=True)
+    conversion_method = models.CharField(
+        _("转化方式"), max_length=32, choices=ConversionMethod.choices, blank=True
+    )
     converted_at = models.DateTimeField(_("转化时间"), null=True, blank=True)
     # Public disclosure (成果公开): for unconverted ones the intended method, for converted ones the result.
     intended_conversion_method = models.CharField(
@@ -84,7 +86,7 @@ class AchievementConversionChange(models.Model):
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="conversion_changes")
     from_status = models.CharField(max_length=16, choices=ConversionStatus.choices)
     to_status = models.CharField(max_length=16, choices=ConversionStatus.choices)
-    method = models.CharField(max_length=32, choices=Rights.choices, blank=True)
+    method = models.CharField(max_length=32, choices=ConversionMethod.choices, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

@@ -28,6 +28,22 @@ class Rights(models.TextChoices):
     USE_FIRST = "use_first", _("先用后转")
 
 
+class ConversionMethod(models.TextChoices):
+    """How an achievement was converted (``Achievement.conversion_method``): what a buyer got, or
+    the holder's own implementation, which a listing can never offer (hence not a ``Rights``)."""
+
+    TRANSFER = "transfer", _("转让")
+    LICENSE_EXCLUSIVE = "license_exclusive", _("独占许可")
+    LICENSE_SOLE = "license_sole", _("排他许可")
+    LICENSE_GENERAL = "license_general", _("普通许可")
+    EQUITY = "equity", _("作价投资")
+    USE_FIRST = "use_first", _("先用后转")
+    SELF_IMPLEMENTATION = (
+        "self_implementation",
+        _("自行实施"),
+    )  # declared by the holder, accepted by an operator
+
+
 class ConversionStatus(models.TextChoices):
     UNCONVERTED = "unconverted", _("未转化")  # no deal, no accepted self-implementation
     CONVERTING = "converting", _("转化中")  # a deal or use-first agreement is under way

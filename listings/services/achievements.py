@@ -19,6 +19,7 @@ from .. import search
 from ..models import (
     Achievement,
     AchievementConversionChange,
+    ConversionMethod,
     ConversionStatus,
     Field,
     IntellectualProperty,
@@ -329,7 +330,8 @@ def achievement_set_conversion(
 ) -> Achievement:
     """Move the conversion status (the only place that does), with a record of the change.
 
-    ``method`` is a ``Rights`` value (required for ``converted``: what the buyer got); ``actor`` is
+    ``method`` is a ``ConversionMethod`` (required for ``converted``: what the buyer got, or
+    ``self_implementation``); ``actor`` is
     None when the platform moves it (a deal concluded or defaulted). Setting the status it already
     has with the same method is a no-op, so a retried caller does no harm.
     """
@@ -337,7 +339,7 @@ def achievement_set_conversion(
         raise InvalidInput(
             "invalid_conversion_status", _("无效的转化状态。"), fields={"status": [_("无效的选项。")]}
         )
-    if method and method not in Rights.values:
+    if method and method not in ConversionMethod.values:
         raise InvalidInput(
             "invalid_conversion_method", _("无效的转化方式。"), fields={"method": [_("无效的选项。")]}
         )
@@ -369,4 +371,12 @@ def achievement_set_conversion(
         actor=actor,
         reason=reason,
     )
+    if status == C.CONVERTED:
+        # Converted takes the achievement off the use-first list at once (the daily job would
+        # the next day): a local import, as the use-first services call this one.
+        from .use_first import use_first_entries_close
+
+        use_first_entries_close(
+            achievement_ids=[locked.pk], cause="converted", reason=reason or _("成果已转化")
+        )
     return locked

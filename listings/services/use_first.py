@@ -32,11 +32,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User
 from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify, notify_organizations
+from config.effects import enqueue
 from config.errors import Conflict, Forbidden, InvalidInput
 
+from .. import search
 from ..models import (
     Achievement,
     AchievementRegistration,
+    ConversionMethod,
     ConversionStatus,
     Justification,
     Listing,
@@ -44,12 +47,12 @@ from ..models import (
     SelfImplementation,
     UseFirstEntry,
 )
+from ..selectors import ACTIVE_LISTING_STATUSES
+from .achievements import achievement_set_conversion
 from .conversion import (
     OBLIGED_ACHIEVEMENT_KIND,
     OBLIGED_HOLDER_KINDS,
-    achievement_is_obliged,
     free_license_granted_through,
-    is_free_license_due,
     market_today,
     overdue_granted_through,
 )
@@ -98,23 +101,36 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
 # --- listings: the bulk forms of the listing services -------------------------------------------
 
 
-def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[int, int]:
-    """Give every open entry without a listing (or only ``entry_ids``) its public use-first listing.
+def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[int, int, list[int]]:
+    """Give every open entry without a listing (or only ``entry_ids``) its public use-first listing:
+    the bulk form of ``listing_publish_by_platform``.
 
-    Terms (documented in the API schema): mode ``negotiated`` with rights ``use_first``; the asking
-    price is the holder's own figure for the achievement (its ``valuation``), else none (面议); the
-    notice period is the platform's, ``MARKET["FISCAL_NOTICE_DAYS_MIN"]`` days. An already
-    published use-first listing of the achievement (one the holder made) is linked, not doubled.
-    Returns (linked, opened). Set-based; safe against a concurrent run (``FOR UPDATE`` on the entries
-    re-checks ``listing_id IS NULL`` after a wait).
+    It writes what that service writes for each: the listing (``created_by`` null: the platform),
+    a status-change row '' -> draft and one draft -> published, both with the reason, and
+    ``published_at``. Terms (documented in the API schema): mode ``negotiated``, rights
+    ``use_first``; the asking price is the holder's own figure for the achievement (its
+    ``valuation``), else none (面议); the notice period is the platform's,
+    ``MARKET["FISCAL_NOTICE_DAYS_MIN"]`` days, enough for fiscally funded achievements too.
+
+    An achievement already on offer (one active listing per achievement, ``listing_one_active_per
+    _achievement``) gets no second listing: a published use-first listing of the holder's is linked
+    to the entry; any other leaves ``listing`` null until it ends, and a later run opens one. The
+    search vector is copied from the achievement's previous listing when there is one; the rest are
+    indexed by a task after commit (jieba in Python is too slow for the job's transaction).
+
+    Returns (linked, opened, ids of listings still to index). Set-based; safe against a concurrent
+    run (``FOR UPDATE`` on the entries re-checks ``listing_id IS NULL`` after a wait; a listing that
+    would break the one-active-listing index is skipped by ``ON CONFLICT DO NOTHING``).
     """
     params = {
         "ids": list(entry_ids) if entry_ids is not None else None,
         "rights": Rights.USE_FIRST.value,
+        "draft": Listing.Status.DRAFT.value,
         "published": Listing.Status.PUBLISHED.value,
+        "active": list(ACTIVE_LISTING_STATUSES),
         "mode": Listing.Mode.NEGOTIATED.value,
         "notice_days": settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
-        "reason": _("平台依先用后转规则公开挂牌"),
+        "reason": _("成果取得知识产权满2年未转化，平台依先用后转规则公开挂牌"),
     }
     todo = """
         SELECT e.id, e.achievement_id FROM listings_usefirstentry e
@@ -143,25 +159,61 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
         made AS (
             INSERT INTO listings_listing (
                 achievement_id, mode, rights, status, asking_price, notice_days,
-                created_by_id, submitted_at, published_at, created_at, updated_at
+                created_by_id, published_at, created_at, updated_at, search_vector
             )
-            SELECT a.id, %(mode)s, %(rights)s, %(published)s, a.valuation, %(notice_days)s,
-                   NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(), clock_timestamp()
+            SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
+                   NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(),
+                   (SELECT p.search_vector FROM listings_listing p
+                    WHERE p.achievement_id = a.id AND p.search_vector IS NOT NULL
+                    ORDER BY p.id DESC LIMIT 1)
             FROM todo t JOIN listings_achievement a ON a.id = t.achievement_id
+            WHERE NOT EXISTS (
+                SELECT 1 FROM listings_listing l
+                WHERE l.achievement_id = a.id AND l.status = ANY(%(active)s::varchar[])
+            )
             ORDER BY t.id
-            RETURNING id, achievement_id
+            ON CONFLICT DO NOTHING
+            RETURNING id, achievement_id, search_vector IS NULL AS unindexed
         ),
         moved AS (
             INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
-            SELECT id, '', %(published)s, NULL, %(reason)s, clock_timestamp() FROM made
+            SELECT id, '', %(draft)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+            UNION ALL
+            SELECT id, %(draft)s, %(published)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+        ),
+        linked AS (
+            UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = clock_timestamp()
+            FROM made m WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL
+            RETURNING e.id
         )
-        UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = clock_timestamp()
-        FROM made m WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL
-        RETURNING e.id
+        SELECT m.id, m.unindexed FROM made m
         """,
         params,
     )
-    return len(linked), len(opened)
+    unindexed = [r[0] for r in opened if r[1]]
+    if unindexed:
+        from ..tasks import use_first_listings_index_task
+
+        enqueue(use_first_listings_index_task, unindexed)
+    return len(linked), len(opened), unindexed
+
+
+def use_first_listings_index(*, listing_ids: Sequence[int]) -> int:
+    """Fill the jieba search vector of listings the job opened (what ``listing_publish_by_platform``
+    does inline). Idempotent: only listings still without a vector are indexed."""
+    count = 0
+    listings = (
+        Listing.objects.filter(pk__in=listing_ids, search_vector__isnull=True)
+        .select_related("achievement__holder")
+        .order_by("pk")
+    )
+    for listing in listings.iterator(chunk_size=500):
+        a = listing.achievement
+        Listing.objects.filter(pk=listing.pk, search_vector__isnull=True).update(
+            search_vector=search.search_vector(title=a.title, summary=a.summary, holder=a.holder.name)
+        )
+        count += 1
+    return count
 
 
 def use_first_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
@@ -331,7 +383,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     step("listed", t0, len(listed))
 
     t0 = time.monotonic()
-    summary.listings_linked, summary.listings_opened = use_first_listings_open()
+    summary.listings_linked, summary.listings_opened, _unindexed = use_first_listings_open()
     step("listings opened", t0, summary.listings_opened)
 
     t0 = time.monotonic()
@@ -611,7 +663,13 @@ def self_implementation_decide(
     locked.decision_reason = reason
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"])
     if locked.status == SelfImplementation.Status.ACCEPTED:
-        achievement_converted(achievement=locked.achievement, method=SELF_IMPLEMENTATION_METHOD, actor=actor)
+        achievement_set_conversion(
+            achievement=locked.achievement,
+            status=ConversionStatus.CONVERTED,
+            method=ConversionMethod.SELF_IMPLEMENTATION,
+            actor=actor,
+            reason=_("自行实施声明获平台认可：%(reason)s") % {"reason": reason},
+        )
     notify(
         organization=locked.achievement.holder,
         roles=HOLDER_ROLES,
@@ -625,24 +683,6 @@ def self_implementation_decide(
         % {"title": locked.achievement.title},
         body=reason,
     )
-    return locked
-
-
-SELF_IMPLEMENTATION_METHOD = ""
-
-
-def achievement_converted(*, achievement: Achievement, method: str, actor: User | None) -> Achievement:
-    """Record a conversion and take the achievement off the list. Placeholder until the listings
-    transition service lands: it moves ``conversion_status`` through its one transition."""
-    locked = Achievement.objects.select_for_update(of=("self",)).get(pk=achievement.pk)
-    if locked.conversion_status != ConversionStatus.CONVERTED:
-        Achievement.objects.filter(pk=locked.pk).update(
-            conversion_status=ConversionStatus.CONVERTED,
-            conversion_method=method,
-            converted_at=timezone.now(),
-        )
-    use_first_entries_close(achievement_ids=[locked.pk], cause=E.CloseCause.CONVERTED, reason=_("成果已转化"))
-    locked.refresh_from_db()
     return locked
 
 
@@ -736,18 +776,3 @@ def registration_overdue_run(*, today: dt.date | None = None) -> RegistrationRun
         summary.holders_notified = len(by_holder)
     log.info("registration_overdue_run done", extra={"summary": asdict(summary)})
     return summary
-
-
-__all__ = [
-    "UseFirstRunSummary",
-    "achievement_is_obliged",
-    "is_free_license_due",
-    "justification_decide",
-    "justification_file",
-    "registration_overdue_run",
-    "self_implementation_declare",
-    "self_implementation_decide",
-    "use_first_entries_close",
-    "use_first_run",
-    "use_first_volunteer",
-]

@@ -82,7 +82,10 @@ def test_justification_file_and_decide_over_http(university, holder_member, oper
         "attachments": [{"name": "受理通知书.pdf", "url": "https://files.example.cn/n.pdf"}],
     }
     # A stranger may not file for someone else's achievement.
-    assert client_for(buyer).post(f"/api/v1/achievements/{achievement.pk}/justifications/", body).status_code == 403
+    assert (
+        client_for(buyer).post(f"/api/v1/achievements/{achievement.pk}/justifications/", body).status_code
+        == 403
+    )
     r = holder.post(f"/api/v1/achievements/{achievement.pk}/justifications/", body)
     assert r.status_code == 201, r.json()
     jid = r.json()["id"]
@@ -90,7 +93,12 @@ def test_justification_file_and_decide_over_http(university, holder_member, oper
     again = holder.post(f"/api/v1/achievements/{achievement.pk}/justifications/", body)
     assert again.status_code == 409 and again.json()["code"] == "justification_pending"
     # Only operators decide, and a reason is required.
-    assert holder.post(f"/api/v1/justifications/{jid}/decide/", {"decision": "accept", "reason": "x"}).status_code == 403
+    assert (
+        holder.post(
+            f"/api/v1/justifications/{jid}/decide/", {"decision": "accept", "reason": "x"}
+        ).status_code
+        == 403
+    )
     op = client_for(operator)
     assert op.post(f"/api/v1/justifications/{jid}/decide/", {"decision": "accept"}).status_code == 400
     assert [j["id"] for j in op.get("/api/v1/justifications/?status=pending").json()["results"]] == [jid]
@@ -112,7 +120,10 @@ def test_self_implementation_accepted_converts_and_takes_off(university, holder_
     )
     assert r.status_code == 201, r.json()
     op = client_for(operator)
-    r = op.post(f"/api/v1/self-implementations/{r.json()['id']}/decide/", {"decision": "accept", "reason": "现场核实。"})
+    r = op.post(
+        f"/api/v1/self-implementations/{r.json()['id']}/decide/",
+        {"decision": "accept", "reason": "现场核实。"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     achievement.refresh_from_db()
     assert achievement.conversion_status == ConversionStatus.CONVERTED
@@ -122,10 +133,15 @@ def test_self_implementation_accepted_converts_and_takes_off(university, holder_
 
 def test_holder_volunteers_a_basic_achievement(university, holder_member, api):
     achievement = make_achievement(university, D(2025, 1, 1), kind="basic")
-    r = client_for(holder_member).post(f"/api/v1/achievements/{achievement.pk}/use-first/", {"reason": "企业有需求"})
+    r = client_for(holder_member).post(
+        f"/api/v1/achievements/{achievement.pk}/use-first/", {"reason": "企业有需求"}
+    )
     assert r.status_code == 201, r.json()
     assert r.json()["origin"] == "voluntary" and r.json()["listing"] is not None
-    assert client_for(holder_member).post(f"/api/v1/achievements/{achievement.pk}/use-first/", {}).status_code == 409
+    assert (
+        client_for(holder_member).post(f"/api/v1/achievements/{achievement.pk}/use-first/", {}).status_code
+        == 409
+    )
     assert [row["achievement"] for row in api.get("/api/v1/use-first/").json()["results"]] == [achievement.pk]
 
 
@@ -142,9 +158,13 @@ def test_registration_overdue_list_and_job(university, holder_member, operator):
         assert registration_overdue_run().newly_overdue == 0  # told once
         rows = client_for(operator).get("/api/v1/registrations/overdue/").json()["results"]
         assert [(r["id"], r["due_on"]) for r in rows] == [(late.pk, "2024-01-31")]
-        assert client_for(holder_member).get("/api/v1/registrations/overdue/").json()["results"][0]["id"] == late.pk
+        assert (
+            client_for(holder_member).get("/api/v1/registrations/overdue/").json()["results"][0]["id"]
+            == late.pk
+        )
         r = client_for(holder_member).post(
-            f"/api/v1/achievements/{late.pk}/registration/", {"registration_no": "33012024Y0001", "registered_on": "2024-03-02"}
+            f"/api/v1/achievements/{late.pk}/registration/",
+            {"registration_no": "33012024Y0001", "registered_on": "2024-03-02"},
         )
         assert r.status_code == 201
         assert client_for(operator).get("/api/v1/registrations/overdue/").json()["results"] == []

@@ -16,6 +16,7 @@ from listings.models import (
     ListingStatusChange,
     UseFirstEntry,
 )
+from listings.services import achievement_set_conversion
 from listings.services.use_first import (
     justification_decide,
     justification_file,
@@ -75,8 +76,13 @@ def test_entry_listing_and_notification(university, admin, holder_member):
     assert (listing.rights, listing.mode, listing.status) == ("use_first", "negotiated", "published")
     assert listing.created_by is None and listing.published_at is not None
     assert listing.asking_price == achievement.valuation and listing.notice_days == 15
-    change = ListingStatusChange.objects.get(listing=listing)
-    assert (change.from_status, change.to_status, change.actor) == ("", "published", None)
+    # The rows listing_publish_by_platform writes: created as a draft, then published, by the platform.
+    moves = list(ListingStatusChange.objects.filter(listing=listing).order_by("id"))
+    assert [(m.from_status, m.to_status, m.actor) for m in moves] == [
+        ("", "draft", None),
+        ("draft", "published", None),
+    ]
+    assert all("先用后转" in m.reason for m in moves)
     note = Notification.objects.get(kind="use_first_listed")
     assert note.user == admin  # the holder's admins, not every member
     assert "1 项" in note.title
@@ -158,15 +164,42 @@ def test_conversion_takes_the_entry_off_and_keeps_history(university):
     achievement = make_achievement(university, GRANT)
     run_on(D(2024, 3, 11))
     entry = open_entries(achievement).get()
-    Achievement.objects.filter(pk=achievement.pk).update(conversion_status=ConversionStatus.CONVERTED)
-    summary = run_on(D(2024, 4, 1))
-    assert summary.closed_converted == 1
-    entry.refresh_from_db()
+    with time_machine.travel(at_noon(D(2024, 4, 1)), tick=False):
+        achievement_set_conversion(
+            achievement=achievement, status=ConversionStatus.CONVERTED, method="transfer", reason="成交"
+        )
+    entry.refresh_from_db()  # off at once, not the next morning
     assert entry.closed_on == D(2024, 4, 1) and entry.close_cause == "converted" and entry.close_reason
     assert entry.listing.status == Listing.Status.CLOSED
     assert entry.listing.status_changes.last().to_status == "closed"
     assert run_on(D(2024, 4, 2)).listed == 0  # converted stays off
     assert UseFirstEntry.objects.filter(achievement=achievement).count() == 1
+
+
+def test_the_job_sweeps_conversions_it_was_not_told_about(university):
+    achievement = make_achievement(university, GRANT)
+    run_on(D(2024, 3, 11))
+    Achievement.objects.filter(pk=achievement.pk).update(conversion_status=ConversionStatus.CONVERTED)
+    summary = run_on(D(2024, 4, 1))
+    assert summary.closed_converted == 1 and summary.listings_closed == 1
+    entry = UseFirstEntry.objects.get(achievement=achievement)
+    assert entry.closed_on == D(2024, 4, 1) and entry.close_cause == "converted"
+
+
+def test_an_achievement_already_on_offer_gets_no_second_listing(university):
+    from tests.factories import make_listing
+
+    achievement = make_achievement(university, GRANT)
+    own = make_listing(achievement=achievement, mode="negotiated", rights="transfer")
+    summary = run_on(D(2024, 3, 11))
+    entry = open_entries(achievement).get()
+    assert summary.listed == 1 and summary.listings_opened == 0 and entry.listing is None
+    # When the holder's own listing ends, the next run opens the platform's.
+    from listings.services import listing_close
+
+    listing_close(listing=own, reason="到期")
+    assert run_on(D(2024, 3, 12)).listings_opened == 1
+    assert open_entries(achievement).get().listing.rights == "use_first"
 
 
 def test_justification_stops_and_resumes_the_clock(university, holder_member, operator):
@@ -247,3 +280,18 @@ def test_the_job_stays_within_a_fixed_number_of_queries(university, admin, djang
     with time_machine.travel(at_noon(D(2024, 3, 11)), tick=False), django_assert_max_num_queries(20):
         summary = use_first_run()
     assert summary.listed == 30
+
+
+def test_listings_the_job_opens_are_indexed_for_search(university, django_capture_on_commit_callbacks):
+    from listings.services.use_first import use_first_listings_index
+
+    achievement = make_achievement(university, GRANT, title="一种高效光伏逆变器控制方法")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run_on(D(2024, 3, 11))
+    assert callbacks  # the indexing task is sent after commit
+    listing = open_entries(achievement).get().listing
+    assert listing.search_vector is None
+    assert use_first_listings_index(listing_ids=[listing.pk]) == 1
+    assert use_first_listings_index(listing_ids=[listing.pk]) == 0  # idempotent
+    listing.refresh_from_db()
+    assert "逆变器" in str(listing.search_vector)
