@@ -16,7 +16,6 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.db import connection
 
 from config.effects import after_commit
 
@@ -28,7 +27,7 @@ _local = threading.local()
 def channel_for(auction_id: int, *, database: str | None = None) -> str:
     """The pub/sub channel of one auction. Named after the database, so that test databases and the
     engineers' databases sharing one Redis never hear each other (pub/sub ignores Redis DB numbers)."""
-    name = database or connection.settings_dict["NAME"]
+    name = database or settings.DATABASES["default"]["NAME"]
     return f"market:{name}:auction:{auction_id}"
 
 
