@@ -168,7 +168,9 @@ class Room:
                     ends_at=event["ends_at"],
                     min_next_bid=str(Decimal(event["amount"]) + Decimal(auction["increment"])),
                 )
-                self.bids.append({k: event[k] for k in ("seq", "amount", "bidder_no", "placed_at", "proxy", "hash")})
+                self.bids.append(
+                    {k: event[k] for k in ("seq", "amount", "bidder_no", "placed_at", "proxy", "hash")}
+                )
             elif kind == "extended":
                 auction["ends_at"] = event["ends_at"]
             elif kind == "closed":
@@ -190,7 +192,11 @@ class Room:
 
     def snapshot_frame(self) -> str:
         now = time.monotonic()
-        if self._snapshot is None or self._snapshot[0] != self.version or now - self._snapshot[1] > SNAPSHOT_MAX_AGE:
+        if (
+            self._snapshot is None
+            or self._snapshot[0] != self.version
+            or now - self._snapshot[1] > SNAPSHOT_MAX_AGE
+        ):
             text = json.dumps(
                 {
                     "type": "snapshot",
@@ -226,7 +232,9 @@ class Room:
                 continue
             try:
                 row = await database_sync_to_async(
-                    lambda: Auction.objects.filter(pk=self.auction_id).values_list("bid_count", "status").first()
+                    lambda: (
+                        Auction.objects.filter(pk=self.auction_id).values_list("bid_count", "status").first()
+                    )
                 )()
             except Exception:
                 log.exception("room reconcile failed", extra={"auction": self.auction_id})
@@ -306,12 +314,14 @@ class Hub:
                 continue
             if message is None or message.get("type") != "message":
                 continue
-            channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
-            room = self.rooms.get(self.channels.get(channel, -1))
-            if room is None:
+            channel = (
+                message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
+            )
+            target = self.rooms.get(self.channels.get(channel, -1))
+            if target is None:
                 continue
             try:
-                room.on_message(json.loads(message["data"]))
+                target.on_message(json.loads(message["data"]))
             except (ValueError, KeyError):
                 log.warning("malformed auction event", extra={"channel": channel})
 

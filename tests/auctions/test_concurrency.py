@@ -56,8 +56,10 @@ def test_twenty_bidders_fifty_attempts_random_amounts_and_key_retries():
             else:
                 price = Auction.objects.values_list("current_price", flat=True).get(pk=auction.pk)
                 base = price if price is not None else Decimal("990.00")
-                amount = base + Decimal("10.00") * rng.choice([-1, 0, 1, 1, 2, 3]) + rng.choice(
-                    [Decimal("0"), Decimal("0"), Decimal("0"), Decimal("5.00")]
+                amount = (
+                    base
+                    + Decimal("10.00") * rng.choice([-1, 0, 1, 1, 2, 3])
+                    + rng.choice([Decimal("0"), Decimal("0"), Decimal("0"), Decimal("5.00")])
                 )
                 key = uuid.uuid4().hex
             try:

@@ -95,8 +95,13 @@ async def test_snapshot_on_connect_then_two_clients_see_the_same_events_in_order
         await database_sync_to_async(bid_place)(auction_id=auction.pk, user=user, amount=str(1100 + 100 * i))
     got = []
     for c in (one, two):
-        messages = await receive_until(c, lambda m: m.get("bid_count", m.get("seq")) == 4 or (
-            m["type"] == "snapshot" and m["auction"]["bid_count"] == 4))
+        messages = await receive_until(
+            c,
+            lambda m: (
+                m.get("bid_count", m.get("seq")) == 4
+                or (m["type"] == "snapshot" and m["auction"]["bid_count"] == 4)
+            ),
+        )
         assert all("server_time" in m for m in messages)
         assert state_after([snapshot, *messages]) == (4, "1300.00")
         got.append([(m["type"], m.get("seq"), m.get("amount")) for m in messages])
@@ -199,14 +204,22 @@ async def test_room_repairs_a_lost_message_from_the_database():
     messages = await receive_until(
         c, lambda m: (m["type"] == "snapshot" and m["auction"]["bid_count"] == 2) or m.get("seq") == 2
     )
-    assert state_after(messages[-1:] if messages[-1]["type"] == "snapshot" else messages) [0] == 2
+    assert state_after(messages[-1:] if messages[-1]["type"] == "snapshot" else messages)[0] == 2
     fake = {
         "auction": auction.pk,
         "first": 5,
         "last": 5,
         "events": [
-            {"type": "bid", "seq": 5, "amount": "9999.00", "bidder_no": "000000", "placed_at": "x",
-             "ends_at": "x", "proxy": False, "hash": "x"}
+            {
+                "type": "bid",
+                "seq": 5,
+                "amount": "9999.00",
+                "bidder_no": "000000",
+                "placed_at": "x",
+                "ends_at": "x",
+                "proxy": False,
+                "hash": "x",
+            }
         ],
     }
     # A message from the future (as if 3 and 4 were lost): held, then the room reloads from the DB.
@@ -228,12 +241,21 @@ async def test_a_client_that_misses_events_sees_the_gap():
     events = [m for m in messages if m["type"] == "bid"]
     if len(events) == 3:
         with pytest.raises(AssertionError, match="gap"):
-            state_after([{"type": "snapshot", "auction": {"bid_count": 0, "current_price": None}}, events[0], events[2]])
+            state_after(
+                [
+                    {"type": "snapshot", "auction": {"bid_count": 0, "current_price": None}},
+                    events[0],
+                    events[2],
+                ]
+            )
     # the resync is the snapshot: after it the client is on the committed state
     fresh = await connect(auction.pk)
     assert state_after([await receive(fresh)]) == (3, "1200.00")
     await c.disconnect(), await fresh.disconnect()
-    assert Decimal("1200.00") == await database_sync_to_async(
-        lambda: Auction.objects.get(pk=auction.pk).current_price
-    )()
-    assert timedelta(0) < (await database_sync_to_async(lambda: Auction.objects.get(pk=auction.pk).ends_at)() - timezone.now())
+    assert (
+        Decimal("1200.00")
+        == await database_sync_to_async(lambda: Auction.objects.get(pk=auction.pk).current_price)()
+    )
+    assert timedelta(0) < (
+        await database_sync_to_async(lambda: Auction.objects.get(pk=auction.pk).ends_at)() - timezone.now()
+    )
