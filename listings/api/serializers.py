@@ -1,0 +1,325 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import (
+    Achievement,
+    ConversionStatus,
+    Field,
+    IntellectualProperty,
+    InternalApproval,
+    Listing,
+    ListingStatusChange,
+    Rights,
+)
+from ..selectors import ORDERINGS, listing_auction_id
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know: a misspelt term must not be silently ignored."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("未知的字段。")] for name in unknown})
+        return attrs
+
+
+def money_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+# Achievements ---------------------------------------------------------------------------------
+
+
+class InventorInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, help_text=_("份额（%），合计不超过 100"))
+
+
+class IpInput(serializers.Serializer):
+    patent_no = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "专利申请号，如 202110123456.7；校验位会被验证，可带 ZL 或 CN 前缀。软著、品种权填登记号，技术秘密可空。"
+        ),
+    )
+    ip_type = serializers.ChoiceField(choices=IntellectualProperty.IpType.choices)
+    granted_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class AchievementInput(StrictSerializer):
+    organization = serializers.IntegerField(
+        required=False, help_text=_("持有单位 id；缺省为调用者所属的第一个机构。")
+    )
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=5000)
+    field = serializers.ChoiceField(choices=Field.choices, help_text=_("技术领域（产业分类代码）"))
+    kind = serializers.ChoiceField(choices=Achievement.Kind.choices)
+    maturity = serializers.IntegerField(min_value=1, max_value=9, help_text=_("技术成熟度 TRL 1–9"))
+    valuation = money_field(required=False, allow_null=True, default=None)
+    fiscally_funded = serializers.BooleanField()
+    funding_project_no = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    funding_project_ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    is_service_invention = serializers.BooleanField()
+    intended_conversion_method = serializers.ChoiceField(
+        choices=Rights.choices, required=False, allow_blank=True, default=""
+    )
+    inventors = serializers.ListField(child=InventorInput(), max_length=50)
+    ip = serializers.ListField(child=IpInput(), max_length=50)
+
+
+class AchievementUpdateInput(StrictSerializer):
+    """Every field optional; ``inventors`` and ``ip``, when given, replace the lists."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=5000, required=False)
+    field = serializers.ChoiceField(choices=Field.choices, required=False)
+    kind = serializers.ChoiceField(choices=Achievement.Kind.choices, required=False)
+    maturity = serializers.IntegerField(min_value=1, max_value=9, required=False)
+    valuation = money_field(required=False, allow_null=True)
+    fiscally_funded = serializers.BooleanField(required=False)
+    funding_project_no = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    funding_project_ended_on = serializers.DateField(required=False, allow_null=True)
+    is_service_invention = serializers.BooleanField(required=False)
+    intended_conversion_method = serializers.ChoiceField(
+        choices=Rights.choices, required=False, allow_blank=True
+    )
+    application_status = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    conversion_benefit = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    inventors = serializers.ListField(child=InventorInput(), max_length=50, required=False)
+    ip = serializers.ListField(child=IpInput(), max_length=50, required=False)
+
+
+class HolderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class IpOutput(serializers.ModelSerializer):
+    class Meta:
+        model = IntellectualProperty
+        fields = ("patent_no", "ip_type", "granted_on", "status")
+
+
+class PublicInventorOutput(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class InventorOutput(serializers.Serializer):
+    name = serializers.CharField()
+    share = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class AchievementOutput(serializers.ModelSerializer):
+    """The public record of an achievement (成果公开)."""
+
+    holder = HolderOutput()
+    field_label = serializers.CharField(source="get_field_display")
+    inventors = PublicInventorOutput(many=True)
+    ip = IpOutput(many=True)
+    conversion_status = serializers.ChoiceField(choices=ConversionStatus.choices)
+    conversion_deadline = serializers.DateField(
+        allow_null=True, help_text=_("限时转化截止日：最早授权日 + 2 年（无授权日时为 null）")
+    )
+
+    class Meta:
+        model = Achievement
+        fields = (
+            "id",
+            "holder",
+            "title",
+            "summary",
+            "field",
+            "field_label",
+            "kind",
+            "maturity",
+            "valuation",
+            "fiscally_funded",
+            "is_service_invention",
+            "inventors",
+            "ip",
+            "first_granted_on",
+            "conversion_status",
+            "conversion_method",
+            "conversion_deadline",
+            "converted_at",
+            "intended_conversion_method",
+            "application_status",
+            "conversion_benefit",
+            "created_at",
+            "updated_at",
+        )
+
+
+class AchievementHolderOutput(AchievementOutput):
+    """What the holder's members and operators see: the public record plus the funding project
+    and the inventors' shares."""
+
+    inventors = InventorOutput(many=True)  # type: ignore[assignment]
+
+    class Meta(AchievementOutput.Meta):
+        fields = (*AchievementOutput.Meta.fields, "funding_project_no", "funding_project_ended_on")
+
+
+# Listings -------------------------------------------------------------------------------------
+
+
+class TermsInput(StrictSerializer):
+    asking_price = money_field(required=False, allow_null=True, help_text=_("协议定价：意向价格（可选）"))
+    notice_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("协议定价：公示天数；财政资金支持的成果至少 15 天，缺省 15"),
+    )
+    price = money_field(required=False, allow_null=True, help_text=_("挂牌交易：挂牌价格"))
+    listing_ends_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text=_("挂牌交易：截止时间")
+    )
+    start_price = money_field(required=False, allow_null=True, help_text=_("拍卖：起拍价"))
+    increment = money_field(required=False, allow_null=True, help_text=_("拍卖：加价幅度"))
+    reserve_price = money_field(
+        required=False, allow_null=True, help_text=_("拍卖：保留价（可选，闭拍前只对持有单位与平台可见）")
+    )
+    deposit = money_field(required=False, allow_null=True, help_text=_("拍卖：保证金"))
+    starts_at = serializers.DateTimeField(required=False, allow_null=True, help_text=_("拍卖：开拍时间"))
+    ends_at = serializers.DateTimeField(required=False, allow_null=True, help_text=_("拍卖：结束时间"))
+    extension_seconds = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("拍卖：延时周期（秒，60–1800，缺省 300）")
+    )
+
+
+class ListingInput(TermsInput):
+    achievement = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=Listing.Mode.choices)
+    rights = serializers.ChoiceField(choices=Rights.choices)
+
+
+class ListingUpdateInput(TermsInput):
+    """Draft or rejected listings only. Given terms replace the stored ones; a new ``mode`` starts
+    from empty terms."""
+
+    mode = serializers.ChoiceField(choices=Listing.Mode.choices, required=False)
+    rights = serializers.ChoiceField(choices=Rights.choices, required=False)
+
+
+class DecisionInput(StrictSerializer):
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class InternalDecisionInput(StrictSerializer):
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    comment = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text=_("驳回时必填")
+    )
+
+
+class ReasonInput(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OptionalReasonInput(StrictSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+PUBLIC_LISTING_FIELDS = (
+    "id",
+    "achievement",
+    "title",
+    "summary",
+    "field",
+    "field_label",
+    "holder",
+    "mode",
+    "rights",
+    "status",
+    "asking_price",
+    "notice_days",
+    "price",
+    "listing_ends_at",
+    "start_price",
+    "increment",
+    "deposit",
+    "starts_at",
+    "ends_at",
+    "extension_seconds",
+    "closes_at",
+    "auction",
+    "published_at",
+    "updated_at",
+)
+
+
+class ListingOutput(serializers.ModelSerializer):
+    """A listing as the public and bidders see it. Never the reserve price."""
+
+    title = serializers.CharField(source="achievement.title")
+    summary = serializers.CharField(source="achievement.summary")
+    field = serializers.ChoiceField(source="achievement.field", choices=Field.choices)
+    field_label = serializers.CharField(source="achievement.get_field_display")
+    holder = HolderOutput(source="achievement.holder")
+    auction = serializers.SerializerMethodField(help_text=_("已发布的拍卖挂牌的拍卖 id，否则为 null"))
+
+    class Meta:
+        model = Listing
+        fields = PUBLIC_LISTING_FIELDS
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_auction(self, obj: Listing) -> int | None:
+        return listing_auction_id(obj)
+
+
+class ListingFullOutput(ListingOutput):
+    """A listing as the holder's members and operators see it: the reserve price included."""
+
+    class Meta(ListingOutput.Meta):
+        fields = (
+            *PUBLIC_LISTING_FIELDS,
+            "reserve_price",
+            "created_at",
+            "submitted_at",
+            "engaged_at",
+        )
+
+
+class ListingStatusChangeOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+
+    class Meta:
+        model = ListingStatusChange
+        fields = ("from_status", "to_status", "actor", "reason", "created_at")
+
+
+class InternalApprovalOutput(serializers.ModelSerializer):
+    approver = serializers.CharField(source="approver.username")
+    terms_snapshot = serializers.JSONField(help_text=_("审批人所见：成果与交易条款的快照"))
+
+    class Meta:
+        model = InternalApproval
+        fields = ("approver", "decision", "comment", "terms_snapshot", "created_at")
+
+
+class ListingHistoryOutput(serializers.Serializer):
+    status_changes = ListingStatusChangeOutput(many=True)
+    internal_approvals = InternalApprovalOutput(many=True)
+
+
+class CatalogueQuery(StrictSerializer):
+    mode = serializers.ChoiceField(choices=Listing.Mode.choices, required=False)
+    field = serializers.ChoiceField(choices=Field.choices, required=False)
+    rights = serializers.ChoiceField(choices=Rights.choices, required=False)
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    updated_since = serializers.DateTimeField(required=False)
+    ordering = serializers.ChoiceField(choices=[(o, o) for o in ORDERINGS], required=False)
+    cursor = serializers.CharField(max_length=500, required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=100, required=False)

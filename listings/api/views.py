@@ -1,0 +1,361 @@
+"""Listings API: parse, authorize, call one service or selector, render.
+
+Objects a caller may not see are 404 (a draft of another organization does not exist for them);
+objects they see but may not act on are 403 with the service's reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsOperator
+from accounts.selectors import is_operator
+from config.errors import Forbidden
+from config.pagination import CursorPage
+
+from .. import selectors, services
+from ..models import Achievement, Listing
+from .pagination import keyset_page
+from .serializers import (
+    AchievementHolderOutput,
+    AchievementInput,
+    AchievementOutput,
+    AchievementUpdateInput,
+    CatalogueQuery,
+    DecisionInput,
+    InternalDecisionInput,
+    ListingFullOutput,
+    ListingHistoryOutput,
+    ListingInput,
+    ListingOutput,
+    ListingUpdateInput,
+    OptionalReasonInput,
+    ReasonInput,
+)
+
+TAGS = ["listings"]
+
+
+def _parse(serializer_class: Any, data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _visible_listing(request: Request, pk: int) -> Listing:
+    listing = selectors.listing_get_visible(user=request.user, listing_id=pk)
+    if listing is None:
+        raise Http404
+    return listing
+
+
+def _listing_body(request: Request, listing: Listing) -> dict[str, Any]:
+    full = selectors.can_see_listing_in_full(request.user, listing)
+    return (ListingFullOutput if full else ListingOutput)(listing).data
+
+
+def _achievement_body(request: Request, achievement: Achievement) -> dict[str, Any]:
+    full = is_operator(request.user) or selectors.is_holder_member(request.user, achievement)
+    return (AchievementHolderOutput if full else AchievementOutput)(achievement).data
+
+
+# Achievements ---------------------------------------------------------------------------------
+
+
+class AchievementCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AchievementInput,
+        responses={201: AchievementHolderOutput},
+        tags=TAGS,
+        description=(
+            "A holder member (admin or member role) records an achievement of a verified organization. "
+            "A wrong patent number is 400 `invalid_patent_no`; a number already recorded elsewhere 409 "
+            "`patent_already_registered`."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(AchievementInput, request.data)
+        achievement = services.achievement_create(actor=request.user, **data)
+        achievement = selectors.achievement_get(achievement_id=achievement.pk)
+        return Response(_achievement_body(request, achievement), status=status.HTTP_201_CREATED)
+
+
+class AchievementDetailView(APIView):
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(
+        responses=AchievementHolderOutput,
+        tags=TAGS,
+        description="Anyone: the public record. The holder's members and operators also get "
+        "`funding_project_no`, `funding_project_ended_on` and the inventors' shares.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        achievement = selectors.achievement_get(achievement_id=pk)
+        if achievement is None:
+            raise Http404
+        return Response(_achievement_body(request, achievement))
+
+    @extend_schema(
+        request=AchievementUpdateInput,
+        responses=AchievementHolderOutput,
+        tags=TAGS,
+        description="A holder member edits; 409 `achievement_listed` while a listing of it is under "
+        "review or published.",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        achievement = selectors.achievement_get(achievement_id=pk)
+        if achievement is None:
+            raise Http404
+        data = _parse(AchievementUpdateInput, request.data)
+        services.achievement_update(achievement=achievement, actor=request.user, **data)
+        achievement = selectors.achievement_get(achievement_id=pk)
+        return Response(_achievement_body(request, achievement))
+
+
+# Listings: the catalogue and the holder's writes ------------------------------------------------
+
+
+class ListingsView(APIView):
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(
+        parameters=[CatalogueQuery],
+        responses=ListingOutput(many=True),
+        tags=TAGS,
+        description=(
+            "The catalogue: published listings only. `q` is segmented (jieba) and every word must occur "
+            "in the title, summary or holder name. `ordering`: `relevance` (default with `q`), `newest` "
+            "(default), `ending` (soonest first; negotiated listings, which have no end, last). With "
+            "`updated_since` the order is `(updated_at, id)` whatever `ordering` says, for incremental "
+            "sync. Cursor pages of `page_size` (default 20, at most 100). Never the reserve price."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = _parse(CatalogueQuery, request.query_params.dict())
+        filters = selectors.CatalogueFilters(
+            mode=params.get("mode"),
+            field=params.get("field"),
+            rights=params.get("rights"),
+            q=params.get("q") or None,
+            updated_since=params.get("updated_since"),
+            ordering=params.get("ordering"),
+        )
+        order = selectors.catalogue_ordering(filters)
+        rows, next_url = keyset_page(
+            queryset=selectors.catalogue_list(filters=filters),
+            order=order,
+            keys=selectors.ORDER_KEYS[order],
+            request=request,
+            cursor=params.get("cursor"),
+            page_size=params.get("page_size", 20),
+        )
+        return Response({"results": ListingOutput(rows, many=True).data, "next": next_url})
+
+    @extend_schema(
+        request=ListingInput,
+        responses={201: ListingFullOutput},
+        tags=TAGS,
+        description="A holder member drafts a listing (status `draft`). Terms by mode as API.md says; "
+        "bad or misplaced terms are 400 `invalid_terms` with one entry per field.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(ListingInput, request.data)
+        achievement = Achievement.objects.select_related("holder").filter(pk=data.pop("achievement")).first()
+        if achievement is None:
+            raise ValidationError({"achievement": [_("没有该成果。")]})
+        listing = services.listing_create(actor=request.user, achievement=achievement, **data)
+        return Response(
+            _listing_body(request, _visible_listing(request, listing.pk)), status=status.HTTP_201_CREATED
+        )
+
+
+class ListingDetailView(APIView):
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(
+        responses=ListingFullOutput,
+        tags=TAGS,
+        description="Anyone sees a published listing (without `reserve_price`, `created_at`, "
+        "`submitted_at`, `engaged_at`); the holder's members and operators see it in any status, in full.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_listing_body(request, _visible_listing(request, pk)))
+
+    @extend_schema(request=ListingUpdateInput, responses=ListingFullOutput, tags=TAGS)
+    def patch(self, request: Request, pk: int) -> Response:
+        listing = _visible_listing(request, pk)
+        data = _parse(ListingUpdateInput, request.data)
+        services.listing_update(listing=listing, actor=request.user, **data)
+        return Response(_listing_body(request, _visible_listing(request, pk)))
+
+
+class ListingSubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses=ListingFullOutput,
+        tags=TAGS,
+        description="-> `pending_internal_approval` when the holder requires its own approval (安心屋), "
+        "else `pending_review`. 409 `achievement_already_listed` when another listing of the "
+        "achievement is active; 422 when stored terms no longer hold (e.g. a start now past).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        services.listing_submit(listing=_visible_listing(request, pk), actor=request.user)
+        return Response(_listing_body(request, _visible_listing(request, pk)))
+
+
+class ListingInternalApprovalView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=InternalDecisionInput,
+        responses=ListingFullOutput,
+        tags=TAGS,
+        description="The holder's approver (role `approver`) decides: approve -> `pending_review`, "
+        "reject (comment required) -> `rejected`. The decision and the terms snapshot are kept.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        listing = _visible_listing(request, pk)
+        data = _parse(InternalDecisionInput, request.data)
+        services.listing_internal_decide(listing=listing, actor=request.user, **data)
+        return Response(_listing_body(request, _visible_listing(request, pk)))
+
+
+class ListingWithdrawView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=OptionalReasonInput,
+        responses=ListingFullOutput,
+        tags=TAGS,
+        description="A holder member withdraws; 409 `listing_engaged` once an offer, intent, "
+        "registration or bid exists.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        listing = _visible_listing(request, pk)
+        data = _parse(OptionalReasonInput, request.data)
+        services.listing_withdraw(listing=listing, actor=request.user, **data)
+        return Response(_listing_body(request, _visible_listing(request, pk)))
+
+
+class ListingHistoryView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ListingHistoryOutput,
+        tags=TAGS,
+        description="The moderation record, for the holder's members and operators: every status change "
+        "with its actor and reason, and every internal decision with the terms the approver saw.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        listing = _visible_listing(request, pk)
+        if not selectors.can_see_listing_in_full(request.user, listing):
+            raise Forbidden("not_a_member", _("只有持有单位成员和平台运营人员可以查看审核记录。"))
+        return Response(ListingHistoryOutput(selectors.listing_history(listing=listing)).data)
+
+
+class MyListingsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ListingFullOutput(many=True),
+        tags=TAGS,
+        description="Every listing of the caller's organizations, any status, newest first.",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = NewestFirstPage()
+        page = paginator.paginate_queryset(
+            selectors.listings_of_organizations(user=request.user), request, view=self
+        )
+        return paginator.get_paginated_response(ListingFullOutput(page, many=True).data)
+
+
+class InternalQueueView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ListingFullOutput(many=True),
+        tags=TAGS,
+        description="Listings waiting for the caller's internal approval (安心屋), longest waiting first.",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = QueuePage()
+        paginator.ordering = ("updated_at", "id")
+        page = paginator.paginate_queryset(
+            selectors.listings_internal_queue(user=request.user), request, view=self
+        )
+        return paginator.get_paginated_response(ListingFullOutput(page, many=True).data)
+
+
+# Operators ------------------------------------------------------------------------------------
+
+
+class NewestFirstPage(CursorPage):
+    ordering = ("-id",)
+
+
+class QueuePage(CursorPage):
+    ordering = ("submitted_at", "id")
+
+
+class ReviewQueueView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        responses=ListingFullOutput(many=True),
+        tags=TAGS,
+        description="Operators: listings waiting for review, longest waiting first.",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = QueuePage()
+        page = paginator.paginate_queryset(selectors.listings_review_queue(), request, view=self)
+        return paginator.get_paginated_response(ListingFullOutput(page, many=True).data)
+
+
+class ListingReviewView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        request=DecisionInput,
+        responses=ListingFullOutput,
+        tags=TAGS,
+        description="Operators: approve -> `published` (an auction listing then gets its auction), "
+        "reject (reason required) -> `rejected`. 422 `terms_expired` when a start or end has passed.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        listing = _visible_listing(request, pk)
+        data = _parse(DecisionInput, request.data)
+        services.listing_review(listing=listing, actor=request.user, **data)
+        return Response(_listing_body(request, _visible_listing(request, pk)))
+
+
+class ListingTakeDownView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        request=ReasonInput,
+        responses=ListingFullOutput,
+        tags=TAGS,
+        description="Operators: take a published listing down, with a reason the holder sees.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        listing = _visible_listing(request, pk)
+        data = _parse(ReasonInput, request.data)
+        services.listing_take_down(listing=listing, actor=request.user, **data)
+        return Response(_listing_body(request, _visible_listing(request, pk)))

@@ -1,0 +1,161 @@
+"""The catalogue: only published listings, Chinese search, filters, orders, cursor pages, sync."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from listings.models import Listing
+from listings.services import achievement_update, listing_close
+from tests.factories import AchievementFactory, make_listing
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/listings/"
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def tea(university):
+    achievement = AchievementFactory(
+        holder=university,
+        title="一种基于人工智能的茶叶品质检测方法",
+        summary="融合图像与近红外光谱，快速判定龙井茶等级。",
+        field="agriculture",
+    )
+    return make_listing(achievement=achievement, mode="fixed_price", rights="license_general")
+
+
+@pytest.fixture
+def battery(university):
+    achievement = AchievementFactory(
+        holder=university,
+        title="高能量密度固态锂电池电解质材料",
+        summary="硫化物固态电解质，室温离子电导率高，适用于动力电池。",
+        field="new_energy",
+    )
+    return make_listing(achievement=achievement, mode="auction", rights="transfer")
+
+
+@pytest.mark.parametrize("q", ["人工智能", "茶叶", "茶叶 品质", "龙井茶", "智能", "人工智能茶叶检测"])
+def test_chinese_words_find_the_title(api, tea, battery, q):
+    assert ids(api.get(URL, {"q": q})) == [tea.pk]
+
+
+def test_the_holder_name_is_searchable(api, tea, battery):
+    assert sorted(ids(api.get(URL, {"q": "浙江大学"}))) == sorted([tea.pk, battery.pk])
+
+
+def test_a_word_in_neither_finds_nothing_and_punctuation_only_is_empty(api, tea):
+    assert ids(api.get(URL, {"q": "区块链"})) == []
+    assert ids(api.get(URL, {"q": "，。！"})) == []
+
+
+def test_only_published_listings_are_listed(api, tea, university):
+    draft = make_listing(achievement=AchievementFactory(holder=university), status="draft")
+    pending = make_listing(achievement=AchievementFactory(holder=university), status="pending_review")
+    closed = make_listing(achievement=AchievementFactory(holder=university))
+    listing_close(listing=closed, reason="成交")
+    listed = ids(api.get(URL))
+    assert listed == [tea.pk]
+    for hidden in (draft, pending, closed):
+        assert api.get(f"{URL}{hidden.pk}/").status_code == 404
+
+
+def test_filters(api, tea, battery):
+    assert ids(api.get(URL, {"mode": "auction"})) == [battery.pk]
+    assert ids(api.get(URL, {"field": "agriculture"})) == [tea.pk]
+    assert ids(api.get(URL, {"rights": "license_general"})) == [tea.pk]
+    assert ids(api.get(URL, {"mode": "negotiated"})) == []
+    r = api.get(URL, {"mode": "barter"})
+    assert r.status_code == 400 and "mode" in r.json()["fields"]
+
+
+def test_orders_newest_and_ending_soonest(api, university):
+    now = timezone.now()
+    soon = make_listing(
+        achievement=AchievementFactory(holder=university),
+        mode="fixed_price",
+        listing_ends_at=now + timedelta(days=2),
+    )
+    late = make_listing(
+        achievement=AchievementFactory(holder=university),
+        mode="fixed_price",
+        listing_ends_at=now + timedelta(days=20),
+    )
+    open_ended = make_listing(achievement=AchievementFactory(holder=university), mode="negotiated")
+    auction = make_listing(
+        achievement=AchievementFactory(holder=university),
+        mode="auction",
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
+    assert ids(api.get(URL, {"ordering": "newest"})) == [auction.pk, open_ended.pk, late.pk, soon.pk]
+    assert ids(api.get(URL, {"ordering": "ending"})) == [soon.pk, auction.pk, late.pk, open_ended.pk]
+    # walking the ending order one row a page crosses the null boundary without loss or repeat
+    seen, url, params = [], URL, {"ordering": "ending", "page_size": 1}
+    while url:
+        body = api.get(url, params).json()
+        seen += [row["id"] for row in body["results"]]
+        url, params = body["next"], None
+    assert seen == [soon.pk, auction.pk, late.pk, open_ended.pk]
+
+
+def test_relevance_puts_title_matches_before_summary_matches(api, university):
+    in_summary = make_listing(
+        achievement=AchievementFactory(
+            holder=university, title="茶园病虫害监测装置", summary="采用人工智能识别害虫"
+        )
+    )
+    in_title = make_listing(
+        achievement=AchievementFactory(
+            holder=university, title="人工智能辅助的病理切片分析", summary="用于医院病理科"
+        )
+    )
+    assert ids(api.get(URL, {"q": "人工智能"})) == [in_title.pk, in_summary.pk]
+
+
+def test_cursor_pages_cover_everything_once(api, university):
+    made = [make_listing(achievement=AchievementFactory(holder=university)).pk for _ in range(7)]
+    for params in ({"page_size": 3}, {"page_size": 2, "q": "钙钛矿"}, {"page_size": 2, "ordering": "ending"}):
+        seen, url = [], URL
+        while url:
+            body = api.get(url, params if url == URL else None).json()
+            seen += [row["id"] for row in body["results"]]
+            url = body["next"]
+        assert sorted(seen) == sorted(made) and len(seen) == len(made), params
+
+
+def test_a_bad_cursor_is_400(api, tea):
+    r = api.get(URL, {"cursor": "not-a-cursor"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_cursor"
+
+
+def test_updated_since_syncs_by_updated_at_then_id(api, tea, battery, holder_member):
+    mark = timezone.now()
+    assert ids(api.get(URL, {"updated_since": mark.isoformat()})) == []
+    # the achievement's new title reaches the catalogue and bumps the listing for syncing clients
+    Listing.objects.filter(pk=tea.pk).update(status="draft")
+    achievement_update(achievement=tea.achievement, actor=holder_member, title="基于机器视觉的茶叶分级方法")
+    Listing.objects.filter(pk=tea.pk).update(status="published")
+    body = api.get(URL, {"updated_since": mark.isoformat(), "ordering": "newest"}).json()
+    assert [row["id"] for row in body["results"]] == [tea.pk]
+    assert body["results"][0]["title"] == "基于机器视觉的茶叶分级方法"
+    assert ids(api.get(URL, {"q": "机器视觉"})) == [tea.pk]
+    assert ids(api.get(URL, {"q": "人工智能"})) == []
+    rows = api.get(URL, {"updated_since": (mark - timedelta(days=1)).isoformat()}).json()["results"]
+    keys = [(row["updated_at"], row["id"]) for row in rows]
+    assert keys == sorted(keys) and len(keys) == 2
+
+
+def test_catalogue_query_count_does_not_grow_with_the_page(api, university, django_assert_max_num_queries):
+    for _ in range(5):
+        make_listing(achievement=AchievementFactory(holder=university), mode="auction")
+    with django_assert_max_num_queries(3):
+        assert len(ids(api.get(URL, {"q": "钙钛矿", "page_size": 50}))) == 5
