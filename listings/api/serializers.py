@@ -38,12 +38,12 @@ def money_field(**kwargs: Any) -> serializers.DecimalField:
 # Achievements ---------------------------------------------------------------------------------
 
 
-class InventorInput(serializers.Serializer):
+class AchievementInventorInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     share = serializers.DecimalField(max_digits=5, decimal_places=2, help_text=_("份额（%），合计不超过 100"))
 
 
-class IpInput(serializers.Serializer):
+class AchievementIpInput(serializers.Serializer):
     patent_no = serializers.CharField(
         max_length=40,
         required=False,
@@ -74,8 +74,8 @@ class AchievementInput(StrictSerializer):
     intended_conversion_method = serializers.ChoiceField(
         choices=Rights.choices, required=False, allow_blank=True, default=""
     )
-    inventors = serializers.ListField(child=InventorInput(), max_length=50)
-    ip = serializers.ListField(child=IpInput(), max_length=50)
+    inventors = serializers.ListField(child=AchievementInventorInput(), max_length=50)
+    ip = serializers.ListField(child=AchievementIpInput(), max_length=50)
 
 
 class AchievementUpdateInput(StrictSerializer):
@@ -96,26 +96,26 @@ class AchievementUpdateInput(StrictSerializer):
     )
     application_status = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     conversion_benefit = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    inventors = serializers.ListField(child=InventorInput(), max_length=50, required=False)
-    ip = serializers.ListField(child=IpInput(), max_length=50, required=False)
+    inventors = serializers.ListField(child=AchievementInventorInput(), max_length=50, required=False)
+    ip = serializers.ListField(child=AchievementIpInput(), max_length=50, required=False)
 
 
-class HolderOutput(serializers.Serializer):
+class AchievementHolderRef(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class IpOutput(serializers.ModelSerializer):
+class AchievementIpOutput(serializers.ModelSerializer):
     class Meta:
         model = IntellectualProperty
         fields = ("patent_no", "ip_type", "granted_on", "status")
 
 
-class PublicInventorOutput(serializers.Serializer):
+class AchievementPublicInventorOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
-class InventorOutput(serializers.Serializer):
+class AchievementInventorOutput(serializers.Serializer):
     name = serializers.CharField()
     share = serializers.DecimalField(max_digits=5, decimal_places=2)
 
@@ -123,10 +123,10 @@ class InventorOutput(serializers.Serializer):
 class AchievementOutput(serializers.ModelSerializer):
     """The public record of an achievement (成果公开)."""
 
-    holder = HolderOutput()
+    holder = AchievementHolderRef()
     field_label = serializers.CharField(source="get_field_display")
-    inventors = PublicInventorOutput(many=True)
-    ip = IpOutput(many=True)
+    inventors = AchievementPublicInventorOutput(many=True)
+    ip = AchievementIpOutput(many=True)
     conversion_status = serializers.ChoiceField(choices=ConversionStatus.choices)
     conversion_deadline = serializers.DateField(
         allow_null=True, help_text=_("限时转化截止日：最早授权日 + 2 年（无授权日时为 null）")
@@ -165,7 +165,7 @@ class AchievementHolderOutput(AchievementOutput):
     """What the holder's members and operators see: the public record plus the funding project
     and the inventors' shares."""
 
-    inventors = InventorOutput(many=True)  # type: ignore[assignment]
+    inventors = AchievementInventorOutput(many=True)  # type: ignore[assignment]
 
     class Meta(AchievementOutput.Meta):
         fields = (*AchievementOutput.Meta.fields, "funding_project_no", "funding_project_ended_on")
@@ -174,7 +174,7 @@ class AchievementHolderOutput(AchievementOutput):
 # Listings -------------------------------------------------------------------------------------
 
 
-class TermsInput(StrictSerializer):
+class ListingTermsInput(StrictSerializer):
     asking_price = money_field(required=False, allow_null=True, help_text=_("协议定价：意向价格（可选）"))
     notice_days = serializers.IntegerField(
         required=False,
@@ -198,13 +198,13 @@ class TermsInput(StrictSerializer):
     )
 
 
-class ListingInput(TermsInput):
+class ListingInput(ListingTermsInput):
     achievement = serializers.IntegerField()
     mode = serializers.ChoiceField(choices=Listing.Mode.choices)
     rights = serializers.ChoiceField(choices=Rights.choices)
 
 
-class ListingUpdateInput(TermsInput):
+class ListingUpdateInput(ListingTermsInput):
     """Draft or rejected listings only. Given terms replace the stored ones; a new ``mode`` starts
     from empty terms."""
 
@@ -212,23 +212,23 @@ class ListingUpdateInput(TermsInput):
     rights = serializers.ChoiceField(choices=Rights.choices, required=False)
 
 
-class DecisionInput(StrictSerializer):
+class ListingReviewInput(StrictSerializer):
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class InternalDecisionInput(StrictSerializer):
+class ListingInternalDecisionInput(StrictSerializer):
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     comment = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text=_("驳回时必填")
     )
 
 
-class ReasonInput(StrictSerializer):
+class ListingTakeDownInput(StrictSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class OptionalReasonInput(StrictSerializer):
+class ListingWithdrawInput(StrictSerializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -267,7 +267,7 @@ class ListingOutput(serializers.ModelSerializer):
     summary = serializers.CharField(source="achievement.summary")
     field = serializers.ChoiceField(source="achievement.field", choices=Field.choices)
     field_label = serializers.CharField(source="achievement.get_field_display")
-    holder = HolderOutput(source="achievement.holder")
+    holder = AchievementHolderRef(source="achievement.holder")
     auction = serializers.SerializerMethodField(help_text=_("已发布的拍卖挂牌的拍卖 id，否则为 null"))
 
     class Meta:

@@ -32,15 +32,15 @@ from .serializers import (
     AchievementOutput,
     AchievementUpdateInput,
     CatalogueQuery,
-    DecisionInput,
-    InternalDecisionInput,
     ListingFullOutput,
     ListingHistoryOutput,
     ListingInput,
+    ListingInternalDecisionInput,
     ListingOutput,
+    ListingReviewInput,
+    ListingTakeDownInput,
     ListingUpdateInput,
-    OptionalReasonInput,
-    ReasonInput,
+    ListingWithdrawInput,
 )
 
 TAGS = ["listings"]
@@ -224,7 +224,7 @@ class ListingInternalApprovalView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=InternalDecisionInput,
+        request=ListingInternalDecisionInput,
         responses=ListingFullOutput,
         tags=TAGS,
         description="The holder's approver (role `approver`) decides: approve -> `pending_review`, "
@@ -232,7 +232,7 @@ class ListingInternalApprovalView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _visible_listing(request, pk)
-        data = _parse(InternalDecisionInput, request.data)
+        data = _parse(ListingInternalDecisionInput, request.data)
         services.listing_internal_decide(listing=listing, actor=request.user, **data)
         return Response(_listing_body(request, _visible_listing(request, pk)))
 
@@ -241,7 +241,7 @@ class ListingWithdrawView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=OptionalReasonInput,
+        request=ListingWithdrawInput,
         responses=ListingFullOutput,
         tags=TAGS,
         description="A holder member withdraws; 409 `listing_engaged` once an offer, intent, "
@@ -249,7 +249,7 @@ class ListingWithdrawView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _visible_listing(request, pk)
-        data = _parse(OptionalReasonInput, request.data)
+        data = _parse(ListingWithdrawInput, request.data)
         services.listing_withdraw(listing=listing, actor=request.user, **data)
         return Response(_listing_body(request, _visible_listing(request, pk)))
 
@@ -332,7 +332,7 @@ class ListingReviewView(APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(
-        request=DecisionInput,
+        request=ListingReviewInput,
         responses=ListingFullOutput,
         tags=TAGS,
         description="Operators: approve -> `published` (an auction listing then gets its auction), "
@@ -340,7 +340,7 @@ class ListingReviewView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _visible_listing(request, pk)
-        data = _parse(DecisionInput, request.data)
+        data = _parse(ListingReviewInput, request.data)
         services.listing_review(listing=listing, actor=request.user, **data)
         return Response(_listing_body(request, _visible_listing(request, pk)))
 
@@ -349,13 +349,13 @@ class ListingTakeDownView(APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(
-        request=ReasonInput,
+        request=ListingTakeDownInput,
         responses=ListingFullOutput,
         tags=TAGS,
         description="Operators: take a published listing down, with a reason the holder sees.",
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _visible_listing(request, pk)
-        data = _parse(ReasonInput, request.data)
+        data = _parse(ListingTakeDownInput, request.data)
         services.listing_take_down(listing=listing, actor=request.user, **data)
         return Response(_listing_body(request, _visible_listing(request, pk)))
