@@ -1,0 +1,20 @@
+"""Every write of the marketplace. Other apps (auctions) call these names; keep them stable."""
+
+from .deals import deal_conclude, deal_transition
+from .ledger import account_for, journal_post, journal_reverse
+from .payables import deposit_create, deposit_release
+from .payments import payable_confirm, payment_receive
+from .results import result_publish
+
+__all__ = [
+    "account_for",
+    "deal_conclude",
+    "deal_transition",
+    "deposit_create",
+    "deposit_release",
+    "journal_post",
+    "journal_reverse",
+    "payable_confirm",
+    "payment_receive",
+    "result_publish",
+]
