@@ -55,3 +55,20 @@ def buyer(company):
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.5 s a user on this machine; tests make hundreds of users and test no hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the rows the migrations made (content types, operator
+    groups) and flushes without re-creating them: a plain transactional test's flush re-creates
+    content types under new ids, which then collide with a later ``serialized_rollback`` test's
+    restore (the page tests). Applying it to all of them keeps the suite order-independent."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )

@@ -77,7 +77,7 @@ def test_the_database_refuses_a_journal_without_entries():
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_unbalanced_journal_cannot_commit():
     journal, bank, escrow = _post()
     with pytest.raises(IntegrityError, match="unbalanced"), transaction.atomic():
