@@ -13,6 +13,7 @@ from accounts.selectors import organizations_pending_review
 from accounts.views import operator_required
 from auctions.models import Auction
 from listings import selectors as listing_selectors
+from listings import use_first_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "auctions": list(auctions),
+        "use_first": list(use_first_selectors.use_first_entries().order_by("-listed_on", "-id")[:5]),
         "listings": list(listing_selectors.catalogue_list(filters=listing_selectors.CatalogueFilters())[:6]),
     }
     return render(request, "home.html", context)
@@ -49,6 +51,19 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": listing_selectors.listings_review_queue().count(),
             "hint": "待平台审核的挂牌",
             "url": reverse("listings:console_listings"),
+        },
+        {
+            "title": "先用后转督办",
+            "count": use_first_selectors.justifications_for(user=request.user, status="pending").count()
+            + use_first_selectors.self_implementations_for(user=request.user, status="pending").count(),
+            "hint": "待审核的正当理由与自行实施声明",
+            "url": reverse("listings:console_use_first"),
+        },
+        {
+            "title": "逾期登记",
+            "count": use_first_selectors.registration_overdue().count(),
+            "hint": "逾期未登记的财政资助成果",
+            "url": reverse("listings:console_overdue"),
         },
     ]
     return render(request, "console.html", {"sections": sections})

@@ -17,6 +17,10 @@ urlpatterns = [
     path("my/listings/<int:pk>/withdraw/", views.listing_withdraw, name="listing_withdraw"),
     path("my/approvals/", views.approvals, name="approvals"),
     path("my/approvals/<int:pk>/", views.approval_decide, name="approval_decide"),
+    path("use-first/", views.use_first, name="use_first"),
+    path("my/justifications/", views.my_justifications, name="my_justifications"),
+    path("console/use-first/", views.console_use_first, name="console_use_first"),
+    path("console/overdue-registrations/", views.console_overdue, name="console_overdue"),
     path("console/listings/", views.console_listings, name="console_listings"),
     path("console/listings/<int:pk>/", views.console_listing_review, name="console_listing_review"),
     path(

@@ -326,6 +326,10 @@
   function onMessage(event) {
     var msg;
     try { msg = JSON.parse(event.data); } catch (e) { return; }
+    if (msg.server_time) {
+      var serverTime = Date.parse(msg.server_time);
+      if (!isNaN(serverTime)) { offset = serverTime - Date.now(); }
+    }
     switch (msg.type) {
       case "snapshot": onSnapshot(msg); break;
       case "bid": if (state) { onBid(msg); } break;

@@ -1,0 +1,76 @@
+"""An overdue achievement goes on the public use-first list; its holder files a justification
+(refused first for a date in the past, keeping what was typed); an operator accepts it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Membership, Organization
+from listings.models import UseFirstEntry
+from listings.services import achievement_create
+from listings.services.use_first import use_first_run
+from tests.factories import OrganizationFactory, make_patent_no, member_of
+
+from .conftest import confirm
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_overdue_achievement_listed_then_justified(browsing, operator):
+    zaas = OrganizationFactory(name="浙江省农业科学院", kind=Organization.Kind.INSTITUTE)
+    researcher = member_of(zaas, Membership.Role.ADMIN, first_name="吴研究员")
+    granted = dt.date.today() - dt.timedelta(days=365 * 2 + 60)
+    achievement = achievement_create(
+        actor=researcher,
+        title="高香型绿茶品种选育及配套加工技术",
+        summary="选育高香绿茶新品种，配套揉捻与干燥工艺。",
+        field="agriculture",
+        kind="applied",
+        maturity=7,
+        fiscally_funded=True,
+        is_service_invention=True,
+        inventors=[{"name": "吴研究员", "share": "100"}],
+        ip=[{"patent_no": make_patent_no(), "ip_type": "invention", "granted_on": granted}],
+    )
+    use_first_run()
+    assert UseFirstEntry.objects.filter(achievement=achievement, closed_on__isnull=True).exists()
+
+    visitor = browsing.page(phone=True)
+    visitor.goto("/")
+    expect(visitor.locator("#usefirst-h")).to_be_visible()
+    visitor.goto("/use-first/")
+    expect(visitor.locator("table")).to_contain_text("高香型绿茶品种选育及配套加工技术")
+    browsing.shot(visitor, "use-first-list-phone")
+
+    holder = browsing.page(researcher)
+    holder.goto(f"/my/achievements/{achievement.pk}/")
+    expect(holder.locator("#duty-h + dl")).to_contain_text("已逾期")
+    holder.get_by_text("提交未转化的正当理由").click()
+    holder.get_by_label("未转化的正当理由").fill("该品种正在区域试验，需完成两年试验后方可推广。")
+    holder.get_by_label("申请暂停转化义务至").fill((dt.date.today() - dt.timedelta(days=1)).isoformat())
+    confirm(holder, lambda: holder.get_by_role("button", name="提交正当理由").click())
+    expect(holder.locator("#id_justification-valid_until_error")).to_contain_text("晚于今天")
+    expect(holder.get_by_label("未转化的正当理由")).to_have_value(
+        "该品种正在区域试验，需完成两年试验后方可推广。"
+    )
+    holder.get_by_label("申请暂停转化义务至").fill((dt.date.today() + dt.timedelta(days=365)).isoformat())
+    confirm(holder, lambda: holder.get_by_role("button", name="提交正当理由").click())
+    expect(holder.locator(".messages")).to_contain_text("正当理由已提交")
+
+    ops = browsing.page(operator)
+    ops.goto("/console/")
+    ops.get_by_role("link", name="先用后转督办").first.click()
+    ops.get_by_label("认可", exact=True).check()
+    confirm(ops, lambda: ops.get_by_role("button", name="提交结论").click())
+    expect(ops.locator(".has-error")).to_be_visible()  # a decision needs its reason on record
+    ops.get_by_label("审核意见").fill("区域试验属正当理由，予以认可。")
+    confirm(ops, lambda: ops.get_by_role("button", name="提交结论").click())
+    expect(ops.locator(".messages")).to_contain_text("审核结论已提交")
+
+    visitor.reload()
+    expect(visitor.locator("table")).not_to_contain_text("高香型绿茶品种选育及配套加工技术")
+    holder.reload()
+    expect(holder.locator("#duty-h + dl")).to_contain_text("正当理由有效至")
