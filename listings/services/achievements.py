@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -99,6 +100,8 @@ def _clean_ip(ip: Any, errors: FieldErrors) -> tuple[list[dict[str, Any]], bool]
             isinstance(granted_on, dt.date) and not isinstance(granted_on, dt.datetime)
         ):
             mine.add("granted_on", _("请输入日期。"))
+        elif granted_on is not None and granted_on > timezone.localdate():
+            mine.add("granted_on", _("授权日不能晚于今天。"))
         if not mine:
             clean.append({"patent_no": number, "ip_type": ip_type, "granted_on": granted_on})
         item_errors.append(dict(mine))

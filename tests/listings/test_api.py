@@ -147,6 +147,12 @@ def test_reserve_price_is_hidden_from_bidders_but_not_from_the_holder(
         ({"inventors": [{"name": "张三", "share": "101"}]}, "invalid_achievement", "inventors"),
         ({"inventors": "张三"}, "invalid_input", "inventors"),
         ({"secret": 1}, "invalid_input", "secret"),
+        (
+            {"ip": [{"patent_no": "202110123456.7", "ip_type": "invention", "granted_on": "2999-01-01"}]},
+            "invalid_achievement",
+            "ip",
+        ),
+        ({"ip": [{"patent_no": make_patent_no("3"), "ip_type": "invention"}]}, "invalid_patent_no", "ip"),
     ],
 )
 def test_bad_achievements_are_400_with_field_errors_and_nothing_saved(holder_member, overrides, code, field):

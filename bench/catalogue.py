@@ -1,0 +1,390 @@
+"""Catalogue benchmark: 100,000 published listings, 200 mixed catalogue requests.
+
+    python bench/catalogue.py            # full size (100,000 listings, 200 requests)
+    python bench/catalogue.py --quick    # smoke run (2,000 listings, 40 requests)
+
+Runs in its own database (``<DATABASE_URL's name>_bench_catalogue_<size>``, created and migrated if
+missing; the listings are generated once and reused by later runs of the same size). Each request
+goes through the real code path: the DRF view, ``listings.selectors.catalogue_list``, jieba, the
+keyset cursor and the serializer, timed from request to rendered JSON. The raw limit is the same
+SQL statements the request ran, executed again straight through psycopg: what the database alone
+costs, without Django, DRF or serialization.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HOLDERS = [
+    "浙江大学",
+    "浙江工业大学",
+    "杭州电子科技大学",
+    "宁波大学",
+    "浙江理工大学",
+    "中国计量大学",
+    "浙江农林大学",
+    "温州医科大学",
+    "浙江师范大学",
+    "浙江工商大学",
+    "浙江中医药大学",
+    "浙江海洋大学",
+    "浙江科技大学",
+    "绍兴文理学院",
+    "浙江省农业科学院",
+    "浙江省医学科学院",
+    "中国科学院宁波材料技术与工程研究所",
+    "之江实验室",
+    "西湖大学",
+    "浙江省化工研究院",
+]
+
+VOCAB = {
+    "electronics": (
+        [
+            "人工智能",
+            "深度学习",
+            "图像识别",
+            "5G通信",
+            "物联网",
+            "边缘计算",
+            "区块链",
+            "机器视觉",
+            "毫米波雷达",
+        ],
+        ["芯片", "传感器", "天线", "服务器", "摄像头", "电路板", "数据中心", "通信模组"],
+    ),
+    "biomedicine": (
+        ["单克隆抗体", "基因编辑", "mRNA", "靶向递送", "中药提取", "医学影像", "生物传感", "干细胞"],
+        ["疫苗", "抗肿瘤药物", "诊断试剂盒", "人工关节", "止血材料", "心脏支架", "药物制剂"],
+    ),
+    "aerospace": (
+        ["复合材料", "惯性导航", "姿态控制", "卫星遥感", "热防护"],
+        ["无人机", "小卫星", "航空发动机叶片", "飞行控制器", "机载雷达"],
+    ),
+    "new_materials": (
+        ["石墨烯", "碳纤维", "纳米", "稀土永磁", "钙钛矿", "高熵合金", "气凝胶"],
+        ["涂层", "薄膜", "陶瓷", "高分子材料", "功能纤维", "磁性材料", "复合板材"],
+    ),
+    "tech_services": (
+        ["大数据", "知识图谱", "数字孪生", "云计算", "自然语言处理"],
+        ["检测平台", "评估系统", "咨询服务", "工业软件", "数据服务"],
+    ),
+    "new_energy": (
+        ["固态电解质", "钠离子", "光伏", "氢燃料", "储能", "余热回收", "柔性直流"],
+        ["锂电池", "电池管理系统", "逆变器", "电解槽", "风电叶片", "充电桩", "热泵"],
+    ),
+    "environment": (
+        ["膜分离", "高级氧化", "生物降解", "吸附", "催化燃烧", "微生物"],
+        ["污水处理", "土壤修复", "固废资源化", "废气治理", "污泥处置", "水质监测"],
+    ),
+    "advanced_manufacturing": (
+        ["激光", "精密", "柔性", "视觉引导", "智能", "增材制造"],
+        ["工业机器人", "数控机床", "减速器", "焊接设备", "3D打印", "注塑模具", "伺服电机"],
+    ),
+    "agriculture": (
+        ["近红外光谱", "分子标记", "生物防治", "智能灌溉", "人工智能", "无人机植保"],
+        ["茶叶", "水稻", "柑橘", "杨梅", "蚕桑", "水产养殖", "食用菌", "农药残留", "种质资源"],
+    ),
+    "other": (["低成本", "便携式", "模块化"], ["文物保护", "体育器材", "教学装置"]),
+}
+ACTIONS = ["检测", "制备", "优化", "控制", "监测", "识别", "分析", "回收", "合成", "评价", "加工", "育种"]
+TITLES = [
+    "一种基于{a}的{b}{c}方法",
+    "{a}{b}及其制备方法",
+    "一种{b}{c}装置",
+    "基于{a}的{b}{c}系统",
+    "高效{a}{b}{c}技术",
+    "{b}{c}用{a}组合物",
+]
+SUMMARIES = [
+    "本成果针对{b}{c}效率低、成本高的问题，提出了基于{a}的新工艺，经中试验证性能提升约{n}%，已获发明专利授权。",
+    "项目采用{a}技术实现{b}的快速{c}，关键指标达到国内领先水平，适合在浙江省相关产业推广应用。",
+    "该技术以{a}为核心，解决了{b}{c}过程中的稳定性难题，已在{n}家企业开展示范应用。",
+]
+QUERIES = [
+    "人工智能",
+    "茶叶",
+    "锂电池",
+    "石墨烯",
+    "检测",
+    "基因编辑",
+    "污水处理",
+    "工业机器人",
+    "茶叶 品质",
+    "光伏 储能",
+    "疫苗",
+    "浙江大学",
+    "钙钛矿 薄膜",
+    "水稻 育种",
+    "无人机",
+    "区块链",
+    "固态电解质锂电池",
+    "近红外光谱检测",
+]
+
+
+def bench_database_url(base: str, size: int) -> str:
+    parts = urlsplit(base)
+    name = parts.path.lstrip("/") or "market"
+    return urlunsplit(parts._replace(path=f"/{name}_bench_catalogue_{size}"))
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def generate(size: int) -> None:
+    """Bulk-insert ``size`` published listings (with achievements, patents' clocks, search vectors)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import Organization, User
+    from accounts.validators import credit_code_check_char
+    from listings.models import Achievement, Listing
+    from listings.search import segment_document
+
+    rng = random.Random(20261121)
+    existing = Listing.objects.filter(status="published").count()
+    if existing >= size:
+        print(f"reusing {existing} published listings")
+        return
+    print(f"generating {size - existing} published listings ...", flush=True)
+    started = time.perf_counter()
+    user, _ = User.objects.get_or_create(username="bench_holder")
+    holders = []
+    for i, name in enumerate(HOLDERS):
+        first17 = f"12330000BENCH{i:04d}"
+        org, _ = Organization.objects.get_or_create(
+            credit_code=first17 + credit_code_check_char(first17),
+            defaults={"name": name, "kind": "university", "status": "verified", "created_by": user},
+        )
+        holders.append(org)
+    now = timezone.now()
+    fields = list(VOCAB)
+    rights = ["transfer", "license_exclusive", "license_sole", "license_general", "equity"]
+    batch = 5000
+    remaining = size - existing
+    while remaining > 0:
+        count = min(batch, remaining)
+        remaining -= count
+        with transaction.atomic():
+            achievements = []
+            for _ in range(count):
+                field = rng.choice(fields)
+                techs, objects = VOCAB[field]
+                words = {
+                    "a": rng.choice(techs),
+                    "b": rng.choice(objects),
+                    "c": rng.choice(ACTIONS),
+                    "n": rng.randint(3, 60),
+                }
+                achievements.append(
+                    Achievement(
+                        holder=rng.choice(holders),
+                        title=rng.choice(TITLES).format(**words)[:200],
+                        summary=rng.choice(SUMMARIES).format(**words),
+                        field=field,
+                        kind="applied",
+                        maturity=rng.randint(3, 9),
+                        created_by=user,
+                    )
+                )
+            Achievement.objects.bulk_create(achievements, batch_size=1000)
+            listings = []
+            for achievement in achievements:
+                mode = rng.choices(["negotiated", "fixed_price", "auction"], weights=[5, 3, 2])[0]
+                published = now - timezone.timedelta(minutes=rng.randint(1, 60 * 24 * 365))
+                terms: dict = {}
+                if mode == "negotiated":
+                    terms = {"asking_price": rng.randint(5, 500) * 10000, "notice_days": 15}
+                elif mode == "fixed_price":
+                    terms = {
+                        "price": rng.randint(5, 500) * 10000,
+                        "listing_ends_at": now + timezone.timedelta(hours=rng.randint(1, 2000)),
+                    }
+                else:
+                    starts = now + timezone.timedelta(hours=rng.randint(1, 1000))
+                    terms = {
+                        "start_price": rng.randint(5, 200) * 10000,
+                        "increment": 1000,
+                        "deposit": 10000,
+                        "starts_at": starts,
+                        "ends_at": starts + timezone.timedelta(hours=2),
+                        "extension_seconds": 300,
+                    }
+                listings.append(
+                    Listing(
+                        achievement=achievement,
+                        mode=mode,
+                        rights=rng.choice(rights),
+                        status="published",
+                        published_at=published,
+                        submitted_at=published,
+                        **terms,
+                    )
+                )
+            Listing.objects.bulk_create(listings, batch_size=1000)
+            # search vectors: jieba in Python (as the services do), then one UPDATE from a COPY
+            buffer = io.StringIO()
+            names = {h.pk: h.name for h in holders}
+            for listing in listings:
+                a = listing.achievement
+                row = [
+                    str(listing.pk),
+                    segment_document(a.title),
+                    segment_document(a.summary),
+                    segment_document(names[a.holder_id]),
+                ]
+                buffer.write("\t".join(row) + "\n")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMP TABLE bench_seg (id bigint, t text, s text, h text) ON COMMIT DROP"
+                )
+                with cursor.cursor.copy("COPY bench_seg FROM STDIN") as copy:
+                    copy.write(buffer.getvalue())
+                cursor.execute(
+                    "UPDATE listings_listing l SET search_vector = "
+                    "setweight(to_tsvector('simple'::regconfig, COALESCE(b.t, '')), 'A') || "
+                    "setweight(to_tsvector('simple'::regconfig, COALESCE(b.s, '')), 'B') || "
+                    "setweight(to_tsvector('simple'::regconfig, COALESCE(b.h, '')), 'C') "
+                    "FROM bench_seg b WHERE l.id = b.id"
+                )
+        print(f"  {size - remaining - existing} inserted ({time.perf_counter() - started:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE listings_listing; ANALYZE listings_achievement")
+    print(f"generated in {time.perf_counter() - started:.0f} s")
+
+
+def mixed_requests(count: int, rng: random.Random) -> list[dict]:
+    from django.utils import timezone
+
+    requests = []
+    for _ in range(count):
+        params: dict = {}
+        if rng.random() < 0.5:
+            params["q"] = rng.choice(QUERIES)
+        if rng.random() < 0.35:
+            params["mode"] = rng.choice(["negotiated", "fixed_price", "auction"])
+        if rng.random() < 0.3:
+            params["field"] = rng.choice(list(VOCAB))
+        if rng.random() < 0.15:
+            params["rights"] = rng.choice(["transfer", "license_general", "equity"])
+        roll = rng.random()
+        if roll < 0.1:
+            params["updated_since"] = (
+                timezone.now() - timezone.timedelta(days=rng.randint(1, 30))
+            ).isoformat()
+        elif roll < 0.4:
+            params["ordering"] = rng.choice(["newest", "ending"])
+        params["second_page"] = rng.random() < 0.25
+        requests.append(params)
+    return requests
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="2,000 listings, 40 requests")
+    parser.add_argument("--size", type=int, default=None)
+    parser.add_argument("--requests", type=int, default=None)
+    args = parser.parse_args()
+    size = args.size or (2000 if args.quick else 100_000)
+    count = args.requests or (40 if args.quick else 200)
+
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        sys.exit("Set DATABASE_URL (the benchmark makes its own database next to it).")
+    url = bench_database_url(base, size)
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("THROTTLE_ANON", "1000000/min")
+
+    import django
+
+    django.setup()
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    generate(size)
+
+    from listings.search import tokenizer
+
+    tokenizer()  # the dictionary loads once per process; not part of any request
+    client = APIClient()
+    client.get("/api/v1/listings/")  # warm caches and imports
+
+    rng = random.Random(7)
+    timings: list[float] = []
+    raw_timings: list[float] = []
+    raw = psycopg.connect(url, autocommit=True)
+    results = 0
+    for params in mixed_requests(count, rng):
+        second = params.pop("second_page")
+        if second:
+            first = client.get("/api/v1/listings/", params).json()
+            target = first["next"]
+        else:
+            target = None
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(target) if target else client.get("/api/v1/listings/", params)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content
+        results += len(response.json()["results"])
+        statements = [q["sql"] for q in captured.captured_queries]
+        started = time.perf_counter()
+        for sql in statements:
+            raw.execute(sql).fetchall()
+        raw_timings.append((time.perf_counter() - started) * 1000)
+    raw.close()
+
+    published = size
+    print()
+    print(
+        f"catalogue: {published} published listings, {count} mixed requests (filters, Chinese q, orders, cursors)"
+    )
+    print(
+        f"  through the API   p50 {statistics.median(timings):7.1f} ms   p95 {percentile(timings, 95):7.1f} ms   max {max(timings):7.1f} ms"
+    )
+    print(
+        f"  raw SQL (psycopg) p50 {statistics.median(raw_timings):7.1f} ms   p95 {percentile(raw_timings, 95):7.1f} ms   max {max(raw_timings):7.1f} ms"
+    )
+    print(
+        f"  target p95 < 100 ms; {results} rows returned in total; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The listings demo: realistic, valid, loaded through the services, and idempotent."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from listings.models import Achievement, IntellectualProperty, Listing
+from listings.validators import patent_no_normalize
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_listings_load_twice_and_show_every_stage(api):
+    call_command("load_demo")
+    counts = (Achievement.objects.count(), Listing.objects.count(), IntellectualProperty.objects.count())
+    call_command("load_demo")
+    assert (
+        Achievement.objects.count(),
+        Listing.objects.count(),
+        IntellectualProperty.objects.count(),
+    ) == counts
+
+    statuses = set(Listing.objects.values_list("status", flat=True))
+    assert {"published", "pending_internal_approval", "pending_review"} <= statuses
+    published_modes = set(Listing.objects.filter(status="published").values_list("mode", flat=True))
+    assert {"negotiated", "fixed_price"} <= published_modes
+    assert Listing.objects.get(status="pending_internal_approval").achievement.holder.name == "浙江大学"
+
+    for ip in IntellectualProperty.objects.filter(ip_type__in=["invention", "utility_model", "design"]):
+        assert patent_no_normalize(ip.patent_no, ip_type=ip.ip_type) == (ip.patent_no, None)
+
+    today = timezone.localdate()
+    unlisted_applied = Achievement.objects.filter(kind="applied", listings__isnull=True)
+    grants = [a.first_granted_on for a in unlisted_applied if a.first_granted_on]
+    assert any(g < today.replace(year=today.year - 3) for g in grants)
+    assert any(today.replace(year=today.year - 3) < g < today.replace(year=today.year - 2) for g in grants)
+
+    for q in ("人工智能", "茶叶"):
+        titles = [row["title"] for row in api.get("/api/v1/listings/", {"q": q}).json()["results"]]
+        assert "一种基于人工智能的茶叶品质检测方法" in titles
+    assert isinstance(
+        Achievement.objects.get(title="一种基于人工智能的茶叶品质检测方法").conversion_deadline, dt.date
+    )
