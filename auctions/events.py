@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -39,20 +40,33 @@ def _client() -> redis.Redis:
     return client
 
 
-def publish_after_commit(*, auction_id: int, first: int, last: int, events: list[dict[str, Any]]) -> None:
+def publish_after_commit(
+    *,
+    auction_id: int,
+    first: int,
+    last: int,
+    events: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]],
+) -> None:
     """Announce, once the transaction commits, the events of the bids ``first..last``.
 
-    A message without bids (``closed``, ``reload``) has ``first = last + 1``."""
+    A message without bids (``closed``, ``reload``) has ``first = last + 1``. ``events`` may be a
+    function, so that formatting happens after commit rather than under the auction lock."""
     channel = channel_for(auction_id)
-    payload = json.dumps(
-        {"auction": auction_id, "first": first, "last": last, "events": events}, ensure_ascii=False
-    )
 
     def send() -> None:
+        payload = json.dumps(
+            {
+                "auction": auction_id,
+                "first": first,
+                "last": last,
+                "events": events() if callable(events) else events,
+            },
+            ensure_ascii=False,
+        )
         try:
             _client().publish(channel, payload)
         except redis.RedisError:
-            # The bids are committed; watchers converge on their next snapshot or gap reload.
+            # The bids are committed; rooms repair from the database (gap or reconcile).
             log.warning("auction event not published", extra={"auction": auction_id, "last": last})
 
     after_commit(send)

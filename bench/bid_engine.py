@@ -1,0 +1,264 @@
+"""Bid engine throughput on one hot auction, against the raw limit measured in the same run.
+
+    python bench/bid_engine.py            # 8 and 32 bidders, 10 s each, engine then raw SQL
+    python bench/bid_engine.py --quick    # 8 bidders, 2 s: a smoke run
+
+Each bidder is its own process with its own PostgreSQL connection (no GIL between them). A bidder
+loops: read the current price (no lock), pick an amount one to three increments above it, and bid.
+Many attempts lose the race (below_minimum, already_leading) exactly as live bidders do.
+
+* engine: ``auctions.services.bid_place`` with an idempotency key, the production path.
+* raw: the same decision in plain SQL through psycopg: BEGIN; lock the auction row FOR NO KEY
+  UPDATE; read clock_timestamp(); check live, end, leader, minimum; INSERT the bid; UPDATE the
+  auction; COMMIT. No Django, no key, no hash, no proxies, no events: the floor of the transaction.
+
+Both run on fresh auctions with the same bidders. Printed: attempts/s and accepted bids/s, p50/p99
+latency of an attempt, and engine/raw ratios. Targets (issue 4): engine >= 50% of raw at 8 bidders,
+engine p99 <= 150 ms at 32 bidders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connections  # noqa: E402
+
+INC = Decimal("10.00")
+
+
+def make_auction(n_bidders: int) -> tuple[int, list[int], list[int]]:
+    """A live auction and ``n_bidders`` registered companies with frozen deposits: (auction, users, registrations)."""
+    from tests.factories import open_auction, registered_bidder
+
+    auction = open_auction(start_price="1000.00", increment=str(INC), ends_in=24 * 3600)
+    people = [registered_bidder(auction) for _ in range(n_bidders)]
+    return auction.pk, [u.pk for u, _ in people], [r.pk for _, r in people]
+
+
+def pick(rng: random.Random, price: Decimal | None) -> Decimal:
+    return (price if price is not None else Decimal("990.00")) + INC * rng.choice((1, 1, 2, 3))
+
+
+def engine_worker(auction_id: int, user_id: int, seconds: float, start_at: float, out: mp.Queue) -> None:
+    from django.db import connection
+
+    import auctions.services.bidding as engine
+    from accounts.models import User
+    from auctions.services import BidRejected, bid_place
+
+    connections.close_all()
+    user = User.objects.get(pk=user_id)
+    rng = random.Random(user_id)
+    lat: list[float] = []
+    holds: list[float] = []
+    accepted = 0
+    locked_at = [0.0]
+    lock = engine.auction_lock_at
+
+    def timed_lock(auction_id: int):  # measures how long the engine holds the auction lock
+        result = lock(auction_id)
+        locked_at[0] = time.perf_counter()
+        return result
+
+    engine.auction_lock_at = timed_lock
+    while time.time() < start_at:
+        time.sleep(0.001)
+    stop = start_at + seconds
+    while time.time() < stop:
+        with connection.cursor() as cursor:  # the client's look at the price, as raw's
+            cursor.execute("SELECT current_price FROM auctions_auction WHERE id = %s", [auction_id])
+            price = cursor.fetchone()[0]
+        amount = pick(rng, price)
+        t0 = time.perf_counter()
+        locked_at[0] = 0.0
+        try:
+            bid_place(auction_id=auction_id, user=user, amount=amount, key=uuid.uuid4().hex)
+            accepted += 1
+        except BidRejected:
+            pass
+        done = time.perf_counter()
+        lat.append(done - t0)
+        if locked_at[0]:
+            holds.append(done - locked_at[0])
+    connections.close_all()
+    out.put((accepted, lat, holds))
+
+
+RAW_LOCK = (
+    "SELECT status, ends_at, current_price, bid_count, leader_id, start_price, increment "
+    "FROM auctions_auction WHERE id = %s FOR NO KEY UPDATE"
+)
+RAW_INSERT = (
+    "INSERT INTO auctions_bid (auction_id, registration_id, seq, amount, placed_at, key, is_proxy, hash) "
+    "VALUES (%s, %s, %s, %s, %s, '', false, '')"
+)
+RAW_UPDATE = (
+    "UPDATE auctions_auction SET current_price = %s, leader_id = %s, bid_count = %s, updated_at = %s "
+    "WHERE id = %s"
+)
+
+
+def raw_worker(
+    dsn: str, auction_id: int, registration_id: int, seconds: float, start_at: float, out: mp.Queue
+) -> None:
+    import psycopg
+
+    conn = psycopg.connect(dsn)
+    rng = random.Random(registration_id)
+    lat: list[float] = []
+    holds: list[float] = []
+    accepted = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    stop = start_at + seconds
+    while time.time() < stop:
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_price FROM auctions_auction WHERE id = %s", (auction_id,))
+            price = cur.fetchone()[0]
+            conn.commit()
+            amount = pick(rng, price)
+            t0 = time.perf_counter()
+            cur.execute(RAW_LOCK, (auction_id,))
+            status, ends_at, current, count, leader, start, inc = cur.fetchone()
+            t_lock = time.perf_counter()
+            cur.execute("SELECT clock_timestamp()")
+            now = cur.fetchone()[0]
+            minimum = start if count == 0 else current + inc
+            ok = (
+                status == "live"
+                and now < ends_at
+                and leader != registration_id
+                and amount >= minimum
+                and (amount - start) % inc == 0
+            )
+            if ok:
+                cur.execute(RAW_INSERT, (auction_id, registration_id, count + 1, amount, now))
+                cur.execute(RAW_UPDATE, (amount, registration_id, count + 1, now, auction_id))
+                accepted += 1
+            conn.commit()
+            done = time.perf_counter()
+            lat.append(done - t0)
+            holds.append(done - t_lock)
+    conn.close()
+    out.put((accepted, lat, holds))
+
+
+def dsn() -> str:
+    db = settings.DATABASES["default"]
+    parts = [f"dbname={db['NAME']}", f"user={db.get('USER') or 'postgres'}"]
+    if db.get("HOST"):
+        parts.append(f"host={db['HOST']}")
+    if db.get("PORT"):
+        parts.append(f"port={db['PORT']}")
+    if db.get("PASSWORD"):
+        parts.append(f"password={db['PASSWORD']}")
+    return " ".join(parts)
+
+
+def run(kind: str, n: int, seconds: float) -> dict[str, float]:
+    auction_id, users, registrations = make_auction(n)
+    # The raw variant's auction starts live as well: the engine started it at its first bid.
+    from auctions.models import Auction
+
+    Auction.objects.filter(pk=auction_id).update(status="live")
+    connections.close_all()
+    out: mp.Queue = mp.Queue()
+    start_at = time.time() + 1.5
+    procs = []
+    for i in range(n):
+        if kind == "engine":
+            args: tuple = (auction_id, users[i], seconds, start_at, out)
+            procs.append(mp.Process(target=engine_worker, args=args))
+        else:
+            args = (dsn(), auction_id, registrations[i], seconds, start_at, out)
+            procs.append(mp.Process(target=raw_worker, args=args))
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=seconds + 120) for _ in procs]
+    for p in procs:
+        p.join()
+    accepted = sum(a for a, _, _ in results)
+    lat = sorted(x for _, ls, _ in results for x in ls)
+    holds = sorted(x for _, _, hs in results for x in hs)
+    q = statistics.quantiles(lat, n=100) if len(lat) >= 100 else [lat[len(lat) // 2]] * 99
+    return {
+        "hold_ms": statistics.median(holds) * 1000 if holds else 0.0,
+        "attempts_s": len(lat) / seconds,
+        "accepted_s": accepted / seconds,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
+
+
+def bench_database() -> str:
+    """A throwaway database made like the test database (migrated), so the factories never meet
+    rows of an earlier run; dropped at the end. Returns the name it replaced."""
+    from django.db import connection
+
+    original = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{original}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # factories' users
+    return original
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="8 bidders for 2 s: a smoke run")
+    parser.add_argument("--seconds", type=float, default=None)
+    args = parser.parse_args()
+    seconds = args.seconds or (2.0 if args.quick else 10.0)
+    sizes = (8,) if args.quick else (8, 32)
+    mp.set_start_method("fork")
+    from django.db import connection
+
+    original = bench_database()
+    try:
+        report(seconds, sizes)
+    finally:
+        connections.close_all()
+        connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def report(seconds: float, sizes: tuple[int, ...]) -> None:
+    print(f"bid engine vs raw SQL, one hot auction, {seconds:.0f} s per run, {os.cpu_count()} CPUs")
+    print(
+        f"{'bidders':>7} {'variant':>7} {'attempts/s':>11} {'bids/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'lock held p50 ms':>17}"
+    )
+    for n in sizes:
+        figures = {}
+        for kind in ("engine", "raw"):
+            f = run(kind, n, seconds)
+            figures[kind] = f
+            print(
+                f"{n:>7} {kind:>7} {f['attempts_s']:>11.0f} {f['accepted_s']:>8.0f} "
+                f"{f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} {f['hold_ms']:>17.2f}"
+            )
+        e, r = figures["engine"], figures["raw"]
+        print(
+            f"{n:>7} {'ratio':>7} {e['attempts_s'] / r['attempts_s']:>11.0%} {e['accepted_s'] / r['accepted_s']:>8.0%}"
+            f"   (target at 8: >= 50%; at 32: engine p99 <= 150 ms -> {e['p99_ms']:.0f} ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
