@@ -57,7 +57,9 @@ class Auction(models.Model):
     bid_count = models.PositiveIntegerField(_("出价次数"), default=0)  # = seq of the last accepted bid
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)  # hash of the bid with seq = bid_count
     proxy_count = models.PositiveIntegerField(default=0)  # lets the engine skip the proxy read when 0
-    deal_id = models.BigIntegerField(null=True, blank=True)
+    deal = models.ForeignKey(
+        "marketplace.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,7 +84,7 @@ class Auction(models.Model):
                 name="auction_price_leader_bids",
             ),
             models.CheckConstraint(
-                condition=~Q(status="sold") | Q(deal_id__isnull=False, bid_count__gt=0),
+                condition=~Q(status="sold") | Q(deal__isnull=False, bid_count__gt=0),
                 name="auction_sold_has_deal",
             ),
         ]
@@ -119,7 +121,10 @@ class Registration(models.Model):
     bidder_no = models.CharField(_("竞买号"), max_length=8)
     deposit = models.DecimalField(_("保证金"), max_digits=14, decimal_places=2)
     # The deposit obligation in escrow (marketplace): pending -> frozen -> released | applied | forfeited.
-    deposit_status = models.CharField(max_length=16, default="pending")
+    # Always set by ``registration_create`` (null only so that the column could be added).
+    payment = models.OneToOneField(
+        "marketplace.Payable", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

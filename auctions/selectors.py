@@ -121,7 +121,7 @@ def registration_for(*, auction_id: int, user: User) -> Registration | None:
     """The registration through which ``user`` bids in the auction: one of the user's organizations'."""
     return (
         Registration.objects.filter(auction_id=auction_id, organization__memberships__user=user)
-        .select_related("organization")
+        .select_related("organization", "payment")
         .order_by("id")
         .first()
     )
@@ -144,13 +144,14 @@ def auctions_due_to_close(now: datetime) -> QuerySet[Auction]:
 def registration_public(registration: Registration) -> dict[str, Any]:
     """``POST /registrations/`` and ``GET /registrations/mine/``."""
     proxy = ProxyBid.objects.filter(registration=registration).first()
+    payment = registration.payment
     return {
         "id": registration.pk,
         "auction": registration.auction_id,
         "bidder_no": registration.bidder_no,
         "deposit": money(registration.deposit),
-        "deposit_status": registration.deposit_status,
-        "payment": None,
-        "payment_reference": None,
+        "deposit_status": payment.deposit_status if payment is not None else None,
+        "payment": registration.payment_id,
+        "payment_reference": payment.payment_reference if payment is not None else None,
         "proxy_max_amount": money(proxy.max_amount) if proxy is not None else None,
     }

@@ -129,4 +129,4 @@ def console_live(request: HttpRequest) -> HttpResponse:
 
 
 def _reg_counts() -> dict[str, Any]:
-    return {"registered": Count("id"), "frozen": Count("id", filter=Q(deposit_status="frozen"))}
+    return {"registered": Count("id"), "frozen": Count("id", filter=Q(payment__deposit_status="frozen"))}

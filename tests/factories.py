@@ -191,14 +191,32 @@ def open_auction(
 
 
 def registered_bidder(auction, organization: Organization | None = None, *, frozen: bool = True):
-    """A verified company's member, registered for ``auction`` with its deposit frozen (or not)."""
-    from auctions.models import Registration
+    """A verified company's member, registered for ``auction``; with ``frozen`` its deposit is paid
+    the real way (a finance operator confirms the bank transfer), so it is frozen in escrow."""
     from auctions.services import registration_create
 
     organization = organization or OrganizationFactory()
     user = member_of(organization)
     registration = registration_create(auction_id=auction.pk, actor=user)
-    if frozen:
-        Registration.objects.filter(pk=registration.pk).update(deposit_status="frozen")
-        registration.refresh_from_db()
+    if frozen and registration.payment.deposit_status != "frozen":
+        pay_deposit(registration)
     return user, registration
+
+
+def pay_deposit(registration) -> None:
+    """A finance operator confirms the registration's deposit transfer: it is frozen in escrow."""
+    from django.contrib.auth.models import Permission
+
+    from marketplace.services import payable_confirm
+
+    finance = UserFactory(is_staff=True)
+    finance.user_permissions.add(
+        Permission.objects.get(content_type__app_label="accounts", codename="finance")
+    )
+    payable_confirm(
+        payable=registration.payment,
+        actor=finance,
+        note="银行到账确认",
+        bank_transaction_id=f"BANK-{registration.payment.payment_reference}",
+    )
+    registration.payment.refresh_from_db()

@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("auctions/<int:pk>/bids/", views.BidsView.as_view(), name="auction-bids"),
     path("auctions/<int:pk>/proxy-bid/", views.ProxyBidView.as_view(), name="auction-proxy-bid"),
+    path("auctions/<int:pk>/cancel/", views.AuctionCancelView.as_view(), name="auction-cancel"),
 ]

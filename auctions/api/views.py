@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.idempotency import HEADER
+from accounts.permissions import IsOperator
 from config.errors import DomainError
 from config.pagination import CursorPage
 
@@ -169,3 +170,22 @@ class ProxyBidView(APIView):
                 "current_price": selectors.money(auction.current_price),
             }
         )
+
+
+class AuctionCancelView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        request=s.CancelIn,
+        responses=s.AuctionOut,
+        summary="Operator: cancel a scheduled or live auction, with a reason",
+        description="Every deposit is released and the listing closed; the room hears `closed` with "
+        "status `cancelled`. 409 `invalid_status_transition` once closed.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.CancelIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        get_object_or_404(Auction, pk=pk)
+        services.auction_cancel(auction_id=pk, actor=request.user, reason=data.validated_data["reason"])
+        auction = selectors.auction_get(pk)
+        return Response(selectors.auction_public(auction, show_reserve=True))

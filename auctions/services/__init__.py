@@ -1,6 +1,7 @@
 """Every write of auctions. The live room, the REST views, the tasks and other apps' seams call these."""
 
 from .bidding import BidPlaced, BidRejected, bid_place, proxy_bid_set
+from .closing import auction_cancel, auction_close
 from .lifecycle import (
     AUCTION_TRANSITIONS,
     auction_open_for_intents,
@@ -14,6 +15,8 @@ __all__ = [
     "AUCTION_TRANSITIONS",
     "BidPlaced",
     "BidRejected",
+    "auction_cancel",
+    "auction_close",
     "auction_open_for_intents",
     "auction_open_for_listing",
     "auction_start",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Membership, Organization, User
 from accounts.selectors import organizations_related
 from config.errors import DomainError, InvalidInput
+from marketplace.models import Payable
 
 from ..chain import bid_hash
 from ..events import publish_after_commit
@@ -29,7 +30,7 @@ from ..locks import auction_lock_at
 from ..models import Auction, Bid, BidRefusal, ProxyBid, Registration
 from ..selectors import minimum_next_bid, money, when
 from .lifecycle import auction_transition
-from .registration import registration_deposit_frozen
+from .registration import deposit_status_frozen
 
 CENT = Decimal("0.01")
 
@@ -290,11 +291,12 @@ def _commit_bids(*, auction: Auction, bids: list[Bid], now: datetime) -> bool:
 
 
 _STANDING_SQL = """
-SELECT r.id, r.bidder_no, r.organization_id, o.status, r.deposit_status, a.holder_id, {key_lock}
+SELECT r.id, r.bidder_no, r.organization_id, o.status, p.deposit_status, a.holder_id, {key_lock}
 FROM {registration} r
 JOIN {membership} m ON m.organization_id = r.organization_id AND m.user_id = %s
 JOIN {organization} o ON o.id = r.organization_id
 JOIN {auction} a ON a.id = r.auction_id
+LEFT JOIN {payable} p ON p.id = r.payment_id
 WHERE r.auction_id = %s
 ORDER BY r.id
 LIMIT 1
@@ -320,6 +322,7 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
         membership=Membership._meta.db_table,
         organization=Organization._meta.db_table,
         auction=Auction._meta.db_table,
+        payable=Payable._meta.db_table,
     )
     params = ([_key_digest(auction_id, user.pk, key)] if key else []) + [user.pk, auction_id]
     with connection.cursor() as cursor:
@@ -331,15 +334,11 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
         raise BidRejected("not_registered", _refusal_text("not_registered"))
     pk, bidder_no, organization_id, organization_status, deposit_status, holder_id, _lock = row
     registration = Registration(
-        pk=pk,
-        auction_id=auction_id,
-        bidder_no=bidder_no,
-        organization_id=organization_id,
-        deposit_status=deposit_status,
+        pk=pk, auction_id=auction_id, bidder_no=bidder_no, organization_id=organization_id
     )
     if organization_status != Organization.Status.VERIFIED:
         raise BidRejected("organization_not_verified", _refusal_text("organization_not_verified"))
-    if not registration_deposit_frozen(registration):
+    if not deposit_status_frozen(deposit_status):
         raise BidRejected("deposit_not_frozen", _refusal_text("deposit_not_frozen"))
     if organizations_related(holder_id, organization_id):
         raise BidRejected("related_party", _refusal_text("related_party"))

@@ -69,9 +69,10 @@ def auction_transition(
 
 def _schedule(auction: Auction) -> None:
     """Start and close tasks for their moments, sent after commit. Late or twice is harmless."""
-    from ..tasks import auction_start_task
+    from ..tasks import auction_close_task, auction_start_task
 
     enqueue(auction_start_task, auction.pk, eta=auction.starts_at)
+    enqueue(auction_close_task, auction.pk, eta=auction.ends_at)
 
 
 def _open(

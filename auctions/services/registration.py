@@ -11,6 +11,8 @@ from accounts.models import User
 from accounts.selectors import membership_for_action, organizations_related
 from config.errors import Conflict, DomainError, Forbidden
 from listings.services import listing_mark_engaged
+from marketplace.models import Payable
+from marketplace.services import deposit_create
 
 from ..locks import auction_lock, db_now
 from ..models import Registration
@@ -22,13 +24,20 @@ def _new_bidder_no() -> str:
 
 
 def registration_deposit_frozen(registration: Registration) -> bool:
-    """Whether the registration's deposit is frozen in escrow: the one place the engine asks."""
-    return registration.deposit_status == "frozen"
+    """Whether the registration's deposit is frozen in escrow (the marketplace's payable says so;
+    a deposit of zero is frozen at once). The bid engine reads the same column in its standing
+    query (``bidding._standing``) and decides with ``deposit_status_frozen``."""
+    return registration.payment is not None and deposit_status_frozen(registration.payment.deposit_status)
+
+
+def deposit_status_frozen(deposit_status: str | None) -> bool:
+    return deposit_status == Payable.DepositStatus.FROZEN
 
 
 @transaction.atomic
 def registration_create(*, auction_id: int, actor: User, organization_id: int | None = None) -> Registration:
-    """Register the actor's verified company for the auction, before it ends.
+    """Register the actor's verified company for the auction, before it ends, and open its deposit
+    obligation in escrow (``marketplace.deposit_create``: pay it quoting ``payment_reference``).
 
     Refused for the holder and its related parties (``related_party``), for companies outside a
     restricted auction's buyers (``not_an_allowed_buyer``), after the end (``registration_closed``)
@@ -46,6 +55,12 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
         raise Forbidden("not_an_allowed_buyer", _("本场竞价仅限该挂牌的意向受让方参加。"))
     if Registration.objects.filter(auction=auction, organization=organization).exists():
         raise Conflict("already_registered", _("贵单位已登记竞买本场拍卖。"))
+    payment = deposit_create(
+        payer=organization,
+        listing=auction.listing,
+        amount=auction.deposit,
+        idempotency_key=f"auction:{auction.pk}:deposit:{organization.pk}",
+    )
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -55,6 +70,7 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
                     registered_by=actor,
                     bidder_no=_new_bidder_no(),
                     deposit=auction.deposit,
+                    payment=payment,
                 )
                 break
         except IntegrityError:

@@ -13,7 +13,7 @@ from auctions.chain import verify_chain
 from auctions.models import Auction, Bid, BidRefusal
 from auctions.selectors import bid_public, bids_public
 from auctions.services import BidRejected, bid_place
-from tests.factories import OrganizationFactory, member_of, open_auction, registered_bidder
+from tests.factories import OrganizationFactory, member_of, open_auction, pay_deposit, registered_bidder
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_standing_refusals_are_not_remembered():
     auction = open_auction(deposit="100.00")
     alice, registration = registered_bidder(auction, frozen=False)
     refused("deposit_not_frozen", auction_id=auction.pk, user=alice, amount="1000.00", key="k-3")
-    type(registration).objects.filter(pk=registration.pk).update(deposit_status="frozen")
+    pay_deposit(registration)
     assert bid_place(auction_id=auction.pk, user=alice, amount="1000.00", key="k-3").bid.seq == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import uuid
@@ -123,3 +124,41 @@ def test_bids_racing_the_end_none_accepted_at_or_after_it():
     assert bids.count() == codes["accepted"]
     assert all(b.placed_at < ends_at for b in bids)
     assert Auction.objects.get(pk=auction.pk).ends_at == ends_at
+
+
+def test_close_racing_bids_and_a_second_close_one_outcome_one_deal():
+    from auctions.services import auction_close
+    from marketplace.models import Deal
+
+    auction = open_auction(start_price="1000.00", increment="10.00")
+    bidders = [registered_bidder(auction)[0] for _ in range(6)]
+    ends_at = timezone.now() + timedelta(seconds=1.5)
+    Auction.objects.filter(pk=auction.pk).update(ends_at=ends_at, extension_seconds=0)
+    stop = ends_at + timedelta(seconds=1)
+
+    def bidder(user):
+        while timezone.now() < stop:
+            price = Auction.objects.values_list("current_price", flat=True).get(pk=auction.pk)
+            with contextlib.suppress(BidRejected):
+                bid_place(
+                    auction_id=auction.pk, user=user, amount=(price or Decimal("990.00")) + Decimal("10.00")
+                )
+
+    def closer(_n):
+        while timezone.now() < stop:
+            auction_close(auction_id=auction.pk)
+
+    run_threads(
+        lambda kind, arg: bidder(arg) if kind == "bid" else closer(arg),
+        [("bid", u) for u in bidders] + [("close", 1), ("close", 2)],
+    )
+
+    auction.refresh_from_db()
+    assert auction.status == Auction.Status.SOLD
+    deals = Deal.objects.filter(listing=auction.listing)
+    assert deals.count() == 1
+    last = Bid.objects.filter(auction=auction).order_by("-seq").first()
+    assert deals[0].price == auction.current_price == last.amount
+    assert deals[0].buyer_id == last.registration.organization_id
+    assert all(b.placed_at < ends_at for b in Bid.objects.filter(auction=auction))
+    assert auction.status_changes.filter(to_status="sold").count() == 1
