@@ -12,7 +12,8 @@ from accounts.models import Organization, User
 from accounts.selectors import organizations_related
 from accounts.services import notify
 from config.errors import Conflict, Forbidden, InvalidInput
-from listings.models import Listing
+from listings import services as listing_services
+from listings.models import ConversionStatus, Listing
 
 from ..models import Deal, DealStatusChange, Journal, LedgerAccount, Payable
 from ..working_days import add_working_days
@@ -149,7 +150,8 @@ def deal_conclude(
     The winner's frozen ``deposit`` is applied to the price (journal ``deposit_applied``); the
     balance payable is opened for ``amount_due`` = price less the applied deposit, due at the end
     of ``PAYMENT_DUE_WORKING_DAYS`` working days (``marketplace.working_days``: weekends, the
-    configured public holidays and make-up working days). Locks the listing row: one live deal per listing (the database
+    configured public holidays and make-up working days); the listing is closed and the
+    achievement marked converted (listings' services). Locks the listing row: one live deal per listing (the database
     says so too).
     """
     listing = Listing.objects.select_for_update(of=("self",)).select_related("achievement").get(pk=listing.pk)
@@ -205,6 +207,13 @@ def deal_conclude(
     )
     deal.payment = balance
     deal.save(update_fields=["payment", "updated_at"])
+    listing_services.listing_close(listing=listing, actor=actor, reason=_("已成交（成交 #%(id)s）") % {"id": deal.pk})
+    listing_services.achievement_set_conversion(
+        achievement=listing.achievement,
+        status=ConversionStatus.CONVERTED,
+        method=listing.rights,
+        reason=_("成交 #%(id)s") % {"id": deal.pk},
+    )
     if balance.status == Payable.Status.PAID:
         deal = deal_transition(deal=deal, to_status=S.PAID, actor=actor, reason=_("保证金已足额抵作价款"))
     title = _("成交：%(t)s") % {"t": listing.achievement.title}

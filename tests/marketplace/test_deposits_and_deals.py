@@ -229,3 +229,11 @@ def test_payment_is_due_at_the_end_of_the_tenth_working_day(concluded, due):
     end = add_working_days(concluded, 10)
     assert end.tzinfo is not None
     assert end.astimezone(SH) == dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=SH)
+
+
+def test_a_deal_closes_the_listing_and_converts_the_achievement(company, listing):
+    deal_conclude(listing=listing, buyer=company, price=Decimal("480000.00"), mode="negotiated")
+    listing.refresh_from_db()
+    listing.achievement.refresh_from_db()
+    assert listing.status == "closed"
+    assert (listing.achievement.conversion_status, listing.achievement.conversion_method) == ("converted", "transfer")
