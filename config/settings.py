@@ -223,6 +223,11 @@ MARKET = {
     "PAYMENT_DUE_WORKING_DAYS": env.int("PAYMENT_DUE_WORKING_DAYS", default=10),
     "FISCAL_NOTICE_DAYS_MIN": 15,
     "BROKER_SHARE_MIN": "0.05",
+    # Platform fee: marginal tiers [up to (yuan, None = the rest), rate], with a minimum fee.
+    "PLATFORM_FEE_SCHEDULE": [["1000000.00", "0.03"], ["5000000.00", "0.02"], [None, "0.01"]],
+    "PLATFORM_FEE_MINIMUM": "1000.00",
+    # Inventors' reward share of the holder's net when the holder has set no policy.
+    "INVENTORS_SHARE_DEFAULT": "0.50",
     "USE_FIRST_AFTER_YEARS": 2,
     "FREE_LICENSE_AFTER_YEARS": 3,
     "REGISTRATION_DUE_DAYS": 30,

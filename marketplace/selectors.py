@@ -3,13 +3,103 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 
-from .models import LedgerAccount, LedgerEntry
+from accounts.selectors import is_finance_operator, is_operator
+
+from .models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, Result
 
 
 def account_balance(account: LedgerAccount) -> Decimal:
     """The sum of the account's entries (debits positive): the only definition of a balance."""
     total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
     return total if total is not None else Decimal("0.00")
+
+
+def is_staff_reader(user: Any) -> bool:
+    return is_operator(user) or is_finance_operator(user)
+
+
+def _member_org_ids(user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(user.memberships.values_list("organization_id", flat=True))
+
+
+def deals_visible_to(user: Any) -> QuerySet[Deal]:
+    """Operators: every deal; others: the deals their organizations bought, sold or brokered."""
+    qs = Deal.objects.select_related("payment", "buyer", "seller", "listing__achievement")
+    if is_staff_reader(user):
+        return qs
+    orgs = _member_org_ids(user)
+    return qs.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs) | Q(broker_id__in=orgs))
+
+
+def deal_get_visible(*, user: Any, deal_id: int) -> Deal | None:
+    return deals_visible_to(user).filter(pk=deal_id).first()
+
+
+def payable_get_visible(*, user: Any, payable_id: int) -> Payable | None:
+    """The payer's members and operators."""
+    qs = Payable.objects.select_related("payer").filter(pk=payable_id)
+    if not is_staff_reader(user):
+        qs = qs.filter(payer_id__in=_member_org_ids(user))
+    return qs.first()
+
+
+def deal_journals(*, deal: Deal) -> QuerySet[Journal]:
+    """Every journal of a deal, with its payables' (deposit, balance, refunds, payouts), oldest first."""
+    return (
+        Journal.objects.filter(Q(deal=deal) | Q(payable__deal=deal) | Q(payable__deal_applied_to=deal))
+        .distinct()
+        .prefetch_related("entries__account__organization")
+        .order_by("id")
+    )
+
+
+def results_list(
+    *,
+    mode: str | None = None,
+    field: str | None = None,
+    concluded_after: Any = None,
+    concluded_before: Any = None,
+    updated_since: Any = None,
+) -> QuerySet[Result]:
+    """Published results, filtered; the caller orders them (cursor pages by ``(updated_at, id)``)."""
+    qs = Result.objects.all()
+    if mode:
+        qs = qs.filter(mode=mode)
+    if field:
+        qs = qs.filter(field=field)
+    if concluded_after is not None:
+        qs = qs.filter(concluded_at__gte=concluded_after)
+    if concluded_before is not None:
+        qs = qs.filter(concluded_at__lt=concluded_before)
+    if updated_since is not None:
+        qs = qs.filter(updated_at__gt=updated_since)
+    return qs
+
+
+def result_notice(*, deal_id: int) -> dict[str, Any] | None:
+    """The public 成交公示 of one deal, for the page: what, who bought, at what price, by which
+    mode, when. None until the deal is paid (results are published on payment)."""
+    result = Result.objects.filter(deal_id=deal_id).first()
+    if result is None:
+        return None
+    return {
+        "deal": result.deal_id,
+        "title": result.listing_title,
+        "achievement": result.achievement_id,
+        "field": result.get_field_display(),
+        "mode": result.get_mode_display(),
+        "rights": result.get_rights_display(),
+        "price": result.price,
+        "seller": result.seller,
+        "buyer": result.buyer,
+        "concluded_at": result.concluded_at,
+        "bid_count": result.bid_count,
+        "contract_registration_no": result.contract_registration_no,
+        "published_at": result.published_at,
+    }

@@ -1,7 +1,10 @@
 from .deals import CreditEvent, Deal, DealStatusChange
+from .intents import PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
+from .negotiation import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
 from .payments import BankTransfer, Payable, PayableStatusChange
 from .results import Result
+from .settlement import ReconciliationRun, Settlement, SettlementPolicy
 
 __all__ = [
     "BankTransfer",
@@ -11,7 +14,16 @@ __all__ = [
     "Journal",
     "LedgerAccount",
     "LedgerEntry",
+    "NoticeStatusChange",
+    "Objection",
+    "Offer",
+    "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "PublicNotice",
+    "PurchaseIntent",
+    "ReconciliationRun",
     "Result",
+    "Settlement",
+    "SettlementPolicy",
 ]

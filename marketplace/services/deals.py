@@ -207,7 +207,9 @@ def deal_conclude(
     )
     deal.payment = balance
     deal.save(update_fields=["payment", "updated_at"])
-    listing_services.listing_close(listing=listing, actor=actor, reason=_("已成交（成交 #%(id)s）") % {"id": deal.pk})
+    listing_services.listing_close(
+        listing=listing, actor=actor, reason=_("已成交（成交 #%(id)s）") % {"id": deal.pk}
+    )
     listing_services.achievement_set_conversion(
         achievement=listing.achievement,
         status=ConversionStatus.CONVERTED,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from rest_framework import status
 
 from accounts.models import User
 from accounts.services import notify
@@ -254,3 +255,37 @@ def payable_confirm(
     if not created:
         raise Conflict("bank_transaction_recorded", _("该银行流水号已登记。"))
     return transfer
+
+
+class NotificationRefused(DomainError):
+    """A bank notification that does not prove it came from the bank (401): nothing is recorded."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+
+
+SIGNATURE_HEADER = "X-Bank-Signature"
+TIMESTAMP_HEADER = "X-Bank-Timestamp"
+
+
+def bank_notification_verify(*, raw_body: bytes, timestamp: str, signature: str, now: float) -> None:
+    """The bank signs ``f"{timestamp}.".encode() + raw_body`` with HMAC-SHA256 under
+    ``BANK_WEBHOOK_SECRET`` and sends the hex digest in ``X-Bank-Signature`` and the Unix time in
+    ``X-Bank-Timestamp``. Refused: a bad signature (``invalid_signature``) and a timestamp more
+    than ``BANK_WEBHOOK_WINDOW_SECONDS`` from ``now`` either way (``stale_timestamp``), so a
+    captured notification cannot be replayed later (and a replay inside the window is harmless:
+    the bank's transaction id is recorded once)."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    secret = settings.MARKET["BANK_WEBHOOK_SECRET"].encode()
+    expected = hmac.new(secret, timestamp.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
+    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
+        raise NotificationRefused("invalid_signature", _("签名无效。"))
+    try:
+        sent = int(timestamp)
+    except ValueError as exc:
+        raise NotificationRefused("stale_timestamp", _("时间戳无效。")) from exc
+    if abs(now - sent) > int(settings.MARKET["BANK_WEBHOOK_WINDOW_SECONDS"]):
+        raise NotificationRefused("stale_timestamp", _("通知时间超出允许的时间窗口。"))

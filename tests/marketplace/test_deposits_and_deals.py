@@ -236,4 +236,7 @@ def test_a_deal_closes_the_listing_and_converts_the_achievement(company, listing
     listing.refresh_from_db()
     listing.achievement.refresh_from_db()
     assert listing.status == "closed"
-    assert (listing.achievement.conversion_status, listing.achievement.conversion_method) == ("converted", "transfer")
+    assert (listing.achievement.conversion_status, listing.achievement.conversion_method) == (
+        "converted",
+        "transfer",
+    )

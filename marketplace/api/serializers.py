@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Deal, Journal, LedgerEntry, Payable, Result, Settlement
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class BankAccountOutput(serializers.Serializer):
+    bank = serializers.CharField()
+    account_name = serializers.CharField()
+    account_no = serializers.CharField()
+
+
+class PayableOutput(serializers.ModelSerializer):
+    """A payable ("payment" in API.md) with the escrow account to pay into."""
+
+    bank_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payable
+        fields = [
+            "id",
+            "kind",
+            "amount",
+            "amount_paid",
+            "status",
+            "deposit_status",
+            "payment_reference",
+            "bank_account",
+            "due_at",
+            "paid_at",
+        ]
+
+    @extend_schema_field(BankAccountOutput)
+    def get_bank_account(self, obj: Payable) -> dict[str, str]:
+        return dict(settings.MARKET["ESCROW_BANK_ACCOUNT"])
+
+
+class BankNotificationInput(serializers.Serializer):
+    """The bank's credit notification (the body the signature covers)."""
+
+    transaction_id = serializers.CharField(
+        max_length=100, help_text="The bank's unique transaction id (流水号)."
+    )
+    reference = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="The memo the payer wrote: our `payment_reference`."
+    )
+    amount = serializers.DecimalField(
+        min_value=Decimal("0.01"), **MONEY, help_text='Credited amount, e.g. "20000.00".'
+    )
+    payer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    payer_account = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class BankNotificationOutput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["credited", "duplicate", "unallocated"],
+        help_text="`duplicate`: this transaction id was recorded before, nothing new was recorded; "
+        "`unallocated`: the reference matched no open payable, the money is booked for operators to trace.",
+    )
+    transfer = serializers.IntegerField()
+    payment = serializers.IntegerField(allow_null=True)
+
+
+class ConfirmInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text="Why and on what evidence (on record).")
+    bank_transaction_id = serializers.CharField(
+        max_length=100,
+        help_text="The bank's transaction id of the transfer, so the bank's own notification of it credits nothing twice.",
+    )
+    amount = serializers.DecimalField(
+        min_value=Decimal("0.01"), **MONEY, required=False, help_text="Default: the whole outstanding amount."
+    )
+
+
+class DealOutput(serializers.ModelSerializer):
+    """Exactly the fields of API.md."""
+
+    payment_reference = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "listing",
+            "mode",
+            "price",
+            "buyer",
+            "seller",
+            "status",
+            "payment",
+            "payment_reference",
+            "amount_due",
+            "payment_due_at",
+            "contract_registration_no",
+        ]
+
+    def get_payment_reference(self, obj: Deal) -> str | None:
+        return obj.payment.payment_reference if obj.payment_id else None
+
+
+class ContractRegistrationInput(serializers.Serializer):
+    contract_registration_no = serializers.CharField(max_length=64)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class EntryOutput(serializers.ModelSerializer):
+    account = serializers.CharField(source="account.kind")
+    account_name = serializers.CharField(source="account.get_kind_display")
+    organization = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["account", "account_name", "organization", "amount"]
+
+    def get_organization(self, obj: LedgerEntry) -> str | None:
+        return obj.account.organization.name if obj.account.organization_id else None
+
+
+class JournalOutput(serializers.ModelSerializer):
+    entries = EntryOutput(many=True)
+
+    class Meta:
+        model = Journal
+        fields = ["id", "kind", "memo", "payable", "created_at", "entries"]
+
+
+class SettlementPartsOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Settlement
+        fields = [
+            "price",
+            "platform_fee",
+            "inventors_amount",
+            "broker_amount",
+            "holder_amount",
+            "inventors_share",
+            "broker_share",
+            "fee_schedule",
+            "created_at",
+        ]
+
+
+class SettlementOutput(serializers.Serializer):
+    deal = serializers.IntegerField()
+    status = serializers.CharField()
+    settlement = SettlementPartsOutput(allow_null=True)
+    journals = JournalOutput(many=True)
+
+
+class ResultOutput(serializers.ModelSerializer):
+    """Exactly the fields of API.md. ``seller`` and ``buyer`` are organization names."""
+
+    deal = serializers.IntegerField(source="deal_id")
+    achievement = serializers.IntegerField(source="achievement_id")
+
+    class Meta:
+        model = Result
+        fields = [
+            "id",
+            "deal",
+            "listing_title",
+            "achievement",
+            "field",
+            "mode",
+            "rights",
+            "price",
+            "seller",
+            "buyer",
+            "concluded_at",
+            "bid_count",
+            "updated_at",
+        ]
+
+
+class ResultQuery(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=Deal._meta.get_field("mode").choices, required=False)
+    field = serializers.ChoiceField(choices=Result._meta.get_field("field").choices, required=False)
+    concluded_after = serializers.DateTimeField(required=False, help_text="Inclusive.")
+    concluded_before = serializers.DateTimeField(required=False, help_text="Exclusive.")
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="Exclusive: pass the `updated_at` of the last result you stored. Every result has "
+        "its own `updated_at`, and results become visible strictly in `updated_at` order, so syncing "
+        "from there never misses or repeats one, even while deals are being concluded.",
+    )
+    format = serializers.ChoiceField(
+        choices=["json", "csv"],
+        required=False,
+        help_text="`csv`: every matching result as one streamed UTF-8 file with a BOM and Chinese "
+        "headers (opens directly in Excel/WPS); not paginated; adds the 技术合同认定登记号 column.",
+    )
+
+    def to_filters(self) -> dict[str, Any]:
+        return {k: v for k, v in self.validated_data.items() if k != "format"}

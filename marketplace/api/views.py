@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.idempotency import idempotent
+from accounts.permissions import IsFinanceOperator
+from config.pagination import CursorPage, SyncCursorPage
+
+from .. import selectors
+from ..models import Payable
+from ..services import payments as payment_services
+from ..services import settlement as settlement_services
+from .serializers import (
+    BankNotificationInput,
+    BankNotificationOutput,
+    ConfirmInput,
+    ContractRegistrationInput,
+    DealOutput,
+    JournalOutput,
+    PayableOutput,
+    ReasonInput,
+    ResultOutput,
+    ResultQuery,
+    SettlementOutput,
+    SettlementPartsOutput,
+)
+
+TAGS = ["marketplace"]
+
+
+# Payments ---------------------------------------------------------------------------------------
+
+
+class BankNotificationView(APIView):
+    """The bank's credit notifications. No user: the HMAC signature is the authentication."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        request=BankNotificationInput,
+        responses={
+            200: BankNotificationOutput,
+            401: OpenApiResponse(description="`invalid_signature` or `stale_timestamp`: nothing recorded."),
+        },
+        parameters=[
+            OpenApiParameter(
+                payment_services.TIMESTAMP_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unix time (seconds) when the bank sent it; refused outside "
+                "`BANK_WEBHOOK_WINDOW_SECONDS` (300) of our clock.",
+            ),
+            OpenApiParameter(
+                payment_services.SIGNATURE_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Hex HMAC-SHA256, under the shared secret, of the timestamp, a dot and "
+                'the raw request body: `hmac(secret, f"{timestamp}." + body)`.',
+            ),
+        ],
+        tags=TAGS,
+        description="Credits the escrow for a `payment_reference`. Keyed by `transaction_id`: a replay "
+        "records nothing and answers `duplicate`; two concurrent notifications of one transfer credit it "
+        "once. A part payment leaves the payment `pending`; an overpayment opens a refund for the excess; "
+        "a fully paid deposit becomes `frozen`, a fully paid balance makes its deal `paid`.",
+    )
+    def post(self, request: Request) -> Response:
+        raw = request.body
+        payment_services.bank_notification_verify(
+            raw_body=raw,
+            timestamp=request.headers.get(payment_services.TIMESTAMP_HEADER, ""),
+            signature=request.headers.get(payment_services.SIGNATURE_HEADER, ""),
+            now=time.time(),
+        )
+        data = BankNotificationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        transfer, created = payment_services.payment_receive(
+            bank_transaction_id=v["transaction_id"],
+            reference=v["reference"],
+            amount=v["amount"],
+            payer_name=v["payer_name"],
+            payer_account=v["payer_account"],
+            occurred_at=v["occurred_at"],
+            raw=request.data,
+        )
+        outcome = "duplicate" if not created else ("credited" if transfer.payable_id else "unallocated")
+        return Response({"status": outcome, "transfer": transfer.pk, "payment": transfer.payable_id})
+
+
+class PaymentDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PayableOutput, tags=TAGS, description="The payer's members and operators.")
+    def get(self, request: Request, pk: int) -> Response:
+        payable = selectors.payable_get_visible(user=request.user, payable_id=pk)
+        if payable is None:
+            raise Http404
+        return Response(PayableOutput(payable).data)
+
+
+class PaymentConfirmView(APIView):
+    permission_classes = [IsFinanceOperator]
+
+    @extend_schema(
+        request=ConfirmInput,
+        responses=PayableOutput,
+        tags=TAGS,
+        description="A finance operator records an offline transfer with a note (on record): for a "
+        "deposit or balance, money received (as the bank's notification would credit it); for a refund "
+        "or payout, money paid out in full. 409 `payable_not_pending`, `bank_transaction_recorded`.",
+    )
+    @idempotent("payment_confirm:{pk}")
+    def post(self, request: Request, pk: int) -> Response:
+        payable = Payable.objects.filter(pk=pk).first()
+        if payable is None:
+            raise Http404
+        data = ConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment_services.payable_confirm(payable=payable, actor=request.user, **data.validated_data)
+        payable.refresh_from_db()
+        return Response(PayableOutput(payable).data)
+
+
+# Deals ------------------------------------------------------------------------------------------
+
+
+class DealsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=DealOutput(many=True),
+        tags=TAGS,
+        description="The deals the caller's organizations bought, sold or brokered (operators: all), by id.",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = CursorPage()
+        page = paginator.paginate_queryset(selectors.deals_visible_to(request.user), request, view=self)
+        return paginator.get_paginated_response(DealOutput(page, many=True).data)
+
+
+class DealDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=DealOutput, tags=TAGS, description="The parties and operators; others 404.")
+    def get(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        return Response(DealOutput(deal).data)
+
+
+class DealContractRegistrationView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ContractRegistrationInput,
+        responses=DealOutput,
+        tags=TAGS,
+        description="A member of the holder enters the 技术合同认定登记号 of a paid deal; the deal is then "
+        "settled. 409 when the deal is not `paid`.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        data = ContractRegistrationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = settlement_services.deal_register_contract(
+            deal=deal, actor=request.user, **data.validated_data
+        )
+        return Response(DealOutput(selectors.deal_get_visible(user=request.user, deal_id=deal.pk)).data)
+
+
+class DealSettleView(APIView):
+    permission_classes = [IsFinanceOperator]
+
+    @extend_schema(
+        request=ReasonInput,
+        responses=SettlementPartsOutput,
+        tags=TAGS,
+        description="A finance operator releases a paid deal for settlement without its contract registration.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        settlement = settlement_services.deal_release_for_settlement(
+            deal=deal, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(SettlementPartsOutput(settlement).data)
+
+
+class DealSettlementView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=SettlementOutput,
+        tags=TAGS,
+        description="The parties and operators: the deal's journals and their entries (debits positive, "
+        "credits negative), and the split once settled.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        settlement = getattr(deal, "settlement", None)
+        return Response(
+            {
+                "deal": deal.pk,
+                "status": deal.status,
+                "settlement": SettlementPartsOutput(settlement).data if settlement is not None else None,
+                "journals": JournalOutput(selectors.deal_journals(deal=deal), many=True).data,
+            }
+        )
+
+
+# Results ----------------------------------------------------------------------------------------
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets ``?format=csv`` through DRF's content negotiation; the view streams the file itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return b"" if data is None else str(data).encode()
+
+
+CSV_COLUMNS = [
+    ("编号", lambda r: r.pk),
+    ("成交编号", lambda r: r.deal_id),
+    ("成果名称", lambda r: r.listing_title),
+    ("成果编号", lambda r: r.achievement_id),
+    ("技术领域", lambda r: r.get_field_display()),
+    ("交易方式", lambda r: r.get_mode_display()),
+    ("转化方式", lambda r: r.get_rights_display()),
+    ("成交价（元）", lambda r: f"{r.price:.2f}"),
+    ("转让方", lambda r: r.seller),
+    ("受让方", lambda r: r.buyer),
+    ("成交时间", lambda r: timezone.localtime(r.concluded_at).strftime("%Y-%m-%d %H:%M:%S")),
+    ("出价次数", lambda r: r.bid_count),
+    ("技术合同认定登记号", lambda r: r.contract_registration_no),
+    ("更新时间", lambda r: r.updated_at.isoformat()),
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(results: Any) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([name for name, _get in CSV_COLUMNS])
+    for result in results.iterator(chunk_size=2000):
+        yield writer.writerow([get(result) for _name, get in CSV_COLUMNS])
+
+
+class ResultsView(APIView):
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[ResultQuery],
+        responses={
+            200: ResultOutput(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="`format=csv`"),
+        },
+        tags=TAGS,
+        description="Published transaction results (a deal is published when its price is paid). Anyone, "
+        "including read-only API tokens. Cursor pages ordered by `(updated_at, id)`. Sync: store the "
+        "`updated_at` of the last result you saw and pass it as `updated_since` next time (exclusive). "
+        "Writers stamp `updated_at` in commit order under one lock, so results become visible in "
+        "`updated_at` order and the rule never misses or repeats one. `seller` and `buyer` are "
+        "organization names.",
+    )
+    def get(self, request: Request) -> Response | StreamingHttpResponse:
+        query = ResultQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = selectors.results_list(**query.to_filters())
+        if query.validated_data.get("format") == "csv":
+            response = StreamingHttpResponse(
+                _csv_rows(results.order_by("updated_at", "id")), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = (
+                "attachment; filename=\"results.csv\"; filename*=UTF-8''%E6%88%90%E4%BA%A4%E7%BB%93%E6%9E%9C.csv"
+            )
+            return response
+        paginator = SyncCursorPage()
+        page = paginator.paginate_queryset(results, request, view=self)
+        return paginator.get_paginated_response(ResultOutput(page, many=True).data)

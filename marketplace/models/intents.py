@@ -1,0 +1,25 @@
+"""Fixed-price mode (挂牌交易): buyers declare intent during the listing period."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from listings.models import Listing
+
+
+class PurchaseIntent(models.Model):
+    """A verified buyer's declaration that it will buy at the listed price (意向受让方)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="intents")
+    buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="purchase_intents")
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(_("登记时间"))  # the database clock, before listing_ends_at
+
+    class Meta:
+        verbose_name = _("意向受让方")
+        verbose_name_plural = _("意向受让方")
+        ordering = ("declared_at", "id")
+        constraints = [models.UniqueConstraint(fields=["listing", "buyer"], name="intent_one_per_buyer")]
