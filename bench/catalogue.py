@@ -350,6 +350,7 @@ def main() -> None:
     raw_timings: list[float] = []
     raw = psycopg.connect(url, autocommit=True)
     results = 0
+    slowest: list[tuple[float, float, dict]] = []
     for params in mixed_requests(count, rng):
         second = params.pop("second_page")
         if second:
@@ -368,6 +369,7 @@ def main() -> None:
         for sql in statements:
             raw.execute(sql).fetchall()
         raw_timings.append((time.perf_counter() - started) * 1000)
+        slowest.append((timings[-1], raw_timings[-1], {**params, "page": 2 if second else 1}))
     raw.close()
 
     published = size
@@ -381,6 +383,9 @@ def main() -> None:
     print(
         f"  raw SQL (psycopg) p50 {statistics.median(raw_timings):7.1f} ms   p95 {percentile(raw_timings, 95):7.1f} ms   max {max(raw_timings):7.1f} ms"
     )
+    print("  slowest requests (API ms, raw ms, parameters):")
+    for api_ms, raw_ms, params in sorted(slowest, key=lambda row: -row[0])[:8]:
+        print(f"    {api_ms:7.1f} {raw_ms:7.1f}  {params}")
     print(
         f"  target p95 < 100 ms; {results} rows returned in total; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )

@@ -197,12 +197,10 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
             qs = qs.annotate(
                 rank=Cast(SearchRank(F("search_vector"), query) * 1000000, output_field=IntegerField())
             )
+    # PostgreSQL's own null placement (last when ascending) keeps every order an index scan: only
+    # ``closes_at`` is nullable and it only sorts ascending, so the open-ended listings come last.
     keys = ORDER_KEYS[order]
-    return _with_relations(
-        qs.order_by(
-            *[F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True) for name, desc in keys]
-        )
-    )
+    return _with_relations(qs.order_by(*[F(name).desc() if desc else F(name).asc() for name, desc in keys]))
 
 
 def catalogue_get(*, listing_id: int) -> Listing | None:

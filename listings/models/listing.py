@@ -82,7 +82,9 @@ class Listing(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
             models.Index(fields=["status", "updated_at", "id"], name="listing_status_sync"),
-            models.Index(fields=["status", "mode", "published_at"], name="listing_status_mode"),
+            # Catalogue orders within one mode: the keyset needs the id as the last column.
+            models.Index(fields=["status", "mode", "published_at", "id"], name="listing_mode_newest"),
+            models.Index(fields=["status", "mode", "closes_at", "id"], name="listing_mode_closes"),
             models.Index(fields=["status", "published_at", "id"], name="listing_status_newest"),
             models.Index(fields=["status", "closes_at", "id"], name="listing_status_closes"),
             models.Index(fields=["status", "submitted_at", "id"], name="listing_status_queue"),
