@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from .services.use_first import registration_overdue_run, use_first_run
+from .services.use_first import registration_overdue_run, use_first_listings_index, use_first_run
 
 
 @shared_task(name="listings.use_first_run")
@@ -22,8 +22,6 @@ def registration_overdue_run_task() -> int:
 
 
 @shared_task(name="listings.use_first_listings_index")
-def use_first_listings_index_task(listing_ids: list[int]) -> int:
-    """Index the search vectors of listings the use-first job opened."""
-    from .services.use_first import use_first_listings_index
-
-    return use_first_listings_index(listing_ids=listing_ids)
+def use_first_listings_index_task() -> int:
+    """Index the search vectors of the use-first listings the job opened without one."""
+    return use_first_listings_index()

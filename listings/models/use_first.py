@@ -48,7 +48,15 @@ class UseFirstEntry(models.Model):
     class Meta:
         verbose_name = _("先用后转清单条目")
         verbose_name_plural = _("先用后转清单")
-        indexes = [models.Index(fields=["updated_at", "id"], name="use_first_entry_sync")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="use_first_entry_sync"),
+            # The job's sweep for open entries still waiting for their listing.
+            models.Index(
+                fields=["id"],
+                condition=Q(closed_on__isnull=True, listing__isnull=True),
+                name="use_first_entry_unlisted",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["achievement"], condition=Q(closed_on__isnull=True), name="use_first_one_open_entry"

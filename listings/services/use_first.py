@@ -60,6 +60,7 @@ from .conversion import (
 log = logging.getLogger("market.use_first")
 
 JOB_LOCK = "listings.use_first_run"
+ANALYZE_AFTER = 10_000  # rows listed in one run
 REGISTRATION_LOCK = "listings.registration_overdue_run"
 HOLDER_ROLES = (Membership.Role.ADMIN,)
 USE_FIRST_LINK = "/use-first/"
@@ -101,9 +102,50 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
 # --- listings: the bulk forms of the listing services -------------------------------------------
 
 
-def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[int, int, list[int]]:
+_LISTING_INSERT = """
+    INSERT INTO listings_listing (
+        achievement_id, mode, rights, status, asking_price, notice_days,
+        created_by_id, published_at, created_at, updated_at, search_vector
+    )
+    SELECT {achievement}, %(mode)s, %(rights)s, %(published)s, NULLIF({valuation}, 0), %(notice_days)s,
+           NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(),
+           (SELECT p.search_vector FROM listings_listing p
+            WHERE p.achievement_id = {achievement} AND p.search_vector IS NOT NULL
+            ORDER BY p.id DESC LIMIT 1)
+    FROM {source}
+    WHERE NOT EXISTS (
+        SELECT 1 FROM listings_listing l
+        WHERE l.achievement_id = {achievement} AND l.status = ANY(%(active)s::varchar[])
+    )
+    ORDER BY {achievement}
+    ON CONFLICT DO NOTHING
+    RETURNING id, achievement_id
+"""
+
+_LISTING_MOVES = """
+    INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
+    SELECT id, '', %(draft)s, NULL::bigint, %(listing_reason)s, clock_timestamp() FROM made
+    UNION ALL
+    SELECT id, %(draft)s, %(published)s, NULL::bigint, %(listing_reason)s, clock_timestamp() FROM made
+"""
+
+
+def _listing_params() -> dict[str, Any]:
+    return {
+        "rights": Rights.USE_FIRST.value,
+        "draft": Listing.Status.DRAFT.value,
+        "published": Listing.Status.PUBLISHED.value,
+        "active": list(ACTIVE_LISTING_STATUSES),
+        "mode": Listing.Mode.NEGOTIATED.value,
+        "notice_days": settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
+        "listing_reason": _("成果列入先用后转实施清单，平台依规则公开挂牌"),
+    }
+
+
+def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[int, int]:
     """Give every open entry without a listing (or only ``entry_ids``) its public use-first listing:
-    the bulk form of ``listing_publish_by_platform``.
+    the bulk form of ``listing_publish_by_platform``, which the daily job's main statement also uses
+    (``_LISTING_INSERT``, ``_LISTING_MOVES``).
 
     It writes what that service writes for each: the listing (``created_by`` null: the platform),
     a status-change row '' -> draft and one draft -> published, both with the reason, and
@@ -118,20 +160,11 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
     search vector is copied from the achievement's previous listing when there is one; the rest are
     indexed by a task after commit (jieba in Python is too slow for the job's transaction).
 
-    Returns (linked, opened, ids of listings still to index). Set-based; safe against a concurrent
-    run (``FOR UPDATE`` on the entries re-checks ``listing_id IS NULL`` after a wait; a listing that
-    would break the one-active-listing index is skipped by ``ON CONFLICT DO NOTHING``).
+    Returns (linked, opened). Set-based; safe against a concurrent run (``FOR UPDATE`` on the
+    entries re-checks ``listing_id IS NULL`` after a wait; a listing that would break the
+    one-active-listing index is skipped by ``ON CONFLICT DO NOTHING``).
     """
-    params = {
-        "ids": list(entry_ids) if entry_ids is not None else None,
-        "rights": Rights.USE_FIRST.value,
-        "draft": Listing.Status.DRAFT.value,
-        "published": Listing.Status.PUBLISHED.value,
-        "active": list(ACTIVE_LISTING_STATUSES),
-        "mode": Listing.Mode.NEGOTIATED.value,
-        "notice_days": settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
-        "reason": _("成果取得知识产权满2年未转化，平台依先用后转规则公开挂牌"),
-    }
+    params = {**_listing_params(), "ids": list(entry_ids) if entry_ids is not None else None}
     todo = """
         SELECT e.id, e.achievement_id FROM listings_usefirstentry e
         WHERE e.closed_on IS NULL AND e.listing_id IS NULL
@@ -156,64 +189,49 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
     opened = _rows(
         f"""
         WITH todo AS ({todo}),
-        made AS (
-            INSERT INTO listings_listing (
-                achievement_id, mode, rights, status, asking_price, notice_days,
-                created_by_id, published_at, created_at, updated_at, search_vector
+        made AS ({
+            _LISTING_INSERT.format(
+                source="todo t JOIN listings_achievement a ON a.id = t.achievement_id",
+                achievement="a.id",
+                valuation="a.valuation",
             )
-            SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
-                   NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(),
-                   (SELECT p.search_vector FROM listings_listing p
-                    WHERE p.achievement_id = a.id AND p.search_vector IS NOT NULL
-                    ORDER BY p.id DESC LIMIT 1)
-            FROM todo t JOIN listings_achievement a ON a.id = t.achievement_id
-            WHERE NOT EXISTS (
-                SELECT 1 FROM listings_listing l
-                WHERE l.achievement_id = a.id AND l.status = ANY(%(active)s::varchar[])
-            )
-            ORDER BY t.id
-            ON CONFLICT DO NOTHING
-            RETURNING id, achievement_id, search_vector IS NULL AS unindexed
-        ),
-        moved AS (
-            INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
-            SELECT id, '', %(draft)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
-            UNION ALL
-            SELECT id, %(draft)s, %(published)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
-        ),
-        linked AS (
-            UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = clock_timestamp()
-            FROM made m WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL
-            RETURNING e.id
-        )
-        SELECT m.id, m.unindexed FROM made m
+        }),
+        moved AS ({_LISTING_MOVES})
+        UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = clock_timestamp()
+        FROM made m WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL
+        RETURNING e.id
         """,
         params,
     )
-    unindexed = [r[0] for r in opened if r[1]]
-    if unindexed:
-        from ..tasks import use_first_listings_index_task
-
-        enqueue(use_first_listings_index_task, unindexed)
-    return len(linked), len(opened), unindexed
+    if opened:
+        _index_later()
+    return len(linked), len(opened)
 
 
-def use_first_listings_index(*, listing_ids: Sequence[int]) -> int:
-    """Fill the jieba search vector of listings the job opened (what ``listing_publish_by_platform``
-    does inline). Idempotent: only listings still without a vector are indexed."""
+def _index_later() -> None:
+    from ..tasks import use_first_listings_index_task
+
+    enqueue(use_first_listings_index_task)
+
+
+def use_first_listings_index(*, batch: int = 500) -> int:
+    """Fill the jieba search vector of the use-first listings the job opened without one (what
+    ``listing_publish_by_platform`` does inline). Idempotent: only rows still without a vector."""
     count = 0
-    listings = (
-        Listing.objects.filter(pk__in=listing_ids, search_vector__isnull=True)
-        .select_related("achievement__holder")
-        .order_by("pk")
-    )
-    for listing in listings.iterator(chunk_size=500):
-        a = listing.achievement
-        Listing.objects.filter(pk=listing.pk, search_vector__isnull=True).update(
-            search_vector=search.search_vector(title=a.title, summary=a.summary, holder=a.holder.name)
+    while True:
+        listings = list(
+            Listing.objects.filter(rights=Rights.USE_FIRST, search_vector__isnull=True)
+            .select_related("achievement__holder")
+            .order_by("pk")[:batch]
         )
-        count += 1
-    return count
+        if not listings:
+            return count
+        for listing in listings:
+            a = listing.achievement
+            Listing.objects.filter(pk=listing.pk).update(
+                search_vector=search.search_vector(title=a.title, summary=a.summary, holder=a.holder.name)
+            )
+        count += len(listings)
 
 
 def use_first_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
@@ -328,7 +346,17 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
 
     t0 = time.monotonic()
     justified = _rows(
-        _close_sql(f"NOT ({_NOT_JUSTIFIED})"),
+        """
+        UPDATE listings_usefirstentry e
+        SET closed_on = %(today)s, close_cause = %(cause)s, close_reason = %(reason)s,
+            updated_at = clock_timestamp()
+        FROM (
+            SELECT DISTINCT achievement_id FROM listings_justification
+            WHERE status = %(accepted)s AND valid_until >= %(today)s
+        ) j
+        WHERE e.achievement_id = j.achievement_id AND e.closed_on IS NULL
+        RETURNING e.id, e.holder_id, e.listing_id
+        """,
         {**base, "cause": E.CloseCause.JUSTIFIED.value, "reason": _("正当理由已获平台认可")},
     )
     summary.closed_justified = len(justified)
@@ -343,48 +371,106 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     step("listings closed", t0, summary.listings_closed)
 
     t0 = time.monotonic()
-    listed = _rows(
+    # The candidates go to a temporary table first, with statistics, so that joining the
+    # listings just made back to them is planned as the hash join it is (a join between two
+    # data-modifying CTEs is estimated at a handful of rows and planned as a nested loop).
+    params = {
+        **base,
+        **_listing_params(),
+        "origin": E.Origin.OVERDUE.value,
+        "entry_reason": _("取得知识产权之日（%s）起满2年，无正当理由未实施转化"),
+        "free_through": free_through,
+        "overdue_through": overdue_through,
+        "applied": OBLIGED_ACHIEVEMENT_KIND,
+        "kinds": list(OBLIGED_HOLDER_KINDS),
+        "converted": ConversionStatus.CONVERTED.value,
+    }
+    _rows(
         f"""
-        INSERT INTO listings_usefirstentry (
-            achievement_id, holder_id, origin, listed_on, reason, free_license_eligible,
-            free_license_eligible_on, listing_id, closed_on, close_cause, close_reason, created_at, updated_at
-        )
-        SELECT a.id, a.holder_id, %(origin)s, %(today)s,
-               format(%(reason)s, to_char(a.first_granted_on, 'YYYY-MM-DD')),
-               a.first_granted_on <= %(free_through)s,
-               CASE WHEN a.first_granted_on <= %(free_through)s THEN %(today)s::date END,
-               NULL, NULL, '', '', clock_timestamp(), clock_timestamp()
+        CREATE TEMPORARY TABLE use_first_candidate ON COMMIT DROP AS
+        SELECT a.id, a.holder_id, a.first_granted_on, a.valuation,
+               offer.achievement_id IS NOT NULL AS on_offer, prev.search_vector
         FROM listings_achievement a
         JOIN accounts_organization o ON o.id = a.holder_id
+        LEFT JOIN (
+            SELECT DISTINCT achievement_id FROM listings_listing WHERE status = ANY(%(active)s::varchar[])
+        ) offer ON offer.achievement_id = a.id
+        LEFT JOIN (
+            SELECT DISTINCT ON (achievement_id) achievement_id, search_vector FROM listings_listing
+            WHERE search_vector IS NOT NULL ORDER BY achievement_id, id DESC
+        ) prev ON prev.achievement_id = a.id
         WHERE a.kind = %(applied)s
           AND o.kind = ANY(%(kinds)s)
           AND a.first_granted_on <= %(overdue_through)s
           AND a.conversion_status <> %(converted)s
           AND {_NOT_JUSTIFIED}
           AND NOT EXISTS (
-              SELECT 1 FROM listings_usefirstentry o2 WHERE o2.achievement_id = a.id AND o2.closed_on IS NULL
+              SELECT 1 FROM listings_usefirstentry o2
+              WHERE o2.achievement_id = a.id AND o2.closed_on IS NULL
           )
-        ORDER BY a.id
-        ON CONFLICT (achievement_id) WHERE closed_on IS NULL DO NOTHING
-        RETURNING id, holder_id, free_license_eligible
         """,
-        {
-            **base,
-            "origin": E.Origin.OVERDUE.value,
-            "reason": _("取得知识产权之日（%s）起满2年，无正当理由未实施转化"),
-            "free_through": free_through,
-            "overdue_through": overdue_through,
-            "applied": OBLIGED_ACHIEVEMENT_KIND,
-            "kinds": list(OBLIGED_HOLDER_KINDS),
-            "converted": ConversionStatus.CONVERTED.value,
-        },
+        params,
     )
-    summary.listed = len(listed)
-    step("listed", t0, len(listed))
+    _rows("ANALYZE use_first_candidate", {})
+    _rows("CREATE TEMPORARY TABLE use_first_made (id bigint, achievement_id bigint) ON COMMIT DROP", {})
+    # The listings, as listing_publish_by_platform writes them, with their two status-change rows.
+    # An achievement already on offer gets no second one (one active listing per achievement).
+    _rows(
+        f"""
+        WITH made AS (
+            INSERT INTO listings_listing (
+                achievement_id, mode, rights, status, asking_price, notice_days,
+                created_by_id, published_at, created_at, updated_at, search_vector
+            )
+            SELECT c.id, %(mode)s, %(rights)s, %(published)s, NULLIF(c.valuation, 0), %(notice_days)s,
+                   NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(), c.search_vector
+            FROM use_first_candidate c
+            WHERE NOT c.on_offer
+            ORDER BY c.id
+            ON CONFLICT DO NOTHING
+            RETURNING id, achievement_id
+        ),
+        moved AS ({_LISTING_MOVES})
+        INSERT INTO use_first_made SELECT id, achievement_id FROM made
+        """,
+        params,
+    )
+    _rows("ANALYZE use_first_made", {})
+    listed = _rows(
+        """
+        WITH ins AS (
+            INSERT INTO listings_usefirstentry (
+                achievement_id, holder_id, origin, listed_on, reason, free_license_eligible,
+                free_license_eligible_on, listing_id, closed_on, close_cause, close_reason,
+                created_at, updated_at
+            )
+            SELECT c.id, c.holder_id, %(origin)s, %(today)s,
+                   format(%(entry_reason)s, to_char(c.first_granted_on, 'YYYY-MM-DD')),
+                   c.first_granted_on <= %(free_through)s,
+                   CASE WHEN c.first_granted_on <= %(free_through)s THEN %(today)s::date END,
+                   m.id, NULL, '', '', clock_timestamp(), clock_timestamp()
+            FROM use_first_candidate c LEFT JOIN use_first_made m ON m.achievement_id = c.id
+            ORDER BY c.id
+            ON CONFLICT (achievement_id) WHERE closed_on IS NULL DO NOTHING
+            RETURNING holder_id, free_license_eligible, listing_id
+        )
+        SELECT holder_id, count(*), count(*) FILTER (WHERE free_license_eligible), count(listing_id)
+        FROM ins GROUP BY holder_id
+        """,
+        params,
+    )
+    _rows("DROP TABLE use_first_candidate, use_first_made", {})
+    summary.listed = sum(r[1] for r in listed)
+    summary.listings_opened = sum(r[3] for r in listed)
+    step("listed", t0, summary.listed)
 
     t0 = time.monotonic()
-    summary.listings_linked, summary.listings_opened, _unindexed = use_first_listings_open()
-    step("listings opened", t0, summary.listings_opened)
+    linked, opened = use_first_listings_open()
+    summary.listings_linked = linked
+    summary.listings_opened += opened
+    step("listings opened for entries without one", t0, opened)
+    if summary.listings_opened > opened:
+        _index_later()
 
     t0 = time.monotonic()
     marked = _rows(
@@ -394,7 +480,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
         FROM listings_achievement a
         WHERE e.achievement_id = a.id AND e.closed_on IS NULL AND NOT e.free_license_eligible
           AND e.origin = %(origin)s AND a.first_granted_on <= %(free_through)s
-        RETURNING e.id, e.holder_id
+        RETURNING e.holder_id
         """,
         {**base, "origin": E.Origin.OVERDUE.value, "free_through": free_through},
     )
@@ -405,14 +491,23 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     summary.holders_notified = _notify_holders(listed=listed, marked=marked)
     step("holders notified", t0, summary.holders_notified)
 
+    if summary.listed >= ANALYZE_AFTER:
+        # A big first run changes these tables' sizes by orders of magnitude; fresh statistics keep
+        # the next run's anti-joins on hash plans instead of loops planned for an empty table.
+        t0 = time.monotonic()
+        _rows("ANALYZE listings_usefirstentry", {})
+        _rows("ANALYZE listings_listing", {})
+        step("statistics refreshed", t0, 2)
+
     summary.seconds = round(time.monotonic() - started, 3)
     log.info("use_first_run done %s", summary.as_dict(), extra={"summary": summary.as_dict()})
     return summary
 
 
 def _notify_holders(*, listed: list[tuple], marked: list[tuple]) -> int:
-    new_by_holder = Counter(r[1] for r in listed)
-    free_by_holder = Counter(r[1] for r in listed if r[2]) + Counter(r[1] for r in marked)
+    """``listed``: (holder, entries, of which eligible, ...) per holder; ``marked``: (holder,) per entry."""
+    new_by_holder = Counter({r[0]: r[1] for r in listed})
+    free_by_holder = Counter({r[0]: r[2] for r in listed if r[2]}) + Counter(r[0] for r in marked)
     notify_organizations(
         messages={
             holder: (
