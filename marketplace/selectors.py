@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from accounts.selectors import is_finance_operator, is_operator
 
-from .models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, Result
+from .models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, ReconciliationRun, Result
 
 
 def account_balance(account: LedgerAccount) -> Decimal:
@@ -22,7 +22,7 @@ def is_staff_reader(user: Any) -> bool:
     return is_operator(user) or is_finance_operator(user)
 
 
-def _member_org_ids(user: Any) -> list[int]:
+def member_org_ids(user: Any) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(user.memberships.values_list("organization_id", flat=True))
@@ -33,7 +33,7 @@ def deals_visible_to(user: Any) -> QuerySet[Deal]:
     qs = Deal.objects.select_related("payment", "buyer", "seller", "listing__achievement")
     if is_staff_reader(user):
         return qs
-    orgs = _member_org_ids(user)
+    orgs = member_org_ids(user)
     return qs.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs) | Q(broker_id__in=orgs))
 
 
@@ -45,7 +45,7 @@ def payable_get_visible(*, user: Any, payable_id: int) -> Payable | None:
     """The payer's members and operators."""
     qs = Payable.objects.select_related("payer").filter(pk=payable_id)
     if not is_staff_reader(user):
-        qs = qs.filter(payer_id__in=_member_org_ids(user))
+        qs = qs.filter(payer_id__in=member_org_ids(user))
     return qs.first()
 
 
@@ -103,3 +103,12 @@ def result_notice(*, deal_id: int) -> dict[str, Any] | None:
         "contract_registration_no": result.contract_registration_no,
         "published_at": result.published_at,
     }
+
+
+def reconciliation_runs(*, limit: int = 30) -> QuerySet[ReconciliationRun]:
+    """The latest reconciliation runs, newest first (operators' page)."""
+    return ReconciliationRun.objects.all()[:limit]
+
+
+def reconciliation_latest() -> ReconciliationRun | None:
+    return ReconciliationRun.objects.first()

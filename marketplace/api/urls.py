@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -16,4 +16,16 @@ urlpatterns = [
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
     path("deals/<int:pk>/settlement/", views.DealSettlementView.as_view(), name="deal-settlement"),
     path("results/", views.ResultsView.as_view(), name="result-list"),
+]
+
+urlpatterns += [
+    path("listings/<int:pk>/offers/", trading.ListingOffersView.as_view(), name="listing-offers"),
+    path("listings/<int:pk>/intents/", trading.ListingIntentsView.as_view(), name="listing-intents"),
+    path("offers/<int:pk>/accept/", trading.OfferAcceptView.as_view(), name="offer-accept"),
+    path("offers/<int:pk>/reject/", trading.OfferRejectView.as_view(), name="offer-reject"),
+    path("offers/<int:pk>/counter/", trading.OfferCounterView.as_view(), name="offer-counter"),
+    path("notices/", trading.NoticesView.as_view(), name="notice-list"),
+    path("notices/<int:pk>/", trading.NoticeDetailView.as_view(), name="notice-detail"),
+    path("notices/<int:pk>/objections/", trading.NoticeObjectionsView.as_view(), name="notice-objections"),
+    path("objections/<int:pk>/decide/", trading.ObjectionDecideView.as_view(), name="objection-decide"),
 ]

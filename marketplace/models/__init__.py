@@ -1,5 +1,5 @@
 from .deals import CreditEvent, Deal, DealStatusChange
-from .intents import PurchaseIntent
+from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
 from .payments import BankTransfer, Payable, PayableStatusChange
@@ -11,6 +11,7 @@ __all__ = [
     "CreditEvent",
     "Deal",
     "DealStatusChange",
+    "FixedPriceOutcome",
     "Journal",
     "LedgerAccount",
     "LedgerEntry",

@@ -23,3 +23,18 @@ class PurchaseIntent(models.Model):
         verbose_name_plural = _("意向受让方")
         ordering = ("declared_at", "id")
         constraints = [models.UniqueConstraint(fields=["listing", "buyer"], name="intent_one_per_buyer")]
+
+
+class FixedPriceOutcome(models.Model):
+    """How a fixed-price listing's period ended, recorded once: the job never resolves it twice
+    (a contested listing stays published while its auction runs)."""
+
+    class Outcome(models.TextChoices):
+        EXPIRED = "expired", _("期满无意向，挂牌结束")
+        DEAL = "deal", _("一家意向，按挂牌价成交")
+        CONTESTED = "contested", _("多家意向，转为竞价")
+
+    listing = models.OneToOneField(Listing, on_delete=models.PROTECT, related_name="fixed_price_outcome")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    intent_count = models.PositiveIntegerField()
+    resolved_at = models.DateTimeField()

@@ -1,0 +1,312 @@
+"""Negotiated mode: offers, counter-offers, acceptance; the public notice and its objections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from accounts.selectors import is_operator, membership_for_action, organizations_related
+from accounts.services import notify
+from config.errors import Conflict, Forbidden, InvalidInput
+from listings import services as listing_services
+from listings.models import Listing
+
+from ..models import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
+from .deals import db_now, deal_conclude
+from .money import money
+
+OS = Offer.Status
+N = PublicNotice.Status
+
+# The one transition table of an offer ...
+OFFER_TRANSITIONS: dict[str, set[str]] = {
+    OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED},
+    OS.COUNTERED: set(),
+    OS.ACCEPTED: set(),
+    OS.REJECTED: set(),
+    OS.SUPERSEDED: set(),
+}
+# ... and of a public notice.
+NOTICE_TRANSITIONS: dict[str, set[str]] = {
+    N.OPEN: {N.CONCLUDED, N.STOPPED},
+    N.CONCLUDED: set(),
+    N.STOPPED: set(),
+}
+
+
+def _lock_listing(listing: Listing | int) -> Listing:
+    pk = listing if isinstance(listing, int) else listing.pk
+    return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
+
+
+def buyer_for(
+    *, user: User, listing: Listing, organization: Organization | int | None = None
+) -> Organization:
+    """The verified organization ``user`` buys for; neither the holder nor a related party."""
+    membership = membership_for_action(user=user, organization=organization, verified=True)
+    buyer = membership.organization
+    if organizations_related(buyer, listing.achievement.holder_id):
+        raise Forbidden("related_party", _("持有单位本身及其关联方不能受让该成果。"))
+    return buyer
+
+
+def offer_transition(*, offer: Offer, to_status: str, actor: User | None, reason: str = "") -> Offer:
+    """Lock the offer, check the table, move it and record the move."""
+    locked = Offer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    if to_status not in OFFER_TRANSITIONS[locked.status]:
+        raise Conflict(
+            "invalid_status_transition",
+            _("报价当前状态为“%(s)s”，不能执行此操作。") % {"s": locked.get_status_display()},
+        )
+    from_status = locked.status
+    locked.status = to_status
+    fields = ["status", "updated_at"]
+    if actor is not None and to_status in (OS.COUNTERED, OS.ACCEPTED, OS.REJECTED):
+        locked.answered_by, locked.answered_at = actor, db_now()
+        fields += ["answered_by", "answered_at"]
+    locked.save(update_fields=fields)
+    OfferStatusChange.objects.create(
+        offer=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    return locked
+
+
+def notice_transition(
+    *, notice: PublicNotice, to_status: str, actor: User | None, reason: str = ""
+) -> PublicNotice:
+    """Lock the notice, check the table, move it and record the move."""
+    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    if to_status not in NOTICE_TRANSITIONS[locked.status]:
+        raise Conflict(
+            "invalid_status_transition",
+            _("公示当前状态为“%(s)s”，不能执行此操作。") % {"s": locked.get_status_display()},
+        )
+    from_status = locked.status
+    locked.status = to_status
+    locked.deal = notice.deal
+    locked.save(update_fields=["status", "deal", "updated_at"])
+    NoticeStatusChange.objects.create(
+        notice=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    return locked
+
+
+def _require_open_negotiation(listing: Listing) -> None:
+    if listing.mode != Listing.Mode.NEGOTIATED:
+        raise Conflict("wrong_mode", _("该挂牌不是协议定价方式。"))
+    if listing.status != Listing.Status.PUBLISHED:
+        raise Conflict("listing_not_published", _("该挂牌当前不接受报价、意向或竞买。"))
+    if PublicNotice.objects.filter(listing=listing, status=N.OPEN).exists():
+        raise Conflict("notice_in_progress", _("该挂牌已有成交价格在公示中。"))
+
+
+def _clean_amount(amount: Decimal) -> Decimal:
+    amount = money(amount)
+    if amount <= 0:
+        raise InvalidInput(
+            "invalid_amount", _("报价必须大于零。"), fields={"amount": [_("报价必须大于零。")]}
+        )
+    return amount
+
+
+def _notify_other_side(offer: Offer, *, title: str) -> None:
+    to = offer.listing.achievement.holder if offer.side == Offer.Side.BUYER else offer.buyer
+    body = _("报价 %(a)s 元：%(m)s") % {"a": offer.amount, "m": offer.message or "—"}
+    notify(organization=to, kind="offer", title=title, body=body, link=f"/listings/{offer.listing_id}/")
+
+
+@transaction.atomic
+def offer_make(
+    *,
+    listing: Listing,
+    actor: User,
+    amount: Decimal,
+    message: str = "",
+    organization: Organization | int | None = None,
+) -> Offer:
+    """A verified buyer's offer on a negotiated listing. One open offer per buyer and listing."""
+    locked = _lock_listing(listing)
+    buyer = buyer_for(user=actor, listing=locked, organization=organization)
+    _require_open_negotiation(locked)
+    amount = _clean_amount(amount)
+    if Offer.objects.filter(listing=locked, buyer=buyer, status=OS.OPEN).exists():
+        raise Conflict("offer_open", _("您在该挂牌上已有待答复的报价。"))
+    listing_services.listing_mark_engaged(listing=locked)
+    offer = Offer.objects.create(
+        listing=locked, buyer=buyer, side=Offer.Side.BUYER, amount=amount, message=message, made_by=actor
+    )
+    OfferStatusChange.objects.create(offer=offer, to_status=offer.status, actor=actor)
+    _notify_other_side(offer, title=_("收到新的报价：%(t)s") % {"t": locked.achievement.title})
+    return offer
+
+
+def _answering_side(*, offer: Offer, actor: User) -> None:
+    """Only the other side answers an offer: the holder a buyer's, the buyer a holder's counter."""
+    org = offer.listing.achievement.holder_id if offer.side == Offer.Side.BUYER else offer.buyer_id
+    membership_for_action(user=actor, organization=org, verified=True)
+
+
+@transaction.atomic
+def offer_reject(*, offer: Offer, actor: User, reason: str = "") -> Offer:
+    _answering_side(offer=offer, actor=actor)
+    offer = offer_transition(offer=offer, to_status=OS.REJECTED, actor=actor, reason=reason)
+    _notify_other_side_of_answer(offer, title=_("报价被拒绝"))
+    return offer
+
+
+def _notify_other_side_of_answer(offer: Offer, *, title: str) -> None:
+    to = offer.buyer if offer.side == Offer.Side.BUYER else offer.listing.achievement.holder
+    notify(
+        organization=to,
+        kind="offer",
+        title=title,
+        body=str(offer.amount),
+        link=f"/listings/{offer.listing_id}/",
+    )
+
+
+@transaction.atomic
+def offer_counter(*, offer: Offer, actor: User, amount: Decimal, message: str = "") -> Offer:
+    """Answer with another price: the offer is ``countered`` and the counter-offer is open."""
+    _answering_side(offer=offer, actor=actor)
+    locked_listing = _lock_listing(offer.listing_id)
+    _require_open_negotiation(locked_listing)
+    amount = _clean_amount(amount)
+    countered = offer_transition(offer=offer, to_status=OS.COUNTERED, actor=actor)
+    side = Offer.Side.HOLDER if countered.side == Offer.Side.BUYER else Offer.Side.BUYER
+    counter = Offer.objects.create(
+        listing=locked_listing,
+        buyer=countered.buyer,
+        side=side,
+        parent=countered,
+        amount=amount,
+        message=message,
+        made_by=actor,
+    )
+    OfferStatusChange.objects.create(offer=counter, to_status=counter.status, actor=actor)
+    _notify_other_side(counter, title=_("收到还价：%(t)s") % {"t": locked_listing.achievement.title})
+    return counter
+
+
+@transaction.atomic
+def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
+    """Agree on the offer's price: it goes into a public notice for the listing's ``notice_days``;
+    every other open offer on the listing lapses. The deal is made when the notice ends with no
+    upheld objection (``notice_conclude``)."""
+    _answering_side(offer=offer, actor=actor)
+    locked_listing = _lock_listing(offer.listing_id)
+    _require_open_negotiation(locked_listing)
+    accepted = offer_transition(offer=offer, to_status=OS.ACCEPTED, actor=actor)
+    for other in Offer.objects.filter(listing=locked_listing, status=OS.OPEN).exclude(pk=accepted.pk):
+        offer_transition(offer=other, to_status=OS.SUPERSEDED, actor=None, reason=_("另一报价已被接受"))
+    now = db_now()
+    notice = PublicNotice.objects.create(
+        listing=locked_listing,
+        offer=accepted,
+        buyer=accepted.buyer,
+        price=accepted.amount,
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=locked_listing.notice_days or 1),
+    )
+    NoticeStatusChange.objects.create(notice=notice, to_status=notice.status, actor=actor)
+    title = _("协议定价公示：%(t)s") % {"t": locked_listing.achievement.title}
+    body = _("拟成交价 %(p)s 元，公示至 %(e)s。") % {
+        "p": notice.price,
+        "e": notice.ends_at.strftime("%Y-%m-%d %H:%M"),
+    }
+    for org in (accepted.buyer, locked_listing.achievement.holder):
+        notify(organization=org, kind="notice_opened", title=title, body=body, link=f"/notices/{notice.pk}/")
+    return notice
+
+
+@transaction.atomic
+def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Objection:
+    """Anyone signed in objects to a notice while it runs."""
+    if not getattr(actor, "is_authenticated", False):
+        raise Forbidden("not_signed_in", _("请先登录。"))
+    if not reason.strip():
+        raise InvalidInput(
+            "reason_required", _("请填写异议理由。"), fields={"reason": [_("请填写异议理由。")]}
+        )
+    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    if locked.status != N.OPEN or db_now() >= locked.ends_at:
+        raise Conflict("notice_closed", _("公示期已结束，不能再提出异议。"))
+    objection = Objection.objects.create(notice=locked, raised_by=actor, reason=reason)
+    notify(
+        operators=True,
+        kind="objection_raised",
+        title=_("公示收到异议：成交价 %(p)s 元") % {"p": locked.price},
+        body=reason[:500],
+        link=f"/notices/{locked.pk}/",
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_decide(*, objection: Objection, actor: User, decision: str, reason: str) -> Objection:
+    """An operator upholds an objection (the notice stops; the deal does not proceed; the listing
+    stays open to new offers) or dismisses it."""
+    if not is_operator(actor):
+        raise Forbidden("operator_only", _("只有平台运营人员可以执行此操作。"))
+    if decision not in ("uphold", "dismiss"):
+        raise InvalidInput(
+            "invalid_decision", _("请选择异议成立或不成立。"), fields={"decision": [_("无效的选项。")]}
+        )
+    if not reason.strip():
+        raise InvalidInput(
+            "reason_required", _("请填写处理意见。"), fields={"reason": [_("请填写处理意见。")]}
+        )
+    notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=objection.notice_id)
+    locked = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
+    if locked.status != Objection.Status.PENDING:
+        raise Conflict("objection_decided", _("该异议已处理。"))
+    locked.status = Objection.Status.UPHELD if decision == "uphold" else Objection.Status.DISMISSED
+    locked.decided_by, locked.decided_at, locked.decision_reason = actor, db_now(), reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    if decision == "uphold" and notice.status == N.OPEN:
+        notice_transition(
+            notice=notice, to_status=N.STOPPED, actor=actor, reason=_("异议成立：%(r)s") % {"r": reason}
+        )
+        title = _("公示因异议成立而终止")
+        for org in (notice.buyer, notice.listing.achievement.holder):
+            notify(
+                organization=org,
+                kind="notice_stopped",
+                title=title,
+                body=reason,
+                link=f"/notices/{notice.pk}/",
+            )
+    notify(users=[locked.raised_by], kind="objection_decided", title=locked.get_status_display(), body=reason)
+    return locked
+
+
+@transaction.atomic
+def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
+    """A notice that has ended with no pending or upheld objection makes its deal. Anything else
+    (not yet ended, an objection waiting for an operator, already concluded or stopped) leaves it
+    as it is, so the job may run any number of times."""
+    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    if locked.status != N.OPEN or db_now() < locked.ends_at:
+        return locked
+    if locked.objections.exclude(status=Objection.Status.DISMISSED).exists():
+        return locked
+    locked.deal = deal_conclude(
+        listing=locked.listing, buyer=locked.buyer, price=locked.price, mode=Listing.Mode.NEGOTIATED
+    )
+    return notice_transition(
+        notice=locked, to_status=N.CONCLUDED, actor=None, reason=_("公示期满无异议，成交")
+    )
+
+
+def notices_due_ids() -> list[int]:
+    from django.db.models.expressions import RawSQL
+
+    return list(
+        PublicNotice.objects.filter(status=N.OPEN, ends_at__lte=RawSQL("now()", []))
+        .order_by("ends_at", "id")
+        .values_list("id", flat=True)
+    )
