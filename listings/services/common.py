@@ -13,9 +13,10 @@ MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_pl
 
 
 def db_now() -> dt.datetime:
-    """The database's clock: what every process agrees "now" is (the transaction's start time)."""
+    """The database's clock: what every process agrees "now" is. ``clock_timestamp()`` rather than
+    ``now()`` (the transaction's start) so that two moves in one transaction stay in order."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
+        cursor.execute("SELECT clock_timestamp()")
         return cursor.fetchone()[0]
 
 

@@ -225,3 +225,19 @@ def test_converted_needs_a_method_and_the_table_refuses_the_rest(holder_member):
     with pytest.raises(Conflict):
         achievement_set_conversion(achievement=achievement, status="converting")
     assert AchievementConversionChange.objects.count() == 1
+
+
+def test_a_refused_update_changes_nothing(holder_member):
+    achievement = achievement_create(actor=holder_member, **data())
+    before = list(achievement.ip.values_list("patent_no", "granted_on"))
+    with pytest.raises(InvalidInput) as exc:
+        achievement_update(
+            achievement=achievement,
+            actor=holder_member,
+            title="新标题",
+            ip=[{"patent_no": "202110123456.8", "ip_type": "invention", "granted_on": None}],
+        )
+    assert exc.value.code == "invalid_patent_no"
+    achievement.refresh_from_db()
+    assert achievement.title == "一种基于人工智能的茶叶品质检测方法"
+    assert list(achievement.ip.values_list("patent_no", "granted_on")) == before

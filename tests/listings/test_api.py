@@ -95,7 +95,8 @@ def test_a_university_member_takes_an_auction_listing_through_to_the_catalogue(
         f"/api/v1/listings/{listing['id']}/review/", {"decision": "approve", "reason": "同意"}, format="json"
     )
     assert r.status_code == 200 and r.json()["status"] == "published"
-    assert "auction" in r.json()
+    # the auctions side answers the listing_published seam with the listing's auction
+    assert r.json()["auction"] == Listing.objects.get(pk=listing["id"]).auction.pk
 
     history = holder.get(f"/api/v1/listings/{listing['id']}/history/").json()
     assert [c["to_status"] for c in history["status_changes"]] == [
@@ -116,6 +117,7 @@ def test_a_university_member_takes_an_auction_listing_through_to_the_catalogue(
         assert row["id"] == listing["id"]
         assert "reserve_price" not in row
         assert row["start_price"] == "100000.00" and row["title"] == "一种基于人工智能的茶叶品质检测方法"
+        assert row["auction"] is not None
     assert "150000" not in anonymous.get(f"/api/v1/listings/{listing['id']}/").content.decode()
 
 

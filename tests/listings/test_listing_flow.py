@@ -385,3 +385,18 @@ def test_withdraw_and_first_offer_race_one_wins(db):
         assert sorted(outcomes.values()) in (["listing_engaged", "ok"], ["listing_not_published", "ok"])
         assert (listing.status == "withdrawn") == (outcomes["withdraw"] == "ok")
         assert (listing.engaged_at is not None) == (outcomes["engage"] == "ok")
+
+
+def test_review_queue_is_ordered_by_waiting_time(university, holder_member):
+    drafted_first = make_listing(achievement=AchievementFactory(holder=university), status="draft")
+    drafted_second = make_listing(achievement=AchievementFactory(holder=university), status="draft")
+    listing_submit(listing=drafted_second, actor=holder_member)
+    listing_submit(listing=drafted_first, actor=holder_member)
+    assert list(listings_review_queue()) == [drafted_second, drafted_first]
+
+
+def test_jieba_dictionary_is_loaded_once_per_process():
+    from listings.search import tokenizer
+
+    assert tokenizer() is tokenizer()
+    assert tokenizer().initialized
