@@ -142,9 +142,12 @@ def _balance_problems() -> tuple[list[dict[str, Any]], int]:
 
 def ledger_check() -> dict[str, Any]:
     """Run every check in one snapshot; returns counts and mismatches (no writes)."""
+    # Its own transaction gets a REPEATABLE READ snapshot; inside a caller's (tests) it reads as that one does.
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if own_transaction:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         mismatches = _journal_problems() + _payable_problems()
         balance_problems, accounts = _balance_problems()
         return {

@@ -1,0 +1,177 @@
+"""Published results: the public list, its sync rule under concurrent commits, CSV, the 成交公示."""
+
+import csv
+import io
+import random
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from rest_framework.test import APIClient
+
+from marketplace.models import Result
+from marketplace.selectors import result_notice
+from marketplace.services import deal_conclude
+from tests.conftest import client_for
+from tests.factories import OrganizationFactory, UserFactory
+
+from .conftest import bank_pays, make_listing
+
+pytestmark = pytest.mark.django_db
+FIELDS = {
+    "id",
+    "deal",
+    "listing_title",
+    "achievement",
+    "field",
+    "mode",
+    "rights",
+    "price",
+    "seller",
+    "buyer",
+    "concluded_at",
+    "bid_count",
+    "updated_at",
+}
+
+
+def _paid_deal(
+    holder,
+    buyer,
+    *,
+    mode="negotiated",
+    field="electronics",
+    price="100000.00",
+    title="一种基于人工智能的茶叶品质检测方法",
+):
+    listing = make_listing(holder, field=field, title=title)
+    deal = deal_conclude(
+        listing=listing, buyer=buyer, price=Decimal(price), mode=mode, bid_count=3 if mode == "auction" else 0
+    )
+    bank_pays(deal.payment)
+    return deal
+
+
+def test_a_result_is_published_when_the_deal_is_paid_with_exactly_the_api_fields(university, company):
+    listing = make_listing(university)
+    deal = deal_conclude(listing=listing, buyer=company, price=Decimal("250000.00"), mode="negotiated")
+    assert APIClient().get("/api/v1/results/").json() == {"results": [], "next": None}
+    bank_pays(deal.payment)
+    body = APIClient().get("/api/v1/results/").json()
+    (item,) = body["results"]
+    assert set(item) == FIELDS
+    assert (item["deal"], item["price"], item["seller"], item["buyer"], item["mode"]) == (
+        deal.pk,
+        "250000.00",
+        university.name,
+        company.name,
+        "negotiated",
+    )
+    notice = result_notice(deal_id=deal.pk)
+    assert notice["title"] == listing.achievement.title and notice["mode"] == "协议定价"
+
+
+def test_filters_pages_and_read_only_tokens(university, company):
+    for i in range(5):
+        _paid_deal(
+            university,
+            company,
+            mode="auction" if i % 2 else "negotiated",
+            field="agriculture" if i < 2 else "electronics",
+        )
+    reader = client_for(UserFactory(), read_only=True)
+    assert len(reader.get("/api/v1/results/?mode=auction").json()["results"]) == 2
+    assert len(reader.get("/api/v1/results/?field=agriculture").json()["results"]) == 2
+    first = reader.get("/api/v1/results/?page_size=2").json()
+    assert len(first["results"]) == 2 and first["next"]
+    rest = reader.get(first["next"]).json()
+    ids = [r["id"] for r in first["results"] + rest["results"]]
+    assert len(set(ids)) == 4 and ids == sorted(ids, key=lambda pk: Result.objects.get(pk=pk).updated_at)
+    last = reader.get("/api/v1/results/").json()["results"][-1]
+    assert reader.get("/api/v1/results/", {"updated_since": last["updated_at"]}).json()["results"] == []
+    assert reader.get("/api/v1/results/?concluded_after=2999-01-01T00:00:00Z").json()["results"] == []
+    assert reader.get("/api/v1/results/?mode=barter").status_code == 400
+    assert reader.post("/api/v1/results/", {}).status_code == 403  # read-only
+
+
+def test_updated_since_is_exclusive_and_every_result_has_its_own_stamp(university, company):
+    deals = [_paid_deal(university, company) for _ in range(3)]
+    stamps = list(Result.objects.order_by("updated_at").values_list("updated_at", flat=True))
+    assert len(set(stamps)) == 3
+    r = APIClient().get("/api/v1/results/", {"updated_since": stamps[0].isoformat()}).json()
+    assert [x["deal"] for x in r["results"]] == [d.pk for d in deals[1:]]
+
+
+def test_csv_opens_in_a_spreadsheet(university, company):
+    _paid_deal(university, company, price="123456.78", title="一种高效稳定的钙钛矿太阳能电池制备方法")
+    response = APIClient().get("/api/v1/results/?format=csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "成交编号", "成果名称"] and "技术合同认定登记号" in rows[0]
+    assert (
+        rows[1][2] == "一种高效稳定的钙钛矿太阳能电池制备方法"
+        and "123456.78" in rows[1]
+        and "协议定价" in rows[1]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_never_misses_or_repeats_a_result_while_deals_commit_late():
+    """Writers publish and then hold their transaction open a random while (a late commit); a
+    client syncs with updated_since the whole time. It must see every result exactly once."""
+    holder = OrganizationFactory(kind="university")
+    buyers = [OrganizationFactory() for _ in range(4)]
+    deals = [
+        deal_conclude(
+            listing=make_listing(holder), buyer=buyers[i % 4], price=Decimal("1000.00"), mode="negotiated"
+        )
+        for i in range(24)
+    ]
+    done = threading.Event()
+    seen: list[int] = []
+
+    def writer(chunk):
+        rng = random.Random(chunk[0].pk)
+        try:
+            for deal in chunk:
+                with transaction.atomic():
+                    bank_pays(deal.payment)
+                    time.sleep(rng.uniform(0, 0.08))  # stamped, not yet committed
+        finally:
+            connection.close()
+
+    def reader():
+        client = APIClient()
+        since = None
+        try:
+            while True:
+                finished = done.is_set()
+                params = {"page_size": 3, **({"updated_since": since} if since else {})}
+                body = client.get("/api/v1/results/", params).json()
+                while True:
+                    for item in body["results"]:
+                        seen.append(item["deal"])
+                        since = item["updated_at"]
+                    if not body["next"]:
+                        break
+                    body = client.get(body["next"]).json()
+                if finished:
+                    return
+                time.sleep(0.01)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=writer, args=(deals[i::4],)) for i in range(4)]
+    sync = threading.Thread(target=reader)
+    sync.start()
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    done.set()
+    sync.join()
+    assert sorted(seen) == sorted(d.pk for d in deals)  # every one, exactly once
