@@ -14,6 +14,8 @@ from accounts.views import operator_required
 from auctions.models import Auction
 from listings import selectors as listing_selectors
 from listings import use_first_selectors
+from marketplace.models import Deal, Payable
+from marketplace.views import latest_results
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "auctions": list(auctions),
         "use_first": list(use_first_selectors.use_first_entries().order_by("-listed_on", "-id")[:5]),
+        "results": latest_results(),
         "listings": list(listing_selectors.catalogue_list(filters=listing_selectors.CatalogueFilters())[:6]),
     }
     return render(request, "home.html", context)
@@ -45,6 +48,18 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": Auction.objects.filter(status=Auction.Status.LIVE).count(),
             "hint": "竞价中的拍卖",
             "url": reverse("auctions:console_live"),
+        },
+        {
+            "title": "待确认付款",
+            "count": Payable.objects.filter(kind__in=Payable.INCOMING, status=Payable.Status.PENDING).count(),
+            "hint": "保证金与成交价款",
+            "url": reverse("marketplace:console_payments"),
+        },
+        {
+            "title": "违约",
+            "count": Deal.objects.filter(status=Deal.Status.DEFAULTED).count(),
+            "hint": "已违约的成交",
+            "url": reverse("marketplace:console_defaults"),
         },
         {
             "title": "挂牌审核",
