@@ -70,7 +70,7 @@ def _insert_select(model: Any, count_sql: str, exprs: dict[str, str], params: li
     engineers add later keep this script working."""
     columns, values = [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or getattr(field, "generated", False):
             continue
         columns.append(f'"{field.column}"')
         if field.column in exprs:
@@ -105,7 +105,7 @@ def grow(size: int) -> None:
     user, _ = User.objects.get_or_create(username="bench_results")
     orgs = []
     for i, (name, kind) in enumerate([("浙江大学", "university"), ("杭州某智能科技有限公司", "enterprise")]):
-        first17 = f"91330000RSLT{i:05d}"
+        first17 = f"91330000MA{i + 9000000:07d}"
         org, _ = Organization.objects.get_or_create(
             credit_code=first17 + credit_code_check_char(first17),
             defaults={"name": name, "kind": kind, "status": "verified", "created_by": user},
@@ -115,8 +115,8 @@ def grow(size: int) -> None:
     n = size - have
     base = Achievement.objects.count()
     series = f"generate_series({base + 1}, {base + n}) AS g"
-    fields_sql = "(ARRAY[" + ",".join(f"'{f}'" for f in FIELDS) + "])[1 + g % " + str(len(FIELDS)) + "]"
-    modes_sql = "(ARRAY[" + ",".join(f"'{m}'" for m in MODES) + "])[1 + g % 3]"
+    fields_sql = "(ARRAY[" + ",".join(f"'{f}'" for f in FIELDS) + "])[1 + mod(g, " + str(len(FIELDS)) + ")]"
+    modes_sql = "(ARRAY[" + ",".join(f"'{m}'" for m in MODES) + "])[1 + mod(g, 3)]"
     with transaction.atomic(), connection.cursor() as cursor:
         params: list[Any] = []
         sql = _insert_select(
@@ -161,16 +161,16 @@ def grow(size: int) -> None:
                 "listing_id": "l.id",
                 "mode": modes_sql,
                 "rights": "'transfer'",
-                "price": "(10000 + (g * 7919) % 990000)::numeric(14,2)",
+                "price": "(10000 + mod(g * 7919, 990000))::numeric(14,2)",
                 "buyer_id": str(buyer.pk),
                 "seller_id": str(holder.pk),
                 "status": "'settled'",
                 "concluded_at": "now() - (g || ' minutes')::interval",
                 "payment_due_at": "now() + interval '14 days'",
-                "amount_due": "(10000 + (g * 7919) % 990000)::numeric(14,2)",
+                "amount_due": "(10000 + mod(g * 7919, 990000))::numeric(14,2)",
                 "applied_deposit": "0",
-                "bid_count": "g % 40",
-                "bidder_count": "g % 7",
+                "bid_count": "mod(g, 40)",
+                "bidder_count": "mod(g, 7)",
             },
             params,
         )
