@@ -20,7 +20,7 @@ from django.db.models.expressions import CombinedExpression
 
 CONFIG = "simple"
 
-# Words so common in achievement titles that matching them says nothing.
+# Words so common in achievement titles that, next to other words, matching them says nothing.
 STOPWORDS = frozenset(
     [
         "的",
@@ -59,20 +59,23 @@ def tokenizer() -> jieba.Tokenizer:
         return tk
 
 
-def _keep(word: str) -> bool:
-    word = word.strip()
-    return bool(word) and word not in STOPWORDS and any(ch.isalnum() for ch in word)
+def _word(word: str) -> bool:
+    return any(ch.isalnum() for ch in word)
 
 
 def segment_document(*texts: str) -> str:
-    """Words of ``texts`` for the index, space-separated."""
+    """Words of ``texts`` for the index, space-separated (every word: a query of only common
+    words must still find them)."""
     tk = tokenizer()
-    return " ".join(w for text in texts for w in tk.cut_for_search(text or "", HMM=False) if _keep(w))
+    return " ".join(w.strip() for text in texts for w in tk.cut_for_search(text or "", HMM=False) if _word(w))
 
 
 def segment_query(text: str) -> str:
-    """Words of a user's query, space-separated; empty when nothing searchable is left."""
-    return " ".join(w for w in tokenizer().cut(text or "", HMM=False) if _keep(w))
+    """Words of a user's query, space-separated; the common words are dropped unless nothing else
+    is left (``装置`` alone still searches); empty when nothing searchable is there at all."""
+    words = [w.strip() for w in tokenizer().cut(text or "", HMM=False) if _word(w)]
+    telling = [w for w in words if w not in STOPWORDS]
+    return " ".join(telling or words)
 
 
 def search_vector(*, title: str, summary: str, holder: str) -> CombinedExpression:

@@ -159,3 +159,8 @@ def test_catalogue_query_count_does_not_grow_with_the_page(api, university, djan
         make_listing(achievement=AchievementFactory(holder=university), mode="auction")
     with django_assert_max_num_queries(3):
         assert len(ids(api.get(URL, {"q": "钙钛矿", "page_size": 50}))) == 5
+
+
+def test_common_words_are_dropped_only_next_to_telling_ones(api, tea, battery):
+    assert ids(api.get(URL, {"q": "检测方法"})) == [tea.pk]
+    assert ids(api.get(URL, {"q": "方法"})) == [tea.pk]
