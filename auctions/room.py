@@ -40,7 +40,7 @@ from .selectors import SNAPSHOT_BIDS, auction_snapshot
 log = logging.getLogger("market.auctions.room")
 
 FLUSH_SECONDS = float(settings.MARKET.get("AUCTION_ROOM_FLUSH_SECONDS", 0.25))
-COALESCE_AFTER = 4  # more pending frames than this: send one snapshot instead
+COALESCE_AFTER = 2  # more pending transactions than this: one snapshot instead (frames cost, not bytes)
 GAP_SECONDS = 0.3
 RECONCILE_SECONDS = 2.0
 LOG_SIZE = 64
@@ -216,8 +216,7 @@ class Room:
             return self.version, []
         entries = [frames for v, frames in self.log if v > version]
         covered = bool(self.log) and self.log[0][0] <= version + 1
-        count = sum(len(f) for f in entries)
-        if covered and count <= COALESCE_AFTER:
+        if covered and len(entries) <= COALESCE_AFTER:
             return self.version, [frame for frames in entries for frame in frames]
         return self.version, [self.snapshot_frame()]
 

@@ -197,11 +197,15 @@ def test_hash_chain_verifies_and_detects_tampering():
     assert verify_chain(auction.pk, public[:2] + public[3:]) == 3
 
 
-def test_bid_path_query_count(django_assert_max_num_queries):
+def test_bid_path_query_count(django_assert_num_queries):
     auction = open_auction()
     alice, _ = registered_bidder(auction)
     bob, _ = registered_bidder(auction)
     bid_place(auction_id=auction.pk, user=bob, amount="1000.00")
-    # standing (3) + key lock and lookup (3) + lock, clock, insert, update (4) + savepoints
-    with django_assert_max_num_queries(12):
+    # standing + key lock (1), related party (1), the key's first outcome (1), lock and clock (1),
+    # insert (1), update (1); the savepoint pair is the test's transaction around bid_place's.
+    with django_assert_num_queries(8):
         bid_place(auction_id=auction.pk, user=alice, amount="1100.00", key="q-1")
+    # a refusal under the lock: the same reads, then one insert remembering it
+    with django_assert_num_queries(7), pytest.raises(BidRejected):
+        bid_place(auction_id=auction.pk, user=alice, amount="1200.00", key="q-2")

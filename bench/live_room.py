@@ -1,0 +1,326 @@
+"""The live room under a burst: real uvicorn (2 worker processes), many WebSocket watchers, one auction.
+
+    python bench/live_room.py            # 1,000 watchers, 200 bids/s for 10 s
+    python bench/live_room.py --quick    # 100 watchers, 100 bids/s for 3 s: a smoke run
+
+A throwaway database (migrated like the test database) gets one live auction with two bidders.
+uvicorn serves ``config.asgi`` with ``--workers 2`` on a free port. Watcher processes (asyncio +
+``websockets``) connect the watchers, each doing what API.md asks of a client: apply the snapshot,
+apply each ``bid`` whose seq is one more than the last, treat a later snapshot as the new state,
+reconnect on a gap.
+
+The burst is written by two writer processes through the engine's own commit path
+(``auctions.services.bidding``: lock + clock, append with the hash chain, insert, update, publish
+after commit), at the target rate between them, without the per-bidder standing checks and with
+``synchronous_commit`` off: on this machine ``bid_place`` itself does not reach 200 accepted bids/s
+on one auction (see ``bench/bid_engine.py``), and this benchmark is about the fan-out.
+
+Printed: bids written and the rate reached; delivery latency p50/p99 (a watcher receiving a message
+whose newest bid was committed at t: receive time - t, same host clock); the time from the last
+bid's commit until every watcher holds the final price; watchers on a wrong price at the end
+(target 0); gaps seen and resyncs. Target: every watcher converges within 1 s of the last bid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+# --- watchers -----------------------------------------------------------------------------------
+
+
+async def _watch(url: str, origin: str, until: float, out: dict) -> None:
+    import websockets
+
+    seq, price = -1, None
+    latencies: list[float] = []
+    gaps = 0
+    while time.time() < until:
+        try:
+            async with websockets.connect(url, additional_headers={"Origin": origin}, max_size=2**22) as ws:
+                while time.time() < until:
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), timeout=max(0.05, until - time.time()))
+                    except TimeoutError:
+                        break
+                    now = time.time()
+                    m = json.loads(raw)
+                    kind = m["type"]
+                    if kind == "snapshot":
+                        seq, price = m["auction"]["bid_count"], m["auction"]["current_price"]
+                        if m["bids"]:
+                            latencies.append(now - _epoch(m["bids"][-1]["placed_at"]))
+                    elif kind == "bid":
+                        if m["seq"] <= seq:
+                            continue
+                        if m["seq"] != seq + 1:
+                            gaps += 1
+                            break  # reconnect: the snapshot on connect is the resync
+                        seq, price = m["seq"], m["amount"]
+                        latencies.append(now - _epoch(m["placed_at"]))
+                    else:
+                        continue
+                    if out.get("seq") != seq:
+                        out["changed_at"] = now  # the moment it took the state it ends on
+                    out["seq"], out["price"] = seq, price
+        except (OSError, websockets.WebSocketException):
+            await asyncio.sleep(0.2)
+    out.update(latencies=latencies, gaps=gaps)
+
+
+def watcher_process(url: str, origin: str, count: int, until: float, ready: mp.Event, out: mp.Queue) -> None:
+    async def main() -> None:
+        states = [{} for _ in range(count)]
+        tasks = []
+        for i in range(count):
+            tasks.append(asyncio.create_task(_watch(url, origin, until, states[i])))
+            if i % 50 == 49:
+                await asyncio.sleep(0.2)  # connect in waves
+        ready.set()
+        await asyncio.gather(*tasks)
+        out.put(
+            [
+                {
+                    "seq": s.get("seq"),
+                    "price": s.get("price"),
+                    "latencies": s.get("latencies", []),
+                    "gaps": s.get("gaps", 0),
+                    "changed_at": s.get("changed_at"),
+                }
+                for s in states
+            ]
+        )
+
+    asyncio.run(main())
+
+
+# --- writers ------------------------------------------------------------------------------------
+
+
+def writer_process(
+    auction_id: int, registration_ids: list[int], rate: float, start_at: float, seconds: float, out: mp.Queue
+) -> None:
+    from auctions.models import Registration
+    from auctions.services import bidding
+
+    connections.close_all()
+    registrations = {r.pk: r for r in Registration.objects.filter(pk__in=registration_ids)}
+    written = 0
+    interval = 1.0 / rate
+    next_at = start_at
+    while time.time() < start_at:
+        time.sleep(0.001)
+    stop = start_at + seconds
+    while time.time() < stop:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            auction, now = bidding.auction_lock_at(auction_id)
+            # alternate bidders so the leader never bids against itself
+            bidder = next(r for pk, r in registrations.items() if pk != auction.leader_id)
+            amount = bidding.minimum_next_bid(auction)
+            bid = bidding._append(auction=auction, registration=bidder, amount=amount, now=now, proxy=False)
+            bidding._commit_bids(auction=auction, bids=[bid], now=now)
+        written += 1
+        next_at += interval
+        delay = next_at - time.time()
+        if delay > 0:
+            time.sleep(delay)
+    connections.close_all()
+    out.put(written)
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def bench_database() -> str:
+    original = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_live_{original}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return original
+
+
+def start_server(port: int) -> subprocess.Popen:
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{quote(db.get('USER') or 'postgres', safe='')}@{quote(db.get('HOST') or '', safe='')}"
+        f":{db.get('PORT') or 5432}/{db['NAME']}"
+    )
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        REDIS_URL=settings.REDIS_URL,
+        LOG_LEVEL="WARNING",
+        LOG_JSON="false",
+    )
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+            "--ws-max-queue",
+            "64",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                time.sleep(1.0)  # both workers up
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("uvicorn did not start")
+
+
+def run(watchers: int, rate: float, seconds: float) -> None:
+    from auctions.models import Auction, Bid
+    from tests.factories import open_auction, registered_bidder
+
+    auction = open_auction(start_price="100000.00", increment="100.00", ends_in=24 * 3600)
+    registrations = [registered_bidder(auction)[1].pk for _ in range(2)]
+    Auction.objects.filter(pk=auction.pk).update(status="live")
+    connections.close_all()
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_server(port)
+    try:
+        url, origin = f"ws://127.0.0.1:{port}/ws/auctions/{auction.pk}/", f"http://127.0.0.1:{port}"
+        procs_n = 4 if watchers >= 200 else 1
+        connect_time = watchers / 50 * 0.2 / procs_n + 10
+        burst_start = time.time() + connect_time
+        settle = 4.0
+        until = burst_start + seconds + settle
+        out: mp.Queue = mp.Queue()
+        readies = []
+        wprocs = []
+        for i in range(procs_n):
+            ready = mp.Event()
+            readies.append(ready)
+            n = watchers // procs_n + (1 if i < watchers % procs_n else 0)
+            p = mp.Process(target=watcher_process, args=(url, origin, n, until, ready, out))
+            p.start()
+            wprocs.append(p)
+        for r in readies:
+            r.wait(timeout=connect_time + 30)
+        written_q: mp.Queue = mp.Queue()
+        writers = [
+            mp.Process(
+                target=writer_process,
+                args=(auction.pk, registrations, rate / 2, burst_start + i * 0.5 / rate, seconds, written_q),
+            )
+            for i in range(2)
+        ]
+        for w in writers:
+            w.start()
+        written = sum(written_q.get(timeout=seconds + 120) for _ in writers)
+        for w in writers:
+            w.join()
+        results = [x for _ in wprocs for x in out.get(timeout=seconds + settle + 120)]
+        for p in wprocs:
+            p.join()
+        final = Auction.objects.get(pk=auction.pk)
+        last = Bid.objects.filter(auction=auction).order_by("-seq").first()
+        assert last is not None
+        last_at = last.placed_at.timestamp()
+        final_price = f"{final.current_price:.2f}"
+        lat = sorted(x for r in results for x in r["latencies"])
+        q = statistics.quantiles(lat, n=100)
+        wrong = sum(1 for r in results if r["price"] != final_price or r["seq"] != final.bid_count)
+        converge = [
+            r["changed_at"] - last_at
+            for r in results
+            if r["seq"] == final.bid_count and r["changed_at"] is not None
+        ]
+        print(f"live room: {watchers} watchers on uvicorn --workers 2, {os.cpu_count()} CPUs (shared)")
+        print(
+            f"  bids written        {written} in {seconds:.0f} s = {written / seconds:.0f}/s (target {rate:.0f}/s)"
+        )
+        print(
+            f"  messages received   {len(lat)} ({len(lat) / max(1, watchers) / seconds:.1f} per watcher per s)"
+        )
+        print(f"  delivery latency    p50 {q[49] * 1000:.0f} ms   p99 {q[98] * 1000:.0f} ms")
+        if converge and len(converge) == len(results):
+            print(
+                f"  converged           all {len(converge)} on {final_price} (seq {final.bid_count}): "
+                f"{max(converge) * 1000:.0f} ms after the last bid (p50 {statistics.median(converge) * 1000:.0f} ms)"
+                f"   target <= 1000 ms"
+            )
+        else:
+            print(f"  converged           {len(converge)} of {len(results)} reached the final seq")
+        never = sum(1 for r in results if r["seq"] is None)
+        print(
+            f"  on a wrong price    {wrong} (never connected: {never})   gaps seen, then resynced: {sum(r['gaps'] for r in results)}"
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="100 watchers, 100 bids/s for 3 s")
+    parser.add_argument("--watchers", type=int, default=None)
+    args = parser.parse_args()
+    watchers = args.watchers or (100 if args.quick else 1000)
+    rate, seconds = (100.0, 3.0) if args.quick else (200.0, 10.0)
+    mp.set_start_method("fork")
+    original = bench_database()
+    try:
+        run(watchers, rate, seconds)
+    finally:
+        connections.close_all()
+        time.sleep(1)
+        connection.creation.destroy_test_db(original, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
