@@ -16,6 +16,7 @@ urlpatterns = [
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
     path("deals/<int:pk>/settlement/", views.DealSettlementView.as_view(), name="deal-settlement"),
     path("results/", views.ResultsView.as_view(), name="result-list"),
+    path("settlement-policies/<int:pk>/", views.SettlementPolicyView.as_view(), name="settlement-policy"),
 ]
 
 urlpatterns += [

@@ -3,12 +3,14 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -16,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.idempotency import idempotent
+from accounts.models import Organization
 from accounts.permissions import IsFinanceOperator
 from config.pagination import CursorPage, SyncCursorPage
 
@@ -313,3 +316,75 @@ class ResultsView(APIView):
         paginator = SyncCursorPage()
         page = paginator.paginate_queryset(results, request, view=self)
         return paginator.get_paginated_response(ResultOutput(page, many=True).data)
+
+
+# Settlement policy -----------------------------------------------------------------------------
+
+
+class SettlementPolicyInput(serializers.Serializer):
+    inventors_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("1")
+    )
+    broker_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("1")
+    )
+
+
+class SettlementPolicyOutput(serializers.Serializer):
+    organization = serializers.IntegerField()
+    inventors_share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    broker_share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    is_default = serializers.BooleanField()
+
+
+class SettlementPolicyView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _body(self, org_id: int) -> dict[str, Any]:
+        from ..models import SettlementPolicy
+
+        policy = SettlementPolicy.objects.filter(organization_id=org_id).first()
+        if policy is not None:
+            return {
+                "organization": org_id,
+                "inventors_share": policy.inventors_share,
+                "broker_share": policy.broker_share,
+                "is_default": False,
+            }
+        inventors, broker = settlement_services.policy_of(Organization(pk=org_id))
+        return {
+            "organization": org_id,
+            "inventors_share": inventors,
+            "broker_share": broker,
+            "is_default": True,
+        }
+
+    @extend_schema(
+        responses=SettlementPolicyOutput,
+        tags=TAGS,
+        description="A holder's split of its net proceeds (fractions): the inventors' reward share and the "
+        "broker's share when a broker took part (at least `BROKER_SHARE_MIN`, 5%); the rest is the holder's. "
+        "Members of the organization and operators.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        if not (selectors.is_staff_reader(request.user) or pk in selectors.member_org_ids(request.user)):
+            raise Http404
+        return Response(SettlementPolicyOutput(self._body(pk)).data)
+
+    @extend_schema(
+        request=SettlementPolicyInput,
+        responses=SettlementPolicyOutput,
+        tags=TAGS,
+        description="The organization's admin sets it. 422 `broker_share_too_low`; 400 `invalid_shares` "
+        "when the shares add up to more than 1. Deals settled before keep the split they were settled with.",
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        organization = Organization.objects.filter(pk=pk).first()
+        if organization is None:
+            raise Http404
+        data = SettlementPolicyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        settlement_services.settlement_policy_set(
+            organization=organization, actor=request.user, **data.validated_data
+        )
+        return Response(SettlementPolicyOutput(self._body(pk)).data)

@@ -175,3 +175,16 @@ def test_a_sync_never_misses_or_repeats_a_result_while_deals_commit_late():
     done.set()
     sync.join()
     assert sorted(seen) == sorted(d.pk for d in deals)  # every one, exactly once
+
+
+def test_the_results_page_and_the_deal_list_cost_a_fixed_number_of_queries(
+    university, company, buyer, django_assert_max_num_queries
+):
+    for _ in range(6):
+        _paid_deal(university, company)
+    reader = client_for(UserFactory(), read_only=True)
+    with django_assert_max_num_queries(3):  # token, page (+ a savepoint-free read)
+        assert len(reader.get("/api/v1/results/?page_size=5").json()["results"]) == 5
+    member = client_for(buyer)
+    with django_assert_max_num_queries(5):  # token, memberships, operator check, page
+        assert len(member.get("/api/v1/deals/").json()["results"]) == 6

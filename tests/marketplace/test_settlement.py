@@ -162,3 +162,26 @@ def test_an_unpaid_deal_cannot_be_settled(company, listing, operator):
     deal = deal_conclude(listing=listing, buyer=company, price=Decimal("1000.00"), mode="negotiated")
     r = client_for(operator).post(f"/api/v1/deals/{deal.pk}/settle/", {"reason": "测试"})
     assert r.status_code == 409 and r.json()["code"] == "deal_not_paid"
+
+
+@pytest.mark.django_db
+def test_the_holder_admin_sets_its_policy_with_at_least_five_percent_for_brokers(university, buyer, operator):
+    admin, member = member_of(university), member_of(university, "member")
+    url = f"/api/v1/settlement-policies/{university.pk}/"
+    assert client_for(member).get(url).json() == {
+        "organization": university.pk,
+        "inventors_share": "0.5000",
+        "broker_share": "0.0500",
+        "is_default": True,
+    }
+    r = client_for(admin).put(url, {"inventors_share": "0.6000", "broker_share": "0.0400"})
+    assert r.status_code == 422 and r.json()["code"] == "broker_share_too_low"
+    assert (
+        client_for(admin).put(url, {"inventors_share": "0.9600", "broker_share": "0.0500"}).json()["code"]
+        == "invalid_shares"
+    )
+    assert client_for(member).put(url, {"inventors_share": "0.6", "broker_share": "0.1"}).status_code == 403
+    assert client_for(buyer).get(url).status_code == 404
+    r = client_for(admin).put(url, {"inventors_share": "0.6000", "broker_share": "0.1000"})
+    assert r.status_code == 200 and r.json()["is_default"] is False
+    assert client_for(operator).get(url).json()["inventors_share"] == "0.6000"
