@@ -3,8 +3,8 @@
     python bench/results_api.py            # 10,000 then 1,000,000 results
     python bench/results_api.py --quick    # smoke run: 1,000 then 20,000
 
-Runs in its own database (``<DATABASE_URL's name>_bench_results``, created and migrated if missing;
-rows are generated once and grown to each size, reused by later runs). Rows are bulk-inserted
+Each size runs in its own process and database (``<DATABASE_URL's name>_bench_results_<size>``,
+created and migrated if missing; rows are generated once and reused by later runs). Rows are bulk-inserted
 with INSERT ... SELECT generate_series: achievements, listings, deals and their results, all real
 rows under the real constraints. Each request goes through the real code path (URL routing, token
 authentication with a read-only token, the DRF view, ``marketplace.selectors.results_list``, the
@@ -14,7 +14,8 @@ authentication with a read-only token, the DRF view, ``marketplace.selectors.res
   then the page its ``next`` cursor points to;
 - syncs: ``updated_since`` a few hundred results before the newest, followed page by page to the end.
 
-The raw limit is the page's SQL alone (the same ``WHERE updated_at > %s ORDER BY updated_at, id
+Connections persist between requests (``DB_CONN_MAX_AGE=60``, as in a deployment). The raw limit
+is the page's SQL alone (the same ``WHERE updated_at > %s ORDER BY updated_at, id
 LIMIT 51``) straight through the database cursor: what PostgreSQL costs without Django or DRF.
 """
 
@@ -45,10 +46,10 @@ FIELDS = [
 MODES = ["negotiated", "fixed_price", "auction"]
 
 
-def bench_database_url(base: str) -> str:
+def bench_database_url(base: str, size: int) -> str:
     parts = urlsplit(base)
     name = parts.path.lstrip("/") or "market"
-    return urlunsplit(parts._replace(path=f"/{name}_bench_results"))
+    return urlunsplit(parts._replace(path=f"/{name}_bench_results_{size}"))
 
 
 def ensure_database(url: str) -> None:
@@ -225,7 +226,11 @@ def measure(requests: int, rng: random.Random) -> dict[str, float]:
     user, _ = User.objects.get_or_create(username="bench_reader")
     _token, key = api_token_create(user=user, read_only=True)
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")
-    stamps = list(Result.objects.order_by("updated_at").values_list("updated_at", flat=True)[::97])
+    total = Result.objects.count()
+    stamps = [
+        Result.objects.order_by("updated_at").values_list("updated_at", flat=True)[rng.randrange(total)]
+        for _ in range(200)
+    ]
     newest = list(Result.objects.order_by("-updated_at").values_list("updated_at", flat=True)[:600])
     api_ms: list[float] = []
     sql_ms: list[float] = []
@@ -272,44 +277,58 @@ def measure(requests: int, rng: random.Random) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    args = parser.parse_args()
-    sizes = (1_000, 20_000) if args.quick else (10_000, 1_000_000)
-    requests = 40 if args.quick else 200
-
+def run_size(size: int, requests: int) -> dict[str, float]:
+    """Measure one size in its own database (``..._bench_results_<size>``, kept for later runs)."""
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/market")
-    url = bench_database_url(base)
+    url = bench_database_url(base, size)
     ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Persistent connections, as a deployment runs (DB_CONN_MAX_AGE); with the default 0 every
+    # request would also pay for a new PostgreSQL connection.
+    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from marketplace.models import Result
+    grow(size)
+    rng = random.Random(size)
+    measure(10, rng)  # warm the caches and the connection
+    return measure(requests, rng)
 
-    if Result.objects.count() > sizes[0]:
-        # A previous full run left more rows than the small size: start the small size afresh.
-        from django.db import connection
 
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "TRUNCATE marketplace_result, marketplace_deal, listings_listing, listings_achievement CASCADE"
-            )
+def main() -> None:
+    import json
+    import subprocess
+
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # one size, in a child process
+    parser.add_argument("--requests", type=int, default=200, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.size:
+        print(json.dumps(run_size(args.size, args.requests)))
+        return
+    sizes = (1_000, 20_000) if args.quick else (10_000, 1_000_000)
+    requests = 40 if args.quick else 200
     figures = {}
     for size in sizes:
-        grow(size)
-        rng = random.Random(size)
-        measure(10, rng)  # warm the caches and the connection
-        figures[size] = measure(requests, rng)
-        f = figures[size]
+        out = subprocess.run(
+            [sys.executable, __file__, "--size", str(size), "--requests", str(requests)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        sys.stderr.write(out.stderr)
+        lines = out.stdout.strip().splitlines()
+        for line in lines[:-1]:
+            print(line, flush=True)
+        figures[size] = f = json.loads(lines[-1])
         print(
             f"{size:>9,} results: {f['requests']} requests  p50 {f['p50']:.1f} ms  p95 {f['p95']:.1f} ms   "
             f"(raw SQL limit: p50 {f['sql_p50']:.2f} ms  p95 {f['sql_p95']:.2f} ms)",

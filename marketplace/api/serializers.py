@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -182,6 +183,44 @@ class ResultOutput(serializers.ModelSerializer):
             "bid_count",
             "updated_at",
         ]
+
+
+RESULT_COLUMNS = (
+    "id",
+    "deal_id",
+    "listing_title",
+    "achievement_id",
+    "field",
+    "mode",
+    "rights",
+    "price",
+    "seller",
+    "buyer",
+    "concluded_at",
+    "bid_count",
+    "updated_at",
+)
+
+
+def result_row(values: dict[str, Any]) -> dict[str, Any]:
+    """``ResultOutput``'s representation built straight from ``.values(*RESULT_COLUMNS)``: the public
+    list is the hot path and a ModelSerializer costs more than the query (a test keeps the two equal)."""
+    tz = timezone.get_current_timezone()
+    return {
+        "id": values["id"],
+        "deal": values["deal_id"],
+        "listing_title": values["listing_title"],
+        "achievement": values["achievement_id"],
+        "field": values["field"],
+        "mode": values["mode"],
+        "rights": values["rights"],
+        "price": f"{values['price']:.2f}",
+        "seller": values["seller"],
+        "buyer": values["buyer"],
+        "concluded_at": values["concluded_at"].astimezone(tz).isoformat(),
+        "bid_count": values["bid_count"],
+        "updated_at": values["updated_at"].astimezone(tz).isoformat(),
+    }
 
 
 class ResultQuery(serializers.Serializer):

@@ -27,6 +27,7 @@ from ..models import Payable
 from ..services import payments as payment_services
 from ..services import settlement as settlement_services
 from .serializers import (
+    RESULT_COLUMNS,
     BankNotificationInput,
     BankNotificationOutput,
     ConfirmInput,
@@ -39,6 +40,7 @@ from .serializers import (
     ResultQuery,
     SettlementOutput,
     SettlementPartsOutput,
+    result_row,
 )
 
 TAGS = ["marketplace"]
@@ -314,8 +316,10 @@ class ResultsView(APIView):
             )
             return response
         paginator = SyncCursorPage()
-        page = paginator.paginate_queryset(results, request, view=self)
-        return paginator.get_paginated_response(ResultOutput(page, many=True).data)
+        page: list[dict[str, Any]] | None = paginator.paginate_queryset(
+            results.values(*RESULT_COLUMNS), request, view=self
+        )
+        return paginator.get_paginated_response([result_row(row) for row in page or []])
 
 
 # Settlement policy -----------------------------------------------------------------------------

@@ -188,3 +188,11 @@ def test_the_results_page_and_the_deal_list_cost_a_fixed_number_of_queries(
     member = client_for(buyer)
     with django_assert_max_num_queries(5):  # token, memberships, operator check, page
         assert len(member.get("/api/v1/deals/").json()["results"]) == 6
+
+
+def test_the_fast_rows_render_exactly_as_the_serializer_would(university, company):
+    from marketplace.api.serializers import ResultOutput
+
+    _paid_deal(university, company, mode="auction", price="98765.40")
+    expected = ResultOutput(Result.objects.get()).data
+    assert APIClient().get("/api/v1/results/").json()["results"] == [dict(expected)]
