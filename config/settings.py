@@ -231,6 +231,10 @@ MARKET = {
     "USE_FIRST_AFTER_YEARS": 2,
     "FREE_LICENSE_AFTER_YEARS": 3,
     "REGISTRATION_DUE_DAYS": 30,
+    # Use-first applications: the holder answers within this many days, or operators see it.
+    "USE_FIRST_RESPONSE_DAYS": 15,
+    # Both parties are reminded this many days before a use-first agreement's decision date.
+    "USE_FIRST_REMINDER_DAYS": 7,
     "BANK_WEBHOOK_SECRET": env("BANK_WEBHOOK_SECRET", default="dev-bank-secret"),
     "BANK_WEBHOOK_WINDOW_SECONDS": 300,
     # Public holidays and make-up working days (调休) for payment deadlines, as the State Council

@@ -64,7 +64,7 @@ class UseFirstEntryOutput(serializers.ModelSerializer):
         return day.isoformat() if day else None
 
 
-class AttachmentSerializer(serializers.Serializer):
+class DutyAttachment(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     url = serializers.URLField(max_length=500)
 
@@ -72,10 +72,10 @@ class AttachmentSerializer(serializers.Serializer):
 class JustificationInput(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
     valid_until = serializers.DateField(help_text="申请暂停转化义务至该日（含）。")
-    attachments = AttachmentSerializer(many=True, required=False, default=list)
+    attachments = DutyAttachment(many=True, required=False, default=list)
 
 
-class DecisionInput(serializers.Serializer):
+class DutyDecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
     reason = serializers.CharField(max_length=5000, help_text="审核意见，认可与不认可均须填写并存档。")
 
@@ -101,7 +101,7 @@ class JustificationOutput(serializers.ModelSerializer):
 class SelfImplementationInput(serializers.Serializer):
     description = serializers.CharField(max_length=5000)
     started_on = serializers.DateField()
-    attachments = AttachmentSerializer(many=True, required=False, default=list)
+    attachments = DutyAttachment(many=True, required=False, default=list)
 
 
 class SelfImplementationOutput(serializers.ModelSerializer):
@@ -122,11 +122,11 @@ class SelfImplementationOutput(serializers.ModelSerializer):
         ]
 
 
-class VolunteerInput(serializers.Serializer):
+class UseFirstVolunteerInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class RegistrationInput(serializers.Serializer):
+class AchievementRegistrationInput(serializers.Serializer):
     registration_no = serializers.CharField(max_length=64)
     registered_on = serializers.DateField()
 
@@ -230,7 +230,7 @@ class VolunteerView(APIView):
 
     @extend_schema(
         tags=TAG,
-        request=VolunteerInput,
+        request=UseFirstVolunteerInput,
         responses={201: UseFirstEntryOutput},
         summary="主动纳入先用后转清单",
         description="A holder's member puts an achievement (typically a basic one) on the list "
@@ -238,7 +238,7 @@ class VolunteerView(APIView):
         "`already_converted`.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = VolunteerInput(data=request.data)
+        data = UseFirstVolunteerInput(data=request.data)
         data.is_valid(raise_exception=True)
         achievement = get_object_or_404(Achievement, pk=pk)
         entry = services.use_first_volunteer(
@@ -295,7 +295,7 @@ class JustificationDecideView(APIView):
 
     @extend_schema(
         tags=TAG,
-        request=DecisionInput,
+        request=DutyDecisionInput,
         responses=JustificationOutput,
         summary="审核正当理由",
         description="`accept`: the achievement leaves the duty through `valid_until` (inclusive): its "
@@ -305,7 +305,7 @@ class JustificationDecideView(APIView):
         "kept. 409 `already_decided`.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = DecisionInput(data=request.data)
+        data = DutyDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         justification = get_object_or_404(Justification, pk=pk)
         decided = services.justification_decide(
@@ -361,13 +361,13 @@ class SelfImplementationDecideView(APIView):
 
     @extend_schema(
         tags=TAG,
-        request=DecisionInput,
+        request=DutyDecisionInput,
         responses=SelfImplementationOutput,
         summary="审核自行实施声明",
         description="`accept` converts the achievement and takes it off the list; a reason is kept either way.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = DecisionInput(data=request.data)
+        data = DutyDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         declaration = get_object_or_404(SelfImplementation, pk=pk)
         decided = services.self_implementation_decide(
@@ -381,15 +381,15 @@ class RegistrationView(APIView):
 
     @extend_schema(
         tags=TAG,
-        request=RegistrationInput,
-        responses={201: RegistrationInput},
+        request=AchievementRegistrationInput,
+        responses={201: AchievementRegistrationInput},
         summary="记录成果登记",
         description="The holder records the achievement's registration in the 科技成果登记系统. "
         "Fiscally funded achievements are due within `REGISTRATION_DUE_DAYS` (30) days of their "
         "project's end.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = RegistrationInput(data=request.data)
+        data = AchievementRegistrationInput(data=request.data)
         data.is_valid(raise_exception=True)
         achievement = get_object_or_404(Achievement, pk=pk)
         registration = services.achievement_registration_record(

@@ -32,8 +32,9 @@ def test_demo_listings_load_twice_and_show_every_stage(api):
         assert patent_no_normalize(ip.patent_no, ip_type=ip.ip_type) == (ip.patent_no, None)
 
     today = timezone.localdate()
-    unlisted_applied = Achievement.objects.filter(kind="applied", listings__isnull=True)
-    grants = [a.first_granted_on for a in unlisted_applied if a.first_granted_on]
+    # The use-first candidates: the demo runs the use-first job, so they carry its listings now.
+    candidates = Achievement.objects.filter(kind="applied", use_first_entries__isnull=False)
+    grants = [a.first_granted_on for a in candidates if a.first_granted_on]
     assert any(g < today.replace(year=today.year - 3) for g in grants)
     assert any(today.replace(year=today.year - 3) < g < today.replace(year=today.year - 2) for g in grants)
 
