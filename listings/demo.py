@@ -27,7 +27,6 @@ from .services import (
     listing_submit,
 )
 from .services.conversion import add_years
-from .services.use_first import use_first_run
 from .validators import patent_check_char
 
 
@@ -377,7 +376,3 @@ def load(context: dict[str, Any]) -> None:
             context, achievement=achievement, mode=mode, rights=rights, until=until, **terms
         )
     context["listings"] = listings
-    # The daily use-first job, as beat would run it tonight: the overdue applied achievements above
-    # (granted more than 2 and 3 years ago) go on the 先用后转 list with their platform listings.
-    # Idempotent like the job itself: loading the demo again adds nothing.
-    context["use_first"] = use_first_run()
