@@ -44,3 +44,23 @@ def test_demo_listings_load_twice_and_show_every_stage(api):
     assert isinstance(
         Achievement.objects.get(title="一种基于人工智能的茶叶品质检测方法").conversion_deadline, dt.date
     )
+
+
+def test_admin_shows_listings_and_achievements_read_only(client, django_user_model):
+    call_command("load_demo")
+    admin_user = django_user_model.objects.get(username="admin")
+    client.force_login(admin_user)
+    listing = Listing.objects.filter(status="published").first()
+    for url in (
+        "/admin/listings/listing/",
+        f"/admin/listings/listing/{listing.pk}/change/",
+        "/admin/listings/achievement/",
+        f"/admin/listings/achievement/{listing.achievement_id}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert (
+        client.post(f"/admin/listings/listing/{listing.pk}/change/", {"status": "closed"}).status_code == 403
+    )
+    listing.refresh_from_db()
+    assert listing.status == "published"
