@@ -91,7 +91,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     """My registrations: bidder numbers, deposits, my highest bid and proxy ceiling in each."""
     registrations = list(
         Registration.objects.filter(organization__memberships__user=request.user)
-        .select_related("auction__listing__achievement", "auction__leader")
+        .select_related("auction__listing__achievement", "auction__leader", "payment")
         .order_by("-created_at")[:100]
     )
     rows = []

@@ -103,7 +103,14 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "market:ws", "capacity": 1500, "expiry": 30},
+        # redis-py 8 reads with a 5 s socket timeout by default, which the layer's own 5 s blocking
+        # pop (BZPOPMIN) always reaches: every idle WebSocket consumer would die after 5 s.
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "prefix": "market:ws",
+            "capacity": 1500,
+            "expiry": 30,
+        },
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -30,3 +30,36 @@ class PaymentConfirmForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     note = forms.CharField(label=_("确认说明"), max_length=500)
+
+
+MONEY_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "500000.00"})
+
+
+class OfferForm(forms.Form):
+    amount = forms.DecimalField(label=_("报价（元）"), max_digits=14, decimal_places=2, widget=MONEY_INPUT)
+    message = forms.CharField(
+        label=_("留言"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("拒绝理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("异议理由"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ObjectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("处理结论"),
+        choices=[("uphold", _("异议成立")), ("dismiss", _("异议不成立"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("处理意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContractForm(forms.Form):
+    contract_registration_no = forms.CharField(label=_("技术合同认定登记号"), required=False, max_length=64)

@@ -8,6 +8,13 @@ urlpatterns = [
     path("results/", views.results, name="results"),
     path("my/deals/", views.my_deals, name="my_deals"),
     path("my/deals/<int:pk>/", views.deal_detail, name="deal"),
+    path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
+    path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
+    path("my/trades/", views.my_trades, name="my_trades"),
+    path("my/offers/<int:pk>/", views.offer_detail, name="offer"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("console/notices/", views.console_notices, name="console_notices"),
+    path("console/reconciliation/", views.console_reconciliation, name="console_reconciliation"),
     path("console/payments/", views.console_payments, name="console_payments"),
     path("console/defaults/", views.console_defaults, name="console_defaults"),
 ]

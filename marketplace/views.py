@@ -11,23 +11,41 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.models import Membership
 from accounts.selectors import is_finance_operator, is_operator
 from accounts.views import form_apply_error, operator_required
 from config.errors import DomainError
+from listings import selectors as listing_selectors
 from listings.models import Listing
+from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
-from marketplace.forms import PaymentConfirmForm, ResultFilterForm
-from marketplace.models import Deal, Journal, Payable, Result
-from marketplace.services import payable_confirm
+from marketplace.forms import (
+    ContractForm,
+    ObjectionDecisionForm,
+    ObjectionForm,
+    OfferForm,
+    PaymentConfirmForm,
+    RejectForm,
+    ResultFilterForm,
+)
+from marketplace.models import Deal, Objection, Offer, Payable, PublicNotice, PurchaseIntent, Result
+from marketplace.selectors import (
+    deal_get_visible,
+    deal_journals,
+    deals_visible_to,
+    is_staff_reader,
+    member_org_ids,
+)
+from marketplace.services import intents, negotiation, payable_confirm
+from marketplace.services.settlement import deal_register_contract
 
 PAGE_SIZE = 30
 
@@ -73,50 +91,40 @@ def latest_results(limit: int = 5) -> list[Any]:
 # Deals: the parties' list, payment instructions and settlement statement ------------------------
 
 
-def _my_org_ids(user: Any) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
-
-
-def _deal_for(user: Any, pk: int) -> Deal:
-    """A deal the user may read: a party's member, or an operator; anyone else gets 404."""
-    qs = Deal.objects.select_related("listing__achievement", "buyer", "seller", "payment", "deposit")
-    if not (is_operator(user) or is_finance_operator(user)):
-        orgs = _my_org_ids(user)
-        qs = qs.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs))
-    deal = qs.filter(pk=pk).first()
-    if deal is None:
-        raise Http404
-    return deal
-
-
 @login_required
 def my_deals(request: HttpRequest) -> HttpResponse:
-    orgs = _my_org_ids(request.user)
-    deals = (
-        Deal.objects.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs))
-        .select_related("listing__achievement", "buyer", "seller", "payment")
-        .order_by("-concluded_at", "-id")
-    )
-    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "marketplace/my_deals.html", {"page": page, "orgs": set(orgs)})
+    orgs = set(member_org_ids(request.user))
+    deals = deals_visible_to(request.user)
+    if is_staff_reader(request.user):
+        deals = deals.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs)) if orgs else deals
+    page = Paginator(deals.order_by("-concluded_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/my_deals.html", {"page": page, "orgs": orgs})
 
 
 @login_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """成交确认: the price, what is due by when and how to pay it, and the settlement statement."""
-    deal = _deal_for(request.user, pk)
-    orgs = set(_my_org_ids(request.user))
-    journals = list(
-        Journal.objects.filter(deal=deal)
-        .prefetch_related("entries__account__organization")
-        .order_by("created_at", "id")
-    )
+    """成交确认: the price, what is due by when and how to pay it, the contract registration
+    (the holder enters it once paid), and the settlement statement."""
+    deal = deal_get_visible(user=request.user, deal_id=pk)
+    if deal is None:
+        raise Http404
+    orgs = set(member_org_ids(request.user))
+    contract_form = ContractForm(request.POST or None)
+    if request.method == "POST" and deal.seller_id in orgs and contract_form.is_valid():
+        try:
+            deal_register_contract(deal=deal, actor=request.user, **contract_form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(contract_form, exc)
+        else:
+            messages.success(request, "技术合同登记号已记录，成交进入结算。")
+            return redirect("marketplace:deal", pk=pk)
     context = {
         "deal": deal,
         "is_buyer": deal.buyer_id in orgs,
         "is_seller": deal.seller_id in orgs,
-        "journals": journals,
+        "journals": list(deal_journals(deal=deal)),
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
+        "contract_form": contract_form,
     }
     return render(request, "marketplace/deal_detail.html", context)
 
@@ -171,3 +179,217 @@ def console_defaults(request: HttpRequest) -> HttpResponse:
         .order_by("payment_due_at")[:100]
     )
     return render(request, "marketplace/console_defaults.html", {"defaulted": defaulted, "overdue": overdue})
+
+
+# Negotiated sales: offers, counter-offers, the public notice and its objections --------------
+
+
+def _published(pk: int, mode: str) -> Listing:
+    listing = listing_selectors.catalogue_get(listing_id=pk)
+    if listing is None or listing.mode != mode:
+        raise Http404
+    return listing
+
+
+@login_required
+def offer_new(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _published(pk, Listing.Mode.NEGOTIATED)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = negotiation.offer_make(listing=listing, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            messages.success(request, "报价已提交，等待持有单位答复。")
+            return redirect("marketplace:offer", pk=offer.pk)
+    return render(request, "marketplace/offer_new.html", {"listing": listing, "form": form})
+
+
+def _offer_for(user: Any, pk: int) -> Offer:
+    """An offer the user's organization is a side of (or any, for operators)."""
+    qs = Offer.objects.select_related("listing__achievement__holder", "buyer", "made_by")
+    if not is_staff_reader(user):
+        orgs = member_org_ids(user)
+        qs = qs.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+    offer = qs.filter(pk=pk).first()
+    if offer is None:
+        raise Http404
+    return offer
+
+
+@login_required
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One negotiation thread from this offer back to the first, and the answer forms for the
+    side whose turn it is: accept (into public notice), counter with another price, or reject."""
+    offer = _offer_for(request.user, pk)
+    orgs = set(member_org_ids(request.user))
+    answering_org = offer.listing.achievement.holder_id if offer.side == Offer.Side.BUYER else offer.buyer_id
+    my_turn = offer.status == Offer.Status.OPEN and answering_org in orgs
+    counter_form = OfferForm(prefix="counter")
+    reject_form = RejectForm(prefix="reject")
+    action = request.POST.get("action")
+    if request.method == "POST" and my_turn:
+        try:
+            if action == "accept":
+                notice = negotiation.offer_accept(offer=offer, actor=request.user)
+                messages.success(
+                    request,
+                    f"已接受报价，进入公示期（至 {timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}）。",
+                )
+                return redirect("marketplace:notice", pk=notice.pk)
+            if action == "counter":
+                counter_form = OfferForm(request.POST, prefix="counter")
+                if counter_form.is_valid():
+                    counter = negotiation.offer_counter(
+                        offer=offer, actor=request.user, **counter_form.cleaned_data
+                    )
+                    messages.success(request, "已还价，等待对方答复。")
+                    return redirect("marketplace:offer", pk=counter.pk)
+            if action == "reject":
+                reject_form = RejectForm(request.POST, prefix="reject")
+                if reject_form.is_valid():
+                    negotiation.offer_reject(offer=offer, actor=request.user, **reject_form.cleaned_data)
+                    messages.success(request, "已拒绝该报价。")
+                    return redirect("marketplace:offer", pk=offer.pk)
+        except DomainError as exc:
+            form_apply_error(counter_form if action == "counter" else reject_form, exc)
+            if action == "accept":
+                messages.error(request, exc.detail)
+    thread = [offer]
+    while thread[-1].parent_id is not None:
+        parent = Offer.objects.select_related("made_by").get(pk=thread[-1].parent_id)
+        thread.append(parent)
+    context = {
+        "offer": offer,
+        "thread": thread,
+        "my_turn": my_turn,
+        "counter_form": counter_form,
+        "reject_form": reject_form,
+        "notice": PublicNotice.objects.filter(offer=offer).first(),
+        "follow_up": Offer.objects.filter(parent=offer).first(),
+    }
+    return render(request, "marketplace/offer_detail.html", context)
+
+
+@login_required
+def my_trades(request: HttpRequest) -> HttpResponse:
+    """洽谈与意向: offers waiting for me, the threads, public notices, and declared intents."""
+    orgs = member_org_ids(request.user)
+    offers = (
+        Offer.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+        .select_related("listing__achievement__holder", "buyer")
+        .order_by("-updated_at", "-id")[:100]
+    )
+    rows = []
+    for o in offers:
+        answering = o.listing.achievement.holder_id if o.side == Offer.Side.BUYER else o.buyer_id
+        rows.append({"offer": o, "my_turn": o.status == Offer.Status.OPEN and answering in orgs})
+    notices = (
+        PublicNotice.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+        .select_related("listing__achievement", "buyer")
+        .order_by("-starts_at")[:50]
+    )
+    intents = (
+        PurchaseIntent.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+        .select_related("listing__achievement", "buyer")
+        .order_by("-declared_at")[:50]
+    )
+    return render(
+        request, "marketplace/my_trades.html", {"rows": rows, "notices": notices, "intents": intents}
+    )
+
+
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """公示: the agreed price, open to objections until it ends; operators decide objections."""
+    notice = (
+        PublicNotice.objects.select_related("listing__achievement__holder", "buyer", "deal")
+        .filter(pk=pk)
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    objection_form = ObjectionForm(prefix="objection")
+    decide_forms: dict[int, ObjectionDecisionForm] = {}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        target = request.POST.get("objection")
+        try:
+            if target:
+                objection = get_object_or_404(Objection, pk=target, notice=notice)
+                form = decide_forms[objection.pk] = ObjectionDecisionForm(
+                    request.POST, prefix=f"o{objection.pk}"
+                )
+                if form.is_valid():
+                    try:
+                        negotiation.objection_decide(
+                            objection=objection, actor=request.user, **form.cleaned_data
+                        )
+                    except DomainError as exc:
+                        form_apply_error(form, exc)
+                    else:
+                        messages.success(request, "异议已处理。")
+                        return redirect("marketplace:notice", pk=pk)
+            else:
+                objection_form = ObjectionForm(request.POST, prefix="objection")
+                if objection_form.is_valid():
+                    negotiation.objection_raise(
+                        notice=notice, actor=request.user, **objection_form.cleaned_data
+                    )
+                    messages.success(request, "异议已提交，平台将尽快处理。")
+                    return redirect("marketplace:notice", pk=pk)
+        except DomainError as exc:
+            form_apply_error(objection_form, exc)
+    objections = list(notice.objections.select_related("raised_by"))
+    staff = is_operator(request.user)
+    rows = [(o, decide_forms.get(o.pk) or ObjectionDecisionForm(prefix=f"o{o.pk}")) for o in objections]
+    return render(
+        request,
+        "marketplace/notice_detail.html",
+        {"notice": notice, "rows": rows, "objection_form": objection_form, "staff": staff},
+    )
+
+
+# Listed price: declaring intent ---------------------------------------------------------------
+
+
+@login_required
+def intent_new(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _published(pk, Listing.Mode.FIXED_PRICE)
+    error = None
+    if request.method == "POST":
+        try:
+            intents.intent_declare(listing=listing, actor=request.user)
+        except DomainError as exc:
+            error = exc.detail
+        else:
+            messages.success(request, "意向已登记。挂牌期满时仅一家意向即按挂牌价成交；多家则转为竞价。")
+            return redirect("marketplace:my_trades")
+    count = PurchaseIntent.objects.filter(listing=listing).count()
+    return render(
+        request, "marketplace/intent_new.html", {"listing": listing, "error": error, "count": count}
+    )
+
+
+# The operators' notices and reconciliation -------------------------------------------------------
+
+
+@operator_required
+def console_notices(request: HttpRequest) -> HttpResponse:
+    notices = (
+        PublicNotice.objects.filter(status=PublicNotice.Status.OPEN)
+        .select_related("listing__achievement", "buyer")
+        .annotate(pending=Count("objections", filter=Q(objections__status=Objection.Status.PENDING)))
+        .order_by("-pending", "ends_at")[:200]
+    )
+    return render(request, "marketplace/console_notices.html", {"notices": notices})
+
+
+@operator_required
+def console_reconciliation(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "marketplace/console_reconciliation.html",
+        {"runs": mk_selectors.reconciliation_runs(limit=30)},
+    )

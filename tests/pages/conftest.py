@@ -299,6 +299,8 @@ def browsing(
         yield session
         failed = getattr(request.node, "rep_call", None)
         if failed is not None and failed.failed:
+            if session.errors:
+                print("\nJavaScript or server errors seen before the failure:\n" + "\n".join(session.errors))
             for i, context in enumerate(session.contexts):
                 for j, page in enumerate(context.pages):
                     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-FAILED-{i}-{j}.png"))

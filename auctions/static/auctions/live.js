@@ -42,7 +42,7 @@
   var pending = {};          // bid keys sent and not yet answered
   var wasLeading = false;
 
-  var $ = function (sel) { return root.querySelector(sel); };
+  var $ = function (sel) { return document.querySelector(sel); };  // the status badge sits in the heading
   var el = {
     status: $("[data-live=status]"),
     price: $("[data-live=price]"),
