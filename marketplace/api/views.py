@@ -182,6 +182,7 @@ class DealContractRegistrationView(APIView):
         description="A member of the holder enters the 技术合同认定登记号 of a paid deal; the deal is then "
         "settled. 409 when the deal is not `paid`.",
     )
+    @idempotent("deal_contract_registration:{pk}")
     def post(self, request: Request, pk: int) -> Response:
         deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
         if deal is None:
@@ -203,6 +204,7 @@ class DealSettleView(APIView):
         tags=TAGS,
         description="A finance operator releases a paid deal for settlement without its contract registration.",
     )
+    @idempotent("deal_settle:{pk}")
     def post(self, request: Request, pk: int) -> Response:
         deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
         if deal is None:

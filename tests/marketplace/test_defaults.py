@@ -69,3 +69,20 @@ def test_a_paid_deal_never_defaults(company, listing):
     assert deals_default_overdue() == 0
     deal.refresh_from_db()
     assert deal.status == "paid"
+
+
+def test_after_a_default_the_holder_lists_the_achievement_again(company, university, listing):
+    from listings.services import listing_create
+
+    deal = deal_conclude(listing=listing, buyer=company, price=Decimal("1000.00"), mode="negotiated")
+    _overdue(deal)
+    deals_default_overdue()
+    relisted = listing_create(
+        actor=member_of(university),
+        achievement=listing.achievement,
+        mode="negotiated",
+        rights="transfer",
+        asking_price=Decimal("900.00"),
+        notice_days=15,
+    )
+    assert relisted.status == "draft" and relisted.pk != listing.pk

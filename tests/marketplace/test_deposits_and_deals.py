@@ -240,3 +240,37 @@ def test_a_deal_closes_the_listing_and_converts_the_achievement(company, listing
         "converted",
         "transfer",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_conclusions_of_one_listing_make_one_deal():
+    import threading
+
+    from django.db import connection
+
+    from .conftest import make_listing
+
+    holder = OrganizationFactory(kind="university")
+    listing = make_listing(holder)
+    buyers = [OrganizationFactory() for _ in range(4)]
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def conclude(buyer):
+        try:
+            barrier.wait()
+            deal_conclude(listing=listing, buyer=buyer, price=Decimal("1000.00"), mode="negotiated")
+            outcomes.append("deal")
+        except Exception as exc:  # the refusal is the point
+            outcomes.append(getattr(exc, "code", type(exc).__name__))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=conclude, args=(b,)) for b in buyers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["deal", "deal_exists", "deal_exists", "deal_exists"]
+    assert Deal.objects.filter(listing=listing).count() == 1
+    assert Payable.objects.filter(kind="balance").count() == 1
