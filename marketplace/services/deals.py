@@ -20,6 +20,7 @@ from ..working_days import add_working_days
 from .ledger import account_for, journal_post, transfer_lines
 from .money import ZERO, money
 from .payables import payable_create, payable_lock, payable_transition, refund_create
+from .results import result_publish
 
 S = Deal.Status
 K = LedgerAccount.Kind
@@ -82,8 +83,6 @@ def deal_transition(
 
 def _after_transition(*, deal: Deal, from_status: str) -> None:
     """What a status brings with it. A paid deal's result is published (``results``)."""
-    from .results import result_publish  # results reads deals; deals hands over here
-
     if deal.status == S.PAID:
         result_publish(deal=deal)
 

@@ -113,7 +113,8 @@ def payable_create(
     due_at=None,
 ) -> Payable:
     """A new obligation with a fresh payment reference, or the one already made under this key.
-    A zero amount is paid at once (a deposit of zero is frozen at once): there is nothing to pay."""
+    A zero amount is paid at once (a deposit of zero is frozen at once): there is nothing to pay.
+    Runs inside the caller's transaction (every caller is a transactional service)."""
     existing = Payable.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
