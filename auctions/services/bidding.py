@@ -345,9 +345,18 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
     return registration
 
 
+class _Refused(Exception):
+    """Carries a refusal out of the savepoint that holds the auction lock."""
+
+    def __init__(self, refusal: _Refusal, now: datetime) -> None:
+        super().__init__(refusal.code)
+        self.refusal = refusal
+        self.now = now
+
+
 def _remember_refusal(
     *,
-    auction: Auction,
+    auction_id: int,
     registration: Registration,
     key: str,
     amount: Decimal,
@@ -356,17 +365,16 @@ def _remember_refusal(
 ) -> None:
     """Record a refusal under its key, committed without waiting for the WAL flush.
 
-    Most attempts in a hot auction are refusals (someone was faster); waiting ~5 ms for fsync
-    while holding the auction lock would make every other bidder wait too. What a crash of the
-    database in the next fraction of a second could lose is only the memory of a refusal: a retry
-    with that key would then be judged afresh. Accepted bids are always committed durably."""
+    Most attempts in a hot auction are refusals (someone was faster). What a crash of the database
+    in the next fraction of a second could lose is only the memory of a refusal: a retry with that
+    key would then be judged afresh. Accepted bids are always committed durably."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SET LOCAL synchronous_commit TO OFF; "
             f"INSERT INTO {BidRefusal._meta.db_table} "  # noqa: S608
             "(auction_id, registration_id, key, amount, code, detail, created_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [auction.pk, registration.pk, key, amount, refusal.code, refusal.detail[:500], now],
+            [auction_id, registration.pk, key, amount, refusal.code, refusal.detail[:500], now],
         )
 
 
@@ -377,18 +385,34 @@ def _bid_place(*, auction_id: int, user: User, amount: Decimal, key: str) -> Bid
         first = _first_outcome(auction_id=auction_id, registration=registration, key=key, amount=amount)
         if first is not None:
             return first
-    auction, now = auction_lock_at(auction_id)
-    refusal = _judge(auction=auction, registration=registration, amount=amount, now=now)
-    if refusal is not None:
+    try:
+        # A savepoint around the lock: rolling back to it releases the auction lock at once, so a
+        # refusal is recorded (below) without holding up the auction's other bidders. The key's
+        # advisory lock, taken before, still keeps a retry with the same key waiting.
+        with transaction.atomic():
+            auction, now = auction_lock_at(auction_id)
+            refusal = _judge(auction=auction, registration=registration, amount=amount, now=now)
+            if refusal is not None:
+                raise _Refused(refusal, now)
+            bid = _append(
+                auction=auction, registration=registration, amount=amount, now=now, key=key, proxy=False
+            )
+            auto = _resolve_proxies(auction=auction, now=now)
+            _commit_bids(auction=auction, bids=[bid, *auto], now=now)
+            return BidPlaced(
+                bid=bid, bidder_no=registration.bidder_no, ends_at=auction.ends_at, auto_bids=auto
+            )
+    except _Refused as refused:
         if key:
             _remember_refusal(
-                auction=auction, registration=registration, key=key, amount=amount, refusal=refusal, now=now
+                auction_id=auction_id,
+                registration=registration,
+                key=key,
+                amount=amount,
+                refusal=refused.refusal,
+                now=refused.now,
             )
-        return refusal
-    bid = _append(auction=auction, registration=registration, amount=amount, now=now, key=key, proxy=False)
-    auto = _resolve_proxies(auction=auction, now=now)
-    _commit_bids(auction=auction, bids=[bid, *auto], now=now)
-    return BidPlaced(bid=bid, bidder_no=registration.bidder_no, ends_at=auction.ends_at, auto_bids=auto)
+        return refused.refusal
 
 
 def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> BidPlaced:
