@@ -86,3 +86,58 @@ def test_after_a_default_the_holder_lists_the_achievement_again(company, univers
         notice_days=15,
     )
     assert relisted.status == "draft" and relisted.pk != listing.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_racing_the_default_job_leaves_one_consistent_outcome():
+    """The bank's credit and the default job take the balance payable's lock first, then the deal's:
+    whichever wins, the other sees its result. Paid: no default. Defaulted: the late money is owed back."""
+    import threading
+
+    from django.db import connection
+
+    from marketplace.services.reconciliation import ledger_check
+    from tests.factories import OrganizationFactory
+
+    from .conftest import make_listing
+
+    holder = OrganizationFactory(kind="university")
+    outcomes = set()
+    for round_no in range(4):
+        buyer = OrganizationFactory()
+        deal = deal_conclude(
+            listing=make_listing(holder), buyer=buyer, price=Decimal("5000.00"), mode="negotiated"
+        )
+        _overdue(deal)
+        barrier = threading.Barrier(2)
+
+        def pay(deal=deal, round_no=round_no):
+            try:
+                barrier.wait()
+                bank_pays(deal.payment, txn=f"RACE-{round_no}")
+            finally:
+                connection.close()
+
+        def default():
+            try:
+                barrier.wait()
+                deals_default_overdue()
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=pay), threading.Thread(target=default)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        deal.refresh_from_db()
+        assert deal.status in ("paid", "defaulted")
+        refunds = Payable.objects.filter(kind="refund", deal=deal)
+        if deal.status == "paid":
+            assert not refunds.exists() and not CreditEvent.objects.filter(deal=deal).exists()
+        else:
+            assert (
+                refunds.get().amount == Decimal("5000.00") and CreditEvent.objects.filter(deal=deal).exists()
+            )
+        outcomes.add(deal.status)
+    assert ledger_check()["mismatches"] == []
