@@ -111,14 +111,14 @@ def test_a_payment_racing_the_default_job_leaves_one_consistent_outcome():
         _overdue(deal)
         barrier = threading.Barrier(2)
 
-        def pay(deal=deal, round_no=round_no):
+        def pay(deal=deal, round_no=round_no, barrier=barrier):
             try:
                 barrier.wait()
                 bank_pays(deal.payment, txn=f"RACE-{round_no}")
             finally:
                 connection.close()
 
-        def default():
+        def default(barrier=barrier):
             try:
                 barrier.wait()
                 deals_default_overdue()
