@@ -63,3 +63,65 @@ class ObjectionDecisionForm(forms.Form):
 
 class ContractForm(forms.Form):
     contract_registration_no = forms.CharField(label=_("技术合同认定登记号"), required=False, max_length=64)
+
+
+class ApplyForm(forms.Form):
+    plan = forms.CharField(
+        label=_("实施计划"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ApplicationAcceptForm(forms.Form):
+    trial_ends_on = forms.DateField(label=_("试用结束日期"), required=False, widget=DATE)
+    decision_on = forms.DateField(
+        label=_("决定日期"), required=False, widget=DATE, help_text=_("不填即为试用结束日。")
+    )
+    conversion_price = forms.DecimalField(
+        label=_("转化价格（元）"), required=False, max_digits=14, decimal_places=2, widget=MONEY_INPUT
+    )
+    price_formula = forms.CharField(label=_("或：定价公式"), required=False, max_length=2000)
+
+
+class UseFirstReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("理由"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConvertForm(forms.Form):
+    price = forms.DecimalField(
+        label=_("转化价格（元）"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=MONEY_INPUT,
+        help_text=_("约定按公式定价时填写按公式算得的金额。"),
+    )
+
+
+class DeclineReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("uphold", _("拒绝理由成立")), ("overturn", _("准予无偿实施"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RankingForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("统计周期"),
+        choices=[("year", _("年度")), ("quarter", _("季度")), ("month", _("月度"))],
+        required=False,
+    )
+    order = forms.ChoiceField(
+        label=_("排序"),
+        choices=[
+            ("amount", _("成交金额")),
+            ("conversions", _("转化项数")),
+            ("listings", _("挂牌数")),
+            ("auctions", _("拍卖数")),
+        ],
+        required=False,
+    )
+    day = forms.DateField(label=_("日期"), required=False, widget=DATE)
