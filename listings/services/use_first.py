@@ -93,6 +93,13 @@ def _advisory_lock(name: str) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
+def _execute(sql: str, params: dict[str, Any]) -> int:
+    """Run a statement; the number of rows it wrote (or selected into a table)."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.rowcount
+
+
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -385,7 +392,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
         "kinds": list(OBLIGED_HOLDER_KINDS),
         "converted": ConversionStatus.CONVERTED.value,
     }
-    _rows(
+    candidates = _execute(
         f"""
         CREATE TEMPORARY TABLE use_first_candidate ON COMMIT DROP AS
         SELECT a.id, a.holder_id, a.first_granted_on, a.valuation,
@@ -412,10 +419,12 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
         params,
     )
     _rows("ANALYZE use_first_candidate", {})
+    step("candidates found", t0, candidates)
+    t1 = time.monotonic()
     _rows("CREATE TEMPORARY TABLE use_first_made (id bigint, achievement_id bigint) ON COMMIT DROP", {})
     # The listings, as listing_publish_by_platform writes them, with their two status-change rows.
     # An achievement already on offer gets no second one (one active listing per achievement).
-    _rows(
+    published = _execute(
         f"""
         WITH made AS (
             INSERT INTO listings_listing (
@@ -436,6 +445,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
         params,
     )
     _rows("ANALYZE use_first_made", {})
+    step("listings published", t1, published)
     listed = _rows(
         """
         WITH ins AS (

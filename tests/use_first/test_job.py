@@ -295,3 +295,20 @@ def test_listings_the_job_opens_are_indexed_for_search(university, django_captur
     assert use_first_listings_index() == 0  # idempotent
     listing.refresh_from_db()
     assert "逆变器" in str(listing.search_vector)
+
+
+def test_beat_runs_the_thin_tasks_daily(university, settings):
+    from listings.tasks import registration_overdue_run_task, use_first_run_task
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["listings.use_first_run"]["task"] == "listings.use_first_run"
+    assert schedule["listings.registration_overdue_run"]["task"] == "listings.registration_overdue_run"
+    assert (
+        schedule["marketplace.use_first_agreements_remind"]["task"]
+        == "marketplace.use_first_agreements_remind"
+    )
+    make_achievement(university, GRANT)
+    with time_machine.travel(at_noon(D(2024, 3, 11)), tick=False):
+        assert use_first_run_task()["listed"] == 1
+        assert use_first_run_task()["listed"] == 0
+        assert registration_overdue_run_task() == 0
