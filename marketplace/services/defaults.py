@@ -34,20 +34,22 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
     now = db_now()
     if locked.status != Deal.Status.AWAITING_PAYMENT or now < locked.payment_due_at:
         return locked
-    if locked.applied_deposit > 0 and locked.deposit_id is not None:
-        deposit = payable_lock(locked.deposit_id)
-        journal_post(
-            kind=Journal.Kind.DEPOSIT_FORFEITED,
-            idempotency_key=f"deposit:{deposit.pk}:forfeited",
-            lines=transfer_lines(
-                locked.applied_deposit,
-                debit=account_for(K.ESCROW_PAYMENTS, locked.buyer),
-                credit=account_for(K.FORFEITS),
-            ),
-            deal=locked,
-            payable=deposit,
-            memo=f"成交 #{locked.pk} 违约，保证金没收",
-        )
+    deposit = payable_lock(locked.deposit_id) if locked.deposit_id is not None else None
+    if deposit is not None:
+        if locked.applied_deposit > 0:
+            journal_post(
+                kind=Journal.Kind.DEPOSIT_FORFEITED,
+                idempotency_key=f"deposit:{deposit.pk}:forfeited",
+                lines=transfer_lines(
+                    locked.applied_deposit,
+                    debit=account_for(K.ESCROW_PAYMENTS, locked.buyer),
+                    credit=account_for(K.FORFEITS),
+                ),
+                deal=locked,
+                payable=deposit,
+                memo=f"成交 #{locked.pk} 违约，保证金没收",
+            )
+        # A zero deposit is forfeited too: nothing moves, but its record says what happened.
         payable_transition(
             payable=deposit, deposit_status=Payable.DepositStatus.FORFEITED, actor=actor, note="违约没收"
         )
