@@ -14,7 +14,7 @@ from accounts.views import operator_required
 from auctions.models import Auction
 from listings import selectors as listing_selectors
 from listings import use_first_selectors
-from marketplace.models import Deal, Payable
+from marketplace.models import Deal, Objection, Payable, ReconciliationRun, UseFirstApplication
 from marketplace.views import latest_results
 
 
@@ -73,6 +73,26 @@ def console(request: HttpRequest) -> HttpResponse:
             + use_first_selectors.self_implementations_for(user=request.user, status="pending").count(),
             "hint": "待审核的正当理由与自行实施声明",
             "url": reverse("listings:console_use_first"),
+        },
+        {
+            "title": "先用后转申请",
+            "count": UseFirstApplication.objects.filter(
+                status__in=(UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW)
+            ).count(),
+            "hint": "逾期未答复、拒绝待审核的申请",
+            "url": reverse("marketplace:console_use_first_applications"),
+        },
+        {
+            "title": "公示异议",
+            "count": Objection.objects.filter(status=Objection.Status.PENDING).count(),
+            "hint": "待处理的公示异议",
+            "url": reverse("marketplace:console_notices"),
+        },
+        {
+            "title": "对账",
+            "count": ReconciliationRun.objects.filter(status=ReconciliationRun.Status.MISMATCH).count(),
+            "hint": "存在差异的对账",
+            "url": reverse("marketplace:console_reconciliation"),
         },
         {
             "title": "逾期登记",

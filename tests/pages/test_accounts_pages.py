@@ -52,7 +52,21 @@ def test_sign_up_register_organization_and_get_verified(browsing, operator):
     expect(ops.locator(".messages")).to_contain_text("已认证")
     browsing.shot(ops, "console-verified")
 
+    # Every console page renders without a JavaScript or server error.
+    sections = ops.locator(".console-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    for href in sections:
+        if not href.startswith("/admin"):
+            ops.goto(href)
+            expect(ops.locator("h1")).to_be_visible()
+    assert len(sections) >= 10
+
     page.reload()
     expect(page.get_by_test_id("org-status")).to_have_text("已认证")
+    # And so do the public pages, at phone width.
+    for path in ("/", "/catalogue/", "/auctions/", "/results/", "/use-first/", "/rankings/", "/my/auctions/"):
+        page.goto(path)
+        expect(page.locator("h1").first).to_be_visible()
+        if path == "/":
+            browsing.shot(page, "home-phone")
     assert Organization.objects.get(credit_code=code).status == Organization.Status.VERIFIED
     browsing.shot(page, "verified-phone")
