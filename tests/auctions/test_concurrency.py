@@ -100,7 +100,7 @@ def test_bids_racing_the_end_none_accepted_at_or_after_it():
     auction = open_auction(start_price="1000.00", increment="10.00")
     bidders = [registered_bidder(auction)[0] for _ in range(8)]
     # No extension here, so the end stays put while the bidders race it.
-    ends_at = timezone.now() + timedelta(seconds=1.5)
+    ends_at = timezone.now() + timedelta(seconds=2.5)
     Auction.objects.filter(pk=auction.pk).update(ends_at=ends_at, extension_seconds=0)
     codes: Counter[str] = Counter()
     lock = threading.Lock()
@@ -132,7 +132,7 @@ def test_close_racing_bids_and_a_second_close_one_outcome_one_deal():
 
     auction = open_auction(start_price="1000.00", increment="10.00")
     bidders = [registered_bidder(auction)[0] for _ in range(6)]
-    ends_at = timezone.now() + timedelta(seconds=1.5)
+    ends_at = timezone.now() + timedelta(seconds=2.5)
     Auction.objects.filter(pk=auction.pk).update(ends_at=ends_at, extension_seconds=0)
     stop = ends_at + timedelta(seconds=1)
 
