@@ -24,9 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Organization, User
+from config.dbclock import db_now
 from listings.models import Achievement
 
-from .locks import db_now
 from .models import Auction, Registration
 from .services import auction_close, bid_place, registration_create
 

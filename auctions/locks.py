@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection
-
 from .models import Auction
 
 
@@ -18,7 +16,7 @@ def auction_lock(auction_id: int) -> Auction:
 
 
 def auction_lock_at(auction_id: int) -> tuple[Auction, datetime]:
-    """``auction_lock`` and ``db_now`` in one round trip: the bid engine's hot path.
+    """``auction_lock`` and ``config.dbclock.db_now`` in one round trip: the bid engine's hot path.
 
     The same ``FOR NO KEY UPDATE`` lock of the auction row only (what
     ``select_for_update(of=("self",), no_key=True)`` takes), in a MATERIALIZED CTE so that the
@@ -35,14 +33,3 @@ def auction_lock_at(auction_id: int) -> tuple[Auction, datetime]:
     if not rows:
         raise Auction.DoesNotExist
     return rows[0], getattr(rows[0], "locked_at")  # noqa: B009 - a column of the raw query
-
-
-def db_now() -> datetime:
-    """The database clock now: the one clock every process agrees on.
-
-    ``clock_timestamp()``, not ``now()``: ``now()`` is the transaction's start, which is before the
-    wait for the lock; a decision must be timed after the lock is held. It is its own statement
-    because a volatile function in the locking SELECT is evaluated before the wait."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp()")
-        return cursor.fetchone()[0]

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import is_finance_operator, is_operator
+from config.dbclock import db_now
 
-from .locks import db_now
 from .models import Auction, Bid, ProxyBid, Registration
 
 SNAPSHOT_BIDS = 20

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from config.dbclock import db_now
 from config.effects import enqueue
 
-from .locks import db_now
 from .selectors import auctions_due_to_close, auctions_due_to_start
 from .services import auction_close, auction_start
 

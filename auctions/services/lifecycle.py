@@ -17,12 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from config.dbclock import db_now
 from config.effects import enqueue
 from config.errors import Conflict, InvalidInput
 from listings.models import Listing
 
 from ..events import publish_after_commit
-from ..locks import auction_lock, db_now
+from ..locks import auction_lock
 from ..models import Auction, AuctionStatusChange
 from ..selectors import money
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import membership_for_action
+from config.dbclock import db_now
 from config.errors import Conflict, InvalidInput
 
 from .. import search
@@ -30,7 +31,7 @@ from ..models import (
 )
 from ..selectors import ACTIVE_LISTING_STATUSES, HOLDER_EDITOR_ROLES
 from ..validators import patent_no_normalize
-from .common import FieldErrors, choice, db_now, integer, money, text
+from .common import FieldErrors, choice, integer, money, text
 
 IP = IntellectualProperty.IpType
 PATENT_TYPES = {IP.INVENTION, IP.UTILITY_MODEL, IP.DESIGN}

@@ -1,4 +1,4 @@
-"""Small pieces the listing services share: the database clock and input checks with field errors."""
+"""Small pieces the listing services share: input checks with field errors (the clock: ``config.dbclock``)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
-
-
-def db_now() -> dt.datetime:
-    """The database's clock: what every process agrees "now" is. ``clock_timestamp()`` rather than
-    ``now()`` (the transaction's start) so that two moves in one transaction stay in order."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp()")
-        return cursor.fetchone()[0]
 
 
 class FieldErrors(dict[str, Any]):

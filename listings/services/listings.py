@@ -22,12 +22,12 @@ from accounts.models import User
 from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify
 from config import seams
+from config.dbclock import db_now
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput
 
 from .. import search
 from ..models import Achievement, ConversionStatus, InternalApproval, Listing, ListingStatusChange, Rights
 from ..selectors import ACTIVE_LISTING_STATUSES, HOLDER_APPROVER_ROLES, HOLDER_EDITOR_ROLES
-from .common import db_now
 from .terms import ALL_TERMS, terms_of, terms_recheck_times, terms_validate
 
 S = Listing.Status

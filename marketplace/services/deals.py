@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import organizations_related
 from accounts.services import notify
+from config.dbclock import db_now
 from config.errors import Conflict, Forbidden, InvalidInput
 from listings import services as listing_services
 from listings.models import ConversionStatus, Listing
@@ -35,13 +36,6 @@ DEAL_TRANSITIONS: dict[str, set[str]] = {
 }
 # The moment each status is reached is kept on the deal.
 _STAMPS: dict[str, str] = {S.PAID: "paid_at", S.SETTLED: "settled_at", S.DEFAULTED: "defaulted_at"}
-
-
-def db_now():
-    """The database's clock: decisions that must agree across processes read this one."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
-        return cursor.fetchone()[0]
 
 
 def deal_lock(deal: Deal | int) -> Deal:

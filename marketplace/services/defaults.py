@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import notify
+from config.dbclock import db_now
 from listings import services as listing_services
 from listings.models import ConversionStatus
 
 from ..models import CreditEvent, Deal, Journal, LedgerAccount, Payable
-from .deals import db_now, deal_lock, deal_transition
+from .deals import deal_lock, deal_transition
 from .ledger import account_for, journal_post, transfer_lines
 from .payables import payable_lock, payable_transition, refund_create
 

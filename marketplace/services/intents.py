@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.services import notify
 from config import seams
+from config.dbclock import db_now
 from config.errors import Conflict
 from listings import services as listing_services
 from listings.models import Listing
 
 from ..models import FixedPriceOutcome, PurchaseIntent
-from .deals import db_now, deal_conclude
+from .deals import deal_conclude
 from .negotiation import buyer_for, listing_lock
 
 

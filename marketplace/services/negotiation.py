@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import is_operator, membership_for_action, organizations_related
 from accounts.services import notify
+from config.dbclock import db_now
 from config.errors import Conflict, Forbidden, InvalidInput
 from listings import services as listing_services
 from listings.models import Listing
 
 from ..models import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
-from .deals import db_now, deal_conclude
+from .deals import deal_conclude
 from .money import money
 
 OS = Offer.Status

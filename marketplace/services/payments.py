@@ -12,10 +12,11 @@ from rest_framework import status
 
 from accounts.models import User
 from accounts.services import notify
+from config.dbclock import db_now
 from config.errors import Conflict, DomainError, InvalidInput
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable
-from .deals import db_now, deal_transition
+from .deals import deal_transition
 from .ledger import account_for, journal_post
 from .money import ZERO, money
 from .payables import normalize_reference, payable_lock, payable_transition, refund_create

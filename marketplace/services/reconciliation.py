@@ -23,9 +23,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from config.dbclock import db_now
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable, ReconciliationRun, Settlement
-from .deals import db_now
 
 K = LedgerAccount.Kind
 ZERO = Decimal("0.00")

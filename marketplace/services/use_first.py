@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, User
 from accounts.selectors import is_operator, membership_for_action, organizations_related
 from accounts.services import notify, notify_organizations
+from config.dbclock import db_now
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput
 from listings.models import ConversionMethod, ConversionStatus, Listing, UseFirstEntry
 from listings.services import achievement_set_conversion
@@ -35,7 +36,7 @@ from ..models import (
     UseFirstApplication,
     UseFirstApplicationStatusChange,
 )
-from .deals import db_now, deal_conclude
+from .deals import deal_conclude
 from .money import money
 
 log = logging.getLogger("market.use_first")

@@ -1,0 +1,25 @@
+"""The one database clock every decision reads (TEAM.md "Money ... read the database clock").
+
+``clock_timestamp()``, never ``now()``: ``now()`` is the moment the transaction STARTED, so a
+service that waited for a row lock (a payment racing a default, a bid racing the close) would
+decide with a time from before the wait. ``clock_timestamp()`` is read when the statement runs,
+i.e. after the lock is held, and two stamps taken in one transaction stay in order.
+
+It is its own statement on purpose: a volatile function inside a ``SELECT ... FOR UPDATE`` is
+evaluated before the wait for the lock. The one exception is ``auctions.locks.auction_lock_at``,
+which locks and reads the clock in a single round trip through a MATERIALIZED CTE (the clock is
+evaluated on the row the lock returned, hence after the wait).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+
+
+def db_now() -> dt.datetime:
+    """The database clock at this moment (aware). Call it AFTER taking the locks a decision needs."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
