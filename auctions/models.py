@@ -61,6 +61,12 @@ class Auction(models.Model):
         "marketplace.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The close was refused by the marketplace (e.g. ``related_party``: the leader was declared
+    # related to the holder after its last bid). Recorded once with the refusal's code and the
+    # database clock; operators are told once; the close task and the sweeper then leave the
+    # auction alone until an operator decides (``auction_cancel``). Blank: never blocked.
+    close_blocked_code = models.CharField(_("无法成交原因"), max_length=64, blank=True, default="")
+    close_blocked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -136,8 +136,9 @@ def auctions_due_to_start(now: datetime) -> QuerySet[Auction]:
 
 
 def auctions_due_to_close(now: datetime) -> QuerySet[Auction]:
+    """Ended but not closed, excluding auctions whose close was refused and await an operator."""
     return Auction.objects.filter(
-        status__in=(Auction.Status.LIVE, Auction.Status.SCHEDULED), ends_at__lte=now
+        status__in=(Auction.Status.LIVE, Auction.Status.SCHEDULED), ends_at__lte=now, close_blocked_code=""
     ).order_by("id")
 
 

@@ -20,7 +20,7 @@ def auction_start_task(auction_id: int) -> None:
 def auction_close_task(auction_id: int) -> None:
     """Close at the end; if bids moved the end, come back then (the sweeper is the safety net)."""
     auction = auction_close(auction_id=auction_id)
-    if not auction.is_final:
+    if not auction.is_final and not auction.close_blocked_code:
         enqueue(auction_close_task, auction_id, eta=auction.ends_at)
 
 

@@ -17,6 +17,11 @@ from django.utils.module_loading import import_string
 KNOWN = {
     "listing_published",  # listings -> auctions: open the Auction of a published auction listing
     "fixed_price_contested",  # marketplace -> auctions: two or more intents make an auction among them
+    # listings -> auctions (-> marketplace): before a published listing is taken down by an operator /
+    # withdrawn by its holder, cancel its auction and withdraw open offers, notices and intents;
+    # refused (409 deal_concluded) when a deal on it stands.
+    "listing_taken_down",
+    "listing_withdrawn",
 }
 
 

@@ -222,6 +222,8 @@ for _app in ("accounts", "listings", "marketplace", "auctions"):
 MARKET_SEAMS: dict[str, str] = {
     "listing_published": "auctions.services.auction_open_for_listing",
     "fixed_price_contested": "auctions.services.auction_open_for_intents",
+    "listing_taken_down": "auctions.services.listing_leave_market",
+    "listing_withdrawn": "auctions.services.listing_leave_market",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").

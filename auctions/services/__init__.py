@@ -1,7 +1,7 @@
 """Every write of auctions. The live room, the REST views, the tasks and other apps' seams call these."""
 
 from .bidding import BidPlaced, BidRejected, bid_place, proxy_bid_set
-from .closing import auction_cancel, auction_close
+from .closing import auction_cancel, auction_close, listing_leave_market
 from .lifecycle import (
     AUCTION_TRANSITIONS,
     auction_open_for_intents,
@@ -22,6 +22,7 @@ __all__ = [
     "auction_start",
     "auction_transition",
     "bid_place",
+    "listing_leave_market",
     "proxy_bid_set",
     "registration_create",
     "registration_deposit_frozen",

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import is_operator
-from config.errors import Forbidden, InvalidInput
+from accounts.services import notify
+from config.errors import DomainError, Forbidden, InvalidInput
 from listings.models import Listing
 from listings.services import listing_close
-from marketplace.services import deal_conclude, deposit_release
+from marketplace.services import deal_conclude, deposit_release, listing_engagements_withdraw
+from marketplace.services.leaving import listing_deal_refuse_exit
 
 from ..events import publish_after_commit
 from ..locks import auction_lock_at
@@ -19,6 +24,7 @@ from ..selectors import money
 from .lifecycle import auction_transition
 
 S = Auction.Status
+log = logging.getLogger("market.auctions")
 
 
 def _bidder_count(auction: Auction) -> int:
@@ -63,9 +69,15 @@ def auction_close(*, auction_id: int) -> Auction:
     any) is met -- the deal is concluded through the marketplace with the winner's deposit applied
     and every other deposit released -- else unsold, releasing every deposit and closing the
     listing. Idempotent: a closed auction is returned unchanged. ``closed`` is announced after commit
-    with the winner only as ``bidder_no``."""
+    with the winner only as ``bidder_no``.
+
+    When the marketplace refuses the deal (``deal_conclude`` raises, e.g. ``related_party`` because
+    the leader was declared related to the holder between its last bid and the close), the
+    refusal is recorded ONCE on the auction (``close_blocked_code``/``close_blocked_at``) and the
+    operators are notified once; the auction stays live, takes no bid (its end has passed) and
+    is skipped by the close task and the sweeper until an operator cancels it (``auction_cancel``)."""
     auction, now = auction_lock_at(auction_id)
-    if auction.is_final or now < auction.ends_at:
+    if auction.is_final or now < auction.ends_at or auction.close_blocked_code:
         return auction
     leader = auction.leader
     reserve_ok = auction.reserve_price is None or (
@@ -73,15 +85,19 @@ def auction_close(*, auction_id: int) -> Auction:
     )
     if leader is not None and reserve_ok:
         assert auction.current_price is not None
-        deal = deal_conclude(
-            listing=auction.listing,
-            buyer=leader.organization,
-            price=auction.current_price,
-            mode=Listing.Mode.AUCTION,
-            bid_count=auction.bid_count,
-            bidder_count=_bidder_count(auction),
-            deposit=leader.payment,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a refusal leaves nothing half-done
+                deal = deal_conclude(
+                    listing=auction.listing,
+                    buyer=leader.organization,
+                    price=auction.current_price,
+                    mode=Listing.Mode.AUCTION,
+                    bid_count=auction.bid_count,
+                    bidder_count=_bidder_count(auction),
+                    deposit=leader.payment,
+                )
+        except DomainError as refusal:
+            return _block_close(auction=auction, now=now, refusal=refusal)
         auction.deal = deal
         auction.save(update_fields=["deal", "updated_at"])
         _release_deposits(auction=auction, keep=leader)
@@ -97,6 +113,23 @@ def auction_close(*, auction_id: int) -> Auction:
     return auction
 
 
+def _block_close(*, auction: Auction, now: datetime, refusal: DomainError) -> Auction:
+    """Record, on the LOCKED auction, that its close was refused, and tell the operators (once: the
+    caller returns early for an auction already blocked)."""
+    auction.close_blocked_code, auction.close_blocked_at = refusal.code, now
+    auction.save(update_fields=["close_blocked_code", "close_blocked_at", "updated_at"])
+    log.warning("auction close refused", extra={"auction": auction.pk, "code": refusal.code})
+    notify(
+        operators=True,
+        kind="auction_close_blocked",
+        title=_("拍卖无法成交，待运营处理：%(t)s") % {"t": auction.listing.achievement.title},
+        body=_("成交被拒绝（%(code)s）：%(detail)s。请核实后取消该拍卖。")
+        % {"code": refusal.code, "detail": refusal.detail},
+        link=f"/auctions/{auction.pk}/",
+    )
+    return auction
+
+
 @transaction.atomic
 def auction_cancel(*, auction_id: int, actor: User, reason: str) -> Auction:
     """An operator stops a scheduled or live auction, with a reason: no deal, every deposit released,
@@ -107,9 +140,45 @@ def auction_cancel(*, auction_id: int, actor: User, reason: str) -> Auction:
         raise InvalidInput(
             "reason_required", _("请填写取消理由。"), fields={"reason": [_("请填写取消理由。")]}
         )
+    return _cancel(auction_id=auction_id, actor=actor, reason=reason, close_listing=True)
+
+
+def _cancel(*, auction_id: int, actor: User | None, reason: str, close_listing: bool) -> Auction:
+    """Cancel under the auction lock: no deal, every deposit released, registered bidders told,
+    ``closed`` (status ``cancelled``) announced after commit. ``close_listing`` is off when the
+    listing is leaving the market another way (taken down, withdrawn) in the same transaction."""
     auction, now = auction_lock_at(auction_id)
     auction_transition(auction=auction, to_status=S.CANCELLED, now=now, actor=actor, reason=reason)
     _release_deposits(auction=auction, keep=None)
-    listing_close(listing=auction.listing, reason=reason)
+    if close_listing:
+        listing_close(listing=auction.listing, reason=reason)
+    title = _("拍卖已取消：%(t)s") % {"t": auction.listing.achievement.title}
+    for registration in auction.registrations.select_related("organization").order_by("pk"):
+        notify(
+            organization=registration.organization,
+            kind="auction_cancelled",
+            title=title,
+            body=reason,
+            link=f"/auctions/{auction.pk}/",
+        )
     _announce_closed(auction)
     return auction
+
+
+@transaction.atomic
+def listing_leave_market(*, listing: Listing, actor: User | None, reason: str) -> None:
+    """Answer the ``listing_taken_down`` and ``listing_withdrawn`` seams, BEFORE the listing moves
+    (``listings.services.listing_take_down`` / ``listing_withdraw`` call it first so the locks are
+    taken in the market's order: auction, notices, listing, offers).
+
+    409 ``deal_concluded`` when a deal on the listing stands. Otherwise the listing's scheduled or
+    live auction is cancelled with ``reason`` (every deposit released, bidders told, the room hears
+    ``closed`` with status ``cancelled``), then the marketplace withdraws open offers, the open
+    public notice and purchase intents and tells those buyers. A listing that is not published has
+    nothing open: only the deal check applies."""
+    listing_deal_refuse_exit(listing=listing)
+    if Listing.objects.filter(pk=listing.pk, status=Listing.Status.PUBLISHED).exists():
+        auction_id = Auction.objects.filter(listing=listing).values_list("pk", flat=True).first()
+        if auction_id is not None and not auction_lock_at(auction_id)[0].is_final:
+            _cancel(auction_id=auction_id, actor=actor, reason=reason, close_listing=False)
+        listing_engagements_withdraw(listing=listing, actor=actor, reason=reason)

@@ -245,7 +245,8 @@ class ListingWithdrawView(APIView):
         responses=ListingFullOutput,
         tags=TAGS,
         description="A holder member withdraws; 409 `listing_engaged` once an offer, intent, "
-        "registration or bid exists.",
+        "registration or bid exists. Withdrawing a published auction listing nobody registered for "
+        "also cancels its scheduled auction (status `cancelled`, the reason given or 持有单位撤回挂牌).",
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _visible_listing(request, pk)
@@ -352,7 +353,14 @@ class ListingTakeDownView(APIView):
         request=ListingTakeDownInput,
         responses=ListingFullOutput,
         tags=TAGS,
-        description="Operators: take a published listing down, with a reason the holder sees.",
+        description="Operators: take a published listing down, with a reason the holder sees. Everything "
+        "open on it ends with the same reason in the same transaction: its scheduled or live auction is "
+        "cancelled (every deposit released; the live room hears `closed` with status `cancelled`; "
+        "registered bidders are notified, kind `auction_cancelled`), open offers become `withdrawn` "
+        "(`offer_withdrawn`), an open public notice is `stopped` and makes no deal (`notice_stopped`), "
+        "purchase intents are withdrawn (`intent_withdrawn`). 409 `deal_concluded` when the listing has "
+        "a deal that stands (any status but `defaulted`): it is handled through the deal instead; 409 "
+        "`invalid_status_transition` when the listing is not published.",
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _visible_listing(request, pk)

@@ -307,13 +307,22 @@ def listing_review(*, listing: Listing, actor: User, decision: str, reason: str 
 
 @transaction.atomic
 def listing_take_down(*, listing: Listing, actor: User, reason: str) -> Listing:
-    """An operator removes a published listing from the market, with a reason the holder sees."""
+    """An operator removes a published listing from the market, with a reason the holder sees.
+
+    Everything open on it above listings ends with the same reason, in this transaction, through
+    the ``listing_taken_down`` seam (auctions): its scheduled or live auction is cancelled (every
+    deposit released, the room hears ``closed``/``cancelled``), open offers, the open public notice
+    and purchase intents are withdrawn and those buyers told. The seam is called BEFORE the listing
+    lock so locks are taken in the market's one order (auction, notices, listing, offers).
+    409 ``deal_concluded`` when a deal on it stands (settle or default it instead); 409
+    ``invalid_status_transition`` when it is not published."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以下架挂牌。"))
     if not (reason or "").strip():
         raise InvalidInput(
             "reason_required", _("下架时必须填写理由。"), fields={"reason": [_("请填写理由。")]}
         )
+    seams.call("listing_taken_down", listing=listing, actor=actor, reason=reason)
     locked = _lock(listing)
     if locked.status != S.PUBLISHED:
         raise Conflict("invalid_status_transition", _("只有已挂牌的挂牌可以下架。"))
@@ -330,8 +339,12 @@ def listing_take_down(*, listing: Listing, actor: User, reason: str) -> Listing:
 @transaction.atomic
 def listing_withdraw(*, listing: Listing, actor: User, reason: str = "") -> Listing:
     """The holder withdraws a listing; refused (409 ``listing_engaged``) once any offer, intent,
-    registration or bid has been made on it."""
+    registration or bid has been made on it. Before that, the only thing open above listings is
+    a published auction listing's scheduled auction: the ``listing_withdrawn`` seam cancels it
+    (called before the listing lock, in the market's lock order, only when nobody is engaged)."""
     _require_editor(actor=actor, achievement=listing.achievement)
+    if Listing.objects.filter(pk=listing.pk, status=S.PUBLISHED, engaged_at=None).exists():
+        seams.call("listing_withdrawn", listing=listing, actor=actor, reason=reason or _("持有单位撤回挂牌"))
     locked = _lock(listing)
     if locked.engaged_at is not None:
         raise Conflict("listing_engaged", _("已有意向、报价或竞买登记，挂牌不能撤回。"))

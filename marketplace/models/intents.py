@@ -17,6 +17,10 @@ class PurchaseIntent(models.Model):
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="purchase_intents")
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     declared_at = models.DateTimeField(_("登记时间"))  # the database clock, before listing_ends_at
+    # Set once when the listing leaves the market (taken down by an operator or withdrawn) before
+    # its period ended: the intent no longer counts and the buyer has been told why.
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("撤销原因"), blank=True, default="")
 
     class Meta:
         verbose_name = _("意向受让方")

@@ -25,6 +25,7 @@ class Offer(models.Model):
         ACCEPTED = "accepted", _("已接受")  # the agreed price goes into a public notice
         REJECTED = "rejected", _("已拒绝")  # refused by the other side
         SUPERSEDED = "superseded", _("已失效")  # another buyer's offer was accepted on this listing
+        WITHDRAWN = "withdrawn", _("已撤销")  # the listing left the market (taken down or withdrawn)
 
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="offers")
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="offers")
@@ -80,7 +81,8 @@ class PublicNotice(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("公示中")  # objections may be raised until ends_at
         CONCLUDED = "concluded", _("已成交")  # ended with no upheld objection: the deal is made
-        STOPPED = "stopped", _("已终止")  # an operator upheld an objection: the deal does not proceed
+        # An operator upheld an objection, or the listing was taken down: the deal does not proceed.
+        STOPPED = "stopped", _("已终止")
 
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="notices")
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="notice")

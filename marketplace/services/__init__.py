@@ -1,6 +1,7 @@
 """Every write of the marketplace. Other apps (auctions) call these names; keep them stable."""
 
 from .deals import deal_conclude, deal_transition
+from .leaving import listing_engagements_withdraw
 from .ledger import account_for, journal_post, journal_reverse
 from .payables import deposit_create, deposit_release
 from .payments import payable_confirm, payment_receive
@@ -14,6 +15,7 @@ __all__ = [
     "deposit_release",
     "journal_post",
     "journal_reverse",
+    "listing_engagements_withdraw",
     "payable_confirm",
     "payment_receive",
     "result_publish",

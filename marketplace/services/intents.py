@@ -66,7 +66,10 @@ def fixed_price_resolve(*, listing: Listing) -> Listing:
         or FixedPriceOutcome.objects.filter(listing=locked).exists()
     ):
         return locked
-    buyers = [i.buyer for i in PurchaseIntent.objects.filter(listing=locked).select_related("buyer")]
+    buyers = [
+        i.buyer
+        for i in PurchaseIntent.objects.filter(listing=locked, withdrawn_at=None).select_related("buyer")
+    ]
     outcome = (
         FixedPriceOutcome.Outcome.EXPIRED
         if not buyers

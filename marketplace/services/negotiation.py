@@ -25,7 +25,7 @@ N = PublicNotice.Status
 
 # The one transition table of an offer ...
 OFFER_TRANSITIONS: dict[str, set[str]] = {
-    OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED},
+    OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED, OS.WITHDRAWN},
     OS.COUNTERED: set(),
     OS.ACCEPTED: set(),
     OS.REJECTED: set(),
