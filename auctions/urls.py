@@ -10,4 +10,5 @@ urlpatterns = [
     path("auctions/<int:pk>/register/", views.register, name="register"),
     path("my/auctions/", views.mine, name="mine"),
     path("console/auctions/", views.console_live, name="console_live"),
+    path("console/auctions/<int:pk>/cancel/", views.console_cancel, name="console_cancel"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.views import operator_required
 from auctions import selectors, services
@@ -130,3 +131,16 @@ def console_live(request: HttpRequest) -> HttpResponse:
 
 def _reg_counts() -> dict[str, Any]:
     return {"registered": Count("id"), "frozen": Count("id", filter=Q(payment__deposit_status="frozen"))}
+
+
+@operator_required
+@require_POST
+def console_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """An operator stops a scheduled or live auction with a reason (deposits are released)."""
+    try:
+        services.auction_cancel(auction_id=pk, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"拍卖 #{pk} 已取消，保证金已退还。")
+    return redirect("auctions:console_live")

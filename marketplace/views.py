@@ -152,10 +152,11 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @operator_required
 def console_payments(request: HttpRequest) -> HttpResponse:
-    """Incoming payments still pending (deposits, balances): a finance operator records an
-    offline transfer against one; what was typed stays when the service refuses."""
+    """Payments still pending: incoming (deposits, balances) that a finance operator records as
+    received offline, and outgoing (refunds, settlement payouts) that they record as paid out.
+    What was typed stays when the service refuses."""
     pending = list(
-        Payable.objects.filter(kind__in=Payable.INCOMING, status=Payable.Status.PENDING)
+        Payable.objects.filter(status=Payable.Status.PENDING)
         .select_related("payer", "listing__achievement", "deal")
         .order_by("created_at", "id")[:200]
     )

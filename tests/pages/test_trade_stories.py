@@ -45,6 +45,9 @@ def local(moment: dt.datetime) -> str:
 
 def register_and_show_reference(page, listing_id: int) -> tuple[str, str]:
     page.goto(f"/listings/{listing_id}/")
+    # Through the room and out again: the room's subscription must survive a watcher leaving.
+    page.get_by_role("link", name="进入拍卖会场").click()
+    expect(page.locator("[data-live=conn]")).to_have_text("已连接，实时更新")
     page.get_by_role("link", name="竞买登记").click()
     confirm(page, lambda: page.get_by_role("button", name="确认登记竞买").click())
     expect(page.get_by_test_id("deposit-status")).to_have_text("待缴纳")
