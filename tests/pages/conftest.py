@@ -63,7 +63,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
 
 
 @pytest.fixture
-def operator(transactional_db: None) -> Any:
+def operator(db: None) -> Any:
     """Platform staff in both operator groups; the groups are made again if a flush removed them."""
     from django.contrib.auth.models import Group, Permission
 
