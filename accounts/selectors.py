@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -72,14 +73,26 @@ def membership_for_action(
     return membership
 
 
+def related_sql(a: str, b: str) -> str:
+    """The related-party rule as a SQL boolean over two organization-id expressions: the same
+    organization, or a declared relation between the two (stored once per pair, low id first).
+
+    The one statement of the rule; ``organizations_related`` runs it, and a hot path may embed it
+    in a larger query (the bid engine reads a bidder's whole standing in one statement)."""
+    table = OrganizationRelation._meta.db_table
+    return (
+        f"({a} = {b} OR EXISTS (SELECT 1 FROM {table} rel "
+        f"WHERE rel.low_id = LEAST({a}, {b}) AND rel.high_id = GREATEST({a}, {b})))"
+    )
+
+
 def organizations_related(a: Organization | int, b: Organization | int) -> bool:
     """The same organization, or a declared relation between the two."""
     a_id = a if isinstance(a, int) else a.pk
     b_id = b if isinstance(b, int) else b.pk
-    if a_id == b_id:
-        return True
-    low, high = sorted((a_id, b_id))
-    return OrganizationRelation.objects.filter(low_id=low, high_id=high).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {related_sql('%s::bigint', '%s::bigint')}", [a_id, b_id] * 3)  # noqa: S608
+        return bool(cursor.fetchone()[0])
 
 
 def organizations_pending_review() -> QuerySet[Organization]:

@@ -2,8 +2,9 @@
 
 One transaction per bid. What does not depend on the auction's moving state (who the bidder is, its
 deposit, related parties, an earlier outcome for the same key) is read *before* the auction row is
-locked, so the lock is held only for: lock, read the clock, decide, insert, update, commit. Every
-rule about the auction itself is read from the locked row. Events go out after commit.
+locked, so the lock is held only for three round trips: lock and read the clock (one statement),
+write the bids and the auction (one statement) or remember the refusal, commit. Every rule about
+the auction itself is read from the locked row. Events go out after commit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Organization, User
-from accounts.selectors import organizations_related
+from accounts.selectors import related_sql
 from config.errors import DomainError, InvalidInput
 from marketplace.models import Payable
 
@@ -254,17 +255,41 @@ def _commit_bids(*, auction: Auction, bids: list[Bid], now: datetime) -> bool:
     """Insert the bids, extend the end if they fell in the window, save the auction, and announce
     it after commit. Returns whether the end moved. The caller holds the lock.
 
+    The bids and the auction's new state are written in ONE statement (two data-modifying CTEs,
+    each executed exactly once): every round trip here is time the auction's other bidders wait.
+
     A moved end needs no new close task: the scheduled one finds the end moved and re-schedules
     itself for the new one (``auction_close_due``)."""
     extended = False
     if bids and auction.ends_at - now < timedelta(seconds=auction.extension_seconds):
         auction.ends_at = now + timedelta(seconds=auction.extension_seconds)
         extended = True
-    Bid.objects.bulk_create(bids)
-    fields = ["current_price", "leader", "bid_count", "last_hash", "updated_at"]
-    if extended:
-        fields.append("ends_at")
-    auction.save(update_fields=fields)
+    auction.updated_at = now
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(bids))
+    params: list[Any] = []
+    for b in bids:
+        params += [auction.pk, b.registration.pk, b.seq, b.amount, b.placed_at, b.key, b.is_proxy, b.hash]
+    params += [
+        auction.current_price,
+        auction.leader.pk if auction.leader else None,
+        auction.bid_count,
+        auction.last_hash,
+        auction.updated_at,
+        auction.ends_at,
+        auction.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH inserted AS (INSERT INTO {Bid._meta.db_table} "  # noqa: S608
+            "(auction_id, registration_id, seq, amount, placed_at, key, is_proxy, hash) "
+            f"VALUES {values} RETURNING id, seq), "
+            f"moved AS (UPDATE {Auction._meta.db_table} SET current_price = %s, leader_id = %s, "
+            "bid_count = %s, last_hash = %s, updated_at = %s, ends_at = %s WHERE id = %s RETURNING 1) "
+            "SELECT inserted.id FROM inserted, moved ORDER BY inserted.seq",
+            params,
+        )
+        for b, (pk,) in zip(bids, cursor.fetchall(), strict=True):
+            b.pk = b.id = pk
     ends_at = auction.ends_at
     facts = [(b.seq, b.amount, b.registration.bidder_no, b.placed_at, b.is_proxy, b.hash) for b in bids]
 
@@ -291,7 +316,7 @@ def _commit_bids(*, auction: Auction, bids: list[Bid], now: datetime) -> bool:
 
 
 _STANDING_SQL = """
-SELECT r.id, r.bidder_no, r.organization_id, o.status, p.deposit_status, a.holder_id, {key_lock}
+SELECT r.id, r.bidder_no, r.organization_id, o.status, p.deposit_status, {related}, {key_lock}
 FROM {registration} r
 JOIN {membership} m ON m.organization_id = r.organization_id AND m.user_id = %s
 JOIN {organization} o ON o.id = r.organization_id
@@ -312,10 +337,10 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
     """The bidder's registration, or the refusal that does not depend on the auction's state.
 
     One statement reads the registration (through the user's memberships), its organization's
-    status, its deposit's status and the holder, and -- with a key -- takes a transaction-scoped
-    advisory lock on (auction, user, key): a concurrent request with the same key waits there
-    until this one commits, then finds its outcome. Outside the auction lock, so it costs the
-    auction's other bidders nothing."""
+    status, its deposit's status and whether it is related to the holder (accounts' rule), and -- with a key -- takes a transaction-scoped advisory lock on
+    (auction, user, key): a concurrent request with the same key waits there until this one
+    commits, then finds its outcome. Outside the auction lock, so it costs the auction's other
+    bidders nothing."""
     sql = _STANDING_SQL.format(
         key_lock="pg_advisory_xact_lock(%s)" if key else "NULL",
         registration=Registration._meta.db_table,
@@ -323,6 +348,7 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
         organization=Organization._meta.db_table,
         auction=Auction._meta.db_table,
         payable=Payable._meta.db_table,
+        related=related_sql("a.holder_id", "r.organization_id"),
     )
     params = ([_key_digest(auction_id, user.pk, key)] if key else []) + [user.pk, auction_id]
     with connection.cursor() as cursor:
@@ -332,7 +358,7 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
         if not Auction.objects.filter(pk=auction_id).exists():
             raise Http404
         raise BidRejected("not_registered", _refusal_text("not_registered"))
-    pk, bidder_no, organization_id, organization_status, deposit_status, holder_id, _lock = row
+    pk, bidder_no, organization_id, organization_status, deposit_status, related, _lock = row
     registration = Registration(
         pk=pk, auction_id=auction_id, bidder_no=bidder_no, organization_id=organization_id
     )
@@ -340,18 +366,9 @@ def _standing(*, auction_id: int, user: User, key: str) -> Registration:
         raise BidRejected("organization_not_verified", _refusal_text("organization_not_verified"))
     if not deposit_status_frozen(deposit_status):
         raise BidRejected("deposit_not_frozen", _refusal_text("deposit_not_frozen"))
-    if organizations_related(holder_id, organization_id):
+    if related:
         raise BidRejected("related_party", _refusal_text("related_party"))
     return registration
-
-
-class _Refused(Exception):
-    """Carries a refusal out of the savepoint that holds the auction lock."""
-
-    def __init__(self, refusal: _Refusal, now: datetime) -> None:
-        super().__init__(refusal.code)
-        self.refusal = refusal
-        self.now = now
 
 
 def _remember_refusal(
@@ -363,7 +380,8 @@ def _remember_refusal(
     refusal: _Refusal,
     now: datetime,
 ) -> None:
-    """Record a refusal under its key, committed without waiting for the WAL flush.
+    """Record a refusal under its key, committed without waiting for the WAL flush. The caller
+    holds the auction lock; the commit that releases it is then not held up by a disk flush.
 
     Most attempts in a hot auction are refusals (someone was faster). What a crash of the database
     in the next fraction of a second could lose is only the memory of a refusal: a retry with that
@@ -380,39 +398,32 @@ def _remember_refusal(
 
 @transaction.atomic
 def _bid_place(*, auction_id: int, user: User, amount: Decimal, key: str) -> BidPlaced | _Refusal:
+    """Before the lock: the bidder's standing (one statement) and the key's first outcome. Under
+    the auction lock: lock and clock (one statement), decide in memory, then either write the bids and the
+    auction (one statement) or remember the refusal (one statement, committed without waiting for
+    the WAL flush); the commit releases the lock. Nothing else waits in it."""
     registration = _standing(auction_id=auction_id, user=user, key=key)
     if key:
         first = _first_outcome(auction_id=auction_id, registration=registration, key=key, amount=amount)
         if first is not None:
             return first
-    try:
-        # A savepoint around the lock: rolling back to it releases the auction lock at once, so a
-        # refusal is recorded (below) without holding up the auction's other bidders. The key's
-        # advisory lock, taken before, still keeps a retry with the same key waiting.
-        with transaction.atomic():
-            auction, now = auction_lock_at(auction_id)
-            refusal = _judge(auction=auction, registration=registration, amount=amount, now=now)
-            if refusal is not None:
-                raise _Refused(refusal, now)
-            bid = _append(
-                auction=auction, registration=registration, amount=amount, now=now, key=key, proxy=False
-            )
-            auto = _resolve_proxies(auction=auction, now=now)
-            _commit_bids(auction=auction, bids=[bid, *auto], now=now)
-            return BidPlaced(
-                bid=bid, bidder_no=registration.bidder_no, ends_at=auction.ends_at, auto_bids=auto
-            )
-    except _Refused as refused:
+    auction, now = auction_lock_at(auction_id)
+    refusal = _judge(auction=auction, registration=registration, amount=amount, now=now)
+    if refusal is not None:
         if key:
             _remember_refusal(
                 auction_id=auction_id,
                 registration=registration,
                 key=key,
                 amount=amount,
-                refusal=refused.refusal,
-                now=refused.now,
+                refusal=refusal,
+                now=now,
             )
-        return refused.refusal
+        return refusal
+    bid = _append(auction=auction, registration=registration, amount=amount, now=now, key=key, proxy=False)
+    auto = _resolve_proxies(auction=auction, now=now)
+    _commit_bids(auction=auction, bids=[bid, *auto], now=now)
+    return BidPlaced(bid=bid, bidder_no=registration.bidder_no, ends_at=auction.ends_at, auto_bids=auto)
 
 
 def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> BidPlaced:
