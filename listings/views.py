@@ -4,7 +4,10 @@ queue. Reads go through ``listings.selectors``, writes through ``listings.servic
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,11 +16,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from rest_framework.request import Request
 
 from accounts.selectors import is_operator, user_memberships
 from accounts.views import form_apply_error, operator_required
-from config.errors import DomainError
+from config.errors import DomainError, InvalidInput
 from listings import selectors, services, use_first_selectors
+from listings.api.pagination import keyset_page
 from listings.forms import (
     AchievementForm,
     CatalogueFilterForm,
@@ -52,6 +57,58 @@ def _organization(request: HttpRequest) -> Any:
 # Public --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KeysetPage:
+    """One catalogue page and its 上一页/下一页 query strings (None at either end)."""
+
+    rows: list[Listing]
+    previous_query: str | None
+    next_query: str | None
+
+    def __iter__(self) -> Iterator[Listing]:
+        return iter(self.rows)
+
+
+def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> KeysetPage:
+    """The catalogue by the API's keyset cursor (``listings.api.pagination``): no COUNT, and a page
+    never skips or repeats a listing however many are published meanwhile. A cursor only goes
+    forward, so the page carries ``back``, the cursors of the pages before it, for 上一页."""
+    cursor = request.GET.get("cursor") or ""
+    back = request.GET.getlist("back")
+    try:
+        rows, next_url = keyset_page(
+            queryset=queryset,
+            order=order,
+            keys=selectors.ORDER_KEYS[order],
+            request=Request(request),
+            cursor=cursor or None,
+            page_size=PAGE_SIZE,
+        )
+    except InvalidInput:  # a stale or hand-edited cursor: start again from the first page
+        cursor, back = "", []
+        rows, next_url = keyset_page(
+            queryset=queryset,
+            order=order,
+            keys=selectors.ORDER_KEYS[order],
+            request=Request(request),
+            cursor=None,
+            page_size=PAGE_SIZE,
+        )
+    kept = [(k, v) for k, v in request.GET.items() if k not in {"cursor", "back"} and v]
+    previous_query = None
+    if cursor:
+        earlier = back[:-1]
+        target = back[-1] if back else ""
+        previous_query = urlencode(
+            kept + [("back", b) for b in earlier] + ([("cursor", target)] if target else [])
+        )
+    next_query = None
+    if next_url is not None:
+        token = parse_qs(urlsplit(next_url).query)["cursor"][0]
+        next_query = urlencode(kept + [("back", b) for b in [*back, cursor]] + [("cursor", token)])
+    return KeysetPage(rows=rows, previous_query=previous_query, next_query=next_query)
+
+
 def catalogue(request: HttpRequest) -> HttpResponse:
     """成果大厅: published listings with filters and Chinese search; htmx swaps just the results."""
     form = CatalogueFilterForm(request.GET or None)
@@ -63,7 +120,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         q=(data.get("q") or "").strip() or None,
         ordering=data.get("ordering") or None,
     )
-    page = Paginator(selectors.catalogue_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    order = selectors.catalogue_ordering(filters)
+    page = _keyset_page(request, selectors.catalogue_list(filters=filters), order=order)
     context = {"form": form, "page": page, "q": filters.q}
     if getattr(request, "htmx", False):
         return render(request, "listings/_catalogue_results.html", context)
