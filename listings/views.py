@@ -4,8 +4,6 @@ queue. Reads go through ``listings.selectors``, writes through ``listings.servic
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -21,6 +19,7 @@ from rest_framework.request import Request
 from accounts.selectors import is_operator, user_memberships
 from accounts.views import form_apply_error, operator_required
 from config.errors import DomainError, InvalidInput
+from config.paging import LinkPage, cursor_page
 from listings import selectors, services, use_first_selectors
 from listings.api.pagination import keyset_page
 from listings.forms import (
@@ -57,19 +56,7 @@ def _organization(request: HttpRequest) -> Any:
 # Public --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeysetPage:
-    """One catalogue page and its 上一页/下一页 query strings (None at either end)."""
-
-    rows: list[Listing]
-    previous_query: str | None
-    next_query: str | None
-
-    def __iter__(self) -> Iterator[Listing]:
-        return iter(self.rows)
-
-
-def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> KeysetPage:
+def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> LinkPage:
     """The catalogue by the API's keyset cursor (``listings.api.pagination``): no COUNT, and a page
     never skips or repeats a listing however many are published meanwhile. A cursor only goes
     forward, so the page carries ``back``, the cursors of the pages before it, for 上一页."""
@@ -106,7 +93,7 @@ def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> KeysetPa
     if next_url is not None:
         token = parse_qs(urlsplit(next_url).query)["cursor"][0]
         next_query = urlencode(kept + [("back", b) for b in [*back, cursor]] + [("cursor", token)])
-    return KeysetPage(rows=rows, previous_query=previous_query, next_query=next_query)
+    return LinkPage(rows=rows, previous_query=previous_query, next_query=next_query)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -468,10 +455,8 @@ def console_listing_take_down(request: HttpRequest, pk: int) -> HttpResponse:
 def use_first(request: HttpRequest) -> HttpResponse:
     """The public use-first list (先用后转实施清单)."""
     eligible = request.GET.get("free") == "1"
-    entries = use_first_selectors.use_first_entries(
-        free_license_eligible=True if eligible else None
-    ).order_by("-listed_on", "-id")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = use_first_selectors.use_first_entries(free_license_eligible=True if eligible else None)
+    page = cursor_page(request, entries, ordering=("-listed_on", "-id"), size=PAGE_SIZE)
     return render(request, "listings/use_first.html", {"page": page, "eligible": eligible})
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.selectors import is_finance_operator, is_operator, user_memberships
 from accounts.views import form_apply_error, operator_required
 from config.errors import DomainError
+from config.paging import cursor_page
 from listings import selectors as listing_selectors
 from listings.models import Listing, UseFirstEntry
 from marketplace import selectors as mk_selectors
@@ -94,8 +95,8 @@ def results(request: HttpRequest) -> HttpResponse:
         .order_by()
     )
     chart = deals_by_month_chart(rows, months=months, modes=list(Listing.Mode.choices))
-    page = Paginator(qs.order_by("-concluded_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    page = cursor_page(request, qs, ordering=("-concluded_at", "-id"), size=PAGE_SIZE)
+    query = urlencode({k: v for k, v in request.GET.items() if k != "cursor" and v})
     return render(
         request, "marketplace/results.html", {"form": form, "page": page, "chart": chart, "query": query}
     )

@@ -3,6 +3,7 @@ listing exactly once, and no request counts the matching rows (slow at 100,000 l
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from listings import views
+from listings.models import UseFirstEntry
 from tests.factories import AchievementFactory, make_listing
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,24 @@ def test_the_catalogue_page_does_not_count_the_listings(client, university):
     sqls = [q["sql"].upper() for q in queries.captured_queries]
     assert any('FROM "LISTINGS_LISTING"' in sql for sql in sqls)
     assert not [sql for sql in sqls if "COUNT(" in sql]
+
+
+def test_the_use_first_list_pages_by_cursor(client, university, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    titles = [f"先用后转成果{i}" for i in range(5)]
+    for i, title in enumerate(titles):
+        achievement = AchievementFactory(holder=university, title=title)
+        UseFirstEntry.objects.create(
+            achievement=achievement, holder=university, listed_on=dt.date(2026, 1, 1 + i), reason="逾期未转化"
+        )
+    seen, url = [], "/use-first/"
+    while url:
+        html = client.get(url).content.decode()
+        seen += re.findall(r"<td>(先用后转成果\d)</td>", html)
+        links = dict(
+            (name, unescape(href)) for href, name in re.findall(r'href="([^"]+)">(上一页|下一页)<', html)
+        )
+        url = "/use-first/" + links["下一页"] if "下一页" in links else None
+    assert seen == titles[::-1]
+    assert client.get("/use-first/?cursor=bad").status_code == 200
+    assert client.get("/results/?cursor=bad").status_code == 200
