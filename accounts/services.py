@@ -57,6 +57,24 @@ def user_register(*, username: str, password: str, email: str) -> User:
     return user
 
 
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """The user changes their own password: the old one must match, the new one must pass the
+    password validators. API tokens stay valid (revoke them separately); sessions of the web
+    pages keep working only where the caller refreshes the session hash (the page does)."""
+    if not user.check_password(old_password):
+        message = _("原密码不正确。")
+        raise InvalidInput("wrong_password", message, fields={"old_password": [message]})
+    try:
+        validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            "weak_password", " ".join(exc.messages), fields={"new_password": exc.messages}
+        ) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def _organization_transition(
     *, organization: Organization, to_status: str, actor: User, reason: str = ""
 ) -> Organization:

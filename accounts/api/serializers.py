@@ -109,3 +109,8 @@ class MeOutput(serializers.ModelSerializer):
         from ..selectors import is_operator
 
         return is_operator(obj)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, write_only=True)
+    new_password = serializers.CharField(max_length=128, write_only=True)

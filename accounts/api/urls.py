@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("accounts/register/", views.RegisterView.as_view(), name="register"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("me/", views.MeView.as_view(), name="me"),
     path("organizations/", views.OrganizationCreateView.as_view(), name="organization-create"),
     path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization-detail"),

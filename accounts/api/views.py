@@ -20,6 +20,7 @@ from .serializers import (
     MeOutput,
     OrganizationInput,
     OrganizationOutput,
+    PasswordChangeInput,
     RegisterInput,
     ReviewInput,
     TokenInput,
@@ -131,4 +132,20 @@ class OrganizationMemberDetailView(APIView):
         )
         user = get_object_or_404(User, pk=user_id)
         services.membership_remove(organization=org, actor=request.user, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PasswordChangeInput,
+        responses={204: None},
+        tags=["accounts"],
+        description="Change the caller's password. 400 `wrong_password` or `weak_password` with field errors.",
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_change_password(user=request.user, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
