@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
@@ -63,7 +64,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             form_apply_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "注册成功。请登记您的机构，通过平台认证后即可挂牌或竞买。")
+            messages.success(request, _("注册成功。请登记您的机构，通过平台认证后即可挂牌或竞买。"))
             return redirect("accounts:organization")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -78,7 +79,7 @@ def organization(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
-            messages.success(request, "机构已登记，等待平台审核。审核结果会通知您。")
+            messages.success(request, _("机构已登记，等待平台审核。审核结果会通知您。"))
             return redirect("accounts:organization")
     return render(request, "accounts/organization.html", {"memberships": memberships, "form": form})
 
@@ -92,7 +93,7 @@ def organization_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "已重新提交平台审核。")
+        messages.success(request, _("已重新提交平台审核。"))
     return redirect("accounts:organization")
 
 
@@ -123,7 +124,7 @@ def console_organization_review(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
-            verdict = "已认证" if form.cleaned_data["decision"] == "approve" else "已驳回"
+            verdict = _("已认证") if form.cleaned_data["decision"] == "approve" else _("已驳回")
             messages.success(request, f"{org.name}：{verdict}。")
             return redirect("accounts:console_organizations")
     history = org.status_changes.select_related("actor")

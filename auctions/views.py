@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.views import operator_required
@@ -73,7 +74,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.detail
         else:
             messages.success(
-                request, f"竞买登记成功，您的竞买号为 {registration.bidder_no}。请按下方说明缴纳保证金。"
+                request,
+                _("竞买登记成功，您的竞买号为 %(bidder_no)s。请按下方说明缴纳保证金。")
+                % {"bidder_no": registration.bidder_no},
             )
             return redirect("auctions:register", pk=auction.pk)
     context: dict[str, Any] = {
@@ -142,5 +145,5 @@ def console_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"拍卖 #{pk} 已取消，保证金已退还。")
+        messages.success(request, _("拍卖 #%(pk)s 已取消，保证金已退还。") % {"pk": pk})
     return redirect("auctions:console_live")

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.selectors import organizations_pending_review
 from accounts.views import operator_required
@@ -38,66 +39,66 @@ def home(request: HttpRequest) -> HttpResponse:
 def console(request: HttpRequest) -> HttpResponse:
     sections: list[dict[str, Any]] = [
         {
-            "title": "机构认证",
+            "title": _("机构认证"),
             "count": organizations_pending_review().count(),
-            "hint": "待审核的机构",
+            "hint": _("待审核的机构"),
             "url": reverse("accounts:console_organizations"),
         },
         {
-            "title": "拍卖监控",
+            "title": _("拍卖监控"),
             "count": Auction.objects.filter(status=Auction.Status.LIVE).count(),
-            "hint": "竞价中的拍卖",
+            "hint": _("竞价中的拍卖"),
             "url": reverse("auctions:console_live"),
         },
         {
-            "title": "待确认付款",
+            "title": _("待确认付款"),
             "count": Payable.objects.filter(kind__in=Payable.INCOMING, status=Payable.Status.PENDING).count(),
-            "hint": "保证金与成交价款",
+            "hint": _("保证金与成交价款"),
             "url": reverse("marketplace:console_payments"),
         },
         {
-            "title": "违约",
+            "title": _("违约"),
             "count": Deal.objects.filter(status=Deal.Status.DEFAULTED).count(),
-            "hint": "已违约的成交",
+            "hint": _("已违约的成交"),
             "url": reverse("marketplace:console_defaults"),
         },
         {
-            "title": "挂牌审核",
+            "title": _("挂牌审核"),
             "count": listing_selectors.listings_review_queue().count(),
-            "hint": "待平台审核的挂牌",
+            "hint": _("待平台审核的挂牌"),
             "url": reverse("listings:console_listings"),
         },
         {
-            "title": "先用后转督办",
+            "title": _("先用后转督办"),
             "count": use_first_selectors.justifications_for(user=request.user, status="pending").count()
             + use_first_selectors.self_implementations_for(user=request.user, status="pending").count(),
-            "hint": "待审核的正当理由与自行实施声明",
+            "hint": _("待审核的正当理由与自行实施声明"),
             "url": reverse("listings:console_use_first"),
         },
         {
-            "title": "先用后转申请",
+            "title": _("先用后转申请"),
             "count": UseFirstApplication.objects.filter(
                 status__in=(UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW)
             ).count(),
-            "hint": "逾期未答复、拒绝待审核的申请",
+            "hint": _("逾期未答复、拒绝待审核的申请"),
             "url": reverse("marketplace:console_use_first_applications"),
         },
         {
-            "title": "公示异议",
+            "title": _("公示异议"),
             "count": Objection.objects.filter(status=Objection.Status.PENDING).count(),
-            "hint": "待处理的公示异议",
+            "hint": _("待处理的公示异议"),
             "url": reverse("marketplace:console_notices"),
         },
         {
-            "title": "对账",
+            "title": _("对账"),
             "count": ReconciliationRun.objects.filter(status=ReconciliationRun.Status.MISMATCH).count(),
-            "hint": "存在差异的对账",
+            "hint": _("存在差异的对账"),
             "url": reverse("marketplace:console_reconciliation"),
         },
         {
-            "title": "逾期登记",
+            "title": _("逾期登记"),
             "count": use_first_selectors.registration_overdue().count(),
-            "hint": "逾期未登记的财政资助成果",
+            "hint": _("逾期未登记的财政资助成果"),
             "url": reverse("listings:console_overdue"),
         },
     ]

@@ -185,7 +185,7 @@ class CatalogueFilterForm(forms.Form):
     q = forms.CharField(
         label=_("搜索"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "如：人工智能 茶叶"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("如：人工智能 茶叶")}),
     )
     mode = forms.ChoiceField(
         label=_("交易方式"), choices=[("", _("全部")), *Listing.Mode.choices], required=False

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.request import Request
 
@@ -48,7 +49,7 @@ PAGE_SIZE = 20
 def _organization(request: HttpRequest) -> Any:
     membership = user_memberships(request.user).first()
     if membership is None:
-        messages.info(request, "请先登记您的机构。")
+        messages.info(request, _("请先登记您的机构。"))
         return None
     return membership.organization
 
@@ -175,7 +176,7 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
                     fields.pop(name)
             form_apply_error(form, DomainError(exc.code, exc.detail, fields=fields))
         else:
-            messages.success(request, f"成果“{achievement.title}”已登记。")
+            messages.success(request, _("成果“%(title)s”已登记。") % {"title": achievement.title})
             return redirect("listings:achievement", pk=achievement.pk)
     return render(request, "listings/achievement_form.html", {"form": form, "inventors": inventors, "ip": ip})
 
@@ -185,22 +186,22 @@ DUTY_FORMS: dict[str, tuple[Any, Any, str]] = {
     "justification": (
         JustificationForm,
         use_first_services.justification_file,
-        "正当理由已提交，等待平台审核。",
+        _("正当理由已提交，等待平台审核。"),
     ),
     "self_implementation": (
         SelfImplementationForm,
         use_first_services.self_implementation_declare,
-        "自行实施声明已提交，等待平台审核。",
+        _("自行实施声明已提交，等待平台审核。"),
     ),
     "registration": (
         RegistrationRecordForm,
         use_first_services.achievement_registration_record,
-        "成果登记已记录。",
+        _("成果登记已记录。"),
     ),
     "volunteer": (
         VolunteerForm,
         use_first_services.use_first_volunteer,
-        "已列入先用后转清单，平台已发布先用后转挂牌。",
+        _("已列入先用后转清单，平台已发布先用后转挂牌。"),
     ),
 }
 
@@ -273,7 +274,7 @@ def _listing_form_page(request: HttpRequest, *, listing: Listing | None) -> Http
                     rights=data["rights"],
                     **form.terms(),
                 )
-                messages.success(request, "挂牌草稿已保存。确认无误后请提交审核。")
+                messages.success(request, _("挂牌草稿已保存。确认无误后请提交审核。"))
             else:
                 listing = services.listing_update(
                     listing=listing,
@@ -282,7 +283,7 @@ def _listing_form_page(request: HttpRequest, *, listing: Listing | None) -> Http
                     rights=data["rights"],
                     **form.terms(),
                 )
-                messages.success(request, "挂牌已修改。")
+                messages.success(request, _("挂牌已修改。"))
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
@@ -337,7 +338,7 @@ def _first(errors: Any) -> str:
 @require_POST
 def listing_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _holder_action(
-        request, pk, lambda lst: services.listing_submit(listing=lst, actor=request.user), "已提交审核。"
+        request, pk, lambda lst: services.listing_submit(listing=lst, actor=request.user), _("已提交审核。")
     )
 
 
@@ -350,7 +351,7 @@ def listing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         lambda lst: services.listing_withdraw(
             listing=lst, actor=request.user, reason=request.POST.get("reason", "")
         ),
-        "挂牌已撤回。",
+        _("挂牌已撤回。"),
     )
 
 
@@ -399,7 +400,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
             listing=lst, actor=request.user, decision=decision, comment=reason
         ),
         template="listings/approval_decide.html",
-        done="审批意见已提交。",
+        done=_("审批意见已提交。"),
         back="listings:approvals",
     )
 
@@ -425,7 +426,7 @@ def console_listing_review(request: HttpRequest, pk: int) -> HttpResponse:
             listing=lst, actor=request.user, decision=decision, reason=reason
         ),
         template="listings/console_listing_review.html",
-        done="审核结论已提交。",
+        done=_("审核结论已提交。"),
         back="listings:console_listings",
     )
 
@@ -445,7 +446,7 @@ def console_listing_take_down(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "挂牌已下架。")
+        messages.success(request, _("挂牌已下架。"))
     return redirect("listings:detail", pk=pk)
 
 
@@ -499,7 +500,7 @@ def console_use_first(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form_apply_error(form, exc)
             else:
-                messages.success(request, "审核结论已提交。")
+                messages.success(request, _("审核结论已提交。"))
                 return redirect("listings:console_use_first")
     rows = [
         (

@@ -19,6 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.selectors import is_finance_operator, is_operator, user_memberships
 from accounts.views import form_apply_error, operator_required
@@ -135,7 +136,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form_apply_error(contract_form, exc)
         else:
-            messages.success(request, "技术合同登记号已记录，成交进入结算。")
+            messages.success(request, _("技术合同登记号已记录，成交进入结算。"))
             return redirect("marketplace:deal", pk=pk)
     context = {
         "deal": deal,
@@ -175,7 +176,10 @@ def console_payments(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form_apply_error(form, exc)
             else:
-                messages.success(request, f"已确认到账：付款识别码 {payable.payment_reference}。")
+                messages.success(
+                    request,
+                    _("已确认到账：付款识别码 %(reference)s。") % {"reference": payable.payment_reference},
+                )
                 return redirect("marketplace:console_payments")
     rows = [(p, forms_.get(p.pk) or PaymentConfirmForm(prefix=f"p{p.pk}")) for p in pending]
     return render(
@@ -221,7 +225,7 @@ def offer_new(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
-            messages.success(request, "报价已提交，等待持有单位答复。")
+            messages.success(request, _("报价已提交，等待持有单位答复。"))
             return redirect("marketplace:offer", pk=offer.pk)
     return render(request, "marketplace/offer_new.html", {"listing": listing, "form": form})
 
@@ -255,7 +259,8 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 notice = negotiation.offer_accept(offer=offer, actor=request.user)
                 messages.success(
                     request,
-                    f"已接受报价，进入公示期（至 {timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}）。",
+                    _("已接受报价，进入公示期（至 %(ends_at)s）。")
+                    % {"ends_at": f"{timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}"},
                 )
                 return redirect("marketplace:notice", pk=notice.pk)
             if action == "counter":
@@ -264,13 +269,13 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     counter = negotiation.offer_counter(
                         offer=offer, actor=request.user, **counter_form.cleaned_data
                     )
-                    messages.success(request, "已还价，等待对方答复。")
+                    messages.success(request, _("已还价，等待对方答复。"))
                     return redirect("marketplace:offer", pk=counter.pk)
             if action == "reject":
                 reject_form = RejectForm(request.POST, prefix="reject")
                 if reject_form.is_valid():
                     negotiation.offer_reject(offer=offer, actor=request.user, **reject_form.cleaned_data)
-                    messages.success(request, "已拒绝该报价。")
+                    messages.success(request, _("已拒绝该报价。"))
                     return redirect("marketplace:offer", pk=offer.pk)
         except DomainError as exc:
             form_apply_error(counter_form if action == "counter" else reject_form, exc)
@@ -349,7 +354,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     except DomainError as exc:
                         form_apply_error(form, exc)
                     else:
-                        messages.success(request, "异议已处理。")
+                        messages.success(request, _("异议已处理。"))
                         return redirect("marketplace:notice", pk=pk)
             else:
                 objection_form = ObjectionForm(request.POST, prefix="objection")
@@ -357,7 +362,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     negotiation.objection_raise(
                         notice=notice, actor=request.user, **objection_form.cleaned_data
                     )
-                    messages.success(request, "异议已提交，平台将尽快处理。")
+                    messages.success(request, _("异议已提交，平台将尽快处理。"))
                     return redirect("marketplace:notice", pk=pk)
         except DomainError as exc:
             form_apply_error(objection_form, exc)
@@ -384,7 +389,7 @@ def intent_new(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             error = exc.detail
         else:
-            messages.success(request, "意向已登记。挂牌期满时仅一家意向即按挂牌价成交；多家则转为竞价。")
+            messages.success(request, _("意向已登记。挂牌期满时仅一家意向即按挂牌价成交；多家则转为竞价。"))
             return redirect("marketplace:my_trades")
     count = PurchaseIntent.objects.filter(listing=listing).count()
     return render(
@@ -430,7 +435,7 @@ def use_first_apply(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
-            messages.success(request, "申请已提交，持有单位须在规定期限内答复。")
+            messages.success(request, _("申请已提交，持有单位须在规定期限内答复。"))
             return redirect("marketplace:my_use_first")
     return render(request, "marketplace/use_first_apply.html", {"entry": entry, "form": form})
 
@@ -502,7 +507,7 @@ def my_use_first(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         bound = _use_first_action(request)
         if not any(f.errors for f in bound.values()):
-            messages.success(request, "已提交。")
+            messages.success(request, _("已提交。"))
             return redirect("marketplace:my_use_first")
     orgs = set(member_org_ids(request.user))
     applications = []
@@ -544,7 +549,7 @@ def console_use_first_applications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         bound = _use_first_action(request)
         if not any(f.errors for f in bound.values()):
-            messages.success(request, "已处理。")
+            messages.success(request, _("已处理。"))
             return redirect("marketplace:console_use_first_applications")
     rows = []
     for status in (UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW):
