@@ -238,6 +238,7 @@ def generate(size: int) -> None:
                         status="published",
                         published_at=published,
                         submitted_at=published,
+                        updated_at=published,  # bulk_create skips Listing.save's commit-ordered stamp
                         **terms,
                     )
                 )

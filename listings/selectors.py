@@ -172,13 +172,26 @@ ORDER_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
 }
 
 
+# Where a published listing goes when it leaves the catalogue.
+LEFT_CATALOGUE_STATUSES = (S.CLOSED, S.WITHDRAWN, S.TAKEN_DOWN)
+
+
 def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
-    """Published listings matching the filters, ordered (see ``catalogue_ordering``).
+    """Published listings matching the filters, ordered (see ``catalogue_ordering``). With
+    ``updated_since`` (a sync) also the listings that were published and have left since, with
+    their ``status`` (closed, withdrawn, taken_down), so the client removes them.
 
     ``q`` is segmented by jieba and matched against ``search_vector`` (every word must occur); the
     relevance rank is an integer (ts_rank times a million) so that cursors compare exactly.
     """
-    qs = Listing.objects.filter(status=S.PUBLISHED)
+    if filters.updated_since is None:
+        qs = Listing.objects.filter(status=S.PUBLISHED)
+    else:
+        # A syncing client must also learn which listings LEFT the catalogue since (and remove
+        # them): published ones, and once-published ones now closed, withdrawn or taken down.
+        qs = Listing.objects.filter(
+            Q(status=S.PUBLISHED) | Q(status__in=LEFT_CATALOGUE_STATUSES, published_at__isnull=False)
+        )
     if filters.mode:
         qs = qs.filter(mode=filters.mode)
     if filters.rights:

@@ -174,8 +174,11 @@ def _bool(value: str | None) -> bool | None:
         "`id` (for applications), names, `origin` (`overdue`: the daily job listed it; `voluntary`: "
         "the holder did), and for closed entries `closed_on`, `close_cause` (`converted` or "
         "`justified`) and `close_reason`. Default: active entries; `status=closed` gives the history, "
-        "`status=all` both. Cursor pages ordered by `(updated_at, id)`; `updated_since` returns what "
-        "changed after that moment (listed, marked free-license eligible, or closed).\n\n"
+        "`status=all` both. Cursor pages ordered by `(updated_at, id)`; `updated_since` (exclusive) "
+        "returns what changed after that moment (listed, marked free-license eligible, or closed); "
+        "with `updated_since` and no `status` the default is `all`, so a syncing client also learns "
+        "which entries closed. `updated_at` is commit-ordered and unique (config/syncstamp.py): "
+        "resuming from the last `updated_at` seen never misses or repeats a change.\n\n"
         "The clock: an applied achievement of a university, institute, hospital or state-owned "
         "enterprise is listed the day after its conversion deadline, the second anniversary of its "
         "earliest grant (a 29 February grant's anniversary in a common year is 28 February, per "
@@ -201,7 +204,7 @@ class UseFirstListView(ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        state = params.get("status", "active")
+        state = params.get("status") or ("all" if params.get("updated_since") else "active")
         if state not in selectors.ENTRY_STATES:
             raise serializers.ValidationError({"status": [_("应为 active、closed 或 all。")]})
         since = None

@@ -140,8 +140,12 @@ class ListingsView(APIView):
             "The catalogue: published listings only. `q` is segmented (jieba) and every word must occur "
             "in the title, summary or holder name. `ordering`: `relevance` (default with `q`), `newest` "
             "(default), `ending` (soonest first; negotiated listings, which have no end, last). With "
-            "`updated_since` the order is `(updated_at, id)` whatever `ordering` says, for incremental "
-            "sync. Cursor pages of `page_size` (default 20, at most 100). Never the reserve price."
+            "`updated_since` (exclusive) the order is `(updated_at, id)` whatever `ordering` says, for "
+            "incremental sync, and the results ALSO include listings that were published and have left the "
+            "catalogue since, with their `status` (`closed`, `withdrawn` or `taken_down`): remove those. "
+            "`updated_at` is commit-ordered and unique (config/syncstamp.py), so keeping the last "
+            "`updated_at` seen and passing it as `updated_since` never misses or repeats a change, even "
+            "while writes commit concurrently. Cursor pages of `page_size` (default 20, at most 100). Never the reserve price."
         ),
     )
     def get(self, request: Request) -> Response:

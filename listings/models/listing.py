@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -8,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from config.syncstamp import sync_stamp
 
 from .achievements import Achievement
 from .choices import Rights
@@ -72,7 +76,8 @@ class Listing(models.Model):
         db_persist=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Commit-ordered (``config.syncstamp``), set by ``save``: the catalogue's ``updated_since`` sync.
+    updated_at = models.DateTimeField()
     # Chinese full text: jieba-segmented title and summary, maintained by the listing services.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -82,6 +87,8 @@ class Listing(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
             models.Index(fields=["status", "updated_at", "id"], name="listing_status_sync"),
+            # The sync that also returns listings that left the catalogue, and the stamp's max().
+            models.Index(fields=["updated_at", "id"], name="listing_sync"),
             # Catalogue orders within one mode: the keyset needs the id as the last column.
             models.Index(fields=["status", "mode", "published_at", "id"], name="listing_mode_newest"),
             models.Index(fields=["status", "mode", "closes_at", "id"], name="listing_mode_closes"),
@@ -128,6 +135,14 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement.title} ({self.get_mode_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every save that writes ``updated_at`` stamps it in commit order (``config.syncstamp``):
+        the public list's ``updated_since`` sync never misses or repeats a row."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "updated_at" in update_fields:
+            self.updated_at = sync_stamp(self._meta.db_table)
+        super().save(*args, **kwargs)
 
 
 class ListingStatusChange(models.Model):

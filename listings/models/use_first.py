@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from config.syncstamp import sync_stamp
 
 from .achievements import Achievement
 
@@ -43,7 +46,8 @@ class UseFirstEntry(models.Model):
     close_cause = models.CharField(max_length=16, choices=CloseCause.choices, blank=True)
     close_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Commit-ordered (``config.syncstamp``), set by ``save`` and by the job's statements.
+    updated_at = models.DateTimeField(db_index=True)
 
     class Meta:
         verbose_name = _("先用后转清单条目")
@@ -74,6 +78,14 @@ class UseFirstEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement_id} @ {self.listed_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every save that writes ``updated_at`` stamps it in commit order (``config.syncstamp``):
+        the public list's ``updated_since`` sync never misses or repeats a row."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "updated_at" in update_fields:
+            self.updated_at = sync_stamp(self._meta.db_table)
+        super().save(*args, **kwargs)
 
 
 class Justification(models.Model):

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Min
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from accounts.models import Organization, User
 from accounts.selectors import membership_for_action
 from config.dbclock import db_now
 from config.errors import Conflict, InvalidInput
+from config.syncstamp import sync_lock, sync_stamp_expression
 
 from .. import search
 from ..models import (
@@ -207,11 +207,12 @@ def _write_children(achievement: Achievement, clean: dict[str, Any]) -> None:
 
 def achievement_refresh_search(*, achievement: Achievement) -> None:
     """Re-index the achievement's listings after its title, summary or holder changed."""
+    sync_lock()
     Listing.objects.filter(achievement=achievement).update(
         search_vector=search.search_vector(
             title=achievement.title, summary=achievement.summary, holder=achievement.holder.name
         ),
-        updated_at=Now(),
+        updated_at=sync_stamp_expression("listings_listing"),
     )
 
 

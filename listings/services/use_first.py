@@ -34,6 +34,7 @@ from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify, notify_organizations
 from config.effects import enqueue
 from config.errors import Conflict, Forbidden, InvalidInput
+from config.syncstamp import SYNC_LOCK_KEY, sync_lock, sync_stamp_sql
 
 from .. import search
 from ..models import (
@@ -106,7 +107,10 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
         return list(cur.fetchall()) if cur.description else []
 
 
-# --- listings: the bulk forms of the listing services -------------------------------------------
+# Every row these statements write gets a commit-ordered ``updated_at`` (config.syncstamp): the
+# caller takes ``sync_lock`` in an earlier statement (the job: with its own lock, in one).
+_LISTING_STAMP = sync_stamp_sql("listings_listing")
+_ENTRY_STAMP = sync_stamp_sql("listings_usefirstentry")
 
 
 _LISTING_INSERT = """
@@ -115,7 +119,7 @@ _LISTING_INSERT = """
         created_by_id, published_at, created_at, updated_at, search_vector
     )
     SELECT {achievement}, %(mode)s, %(rights)s, %(published)s, NULLIF({valuation}, 0), %(notice_days)s,
-           NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(),
+           NULL, clock_timestamp(), clock_timestamp(), LISTING_STAMP,
            (SELECT p.search_vector FROM listings_listing p
             WHERE p.achievement_id = {achievement} AND p.search_vector IS NOT NULL
             ORDER BY p.id DESC LIMIT 1)
@@ -127,7 +131,7 @@ _LISTING_INSERT = """
     ORDER BY {achievement}
     ON CONFLICT DO NOTHING
     RETURNING id, achievement_id
-"""
+""".replace("LISTING_STAMP", _LISTING_STAMP)
 
 _LISTING_MOVES = """
     INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
@@ -149,7 +153,9 @@ def _listing_params() -> dict[str, Any]:
     }
 
 
-def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[int, int]:
+def use_first_listings_open(
+    *, entry_ids: Sequence[int] | None = None, sync_locked: bool = False
+) -> tuple[int, int]:
     """Give every open entry without a listing (or only ``entry_ids``) its public use-first listing:
     the bulk form of ``listing_publish_by_platform``, which the daily job's main statement also uses
     (``_LISTING_INSERT``, ``_LISTING_MOVES``).
@@ -171,6 +177,8 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
     entries re-checks ``listing_id IS NULL`` after a wait; a listing that would break the
     one-active-listing index is skipped by ``ON CONFLICT DO NOTHING``).
     """
+    if not sync_locked:  # else the caller holds config.syncstamp's lock already
+        sync_lock()
     params = {**_listing_params(), "ids": list(entry_ids) if entry_ids is not None else None}
     todo = """
         SELECT e.id, e.achievement_id FROM listings_usefirstentry e
@@ -187,7 +195,7 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
             WHERE l.rights = %(rights)s AND l.status = %(published)s
             ORDER BY t.id, l.id
         )
-        UPDATE listings_usefirstentry e SET listing_id = x.listing_id, updated_at = clock_timestamp()
+        UPDATE listings_usefirstentry e SET listing_id = x.listing_id, updated_at = {_ENTRY_STAMP}
         FROM existing x WHERE e.id = x.entry_id
         RETURNING e.id
         """,
@@ -204,7 +212,7 @@ def use_first_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[
             )
         }),
         moved AS ({_LISTING_MOVES})
-        UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = clock_timestamp()
+        UPDATE listings_usefirstentry e SET listing_id = m.id, updated_at = {_ENTRY_STAMP}
         FROM made m WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL
         RETURNING e.id
         """,
@@ -241,16 +249,18 @@ def use_first_listings_index(*, batch: int = 500) -> int:
         count += len(listings)
 
 
-def use_first_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
+def use_first_listings_close(*, listing_ids: Iterable[int], reason: str, sync_locked: bool = False) -> int:
     """Close the platform's published use-first listings of entries that left the list: the bulk
     form of a listing's move published -> closed, with its status-change row."""
     ids = sorted(set(listing_ids))
     if not ids:
         return 0
+    if not sync_locked:  # else the caller holds config.syncstamp's lock already
+        sync_lock()
     rows = _rows(
-        """
+        f"""
         WITH moved AS (
-            UPDATE listings_listing SET status = %(closed)s, updated_at = clock_timestamp()
+            UPDATE listings_listing SET status = %(closed)s, updated_at = {_LISTING_STAMP}
             WHERE id = ANY(%(ids)s::bigint[]) AND status = %(published)s AND rights = %(rights)s
             RETURNING id
         )
@@ -275,7 +285,7 @@ def use_first_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
 def _close_sql(where: str) -> str:
     return f"""
         UPDATE listings_usefirstentry e
-        SET closed_on = %(today)s, close_cause = %(cause)s, close_reason = %(reason)s, updated_at = clock_timestamp()
+        SET closed_on = %(today)s, close_cause = %(cause)s, close_reason = %(reason)s, updated_at = {_ENTRY_STAMP}
         FROM listings_achievement a
         WHERE e.achievement_id = a.id AND e.closed_on IS NULL AND ({where})
         RETURNING e.id, e.holder_id, e.listing_id
@@ -290,11 +300,17 @@ def use_first_entries_close(
     ids = sorted(set(achievement_ids))
     if not ids:
         return 0
+    sync_lock()
     rows = _rows(
         _close_sql("a.id = ANY(%(ids)s::bigint[])"),
-        {"ids": ids, "today": today or market_today(), "cause": cause, "reason": reason},
+        {
+            "ids": ids,
+            "today": today or market_today(),
+            "cause": cause,
+            "reason": reason,
+        },
     )
-    use_first_listings_close(listing_ids=[r[2] for r in rows if r[2]], reason=reason)
+    use_first_listings_close(listing_ids=[r[2] for r in rows if r[2]], reason=reason, sync_locked=True)
     return len(rows)
 
 
@@ -322,7 +338,11 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     started = time.monotonic()
     today = today or market_today()
     summary = UseFirstRunSummary(today=today)
-    _advisory_lock(JOB_LOCK)
+    # The job's own lock, then the sync lock (config.syncstamp) for all its stamped statements.
+    _rows(
+        "SELECT pg_advisory_xact_lock(hashtext(%(job)s)), pg_advisory_xact_lock(%(sync)s)",
+        {"job": JOB_LOCK, "sync": SYNC_LOCK_KEY},
+    )
     overdue_through = overdue_granted_through(today)
     free_through = free_license_granted_through(today)
     log.info(
@@ -353,10 +373,10 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
 
     t0 = time.monotonic()
     justified = _rows(
-        """
+        f"""
         UPDATE listings_usefirstentry e
         SET closed_on = %(today)s, close_cause = %(cause)s, close_reason = %(reason)s,
-            updated_at = clock_timestamp()
+            updated_at = {_ENTRY_STAMP}
         FROM (
             SELECT DISTINCT achievement_id FROM listings_justification
             WHERE status = %(accepted)s AND valid_until >= %(today)s
@@ -364,16 +384,24 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
         WHERE e.achievement_id = j.achievement_id AND e.closed_on IS NULL
         RETURNING e.id, e.holder_id, e.listing_id
         """,
-        {**base, "cause": E.CloseCause.JUSTIFIED.value, "reason": _("正当理由已获平台认可")},
+        {
+            **base,
+            "cause": E.CloseCause.JUSTIFIED.value,
+            "reason": _("正当理由已获平台认可"),
+        },
     )
     summary.closed_justified = len(justified)
     step("closed (justified)", t0, len(justified))
 
     t0 = time.monotonic()
     summary.listings_closed = use_first_listings_close(
-        listing_ids=[r[2] for r in converted if r[2]], reason=_("成果已转化，移出先用后转清单")
+        listing_ids=[r[2] for r in converted if r[2]],
+        reason=_("成果已转化，移出先用后转清单"),
+        sync_locked=True,
     ) + use_first_listings_close(
-        listing_ids=[r[2] for r in justified if r[2]], reason=_("正当理由已获认可，移出先用后转清单")
+        listing_ids=[r[2] for r in justified if r[2]],
+        reason=_("正当理由已获认可，移出先用后转清单"),
+        sync_locked=True,
     )
     step("listings closed", t0, summary.listings_closed)
 
@@ -432,7 +460,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
                 created_by_id, published_at, created_at, updated_at, search_vector
             )
             SELECT c.id, %(mode)s, %(rights)s, %(published)s, NULLIF(c.valuation, 0), %(notice_days)s,
-                   NULL, clock_timestamp(), clock_timestamp(), clock_timestamp(), c.search_vector
+                   NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, c.search_vector
             FROM use_first_candidate c
             WHERE NOT c.on_offer
             ORDER BY c.id
@@ -447,7 +475,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     _rows("ANALYZE use_first_made", {})
     step("listings published", t1, published)
     listed = _rows(
-        """
+        f"""
         WITH ins AS (
             INSERT INTO listings_usefirstentry (
                 achievement_id, holder_id, origin, listed_on, reason, free_license_eligible,
@@ -458,7 +486,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
                    format(%(entry_reason)s, to_char(c.first_granted_on, 'YYYY-MM-DD')),
                    c.first_granted_on <= %(free_through)s,
                    CASE WHEN c.first_granted_on <= %(free_through)s THEN %(today)s::date END,
-                   m.id, NULL, '', '', clock_timestamp(), clock_timestamp()
+                   m.id, NULL, '', '', clock_timestamp(), {_ENTRY_STAMP}
             FROM use_first_candidate c LEFT JOIN use_first_made m ON m.achievement_id = c.id
             ORDER BY c.id
             ON CONFLICT (achievement_id) WHERE closed_on IS NULL DO NOTHING
@@ -475,7 +503,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     step("listed", t0, summary.listed)
 
     t0 = time.monotonic()
-    linked, opened = use_first_listings_open()
+    linked, opened = use_first_listings_open(sync_locked=True)
     summary.listings_linked = linked
     summary.listings_opened += opened
     step("listings opened for entries without one", t0, opened)
@@ -484,9 +512,9 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
 
     t0 = time.monotonic()
     marked = _rows(
-        """
+        f"""
         UPDATE listings_usefirstentry e
-        SET free_license_eligible = true, free_license_eligible_on = %(today)s, updated_at = clock_timestamp()
+        SET free_license_eligible = true, free_license_eligible_on = %(today)s, updated_at = {_ENTRY_STAMP}
         FROM listings_achievement a
         WHERE e.achievement_id = a.id AND e.closed_on IS NULL AND NOT e.free_license_eligible
           AND e.origin = %(origin)s AND a.first_granted_on <= %(free_through)s

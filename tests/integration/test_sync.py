@@ -1,0 +1,146 @@
+"""Incremental sync of every public list (API.md Conventions): commit-ordered, unique ``updated_at``
+(config/syncstamp.py), so a client resuming with ``updated_since`` never misses or repeats a change,
+even while writers commit late; and the catalogue's sync tells a client what LEFT the catalogue."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, transaction
+from rest_framework.test import APIClient
+
+from listings.services import listing_review
+from listings.services.use_first import use_first_volunteer
+from tests.conftest import client_for
+from tests.factories import AchievementFactory, OrganizationFactory, UserFactory, make_listing, member_of
+
+
+def _sync_while_writing(
+    *, url: str, jobs: list[Callable[[], None]], writers: int = 4, page_size: int = 3
+) -> list[tuple[int, str]]:
+    """Run ``jobs`` on ``writers`` threads, each job in a transaction held open a random while after
+    its write (a late commit), while a client syncs ``url`` with ``updated_since`` the whole time.
+    Returns every (id, status-or-updated_at) the client saw, in order."""
+    done = threading.Event()
+    seen: list[tuple[int, str]] = []
+
+    def writer(chunk: list[Callable[[], None]], seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for job in chunk:
+                with transaction.atomic():
+                    job()
+                    time.sleep(rng.uniform(0, 0.08))  # stamped, not yet committed
+        finally:
+            connection.close()
+
+    def reader() -> None:
+        client = APIClient()
+        since = None
+        try:
+            while True:
+                finished = done.is_set()
+                params = {"page_size": page_size, **({"updated_since": since} if since else {})}
+                body = client.get(url, params).json()
+                while True:
+                    for item in body["results"]:
+                        seen.append((item["id"], item.get("status") or item["updated_at"]))
+                        since = item["updated_at"]
+                    if not body["next"]:
+                        break
+                    body = client.get(body["next"]).json()
+                if finished:
+                    return
+                time.sleep(0.01)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(jobs[i::writers], i)) for i in range(writers)]
+    sync = threading.Thread(target=reader)
+    sync.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    sync.join()
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_catalogue_sync_never_misses_or_repeats_a_listing_while_publications_commit_late():
+    pending = [make_listing(status="pending_review") for _ in range(20)]
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    jobs = [
+        (
+            lambda listing=listing: listing_review(
+                listing=listing, actor=operator, decision="approve", reason=""
+            )
+        )
+        for listing in pending
+    ]
+    seen = _sync_while_writing(url="/api/v1/listings/", jobs=jobs)
+    assert sorted(i for i, _ in seen) == sorted(p.pk for p in pending)  # every one, exactly once
+    assert {s for _, s in seen} == {"published"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_use_first_sync_never_misses_or_repeats_an_entry_while_entries_commit_late():
+    holder = OrganizationFactory(kind="university")
+    member = member_of(holder)
+    achievements = [AchievementFactory(holder=holder, kind="basic") for _ in range(20)]
+    jobs = [
+        (lambda a=a: use_first_volunteer(achievement=a, actor=member, reason="鼓励基础研究成果先用后转"))
+        for a in achievements
+    ]
+    seen = _sync_while_writing(url="/api/v1/use-first/", jobs=jobs)
+    assert len(seen) == len(achievements)  # every entry, exactly once (created and linked in one commit)
+    assert len({i for i, _ in seen}) == len(achievements)
+
+
+@pytest.mark.django_db
+def test_the_catalogue_sync_returns_listings_that_left_it_and_browsing_does_not(operator):
+    kept, taken_down, withdrawn = (make_listing() for _ in range(3))
+    never_published = make_listing(status="pending_review")
+    since = APIClient().get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z", "page_size": 100})
+    last = since.json()["results"][-1]["updated_at"]
+    client_for(operator).post(
+        f"/api/v1/listings/{taken_down.pk}/take-down/", {"reason": "侵权投诉"}, format="json"
+    )
+    holder_member = member_of(withdrawn.achievement.holder)
+    assert client_for(holder_member).post(f"/api/v1/listings/{withdrawn.pk}/withdraw/", {}).status_code == 200
+    client_for(holder_member).post(f"/api/v1/listings/{never_published.pk}/withdraw/", {})
+    body = APIClient().get("/api/v1/listings/", {"updated_since": last}).json()
+    assert [(r["id"], r["status"]) for r in body["results"]] == [
+        (taken_down.pk, "taken_down"),
+        (withdrawn.pk, "withdrawn"),
+    ]  # the never-published listing was never in the catalogue: not announced
+    browsing = APIClient().get("/api/v1/listings/").json()["results"]
+    assert [r["id"] for r in browsing] == [kept.pk]
+
+
+@pytest.mark.django_db
+def test_the_use_first_job_stamps_every_row_uniquely_after_everything_committed_before():
+    """One set-based statement writes many rows: each gets its own stamp, a microsecond apart, all
+    later than any row already committed, so one sync after the job sees them all once."""
+    import datetime as dt
+
+    from listings.models import Listing, UseFirstEntry
+    from listings.services.use_first import use_first_run
+    from tests.use_first.helpers import make_achievement
+
+    holder = OrganizationFactory(kind="university")
+    before = make_listing()  # committed before the job
+    for _ in range(6):
+        make_achievement(holder, dt.date(2020, 1, 1))
+    use_first_run(today=dt.date(2026, 11, 21))
+    entries = list(UseFirstEntry.objects.values_list("updated_at", flat=True))
+    assert len(entries) == 6 and len(set(entries)) == 6
+    listings = list(Listing.objects.exclude(pk=before.pk).values_list("updated_at", flat=True))
+    assert len(listings) == 6 and len(set(listings)) == 6 and min(listings) > before.updated_at
+    body = APIClient().get("/api/v1/use-first/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert len(body["results"]) == 6
