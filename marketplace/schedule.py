@@ -22,4 +22,9 @@ BEAT_SCHEDULE = {
         "task": "marketplace.use_first_agreements_remind",
         "schedule": crontab(minute=0, hour=1),
     },
+    # The morning after a decision date passed undecided, operators hear of it once (09:05 Hangzhou).
+    "marketplace.use_first_agreements_report_lapsed": {
+        "task": "marketplace.use_first_agreements_report_lapsed",
+        "schedule": crontab(minute=5, hour=1),
+    },
 }

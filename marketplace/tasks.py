@@ -76,3 +76,11 @@ def use_first_agreements_remind_task() -> int:
     from .services.use_first import use_first_agreements_remind
 
     return use_first_agreements_remind()
+
+
+@shared_task(name="marketplace.use_first_agreements_report_lapsed")
+def use_first_agreements_report_lapsed_task() -> int:
+    """Operators hear once of each use-first agreement whose decision date passed undecided."""
+    from .services.use_first import use_first_agreements_report_lapsed
+
+    return use_first_agreements_report_lapsed()

@@ -18,6 +18,7 @@ from ..models import (
     Rights,
 )
 from ..selectors import ORDERINGS, listing_auction_id
+from ..services import conversion
 
 
 class StrictSerializer(serializers.Serializer):
@@ -120,6 +121,25 @@ class AchievementInventorOutput(serializers.Serializer):
     share = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
+class UseFirstDutyOutput(serializers.Serializer):
+    """Where the achievement stands today with the conversion duty (限时转化 / 先用后转), as
+    ``listings.services.conversion.conversion_duty`` decides it for the daily job and the pages."""
+
+    obliged = serializers.BooleanField(
+        help_text=_("是否负有限时转化义务：高校、科研院所、医疗卫生机构、国有企业的应用类成果")
+    )
+    conversion_deadline = serializers.DateField(allow_null=True, help_text=_("限时转化截止日"))
+    free_license_date = serializers.DateField(
+        allow_null=True, help_text=_("可无偿实施之日：最早授权日 + 3 年的次日（无授权日时为 null）")
+    )
+    converted = serializers.BooleanField(help_text=_("已转化（成交或自行实施获认可）"))
+    justified_until = serializers.DateField(
+        allow_null=True, help_text=_("已获认可的正当理由有效至（期间暂停计时），无则为 null")
+    )
+    overdue = serializers.BooleanField(help_text=_("今日应在（或已在）先用后转清单上"))
+    free_license_due = serializers.BooleanField(help_text=_("今日已可无偿实施"))
+
+
 class AchievementOutput(serializers.ModelSerializer):
     """The public record of an achievement (成果公开)."""
 
@@ -131,6 +151,10 @@ class AchievementOutput(serializers.ModelSerializer):
     conversion_deadline = serializers.DateField(
         allow_null=True, help_text=_("限时转化截止日：最早授权日 + 2 年（无授权日时为 null）")
     )
+    free_license_date = serializers.SerializerMethodField(
+        help_text=_("可无偿实施之日：最早授权日 + 3 年的次日（无授权日时为 null）")
+    )
+    use_first_duty = serializers.SerializerMethodField()
 
     class Meta:
         model = Achievement
@@ -152,6 +176,8 @@ class AchievementOutput(serializers.ModelSerializer):
             "conversion_status",
             "conversion_method",
             "conversion_deadline",
+            "free_license_date",
+            "use_first_duty",
             "converted_at",
             "intended_conversion_method",
             "application_status",
@@ -159,6 +185,14 @@ class AchievementOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_free_license_date(self, obj: Achievement) -> Any:
+        return conversion.free_license_date(obj.first_granted_on)
+
+    @extend_schema_field(UseFirstDutyOutput)
+    def get_use_first_duty(self, obj: Achievement) -> dict[str, Any]:
+        return dict(UseFirstDutyOutput(conversion.conversion_duty(obj)).data)
 
 
 class AchievementHolderOutput(AchievementOutput):

@@ -100,7 +100,10 @@ class AchievementDetailView(APIView):
         responses=AchievementHolderOutput,
         tags=TAGS,
         description="Anyone: the public record. The holder's members and operators also get "
-        "`funding_project_no`, `funding_project_ended_on` and the inventors' shares.",
+        "`funding_project_no`, `funding_project_ended_on` and the inventors' shares. `free_license_date` "
+        "and `use_first_duty` say where the achievement stands today with the conversion duty "
+        "(obliged, deadline, converted, justified until, overdue = on the use-first list, free "
+        "license due), as the daily use-first job decides it.",
     )
     def get(self, request: Request, pk: int) -> Response:
         achievement = selectors.achievement_get(achievement_id=pk)

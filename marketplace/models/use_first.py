@@ -98,6 +98,8 @@ class UseFirstAgreement(models.Model):
     price_formula = models.TextField(_("定价公式"), blank=True)
     decision_on = models.DateField(_("决定日期"), null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)  # the reminder before decision_on went out
+    # The decision date passed with the agreement still in trial: operators were told that day (once).
+    lapse_reported_on = models.DateField(null=True, blank=True)
     deal = models.OneToOneField(
         "marketplace.Deal",
         on_delete=models.PROTECT,

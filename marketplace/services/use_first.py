@@ -524,3 +524,33 @@ def use_first_agreements_remind(*, today: dt.date | None = None) -> int:
         messages[holder] = (title, "")
     notify_organizations(messages=messages, roles=ACTING_ROLES, kind="use_first_decision_reminder")
     return len(due)
+
+
+@transaction.atomic
+def use_first_agreements_report_lapsed(*, today: dt.date | None = None) -> int:
+    """Tell the operators, once per agreement (``lapse_reported_on``), that a use-first agreement's
+    decision date has passed with no decision (still ``in_trial``): the company neither converted
+    nor returned the rights, and only the platform can follow it up (the daily beat job).
+    "Passed" means the market's day (Asia/Shanghai) is after ``decision_on``. Returns how many."""
+    today = today or market_today()
+    due = list(
+        UseFirstAgreement.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(status=G.IN_TRIAL, lapse_reported_on__isnull=True, decision_on__lt=today)
+        .select_related("company", "holder", "entry__achievement", "application")
+        .order_by("decision_on", "pk")
+    )
+    if not due:
+        return 0
+    UseFirstAgreement.objects.filter(pk__in=[a.pk for a in due]).update(
+        lapse_reported_on=today, updated_at=timezone.now()
+    )
+    for agreement in due:
+        notify(
+            operators=True,
+            kind="use_first_decision_lapsed",
+            title=_("先用后转协议逾期未决定：%(t)s") % {"t": agreement.entry.achievement.title},
+            body=_("决定日期 %(d)s 已过，%(c)s 既未转化也未退还（持有单位：%(h)s）。请跟进处理。")
+            % {"d": agreement.decision_on, "c": agreement.company.name, "h": agreement.holder.name},
+            link=_link(agreement.application),
+        )
+    return len(due)
