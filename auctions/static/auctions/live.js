@@ -11,21 +11,27 @@
   var root = document.getElementById("live-room");
   if (!root) { return; }
 
+  // Text through Django's JavaScript catalog (base.html loads it first), Chinese as the msgid.
+  var _ = window.gettext || function (text) { return text; };
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  }
+
   var REFUSALS = {
-    auction_not_live: "拍卖尚未开始或已停止，暂不能出价。",
-    auction_ended: "拍卖已结束，出价无效。",
-    below_minimum: "出价低于当前最低可出价。",
-    invalid_increment: "出价须为起拍价加整数倍加价幅度。",
-    not_registered: "您尚未登记竞买本场拍卖。",
-    deposit_not_frozen: "保证金尚未到账冻结，暂不能出价。",
-    related_party: "您与成果持有单位存在关联关系，不能参与本场竞价。",
-    already_leading: "您已是当前最高出价者，无需再加价。",
-    organization_not_verified: "机构尚未通过平台认证，暂不能出价。",
-    not_a_member: "请先登录并加入已认证的机构。",
-    invalid_amount: "请输入有效的金额，如 150000.00。",
-    idempotency_key_reused: "该出价已提交过，请刷新后重试。"
+    auction_not_live: _("拍卖尚未开始或已停止，暂不能出价。"),
+    auction_ended: _("拍卖已结束，出价无效。"),
+    below_minimum: _("出价低于当前最低可出价。"),
+    invalid_increment: _("出价须为起拍价加整数倍加价幅度。"),
+    not_registered: _("您尚未登记竞买本场拍卖。"),
+    deposit_not_frozen: _("保证金尚未到账冻结，暂不能出价。"),
+    related_party: _("您与成果持有单位存在关联关系，不能参与本场竞价。"),
+    already_leading: _("您已是当前最高出价者，无需再加价。"),
+    organization_not_verified: _("机构尚未通过平台认证，暂不能出价。"),
+    not_a_member: _("请先登录并加入已认证的机构。"),
+    invalid_amount: _("请输入有效的金额，如 150000.00。"),
+    idempotency_key_reused: _("该出价已提交过，请刷新后重试。")
   };
-  var STATUS_TEXT = { scheduled: "即将开拍", live: "竞价中", sold: "已成交", unsold: "流拍", cancelled: "已取消" };
+  var STATUS_TEXT = { scheduled: _("即将开拍"), live: _("竞价中"), sold: _("已成交"), unsold: _("流拍"), cancelled: _("已取消") };
 
   var auctionId = root.dataset.auction;
   var myBidderNo = root.dataset.bidderNo || "";
@@ -113,8 +119,9 @@
     li.dataset.seq = bid.seq;
     if (myBidderNo && bid.bidder_no === myBidderNo) { li.className = "mine"; }
     var who = document.createElement("span");
-    who.textContent = "#" + bid.seq + " 竞买号 " + bid.bidder_no + (bid.proxy ? "（代理）" : "") +
-      (myBidderNo && bid.bidder_no === myBidderNo ? "（我）" : "");
+    who.textContent = fmt(_("#%(seq)s 竞买号 %(bidder_no)s"), { seq: bid.seq, bidder_no: bid.bidder_no }) +
+      (bid.proxy ? _("（代理）") : "") +
+      (myBidderNo && bid.bidder_no === myBidderNo ? _("（我）") : "");
     var amount = document.createElement("span");
     amount.className = "money";
     amount.textContent = display(toFen(bid.amount));
@@ -132,7 +139,7 @@
     if (!bids.length) {
       var li = document.createElement("li");
       li.className = "muted";
-      li.textContent = "暂无出价";
+      li.textContent = _("暂无出价");
       el.history.appendChild(li);
     }
   }
@@ -141,18 +148,18 @@
     if (!myBidderNo || !state) { el.mine.textContent = ""; el.mine.className = "live-status"; return; }
     var leading = state.leader_bidder_no === myBidderNo;
     if (state.status === "sold" || state.status === "unsold" || state.status === "cancelled") {
-      el.mine.textContent = leading && state.status === "sold" ? "恭喜，您已竞得！" : (everBid ? "本场未竞得" : "");
+      el.mine.textContent = leading && state.status === "sold" ? _("恭喜，您已竞得！") : (everBid ? _("本场未竞得") : "");
       el.mine.className = "live-status" + (leading && state.status === "sold" ? " leading" : "");
       return;
     }
     if (leading) {
-      el.mine.textContent = "您已领先";
+      el.mine.textContent = _("您已领先");
       el.mine.className = "live-status leading";
     } else if (everBid) {
-      el.mine.textContent = "您已被超越";
+      el.mine.textContent = _("您已被超越");
       el.mine.className = "live-status outbid";
     } else {
-      el.mine.textContent = "您的竞买号 " + myBidderNo;
+      el.mine.textContent = fmt(_("您的竞买号 %(bidder_no)s"), { bidder_no: myBidderNo });
       el.mine.className = "live-status";
     }
   }
@@ -162,7 +169,7 @@
     el.status.textContent = STATUS_TEXT[state.status] || state.status;
     el.status.className = "badge status-" + state.status;
     var priceFen = state.current_price !== null ? toFen(state.current_price) : null;
-    el.priceLabel.textContent = priceFen === null ? "起拍价" : (state.status === "sold" ? "成交价" : "当前价");
+    el.priceLabel.textContent = priceFen === null ? _("起拍价") : (state.status === "sold" ? _("成交价") : _("当前价"));
     el.price.textContent = display(priceFen === null ? toFen(state.start_price) : priceFen);
     el.leader.textContent = state.leader_bidder_no || "—";
     el.count.textContent = String(state.bid_count);
@@ -200,8 +207,9 @@
       b.type = "button";
       b.className = "btn small";
       b.disabled = state.status !== "live" || !canBid;
-      b.textContent = (k === 1 ? "最低 " : "+" + k + " 档 ") + display(amount);
-      b.setAttribute("aria-label", "出价金额填为 " + display(amount));
+      b.textContent = k === 1 ? fmt(_("最低 %(amount)s"), { amount: display(amount) })
+        : fmt(_("+%(steps)s 档 %(amount)s"), { steps: k, amount: display(amount) });
+      b.setAttribute("aria-label", fmt(_("出价金额填为 %(amount)s"), { amount: display(amount) }));
       b.addEventListener("click", function () {
         el.amount.value = fenToText(amount);
         el.amount.dataset.auto = "";
@@ -214,7 +222,7 @@
   function tick() {
     if (!state) { return; }
     if (state.status !== "live" && state.status !== "scheduled") {
-      el.clock.textContent = state.status === "sold" ? "已成交" : (STATUS_TEXT[state.status] || "已结束");
+      el.clock.textContent = state.status === "sold" ? _("已成交") : (STATUS_TEXT[state.status] || _("已结束"));
       el.clock.className = "live-clock";
       return;
     }
@@ -223,10 +231,10 @@
     var left = target - now;
     var text = window.marketRemaining ? window.marketRemaining(left) : null;
     if (state.status === "scheduled") {
-      el.clock.textContent = text === null ? "即将开拍" : "距开拍 " + text;
+      el.clock.textContent = text === null ? _("即将开拍") : fmt(_("距开拍 %(left)s"), { left: text });
       el.clock.className = "live-clock";
     } else {
-      el.clock.textContent = text === null ? "等待落槌…" : text;
+      el.clock.textContent = text === null ? _("等待落槌…") : text;
       var finalWindow = (state.extension_seconds || 300) * 1000;
       el.clock.className = "live-clock" + (left <= finalWindow ? " final" : "");
     }
@@ -265,9 +273,10 @@
     el.history.querySelectorAll("li.muted").forEach(function (n) { n.remove(); });
     el.history.insertBefore(renderHistoryItem(msg), el.history.firstChild);
     var leadingNow = myBidderNo && msg.bidder_no === myBidderNo;
-    var text = "新出价 " + display(toFen(msg.amount)) + "，竞买号 " + msg.bidder_no + " 领先。";
-    if (myBidderNo && wasLeading && !leadingNow) { text = "您已被超越！" + text; }
-    else if (leadingNow) { text = "您已领先，当前价 " + display(toFen(msg.amount)) + "。"; }
+    var text = fmt(_("新出价 %(amount)s，竞买号 %(bidder_no)s 领先。"),
+      { amount: display(toFen(msg.amount)), bidder_no: msg.bidder_no });
+    if (myBidderNo && wasLeading && !leadingNow) { text = _("您已被超越！") + text; }
+    else if (leadingNow) { text = fmt(_("您已领先，当前价 %(amount)s。"), { amount: display(toFen(msg.amount)) }); }
     wasLeading = !!leadingNow;
     announce(text);
     render();
@@ -275,8 +284,8 @@
 
   function showExtended(endsAt) {
     el.extended.hidden = false;
-    el.extended.textContent = "已延时：结束时间顺延至 " + timeText(endsAt);
-    announce("拍卖已延时，结束时间顺延至 " + timeText(endsAt) + "。");
+    el.extended.textContent = fmt(_("已延时：结束时间顺延至 %(ends_at)s"), { ends_at: timeText(endsAt) });
+    announce(fmt(_("拍卖已延时，结束时间顺延至 %(ends_at)s。"), { ends_at: timeText(endsAt) }));
   }
 
   function onExtended(msg) {
@@ -291,12 +300,12 @@
   function showResult() {
     el.result.hidden = false;
     if (state.status === "sold") {
-      el.result.textContent = "落槌成交：竞买号 " + (state.leader_bidder_no || "—") + " 以 " +
-        display(toFen(state.current_price)) + " 竞得。";
+      el.result.textContent = fmt(_("落槌成交：竞买号 %(bidder_no)s 以 %(price)s 竞得。"),
+        { bidder_no: state.leader_bidder_no || "—", price: display(toFen(state.current_price)) });
     } else if (state.status === "unsold") {
-      el.result.textContent = "本场流拍" + (state.bid_count ? "（未达保留价）" : "（无人出价）") + "。";
+      el.result.textContent = state.bid_count ? _("本场流拍（未达保留价）。") : _("本场流拍（无人出价）。");
     } else {
-      el.result.textContent = "本场已取消。";
+      el.result.textContent = _("本场已取消。");
     }
   }
 
@@ -318,9 +327,9 @@
 
   function onRejected(msg) {
     delete pending[msg.key];
-    var text = msg.detail || REFUSALS[msg.code] || ("出价未被接受（" + msg.code + "）");
+    var text = msg.detail || REFUSALS[msg.code] || fmt(_("出价未被接受（%(code)s）"), { code: msg.code });
     el.refusal.textContent = text;
-    announce("出价未被接受：" + text);
+    announce(fmt(_("出价未被接受：%(reason)s"), { reason: text }));
   }
 
   function onMessage(event) {
@@ -350,19 +359,19 @@
 
   function connect() {
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/auctions/" + auctionId + "/";
-    setConn(false, "正在连接…");
+    setConn(false, _("正在连接…"));
     socket = new WebSocket(url);
-    socket.addEventListener("open", function () { retry = 0; setConn(true, "已连接，实时更新"); });
+    socket.addEventListener("open", function () { retry = 0; setConn(true, _("已连接，实时更新")); });
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", function () {
       socket = null;
       if (state && (state.status === "sold" || state.status === "unsold" || state.status === "cancelled")) {
-        setConn(true, "拍卖已结束");
+        setConn(true, _("拍卖已结束"));
         return;
       }
       retry += 1;
       var wait = Math.min(5000, 300 * Math.pow(2, retry - 1));
-      setConn(false, "连接中断，" + Math.ceil(wait / 1000) + " 秒后重连…");
+      setConn(false, _("连接中断，") + Math.ceil(wait / 1000) + _(" 秒后重连…"));
       window.setTimeout(connect, wait);
     });
   }
@@ -396,7 +405,7 @@
       return r.json().then(function (body) {
         if (r.ok) { onAccepted({ key: key, seq: body.seq }); } else { onRejected({ key: key, code: body.code, detail: body.detail }); }
       });
-    }).catch(function () { onRejected({ key: key, code: "network", detail: "网络中断，出价未送达，请稍后再试。" }); });
+    }).catch(function () { onRejected({ key: key, code: "network", detail: _("网络中断，出价未送达，请稍后再试。") }); });
   }
 
   function confirmThen(text, action) {
@@ -421,7 +430,7 @@
       var fen = toFen(el.amount.value);
       if (fen === null || fen <= 0) { onRejected({ code: "invalid_amount" }); el.amount.focus(); return; }
       var amountText = fenToText(fen);
-      confirmThen("确认出价 " + display(fen) + "？出价一经接受不可撤回。", function () { sendBid(amountText); });
+      confirmThen("确认出价 " + display(fen) + _("？出价一经接受不可撤回。"), function () { sendBid(amountText); });
     });
   }
 
@@ -430,7 +439,7 @@
       event.preventDefault();
       var fen = toFen(el.proxyAmount.value);
       if (fen === null || fen <= 0) { el.proxyResult.textContent = REFUSALS.invalid_amount; return; }
-      confirmThen("确认设置代理出价上限 " + display(fen) + "？平台将按最低加价为您自动出价，直至该上限。", function () {
+      confirmThen("确认设置代理出价上限 " + display(fen) + _("？平台将按最低加价为您自动出价，直至该上限。"), function () {
         fetch("/api/v1/auctions/" + auctionId + "/proxy-bid/", {
           method: "PUT",
           credentials: "same-origin",
@@ -439,10 +448,10 @@
         }).then(function (r) {
           return r.json().then(function (body) {
             el.proxyResult.textContent = r.ok
-              ? "代理出价上限已设为 " + display(fen) + "。"
-              : (body.detail || REFUSALS[body.code] || "设置未成功。");
+              ? _("代理出价上限已设为 ") + display(fen) + "。"
+              : (body.detail || REFUSALS[body.code] || _("设置未成功。"));
           });
-        }).catch(function () { el.proxyResult.textContent = "网络中断，请稍后再试。"; });
+        }).catch(function () { el.proxyResult.textContent = _("网络中断，请稍后再试。"); });
       });
     });
   }

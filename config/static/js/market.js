@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // Text through Django's JavaScript catalog (loaded before this file), Chinese as the msgid.
+  var _ = window.gettext || function (text) { return text; };
+
   /* Confirm: a form (or its submit button) with data-confirm="..." asks first, in an accessible
      <dialog>; the choice is remembered for that one submission only. */
   var dialog = document.getElementById("confirm-dialog");
@@ -41,7 +44,7 @@
     var s = Math.floor(ms / 1000);
     var d = Math.floor(s / 86400);
     var text = pad(Math.floor((s % 86400) / 3600)) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
-    return d > 0 ? d + "天 " + text : text;
+    return d > 0 ? _("%(days)s天 %(time)s").replace("%(days)s", d).replace("%(time)s", text) : text;
   }
   window.marketRemaining = remaining;
 
@@ -49,7 +52,7 @@
     var now = Date.now() + offset;
     document.querySelectorAll("[data-countdown-to]").forEach(function (el) {
       var left = remaining(Date.parse(el.dataset.countdownTo) - now);
-      el.textContent = left === null ? (el.dataset.doneText || "已结束") : (el.dataset.prefix || "") + left;
+      el.textContent = left === null ? (el.dataset.doneText || _("已结束")) : (el.dataset.prefix || "") + left;
     });
   }
   tick();
