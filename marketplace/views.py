@@ -584,8 +584,9 @@ def annual_report(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="conversion-report-{year}.csv"'
         return response
+    # (label, value, is money): income is shown as ¥ with two places, the counts as they are.
     rows = [
-        (uf_selectors.REPORT_CSV_HEADERS[name], value)
+        (uf_selectors.REPORT_CSV_HEADERS[name], value, name == "income")
         for name, value in report.as_json().items()
         if name in uf_selectors.REPORT_CSV_HEADERS and name not in ("holder", "holder_name", "year")
     ]
