@@ -12,6 +12,13 @@ class SignupForm(forms.Form):
     )
 
 
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
+    new_password = forms.CharField(
+        label=_("新密码"), widget=forms.PasswordInput, help_text=_("至少 8 位，不能全为数字。")
+    )
+
+
 class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("机构名称"), max_length=200)
     kind = forms.ChoiceField(label=_("机构类型"), choices=Organization.Kind.choices)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("password/", views.password_change, name="password_change"),
     path("organization/", views.organization, name="organization"),
     path("organization/<int:pk>/resubmit/", views.organization_resubmit, name="organization_resubmit"),
     path("notifications/", views.notifications, name="notifications"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 
 from . import services
-from .forms import OrganizationForm, OrganizationReviewForm, SignupForm
+from .forms import OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
 from .models import Notification, Organization
 from .selectors import is_finance_operator, is_operator, organizations_pending_review, user_memberships
 
@@ -67,6 +67,21 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("注册成功。请登记您的机构，通过平台认证后即可挂牌或竞买。"))
             return redirect("accounts:organization")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_password(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)  # stay signed in on this browser
+            messages.success(request, _("密码已修改。"))
+            return redirect("accounts:organization")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @login_required

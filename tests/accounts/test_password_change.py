@@ -40,3 +40,17 @@ def test_password_change_needs_a_signed_in_user(api):
     assert (
         api.post("/api/v1/accounts/password/", {"old_password": "a", "new_password": "b"}).status_code == 401
     )
+
+
+def test_password_change_page_keeps_the_user_signed_in(client):
+    user = UserFactory(username="zhou")
+    client.force_login(user)
+    r = client.post("/accounts/password/", {"old_password": "wrong", "new_password": "Longan-tea-2026"})
+    assert r.status_code == 200 and "原密码不正确。" in r.content.decode()
+    r = client.post(
+        "/accounts/password/", {"old_password": "pass-word-123", "new_password": "Longan-tea-2026"}
+    )
+    assert r.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Longan-tea-2026")
+    assert client.get("/accounts/organization/").status_code == 200  # still signed in
