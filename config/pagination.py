@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 
 class CursorPage(CursorPagination):
@@ -37,3 +41,17 @@ class SyncCursorPage(CursorPage):
     """
 
     ordering = ("updated_at", "id")
+
+
+def cursor_page_schema(item: type[Serializer], name: str) -> Serializer:
+    """The OpenAPI body of a cursor page of ``item`` for views that page by hand (APIView), so the
+    schema shows ``{"results": [...], "next": url|null}`` as the response really is."""
+    return inline_serializer(
+        name,
+        {"results": item(many=True), "next": serializers.URLField(allow_null=True)},
+    )
+
+
+CURSOR_PARAMETER = OpenApiParameter(
+    "cursor", OpenApiTypes.STR, description="The opaque cursor from the previous page's `next`."
+)

@@ -35,3 +35,17 @@ def test_schema_is_valid():
 def test_first_pages_render(client, url):
     r = client.get(url)
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/listings/", "/api/v1/deals/", "/api/v1/results/", "/api/v1/notices/"]
+)
+def test_schema_describes_cursor_pages_as_they_are(client, path):
+    """API.md: lists are ``{"results": [...], "next": url|null}`` paged by ``cursor``; the
+    schema must say so, or clients generated from it cannot read the real response."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    get = schema["paths"][path]["get"]
+    ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(page["required"]) == {"results", "next"} and page["properties"]["results"]["type"] == "array"
+    assert "cursor" in {p["name"] for p in get.get("parameters", [])}

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsOperator
 from accounts.selectors import is_operator
 from config.errors import Forbidden
-from config.pagination import CursorPage
+from config.pagination import CursorPage, cursor_page_schema
 
 from .. import selectors, services
 from ..models import Achievement, Listing
@@ -137,7 +137,8 @@ class ListingsView(APIView):
 
     @extend_schema(
         parameters=[CatalogueQuery],
-        responses=ListingOutput(many=True),
+        operation_id="v1_listings_list",
+        responses=cursor_page_schema(ListingOutput, "ListingPage"),
         tags=TAGS,
         description=(
             "The catalogue: published listings only. `q` is segmented (jieba) and every word must occur "

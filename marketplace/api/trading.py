@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
-from config.pagination import CursorPage, SyncCursorPage
+from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 from listings.models import Listing
 
 from ..models import Objection, Offer, PublicNotice, PurchaseIntent
@@ -225,7 +225,9 @@ class NoticesView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=NoticeOutput(many=True),
+        parameters=[CURSOR_PARAMETER],
+        operation_id="v1_notices_list",
+        responses=cursor_page_schema(NoticeOutput, "NoticePage"),
         tags=TAGS,
         description="Public notices of negotiated prices, by `(updated_at, id)`; `status=open` for those running.",
     )

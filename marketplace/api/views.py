@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts.idempotency import idempotent
 from accounts.models import Organization
 from accounts.permissions import IsFinanceOperator
-from config.pagination import CursorPage, SyncCursorPage
+from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 
 from .. import selectors
 from ..models import Payable
@@ -151,7 +151,9 @@ class DealsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=DealOutput(many=True),
+        parameters=[CURSOR_PARAMETER],
+        operation_id="v1_deals_list",
+        responses=cursor_page_schema(DealOutput, "DealPage"),
         tags=TAGS,
         description="The deals the caller's organizations bought, sold or brokered (operators: all), by id.",
     )
@@ -292,9 +294,10 @@ class ResultsView(APIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
-        parameters=[ResultQuery],
+        operation_id="v1_results_list",
+        parameters=[ResultQuery, CURSOR_PARAMETER],
         responses={
-            200: ResultOutput(many=True),
+            200: cursor_page_schema(ResultOutput, "ResultPage"),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="`format=csv`"),
         },
         tags=TAGS,
