@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Membership, Organization, User
 from accounts.selectors import related_sql
 from config.errors import DomainError, InvalidInput
+from listings.services.common import FieldErrors
+from listings.services.common import money as money_value
 from marketplace.models import Payable
 
 from ..chain import bid_hash
@@ -32,8 +34,6 @@ from ..models import Auction, Bid, BidRefusal, ProxyBid, Registration
 from ..selectors import minimum_next_bid, money, when
 from .lifecycle import auction_transition
 from .registration import deposit_status_frozen
-
-CENT = Decimal("0.01")
 
 
 class BidRejected(DomainError):
@@ -78,15 +78,15 @@ def _refusal_text(code: str) -> str:
 
 
 def _parse_amount(amount: Any) -> Decimal:
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, ValueError) as exc:
+    """A bid amount by the market's one money rule (``listings.services.common.money``: positive,
+    at most two places, within the column), refused as ``invalid_amount``. The value is read from
+    its text, so a JSON number from a program is taken at the digits it shows."""
+    errors = FieldErrors()
+    value = money_value(str(amount), errors=errors, field="amount")
+    if value is None:
+        messages = errors.get("amount") or [_("无效的金额。")]
         raise InvalidInput(
-            "invalid_amount", _("出价金额格式不正确。"), fields={"amount": [_("无效的金额。")]}
-        ) from exc
-    if not value.is_finite() or value <= 0 or value != value.quantize(CENT):
-        raise InvalidInput(
-            "invalid_amount", _("出价金额须为正数，最多两位小数。"), fields={"amount": [_("无效的金额。")]}
+            "invalid_amount", _("出价金额须为正数，最多两位小数。"), fields={"amount": messages}
         )
     return value
 
