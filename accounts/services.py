@@ -304,3 +304,8 @@ def notify_organizations(
     if mails:
         after_commit(lambda: send_mass_mail(mails, fail_silently=True))
     return len(pairs)
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark all of the user's unread notifications read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -116,7 +115,7 @@ def organization_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     qs = Notification.objects.filter(user=request.user)
     if request.method == "POST":
-        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        services.notifications_mark_read(user=request.user)
         return redirect("accounts:notifications")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "accounts/notifications.html", {"page": page})

@@ -248,8 +248,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     side whose turn it is: accept (into public notice), counter with another price, or reject."""
     offer = _offer_for(request.user, pk)
     orgs = set(member_org_ids(request.user))
-    answering_org = offer.listing.achievement.holder_id if offer.side == Offer.Side.BUYER else offer.buyer_id
-    my_turn = offer.status == Offer.Status.OPEN and answering_org in orgs
+    my_turn = offer.status == Offer.Status.OPEN and offer.answering_organization_id in orgs
     counter_form = OfferForm(prefix="counter")
     reject_form = RejectForm(prefix="reject")
     action = request.POST.get("action")
@@ -308,8 +307,9 @@ def my_trades(request: HttpRequest) -> HttpResponse:
     )
     rows = []
     for o in offers:
-        answering = o.listing.achievement.holder_id if o.side == Offer.Side.BUYER else o.buyer_id
-        rows.append({"offer": o, "my_turn": o.status == Offer.Status.OPEN and answering in orgs})
+        rows.append(
+            {"offer": o, "my_turn": o.status == Offer.Status.OPEN and o.answering_organization_id in orgs}
+        )
     notices = (
         PublicNotice.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
         .select_related("listing__achievement", "buyer")

@@ -59,6 +59,11 @@ class Offer(models.Model):
             ),
         ]
 
+    @property
+    def answering_organization_id(self) -> int:
+        """The side whose turn it is: the holder answers a buyer's offer, the buyer a holder's counter."""
+        return self.listing.achievement.holder_id if self.side == self.Side.BUYER else self.buyer_id
+
 
 class OfferStatusChange(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="status_changes")

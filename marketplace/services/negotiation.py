@@ -147,8 +147,7 @@ def offer_make(
 
 def _answering_side(*, offer: Offer, actor: User) -> None:
     """Only the other side answers an offer: the holder a buyer's, the buyer a holder's counter."""
-    org = offer.listing.achievement.holder_id if offer.side == Offer.Side.BUYER else offer.buyer_id
-    membership_for_action(user=actor, organization=org, verified=True)
+    membership_for_action(user=actor, organization=offer.answering_organization_id, verified=True)
 
 
 @transaction.atomic

@@ -205,9 +205,10 @@ def test_free_license_decline_goes_to_an_operator(eligible_entry, buyer, holder_
 
 def test_free_license_decline_upheld(eligible_entry, buyer, holder_member, operator):
     app_id = apply(buyer, eligible_entry).json()["id"]
-    client_for(holder_member).post(
+    declined = client_for(holder_member).post(
         f"/api/v1/use-first/applications/{app_id}/decline/", {"reason": "已独占许可他人"}
     )
+    assert declined.status_code == 200, declined.content
     r = client_for(operator).post(
         f"/api/v1/use-first/applications/{app_id}/review/",
         {"decision": "uphold", "reason": "独占许可合同属实"},
