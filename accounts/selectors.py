@@ -36,6 +36,13 @@ def user_memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization").order_by("id")
 
 
+def member_organization_ids(user: Any) -> list[int]:
+    """The ids of the organizations the user belongs to (none for an anonymous visitor)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+
+
 def membership_get(*, user: User, organization: Organization | int) -> Membership | None:
     org_id = organization if isinstance(organization, int) else organization.pk
     return Membership.objects.filter(user=user, organization_id=org_id).select_related("organization").first()

@@ -15,7 +15,7 @@ from django.db.models import F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import Membership, User
-from accounts.selectors import is_operator
+from accounts.selectors import is_operator, member_organization_ids
 
 from . import search
 from .models import Achievement, InternalApproval, Listing, ListingStatusChange
@@ -45,15 +45,9 @@ def listing_auction_id(listing: Listing) -> int | None:
     return auction.pk if auction is not None else None
 
 
-def _member_org_ids(user: Any) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
-
-
 def is_holder_member(user: Any, achievement: Achievement) -> bool:
     """Any member of the holder (whatever the role): sees its listings in full, reserve included."""
-    return achievement.holder_id in _member_org_ids(user)
+    return achievement.holder_id in member_organization_ids(user)
 
 
 def can_see_listing_in_full(user: Any, listing: Listing) -> bool:
@@ -73,7 +67,7 @@ def listings_visible_to(user: Any) -> QuerySet[Listing]:
     all for operators. Anything else is "not found" to the caller."""
     qs = Listing.objects.all()
     if not is_operator(user):
-        qs = qs.filter(Q(status=S.PUBLISHED) | Q(achievement__holder_id__in=_member_org_ids(user)))
+        qs = qs.filter(Q(status=S.PUBLISHED) | Q(achievement__holder_id__in=member_organization_ids(user)))
     return _with_relations(qs)
 
 
@@ -98,7 +92,7 @@ def achievements_of_organization(*, organization_id: int) -> QuerySet[Achievemen
 def listings_of_organizations(*, user: User) -> QuerySet[Listing]:
     """Every listing of the caller's organizations, any status, newest first."""
     return _with_relations(
-        Listing.objects.filter(achievement__holder_id__in=_member_org_ids(user)).order_by(
+        Listing.objects.filter(achievement__holder_id__in=member_organization_ids(user)).order_by(
             "-created_at", "-id"
         )
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.selectors import is_finance_operator, is_operator
+from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
 
 from .models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, ReconciliationRun, Result
 
@@ -22,18 +22,12 @@ def is_staff_reader(user: Any) -> bool:
     return is_operator(user) or is_finance_operator(user)
 
 
-def member_org_ids(user: Any) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(user.memberships.values_list("organization_id", flat=True))
-
-
 def deals_visible_to(user: Any) -> QuerySet[Deal]:
     """Operators: every deal; others: the deals their organizations bought, sold or brokered."""
     qs = Deal.objects.select_related("payment", "buyer", "seller", "listing__achievement")
     if is_staff_reader(user):
         return qs
-    orgs = member_org_ids(user)
+    orgs = member_organization_ids(user)
     return qs.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs) | Q(broker_id__in=orgs))
 
 
@@ -45,7 +39,7 @@ def payable_get_visible(*, user: Any, payable_id: int) -> Payable | None:
     """The payer's members and operators."""
     qs = Payable.objects.select_related("payer").filter(pk=payable_id)
     if not is_staff_reader(user):
-        qs = qs.filter(payer_id__in=member_org_ids(user))
+        qs = qs.filter(payer_id__in=member_organization_ids(user))
     return qs.first()
 
 

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import is_finance_operator, is_operator, user_memberships
+from accounts.selectors import is_finance_operator, is_operator, member_organization_ids, user_memberships
 from accounts.views import form_apply_error, operator_required
 from config.errors import DomainError
 from config.paging import cursor_page
@@ -61,7 +61,6 @@ from marketplace.selectors import (
     deal_journals,
     deals_visible_to,
     is_staff_reader,
-    member_org_ids,
 )
 from marketplace.services import intents, negotiation, payable_confirm
 from marketplace.services import use_first as use_first_services
@@ -113,7 +112,7 @@ def latest_results(limit: int = 5) -> list[Any]:
 
 @login_required
 def my_deals(request: HttpRequest) -> HttpResponse:
-    orgs = set(member_org_ids(request.user))
+    orgs = set(member_organization_ids(request.user))
     deals = deals_visible_to(request.user)
     if is_staff_reader(request.user):
         deals = deals.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs)) if orgs else deals
@@ -128,7 +127,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get_visible(user=request.user, deal_id=pk)
     if deal is None:
         raise Http404
-    orgs = set(member_org_ids(request.user))
+    orgs = set(member_organization_ids(request.user))
     contract_form = ContractForm(request.POST or None)
     if request.method == "POST" and deal.seller_id in orgs and contract_form.is_valid():
         try:
@@ -234,7 +233,7 @@ def _offer_for(user: Any, pk: int) -> Offer:
     """An offer the user's organization is a side of (or any, for operators)."""
     qs = Offer.objects.select_related("listing__achievement__holder", "buyer", "made_by")
     if not is_staff_reader(user):
-        orgs = member_org_ids(user)
+        orgs = member_organization_ids(user)
         qs = qs.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
     offer = qs.filter(pk=pk).first()
     if offer is None:
@@ -247,7 +246,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One negotiation thread from this offer back to the first, and the answer forms for the
     side whose turn it is: accept (into public notice), counter with another price, or reject."""
     offer = _offer_for(request.user, pk)
-    orgs = set(member_org_ids(request.user))
+    orgs = set(member_organization_ids(request.user))
     my_turn = offer.status == Offer.Status.OPEN and offer.answering_organization_id in orgs
     counter_form = OfferForm(prefix="counter")
     reject_form = RejectForm(prefix="reject")
@@ -299,7 +298,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_trades(request: HttpRequest) -> HttpResponse:
     """洽谈与意向: offers waiting for me, the threads, public notices, and declared intents."""
-    orgs = member_org_ids(request.user)
+    orgs = member_organization_ids(request.user)
     offers = (
         Offer.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
         .select_related("listing__achievement__holder", "buyer")
@@ -509,7 +508,7 @@ def my_use_first(request: HttpRequest) -> HttpResponse:
         if not any(f.errors for f in bound.values()):
             messages.success(request, _("已提交。"))
             return redirect("marketplace:my_use_first")
-    orgs = set(member_org_ids(request.user))
+    orgs = set(member_organization_ids(request.user))
     applications = []
     for application in uf_selectors.use_first_applications_for(user=request.user).select_related(
         "entry__achievement__holder", "applicant"

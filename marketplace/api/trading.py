@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
+from accounts.selectors import member_organization_ids
 from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 from listings.models import Listing
 
 from ..models import Objection, Offer, PublicNotice, PurchaseIntent
-from ..selectors import is_staff_reader, member_org_ids
+from ..selectors import is_staff_reader
 from ..services import intents as intent_services
 from ..services import negotiation as negotiation_services
 
@@ -145,7 +146,7 @@ class ListingOffersView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         listing = _listing(pk)
         offers = Offer.objects.filter(listing=listing).select_related("buyer", "notice")
-        orgs = member_org_ids(request.user)
+        orgs = member_organization_ids(request.user)
         if not is_staff_reader(request.user) and listing.achievement.holder_id not in orgs:
             offers = offers.filter(buyer_id__in=orgs)
         paginator = CursorPage()
@@ -265,7 +266,7 @@ class NoticeObjectionsView(APIView):
         if notice is None:
             raise Http404
         objections: QuerySet[Objection] = notice.objections.all()
-        orgs = member_org_ids(request.user)
+        orgs = member_organization_ids(request.user)
         parties = {notice.buyer_id, notice.listing.achievement.holder_id}
         if not is_staff_reader(request.user) and not parties & set(orgs):
             objections = objections.filter(raised_by=request.user)
@@ -324,7 +325,7 @@ class ListingIntentsView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         listing = _listing(pk)
         intents = PurchaseIntent.objects.filter(listing=listing).select_related("buyer")
-        orgs = member_org_ids(request.user)
+        orgs = member_organization_ids(request.user)
         if not is_staff_reader(request.user) and listing.achievement.holder_id not in orgs:
             intents = intents.filter(Q(buyer_id__in=orgs))
         paginator = CursorPage()
