@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import Forbidden
 
-from .models import Membership, Organization, OrganizationRelation, User
+from .models import Membership, Organization, User
 
 
 def _staff_with(user: Any, permission: str) -> bool:
@@ -82,15 +82,12 @@ def membership_for_action(
 
 def related_sql(a: str, b: str) -> str:
     """The related-party rule as a SQL boolean over two organization-id expressions: the same
-    organization, or a declared relation between the two (stored once per pair, low id first).
+    organization, or a declared relation between the two.
 
-    The one statement of the rule; ``organizations_related`` runs it, and a hot path may embed it
-    in a larger query (the bid engine reads a bidder's whole standing in one statement)."""
-    table = OrganizationRelation._meta.db_table
-    return (
-        f"({a} = {b} OR EXISTS (SELECT 1 FROM {table} rel "
-        f"WHERE rel.low_id = LEAST({a}, {b}) AND rel.high_id = GREATEST({a}, {b})))"
-    )
+    The rule is stated once, in the database function ``accounts_organizations_related``
+    (migration 0004), which PostgreSQL inlines into the calling query; ``organizations_related``
+    runs it, and other apps' queries and functions call it by name."""
+    return f"accounts_organizations_related({a}, {b})"
 
 
 def organizations_related(a: Organization | int, b: Organization | int) -> bool:
@@ -98,7 +95,7 @@ def organizations_related(a: Organization | int, b: Organization | int) -> bool:
     a_id = a if isinstance(a, int) else a.pk
     b_id = b if isinstance(b, int) else b.pk
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {related_sql('%s::bigint', '%s::bigint')}", [a_id, b_id] * 3)  # noqa: S608
+        cursor.execute(f"SELECT {related_sql('%s::bigint', '%s::bigint')}", [a_id, b_id])  # noqa: S608
         return bool(cursor.fetchone()[0])
 
 
