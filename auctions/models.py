@@ -178,14 +178,16 @@ class Bid(models.Model):
 class BidRefusal(models.Model):
     """A refused bid that carried a key: the first outcome a retry with the same key gets again.
 
-    Only refusals decided on the auction's state under its lock are kept (see ``bid_place``)."""
+    Only refusals decided on the auction's state under its lock are kept (see ``bid_place``); the
+    text is composed from ``code`` (and ``minimum``) when the refusal is told, in the reader's language."""
 
     auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="+")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     code = models.CharField(max_length=64)
-    detail = models.CharField(max_length=500)
+    # below_minimum: the least acceptable bid at the time, which the refusal's text names.
+    minimum = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     created_at = models.DateTimeField()
 
     class Meta:

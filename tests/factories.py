@@ -160,11 +160,13 @@ def open_auction(
     starts_in: float = -60,
     ends_in: float = 3600,
     extension_seconds: int = 300,
+    started: bool = False,
 ):
     """An auction opened the real way: an auction listing published by an operator, which the
     ``listing_published`` seam turns into an auction. Listings must start in the future, so the
     times (seconds from now; by default started a minute ago) are then set on the rows, as if the
-    clock had moved on."""
+    clock had moved on. It stays ``scheduled`` as if its start task were late (the engine starts it
+    at the first bid), unless ``started``: then the start task has run."""
     from datetime import timedelta
     from decimal import Decimal
 
@@ -187,7 +189,12 @@ def open_auction(
     times = {"starts_at": now + timedelta(seconds=starts_in), "ends_at": now + timedelta(seconds=ends_in)}
     Listing.objects.filter(pk=listing.pk).update(**times)
     Auction.objects.filter(listing=listing).update(scheduled_ends_at=times["ends_at"], **times)
-    return Auction.objects.get(listing=listing)
+    auction = Auction.objects.get(listing=listing)
+    if started:
+        from auctions.services import auction_start
+
+        auction = auction_start(auction_id=auction.pk)
+    return auction
 
 
 def registered_bidder(auction, organization: Organization | None = None, *, frozen: bool = True):

@@ -27,12 +27,11 @@ def _new_bidder_no() -> str:
 def registration_deposit_frozen(registration: Registration) -> bool:
     """Whether the registration's deposit is frozen in escrow (the marketplace's payable says so;
     a deposit of zero is frozen at once). The bid engine reads the same column in its standing
-    query (``bidding._standing``) and decides with ``deposit_status_frozen``."""
-    return registration.payment is not None and deposit_status_frozen(registration.payment.deposit_status)
-
-
-def deposit_status_frozen(deposit_status: str | None) -> bool:
-    return deposit_status == Payable.DepositStatus.FROZEN
+    (``auction_bidder_standing``, auctions/sql/0004_bid_engine.sql)."""
+    return (
+        registration.payment is not None
+        and registration.payment.deposit_status == Payable.DepositStatus.FROZEN
+    )
 
 
 @transaction.atomic

@@ -202,11 +202,10 @@ def test_bid_path_query_count(django_assert_num_queries):
     alice, _ = registered_bidder(auction)
     bob, _ = registered_bidder(auction)
     bid_place(auction_id=auction.pk, user=bob, amount="1000.00")
-    # standing with the related-party rule + key lock (1), the key's first outcome (1), then under the
-    # auction lock: lock and clock (1), the bid and the auction written in one statement (1); the
-    # savepoint pair (2) is bid_place's transaction inside the test's.
-    with django_assert_num_queries(6):
+    # one call of the engine's function: the standing (with the related-party rule), the key's lock
+    # and first outcome, the auction's lock and clock, the bid written; committed with it
+    with django_assert_num_queries(1):
         bid_place(auction_id=auction.pk, user=alice, amount="1100.00", key="q-1")
-    # a refusal: the same reads and lock, then one statement remembering it under the lock
-    with django_assert_num_queries(6), pytest.raises(BidRejected):
+    # a refusal: the same one call, which remembers it under the key
+    with django_assert_num_queries(1), pytest.raises(BidRejected):
         bid_place(auction_id=auction.pk, user=alice, amount="1200.00", key="q-2")

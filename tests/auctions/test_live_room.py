@@ -74,7 +74,7 @@ def state_after(messages: list[dict]) -> tuple[int, str | None]:
 
 @database_sync_to_async
 def make_auction(**kwargs):
-    auction = open_auction(**kwargs)
+    auction = open_auction(started=True, **kwargs)
     alice, a = registered_bidder(auction)
     bob, b = registered_bidder(auction)
     return auction, alice, bob, a, b

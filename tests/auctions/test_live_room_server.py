@@ -82,7 +82,7 @@ class LiveClient:
 
 @database_sync_to_async
 def setup_auction(**kwargs):
-    auction = open_auction(**kwargs)
+    auction = open_auction(started=True, **kwargs)
     people = [registered_bidder(auction) for _ in range(3)]
     tokens = [api_token_create(user=u)[1] for u, _ in people]
     return auction, people, tokens

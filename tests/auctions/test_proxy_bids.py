@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from auctions.models import Auction, Bid
 from auctions.services import BidRejected, bid_place, proxy_bid_set
@@ -92,3 +94,31 @@ def test_proxy_ceiling_rules():
         proxy_bid_set(auction_id=auction.pk, user=alice, max_amount="2000.00")
     assert info.value.code == "proxy_max_lowered"
     assert Auction.objects.get(pk=auction.pk).proxy_count == 1
+
+
+def test_a_proxy_on_an_auction_whose_start_task_is_late_starts_it():
+    auction = open_auction(starts_in=-1)
+    assert auction.status == Auction.Status.SCHEDULED
+    alice, a = registered_bidder(auction)
+    _proxy, bids = proxy_bid_set(auction_id=auction.pk, user=alice, max_amount="2000.00")
+    auction.refresh_from_db()
+    assert auction.status == Auction.Status.LIVE
+    assert list(auction.status_changes.values_list("to_status", flat=True)) == ["scheduled", "live"]
+    assert [(b.seq, str(b.amount), b.is_proxy) for b in bids] == [(1, "1000.00", True)]
+    assert (auction.current_price, auction.leader_id) == (Decimal("1000.00"), a.pk)
+
+
+def test_no_proxy_before_the_start_or_after_the_end():
+    early = open_auction(starts_in=600)
+    alice, _ = registered_bidder(early)
+    with pytest.raises(BidRejected) as info:
+        proxy_bid_set(auction_id=early.pk, user=alice, max_amount="2000.00")
+    assert info.value.code == "auction_not_live"
+    ended = open_auction()
+    bob, _ = registered_bidder(ended)
+    Auction.objects.filter(pk=ended.pk).update(
+        ends_at=timezone.now() - timedelta(seconds=1)
+    )  # the clock moved on
+    with pytest.raises(BidRejected) as info:
+        proxy_bid_set(auction_id=ended.pk, user=bob, max_amount="2000.00")
+    assert info.value.code == "auction_ended"
