@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 FORWARD = (Path(__file__).resolve().parents[1] / "sql" / "0004_bid_engine.sql").read_text(encoding="utf-8")
 BACKWARD = """
-DROP FUNCTION auction_bid_place(bigint, bigint, numeric, text);
+DROP FUNCTION auction_bid_place(bigint, bigint, numeric, text, boolean);
 DROP FUNCTION auction_bidder_standing(bigint, bigint);
 DROP FUNCTION auction_proxies_resolve(bigint, timestamptz);
 DROP FUNCTION auction_bid_append(bigint, bigint, text, numeric, timestamptz, text, boolean);

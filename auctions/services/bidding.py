@@ -177,9 +177,14 @@ def _standing(*, auction_id: int, user: User) -> Registration:
 
 
 def _decide(*, auction_id: int, user: User, amount: Decimal, key: str) -> list[_Placed]:
-    """One call of ``auction_bid_place``: in autocommit, its own transaction, committed with it."""
+    """One call of ``auction_bid_place``: outside a transaction (as the views, the room and the
+    tasks call it) its own, committed with it; inside the caller's, the auction stays locked until
+    the caller commits, and a refusal's commit then waits for the WAL flush like the rest."""
+    alone = not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM auction_bid_place(%s, %s, %s, %s)", [auction_id, user.pk, amount, key])
+        cursor.execute(
+            "SELECT * FROM auction_bid_place(%s, %s, %s, %s, %s)", [auction_id, user.pk, amount, key, alone]
+        )
         return [_Placed(*row) for row in cursor.fetchall()]
 
 
@@ -192,10 +197,7 @@ def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> Bid
     already leading, below minimum, invalid increment) is recorded with its key and repeated. A
     refusal of the bidder's standing (not registered, deposit not frozen, related party) is not
     recorded: retrying after putting it right is the point. The same key with another amount is
-    ``idempotency_key_reused``.
-
-    Called outside a transaction (as the views, the room and the tasks do), the decision commits
-    on its own; inside one, the auction stays locked until the caller commits."""
+    ``idempotency_key_reused``."""
     value = _parse_amount(amount)
     key = (key or "").strip()
     if len(key) > 200:

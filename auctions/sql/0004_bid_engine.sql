@@ -182,13 +182,16 @@ $$;
 --   3. the auction row locked FOR NO KEY UPDATE, then the decision time from clock_timestamp(),
 --      read after any wait for the lock;
 --   4. refusals, in API.md's codes: auction_ended, auction_not_live, already_leading,
---      below_minimum (with the minimum), invalid_increment; remembered under the key, committed
---      without waiting for the WAL flush (what a crash could lose is only the memory of a refusal;
---      accepted bids are always durable). 'start_due' is returned and not remembered;
+--      below_minimum (with the minimum), invalid_increment; remembered under the key. When the
+--      call is its own transaction (p_alone), that commit does not wait for the WAL flush: what a
+--      crash could lose is only the memory of a refusal, and a retry is then judged afresh.
+--      Accepted bids are always durable. 'start_due' is returned and not remembered;
 --   5. accepted: the bid, then the proxies' answers, each with its own seq.
 -- One row per bid in seq order (or one row for a refusal), with the auction's end after the call
 -- and whether this call moved it.
-CREATE OR REPLACE FUNCTION auction_bid_place(p_auction bigint, p_user bigint, p_amount numeric, p_key text)
+CREATE OR REPLACE FUNCTION auction_bid_place(
+    p_auction bigint, p_user bigint, p_amount numeric, p_key text, p_alone boolean
+)
 RETURNS TABLE (
     outcome text, code text, minimum numeric, ends_at timestamptz, extended boolean,
     bid_id bigint, seq integer, registration_id bigint, bidder_no text, amount numeric,
@@ -272,7 +275,9 @@ BEGIN
             least_bid := NULL;
         END IF;
         IF p_key <> '' THEN
-            PERFORM set_config('synchronous_commit', 'off', true);
+            IF p_alone THEN  -- only when the call is its own transaction: nothing else rides on it
+                PERFORM set_config('synchronous_commit', 'off', true);
+            END IF;
             INSERT INTO auctions_bidrefusal (auction_id, registration_id, key, amount, code, minimum, created_at)
             VALUES (p_auction, standing.registration_id, p_key, p_amount, refusal, least_bid, decided_at);
         END IF;

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organization, OrganizationRelation
@@ -209,3 +210,14 @@ def test_bid_path_query_count(django_assert_num_queries):
     # a refusal: the same one call, which remembers it under the key
     with django_assert_num_queries(1), pytest.raises(BidRejected):
         bid_place(auction_id=auction.pk, user=alice, amount="1200.00", key="q-2")
+
+
+def test_a_refusal_inside_the_callers_transaction_leaves_its_commit_durable():
+    """Alone, a remembered refusal commits without waiting for the WAL flush; inside a caller's
+    transaction (this test's), nothing of the caller's may lose its durability."""
+    auction = open_auction()
+    alice, _ = registered_bidder(auction)
+    refused("below_minimum", auction_id=auction.pk, user=alice, amount="900.00", key="k-durable")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
