@@ -15,4 +15,7 @@ RUN useradd --system market && chown -R market /app
 USER market
 EXPOSE 8000
 # The same image runs web, worker and beat; the command picks the role (see compose.yaml).
+# The web role pools its database connections (DB_POOL, config/settings.py); compose.yaml turns
+# the pool off for the worker and beat.
+ENV DB_POOL=true
 CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]

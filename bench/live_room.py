@@ -165,6 +165,69 @@ def writer_process(
     out.put(written)
 
 
+# --- one bidder's round trip ------------------------------------------------------------------
+
+
+def round_trips(port: int, origin: str, count: int) -> tuple[list[float], list[float]]:
+    """One bidder, on a quiet auction of its own, bids ``count`` times and waits for each answer:
+    over the WebSocket (``bid`` -> ``bid.accepted``, through the server's pooled connections) and,
+    as the floor, ``bid_place`` called in this process on a warm connection. Eight bidders take
+    turns, one bid every 40 ms, within the room's per-bidder rate limit. Returns both lists of
+    seconds."""
+    import websockets
+
+    from accounts.services import api_token_create
+    from auctions.services import bid_place
+    from tests.factories import open_auction, registered_bidder
+
+    socket_auction = open_auction(start_price="1000.00", increment="10.00", ends_in=24 * 3600, started=True)
+    direct_auction = open_auction(start_price="1000.00", increment="10.00", ends_in=24 * 3600, started=True)
+    socket_bidders = [registered_bidder(socket_auction)[0] for _ in range(8)]
+    tokens = [api_token_create(user=u)[1] for u in socket_bidders]
+    direct_bidders = [registered_bidder(direct_auction)[0] for _ in range(8)]
+
+    async def over_the_socket() -> list[float]:
+        url = f"ws://127.0.0.1:{port}/ws/auctions/{socket_auction.pk}/"
+        clients = [
+            await websockets.connect(url, additional_headers={"Authorization": f"Token {t}"}) for t in tokens
+        ]
+        for ws in clients:
+            await ws.recv()  # the snapshot
+        times = []
+        for i in range(count):
+            ws = clients[i % len(clients)]
+            await asyncio.sleep(0.04)
+            t0 = time.perf_counter()
+            await ws.send(json.dumps({"type": "bid", "amount": f"{1000 + 10 * i}.00", "key": f"rt-{i}"}))
+            while True:
+                m = json.loads(await ws.recv())
+                if m["type"] in ("bid.accepted", "bid.rejected"):
+                    assert m["type"] == "bid.accepted", m
+                    break
+            times.append(time.perf_counter() - t0)
+        for ws in clients:
+            await ws.close()
+        return times
+
+    socket_times = asyncio.run(over_the_socket())
+    direct_times = []
+    for i in range(count):
+        t0 = time.perf_counter()
+        bid_place(
+            auction_id=direct_auction.pk,
+            user=direct_bidders[i % len(direct_bidders)],
+            amount=f"{1000 + 10 * i}.00",
+            key=f"rt-{i}",
+        )
+        direct_times.append(time.perf_counter() - t0)
+    connections.close_all()
+    return socket_times, direct_times
+
+
+def _p(values: list[float], q: int) -> float:
+    return statistics.quantiles(sorted(values), n=100)[q - 1] * 1000
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 
@@ -188,6 +251,7 @@ def start_server(port: int) -> subprocess.Popen:
         REDIS_URL=settings.REDIS_URL,
         LOG_LEVEL="WARNING",
         LOG_JSON="false",
+        DB_POOL="true",  # as the Procfile runs the web process
     )
     env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.Popen(
@@ -239,6 +303,12 @@ def run(watchers: int, rate: float, seconds: float) -> None:
     server = start_server(port)
     try:
         url, origin = f"ws://127.0.0.1:{port}/ws/auctions/{auction.pk}/", f"http://127.0.0.1:{port}"
+        by_socket, direct = round_trips(port, origin, 100)
+        print(
+            f"bidders taking turns on a quiet auction: bid -> bid.accepted over the socket p50 {_p(by_socket, 50):.1f} ms "
+            f"p99 {_p(by_socket, 99):.1f} ms; bid_place in-process (the floor) p50 {_p(direct, 50):.1f} ms "
+            f"p99 {_p(direct, 99):.1f} ms"
+        )
         procs_n = 4 if watchers >= 200 else 1
         connect_time = watchers / 50 * 0.2 / procs_n + 10
         burst_start = time.time() + connect_time

@@ -37,6 +37,7 @@ def live_server_url(django_db_setup, django_db_blocker):
         PYTHONPATH=str(Path(__file__).resolve().parents[2]),
         LOG_JSON="false",
         LOG_LEVEL="WARNING",
+        DB_POOL="true",  # as the Procfile runs the web process
     )
     proc = subprocess.Popen(
         [

@@ -148,7 +148,7 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env=_child_env(),
+        env={**_child_env(), "DB_POOL": "true"},  # as the Procfile runs the web process
         stdout=log,
         stderr=subprocess.STDOUT,
     )
