@@ -60,8 +60,9 @@ def auction_public(
     auction: Auction, *, server_time: datetime | None = None, show_reserve: bool = False
 ) -> dict[str, Any]:
     """``GET /api/v1/auctions/{id}/`` and the snapshot's ``auction``. ``auction.leader`` should be
-    selected with it. ``min_next_bid``, ``deposit``, ``extension_seconds`` and ``restricted`` are
-    additions to API.md's fields for bidding clients."""
+    selected with it. ``min_next_bid``, ``deposit``, ``extension_seconds``, ``restricted`` and
+    ``close_blocked`` are additions to API.md's fields for bidding clients; the holder and the
+    operators (``show_reserve``) also get ``reserve_price`` and ``close_blocked_code``."""
     data: dict[str, Any] = {
         "id": auction.pk,
         "listing": auction.listing_id,
@@ -80,9 +81,11 @@ def auction_public(
         "deposit": money(auction.deposit),
         "extension_seconds": auction.extension_seconds,
         "restricted": auction.restricted,
+        "close_blocked": bool(auction.close_blocked_code),
     }
     if show_reserve:
         data["reserve_price"] = money(auction.reserve_price)
+        data["close_blocked_code"] = auction.close_blocked_code or None
     return data
 
 

@@ -48,7 +48,17 @@ class AuctionOut(serializers.Serializer):
     deposit = serializers.CharField()
     extension_seconds = serializers.IntegerField()
     restricted = serializers.BooleanField()
+    close_blocked = serializers.BooleanField(
+        help_text="The end has passed but the marketplace refused the deal (e.g. the leader was "
+        "declared a related party of the holder after its last bid): the auction stays `live`, takes "
+        "no bid, and waits for an operator's decision."
+    )
     reserve_price = serializers.CharField(required=False, allow_null=True)
+    close_blocked_code = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="Holder's members and operators only: the refusal's code (null when not blocked).",
+    )
 
 
 class RegistrationOut(serializers.Serializer):

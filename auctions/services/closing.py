@@ -119,6 +119,13 @@ def _block_close(*, auction: Auction, now: datetime, refusal: DomainError) -> Au
     auction.close_blocked_code, auction.close_blocked_at = refusal.code, now
     auction.save(update_fields=["close_blocked_code", "close_blocked_at", "updated_at"])
     log.warning("auction close refused", extra={"auction": auction.pk, "code": refusal.code})
+    # Rooms reload, so that every watcher sees the outcome is waiting for the operators.
+    publish_after_commit(
+        auction_id=auction.pk,
+        first=auction.bid_count + 1,
+        last=auction.bid_count,
+        events=[{"type": "reload"}],
+    )
     notify(
         operators=True,
         kind="auction_close_blocked",

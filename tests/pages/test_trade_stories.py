@@ -142,6 +142,8 @@ def test_live_auction_two_companies(browsing, operator, celery_worker):
     for page in (a, b):
         expect(page.get_by_test_id("extended")).to_contain_text("已延时", timeout=1_000)
         expect(page.get_by_test_id("ends-at")).not_to_have_text(ends_before)
+        # the rules panel keeps the listed end, and says that the countdown above is the live one
+        expect(page.locator(".terms")).to_contain_text("原定结束时间")
     browsing.shot(b, "extended-phone")
 
     # B outbids with a quick increment; A sees it within a second and is told.

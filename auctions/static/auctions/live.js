@@ -175,7 +175,7 @@
     el.count.textContent = String(state.bid_count);
     el.endsAt.textContent = state.ends_at ? timeText(state.ends_at) : "";
     el.endsAt.dateTime = state.ends_at || "";
-    var open = state.status === "live";
+    var open = state.status === "live" && !state.close_blocked;
     if (el.form) {
       el.form.querySelectorAll("input, button").forEach(function (c) { c.disabled = !open || !canBid; });
       var min = nextMinimumFen();
@@ -189,7 +189,7 @@
     }
     if (el.proxyForm) {
       el.proxyForm.querySelectorAll("input, button").forEach(function (c) {
-        c.disabled = !canBid || !(state.status === "live" || state.status === "scheduled");
+        c.disabled = !canBid || state.close_blocked || !(state.status === "live" || state.status === "scheduled");
       });
     }
     renderMine();
@@ -206,7 +206,7 @@
       var b = document.createElement("button");
       b.type = "button";
       b.className = "btn small";
-      b.disabled = state.status !== "live" || !canBid;
+      b.disabled = state.status !== "live" || state.close_blocked || !canBid;
       b.textContent = k === 1 ? fmt(_("最低 %(amount)s"), { amount: display(amount) })
         : fmt(_("+%(steps)s 档 %(amount)s"), { steps: k, amount: display(amount) });
       b.setAttribute("aria-label", fmt(_("出价金额填为 %(amount)s"), { amount: display(amount) }));
@@ -223,6 +223,11 @@
     if (!state) { return; }
     if (state.status !== "live" && state.status !== "scheduled") {
       el.clock.textContent = state.status === "sold" ? _("已成交") : (STATUS_TEXT[state.status] || _("已结束"));
+      el.clock.className = "live-clock";
+      return;
+    }
+    if (state.close_blocked) {  // ended; the marketplace refused the deal; an operator decides
+      el.clock.textContent = _("已截止，成交结果待平台审核");
       el.clock.className = "live-clock";
       return;
     }
