@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
 
-from .models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, ReconciliationRun, Result
+from .models import (
+    Deal,
+    Journal,
+    LedgerAccount,
+    LedgerEntry,
+    Objection,
+    Payable,
+    PublicNotice,
+    ReconciliationRun,
+    Result,
+)
+
+T = TypeVar("T", bound=Model)
 
 
 def account_balance(account: LedgerAccount) -> Decimal:
@@ -29,6 +42,35 @@ def deals_visible_to(user: Any) -> QuerySet[Deal]:
         return qs
     orgs = member_organization_ids(user)
     return qs.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs) | Q(broker_id__in=orgs))
+
+
+def of_parties(rows: QuerySet[T], organization_ids: Iterable[int]) -> QuerySet[T]:
+    """Offers, public notices or purchase intents (rows with a ``buyer`` and a ``listing``) in which
+    one of the organizations is a side: the buyer, or the holder of the listing's achievement."""
+    orgs = list(organization_ids)
+    return rows.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+
+
+def trades_visible_to(user: Any, rows: QuerySet[T]) -> QuerySet[T]:
+    """The offers, notices or intents among ``rows`` the user may read: operators every one; others
+    those their organizations are a side of."""
+    if is_staff_reader(user):
+        return rows
+    return of_parties(rows, member_organization_ids(user))
+
+
+def objections_visible_to(user: Any, notice: PublicNotice) -> QuerySet[Objection]:
+    """A notice's objections: operators and the notice's parties read every one; others their own."""
+    objections = notice.objections.all()
+    parties = {notice.buyer_id, notice.listing.achievement.holder_id}
+    if is_staff_reader(user) or parties & set(member_organization_ids(user)):
+        return objections
+    return objections.filter(raised_by=user)
+
+
+def organization_readable_by(user: Any, organization_id: int) -> bool:
+    """An organization's own settings (its settlement policy): its members and operators."""
+    return is_staff_reader(user) or organization_id in member_organization_ids(user)
 
 
 def deal_get_visible(*, user: Any, deal_id: int) -> Deal | None:

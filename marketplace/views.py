@@ -232,10 +232,7 @@ def offer_new(request: HttpRequest, pk: int) -> HttpResponse:
 def _offer_for(user: Any, pk: int) -> Offer:
     """An offer the user's organization is a side of (or any, for operators)."""
     qs = Offer.objects.select_related("listing__achievement__holder", "buyer", "made_by")
-    if not is_staff_reader(user):
-        orgs = member_organization_ids(user)
-        qs = qs.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
-    offer = qs.filter(pk=pk).first()
+    offer = mk_selectors.trades_visible_to(user, qs).filter(pk=pk).first()
     if offer is None:
         raise Http404
     return offer
@@ -300,7 +297,7 @@ def my_trades(request: HttpRequest) -> HttpResponse:
     """洽谈与意向: offers waiting for me, the threads, public notices, and declared intents."""
     orgs = member_organization_ids(request.user)
     offers = (
-        Offer.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+        mk_selectors.of_parties(Offer.objects.all(), orgs)
         .select_related("listing__achievement__holder", "buyer")
         .order_by("-updated_at", "-id")[:100]
     )
@@ -310,12 +307,12 @@ def my_trades(request: HttpRequest) -> HttpResponse:
             {"offer": o, "my_turn": o.status == Offer.Status.OPEN and o.answering_organization_id in orgs}
         )
     notices = (
-        PublicNotice.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+        mk_selectors.of_parties(PublicNotice.objects.all(), orgs)
         .select_related("listing__achievement", "buyer")
         .order_by("-starts_at")[:50]
     )
     intents = (
-        PurchaseIntent.objects.filter(Q(buyer_id__in=orgs) | Q(listing__achievement__holder_id__in=orgs))
+        mk_selectors.of_parties(PurchaseIntent.objects.all(), orgs)
         .select_related("listing__achievement", "buyer")
         .order_by("-declared_at")[:50]
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -14,12 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
-from accounts.selectors import member_organization_ids
 from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 from listings.models import Listing
 
 from ..models import Objection, Offer, PublicNotice, PurchaseIntent
-from ..selectors import is_staff_reader
+from ..selectors import objections_visible_to, trades_visible_to
 from ..services import intents as intent_services
 from ..services import negotiation as negotiation_services
 
@@ -145,10 +144,9 @@ class ListingOffersView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         listing = _listing(pk)
-        offers = Offer.objects.filter(listing=listing).select_related("buyer", "notice")
-        orgs = member_organization_ids(request.user)
-        if not is_staff_reader(request.user) and listing.achievement.holder_id not in orgs:
-            offers = offers.filter(buyer_id__in=orgs)
+        offers = trades_visible_to(
+            request.user, Offer.objects.filter(listing=listing).select_related("buyer", "notice")
+        )
         paginator = CursorPage()
         page = paginator.paginate_queryset(offers, request, view=self)
         return paginator.get_paginated_response(OfferOutput(page, many=True).data)
@@ -265,11 +263,7 @@ class NoticeObjectionsView(APIView):
         notice = _notices().filter(pk=pk).first()
         if notice is None:
             raise Http404
-        objections: QuerySet[Objection] = notice.objections.all()
-        orgs = member_organization_ids(request.user)
-        parties = {notice.buyer_id, notice.listing.achievement.holder_id}
-        if not is_staff_reader(request.user) and not parties & set(orgs):
-            objections = objections.filter(raised_by=request.user)
+        objections = objections_visible_to(request.user, notice)
         paginator = CursorPage()
         page = paginator.paginate_queryset(objections, request, view=self)
         return paginator.get_paginated_response(ObjectionOutput(page, many=True).data)
@@ -324,10 +318,9 @@ class ListingIntentsView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         listing = _listing(pk)
-        intents = PurchaseIntent.objects.filter(listing=listing).select_related("buyer")
-        orgs = member_organization_ids(request.user)
-        if not is_staff_reader(request.user) and listing.achievement.holder_id not in orgs:
-            intents = intents.filter(Q(buyer_id__in=orgs))
+        intents = trades_visible_to(
+            request.user, PurchaseIntent.objects.filter(listing=listing).select_related("buyer")
+        )
         paginator = CursorPage()
         page = paginator.paginate_queryset(intents, request, view=self)
         return paginator.get_paginated_response(IntentOutput(page, many=True).data)

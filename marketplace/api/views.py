@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from accounts.idempotency import idempotent
 from accounts.models import Organization
 from accounts.permissions import IsFinanceOperator
-from accounts.selectors import member_organization_ids
 from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 
 from .. import selectors
@@ -377,7 +376,7 @@ class SettlementPolicyView(APIView):
         "Members of the organization and operators.",
     )
     def get(self, request: Request, pk: int) -> Response:
-        if not (selectors.is_staff_reader(request.user) or pk in member_organization_ids(request.user)):
+        if not selectors.organization_readable_by(request.user, pk):
             raise Http404
         return Response(SettlementPolicyOutput(self._body(pk)).data)
 
