@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from config.dbclock import db_now
 from config.effects import enqueue
-from config.errors import Conflict, InvalidInput
+from config.errors import InvalidInput
+from config.transitions import status_move
 from listings.models import Listing
 
 from ..events import publish_after_commit
@@ -45,25 +46,15 @@ def auction_transition(
     *, auction: Auction, to_status: str, now: datetime, actor: User | None = None, reason: str = ""
 ) -> Auction:
     """Move a LOCKED auction (the caller holds ``auction_lock``) along the table and record it."""
-    if to_status not in AUCTION_TRANSITIONS[auction.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("拍卖当前状态为“%(status)s”，不能执行此操作。") % {"status": auction.get_status_display()},
-        )
-    from_status = auction.status
-    auction.status = to_status
-    fields = ["status", "updated_at"]
-    if to_status in Auction.FINAL:
-        auction.closed_at = now
-        fields.append("closed_at")
-    auction.save(update_fields=fields)
-    AuctionStatusChange.objects.create(
-        auction=auction,
-        from_status=from_status,
+    status_move(
+        auction,
         to_status=to_status,
+        transitions=AUCTION_TRANSITIONS,
+        noun=_("拍卖"),
+        record=lambda **change: AuctionStatusChange.objects.create(auction=auction, created_at=now, **change),
         actor=actor,
         reason=reason,
-        created_at=now,
+        changes={"closed_at": now} if to_status in Auction.FINAL else None,
     )
     return auction
 

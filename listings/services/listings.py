@@ -24,6 +24,7 @@ from accounts.services import notify
 from config import seams
 from config.dbclock import db_now
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput
+from config.transitions import status_move
 
 from .. import search
 from ..models import Achievement, ConversionStatus, InternalApproval, Listing, ListingStatusChange, Rights
@@ -58,27 +59,23 @@ def _lock(listing: Listing | int) -> Listing:
     return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
 
 
+_STAMPS: dict[str, str] = {S.PENDING_REVIEW: "submitted_at", S.PUBLISHED: "published_at"}
+
+
 def _transition(*, listing: Listing, to_status: str, actor: User | None, reason: str = "") -> Listing:
     """Move a listing the caller has locked (see ``_lock``): check the table, stamp the moment,
     save, record the change. Publishing an auction listing tells the auctions side, in this
     transaction, through the ``listing_published`` seam."""
-    if to_status not in LISTING_TRANSITIONS[listing.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("挂牌当前状态为“%(status)s”，不能执行此操作。") % {"status": listing.get_status_display()},
-        )
-    from_status = listing.status
-    listing.status = to_status
-    fields = ["status", "updated_at"]
-    if to_status == S.PENDING_REVIEW:
-        listing.submitted_at = db_now()
-        fields.append("submitted_at")
-    if to_status == S.PUBLISHED:
-        listing.published_at = db_now()
-        fields.append("published_at")
-    listing.save(update_fields=fields)
-    ListingStatusChange.objects.create(
-        listing=listing, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    stamp = _STAMPS.get(to_status)
+    status_move(
+        listing,
+        to_status=to_status,
+        transitions=LISTING_TRANSITIONS,
+        noun=_("挂牌"),
+        record=lambda **change: ListingStatusChange.objects.create(listing=listing, **change),
+        actor=actor,
+        reason=reason,
+        changes={stamp: db_now()} if stamp else None,
     )
     if to_status == S.PUBLISHED and listing.mode == Listing.Mode.AUCTION:
         seams.call("listing_published", listing=listing)

@@ -13,6 +13,7 @@ from accounts.selectors import organizations_related
 from accounts.services import notify
 from config.dbclock import db_now
 from config.errors import Conflict, Forbidden, InvalidInput
+from config.transitions import status_move
 from listings import services as listing_services
 from listings.models import ConversionStatus, Listing
 
@@ -56,20 +57,16 @@ def deal_transition(
     locked = deal_lock(deal)
     for name in extra_fields:
         setattr(locked, name, getattr(deal, name))
-    if to_status not in DEAL_TRANSITIONS[locked.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("成交当前状态为“%(s)s”，不能执行此操作。") % {"s": locked.get_status_display()},
-        )
-    from_status = locked.status
-    locked.status = to_status
-    fields = ["status", "updated_at", *extra_fields]
-    if to_status in _STAMPS:
-        setattr(locked, _STAMPS[to_status], db_now())
-        fields.append(_STAMPS[to_status])
-    locked.save(update_fields=fields)
-    DealStatusChange.objects.create(
-        deal=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    from_status = status_move(
+        locked,
+        to_status=to_status,
+        transitions=DEAL_TRANSITIONS,
+        noun=_("成交"),
+        record=lambda **change: DealStatusChange.objects.create(deal=locked, **change),
+        actor=actor,
+        reason=reason,
+        changes={_STAMPS[to_status]: db_now()} if to_status in _STAMPS else None,
+        fields=extra_fields,
     )
     _after_transition(deal=locked, from_status=from_status)
     return locked

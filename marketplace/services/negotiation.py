@@ -13,6 +13,7 @@ from accounts.selectors import is_operator, membership_for_action, organizations
 from accounts.services import notify
 from config.dbclock import db_now
 from config.errors import Conflict, Forbidden, InvalidInput
+from config.transitions import status_move
 from listings import services as listing_services
 from listings.models import Listing
 
@@ -58,20 +59,16 @@ def buyer_for(
 def offer_transition(*, offer: Offer, to_status: str, actor: User | None, reason: str = "") -> Offer:
     """Lock the offer, check the table, move it and record the move."""
     locked = Offer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
-    if to_status not in OFFER_TRANSITIONS[locked.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("报价当前状态为“%(s)s”，不能执行此操作。") % {"s": locked.get_status_display()},
-        )
-    from_status = locked.status
-    locked.status = to_status
-    fields = ["status", "updated_at"]
-    if actor is not None and to_status in (OS.COUNTERED, OS.ACCEPTED, OS.REJECTED):
-        locked.answered_by, locked.answered_at = actor, db_now()
-        fields += ["answered_by", "answered_at"]
-    locked.save(update_fields=fields)
-    OfferStatusChange.objects.create(
-        offer=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    answered = actor is not None and to_status in (OS.COUNTERED, OS.ACCEPTED, OS.REJECTED)
+    status_move(
+        locked,
+        to_status=to_status,
+        transitions=OFFER_TRANSITIONS,
+        noun=_("报价"),
+        record=lambda **change: OfferStatusChange.objects.create(offer=locked, **change),
+        actor=actor,
+        reason=reason,
+        changes={"answered_by": actor, "answered_at": db_now()} if answered else None,
     )
     return locked
 
@@ -81,17 +78,15 @@ def notice_transition(
 ) -> PublicNotice:
     """Lock the notice, check the table, move it and record the move."""
     locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
-    if to_status not in NOTICE_TRANSITIONS[locked.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("公示当前状态为“%(s)s”，不能执行此操作。") % {"s": locked.get_status_display()},
-        )
-    from_status = locked.status
-    locked.status = to_status
-    locked.deal = notice.deal
-    locked.save(update_fields=["status", "deal", "updated_at"])
-    NoticeStatusChange.objects.create(
-        notice=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    status_move(
+        locked,
+        to_status=to_status,
+        transitions=NOTICE_TRANSITIONS,
+        noun=_("公示"),
+        record=lambda **change: NoticeStatusChange.objects.create(notice=locked, **change),
+        actor=actor,
+        reason=reason,
+        changes={"deal": notice.deal},
     )
     return locked
 

@@ -25,6 +25,7 @@ from accounts.selectors import is_operator, membership_for_action, organizations
 from accounts.services import notify, notify_organizations
 from config.dbclock import db_now
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput
+from config.transitions import status_move
 from listings.models import ConversionMethod, ConversionStatus, Listing, UseFirstEntry
 from listings.services import achievement_set_conversion
 from listings.services.conversion import market_today
@@ -74,17 +75,18 @@ def reminder_days() -> int:
 def _application_move(
     *, application: UseFirstApplication, to_status: str, actor: User | None, reason: str = ""
 ) -> UseFirstApplication:
-    """Move an application the caller has locked: check the table, save, record the change."""
-    if to_status not in APPLICATION_TRANSITIONS[application.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("申请当前状态为“%(s)s”，不能执行此操作。") % {"s": application.get_status_display()},
-        )
-    from_status = application.status
-    application.status = to_status
-    application.save(update_fields=["status", "decline_reason", "updated_at"])
-    UseFirstApplicationStatusChange.objects.create(
-        application=application, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    """Move an application the caller has locked (its ``decline_reason`` saved with it)."""
+    status_move(
+        application,
+        to_status=to_status,
+        transitions=APPLICATION_TRANSITIONS,
+        noun=_("申请"),
+        record=lambda **change: UseFirstApplicationStatusChange.objects.create(
+            application=application, **change
+        ),
+        actor=actor,
+        reason=reason,
+        fields=["decline_reason"],
     )
     return application
 
@@ -92,16 +94,16 @@ def _application_move(
 def _agreement_move(
     *, agreement: UseFirstAgreement, to_status: str, actor: User | None, reason: str = "", fields=()
 ) -> UseFirstAgreement:
-    if to_status not in AGREEMENT_TRANSITIONS[agreement.status]:
-        raise Conflict(
-            "invalid_status_transition",
-            _("协议当前状态为“%(s)s”，不能执行此操作。") % {"s": agreement.get_status_display()},
-        )
-    from_status = agreement.status
-    agreement.status = to_status
-    agreement.save(update_fields=["status", "updated_at", *fields])
-    UseFirstAgreementStatusChange.objects.create(
-        agreement=agreement, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    """Move an agreement the caller has locked (``fields``: others it set, saved with it)."""
+    status_move(
+        agreement,
+        to_status=to_status,
+        transitions=AGREEMENT_TRANSITIONS,
+        noun=_("协议"),
+        record=lambda **change: UseFirstAgreementStatusChange.objects.create(agreement=agreement, **change),
+        actor=actor,
+        reason=reason,
+        fields=fields,
     )
     return agreement
 
