@@ -2,10 +2,15 @@
 
 A working day is Monday to Friday, except the public holidays in ``settings.MARKET["HOLIDAYS"]``,
 plus the weekend days the State Council's calendar makes working days (调休,
-``settings.MARKET["MAKEUP_WORKDAYS"]``). Both lists are dates published each December for the next
-year; a year not in them falls back to plain Monday-to-Friday, which is never shorter than the
-official count by more than that year's holidays. A deadline is the end of its last working day in
+``settings.MARKET["MAKEUP_WORKDAYS"]``). Both lists are dates the State Council publishes each
+year, usually in November, for the next year. A deadline is the end of its last working day in
 Asia/Shanghai (midnight starting the next calendar day).
+
+A year whose calendar has not been entered yet still keeps the holidays whose dates the law fixes
+(《全国年节及纪念日放假办法》, 2024: 1 January, 1-2 May, 1-3 October), so that a buyer is never
+held to a deadline before the official one on those days; the lunar holidays (Spring Festival,
+Qingming, Dragon Boat, Mid-Autumn) and the make-up days need the published calendar. The system
+check ``marketplace.W001`` warns while the calendar for a year deadlines can reach is missing.
 """
 
 from __future__ import annotations
@@ -20,20 +25,34 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @lru_cache(maxsize=4)
-def _calendar(holidays: tuple[str, ...], makeup: tuple[str, ...]) -> tuple[frozenset, frozenset]:
-    return (
-        frozenset(dt.date.fromisoformat(d) for d in holidays),
-        frozenset(dt.date.fromisoformat(d) for d in makeup),
+def _calendar(holidays: tuple[str, ...], makeup: tuple[str, ...]) -> tuple[frozenset, frozenset, frozenset]:
+    """(holidays, make-up working days, the years the calendar covers)."""
+    days = frozenset(dt.date.fromisoformat(d) for d in holidays)
+    return days, frozenset(dt.date.fromisoformat(d) for d in makeup), frozenset(d.year for d in days)
+
+
+# (month, day) of the holidays the law dates: 元旦, 劳动节, 国庆节.
+STATUTORY_FIXED_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+
+
+def _configured() -> tuple[frozenset, frozenset, frozenset]:
+    return _calendar(
+        tuple(settings.MARKET.get("HOLIDAYS", ())), tuple(settings.MARKET.get("MAKEUP_WORKDAYS", ()))
     )
+
+
+def calendar_years() -> frozenset[int]:
+    """The years whose published holiday calendar has been entered."""
+    return _configured()[2]
 
 
 def is_working_day(day: dt.date) -> bool:
-    holidays, makeup = _calendar(
-        tuple(settings.MARKET.get("HOLIDAYS", ())), tuple(settings.MARKET.get("MAKEUP_WORKDAYS", ()))
-    )
+    holidays, makeup, years = _configured()
     if day in makeup:
         return True
-    return day.weekday() < 5 and day not in holidays
+    if day.weekday() >= 5 or day in holidays:
+        return False
+    return day.year in years or (day.month, day.day) not in STATUTORY_FIXED_HOLIDAYS
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:

@@ -274,3 +274,30 @@ def test_two_concurrent_conclusions_of_one_listing_make_one_deal():
     assert sorted(outcomes) == ["deal", "deal_exists", "deal_exists", "deal_exists"]
     assert Deal.objects.filter(listing=listing).count() == 1
     assert Payable.objects.filter(kind="balance").count() == 1
+
+
+def test_a_year_without_its_calendar_still_keeps_the_holidays_the_law_dates(settings):
+    """No 2027 calendar yet: 1 January 2027 (a Friday) is still a holiday, so a buyer who concluded
+    on 28 December 2026 gets ten real working days; the lunar holidays need the calendar."""
+    assert not any(d.startswith("2027") for d in settings.MARKET["HOLIDAYS"])
+    end = add_working_days(dt.datetime(2026, 12, 28, 10, 0, tzinfo=SH), 10)
+    # Dec 29, 30, 31, (Jan 1 off), Jan 4-8, 11, 12
+    assert end.astimezone(SH).date() == dt.date(2027, 1, 13)
+    # Once a 2027 calendar is entered it alone decides: this made-up one lists only 10 February.
+    settings.MARKET = {**settings.MARKET, "HOLIDAYS": [*settings.MARKET["HOLIDAYS"], "2027-02-10"]}
+    assert add_working_days(dt.datetime(2026, 12, 28, 10, 0, tzinfo=SH), 10).astimezone(SH).date() == dt.date(
+        2027, 1, 12
+    )
+
+
+def test_the_missing_calendar_is_a_system_check_warning(settings, time_machine):
+    from marketplace.checks import holiday_calendar_check
+
+    time_machine.move_to(dt.datetime(2026, 11, 21, 12, 0, tzinfo=SH))
+    warnings = holiday_calendar_check()
+    assert [w.id for w in warnings] == ["marketplace.W001"] and "2027" in warnings[0].msg
+    settings.MARKET = {**settings.MARKET, "HOLIDAYS": [*settings.MARKET["HOLIDAYS"], "2027-01-01"]}
+    assert holiday_calendar_check() == []
+    time_machine.move_to(dt.datetime(2026, 6, 1, 12, 0, tzinfo=SH))  # deadlines stay within 2026
+    settings.MARKET = {**settings.MARKET, "HOLIDAYS": [d for d in settings.MARKET["HOLIDAYS"] if d < "2027"]}
+    assert holiday_calendar_check() == []
