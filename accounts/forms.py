@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization
+from .models import Membership, Organization
 
 
 class SignupForm(forms.Form):
@@ -27,6 +27,13 @@ class OrganizationForm(forms.Form):
     requires_internal_approval = forms.BooleanField(
         label=_("挂牌须经本单位内部审批（安心屋）"), required=False
     )
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, help_text=_("请对方先在本平台注册，再告诉您用户名。")
+    )
+    role = forms.ChoiceField(label=_("角色"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 
 
 class OrganizationReviewForm(forms.Form):

@@ -186,6 +186,19 @@ def membership_add(*, organization: Organization, actor: User, user: User, role:
         raise Conflict("already_member", _("该用户已是本机构成员。")) from exc
 
 
+def membership_add_by_username(
+    *, organization: Organization, actor: User, username: str, role: str
+) -> Membership:
+    """``membership_add`` for the user with this username (the admin knows it from the person)."""
+    _require_admin(organization=organization, actor=actor)  # before the lookup: no probing names
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None:
+        raise InvalidInput(
+            "unknown_user", _("没有该用户。"), fields={"username": [_("没有该用户，请核对用户名。")]}
+        )
+    return membership_add(organization=organization, actor=actor, user=user, role=role)
+
+
 @transaction.atomic
 def membership_remove(*, organization: Organization, actor: User, user: User) -> None:
     _require_admin(organization=organization, actor=actor)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("organization/", views.organization, name="organization"),
     path("organization/<int:pk>/resubmit/", views.organization_resubmit, name="organization_resubmit"),
+    path("organization/<int:pk>/members/", views.organization_member_add, name="organization_member_add"),
+    path(
+        "organization/<int:pk>/members/<int:user_id>/remove/",
+        views.organization_member_remove,
+        name="organization_member_remove",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("console/organizations/", views.console_organizations, name="console_organizations"),
     path(

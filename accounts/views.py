@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 
 from . import services
-from .forms import OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
-from .models import Notification, Organization
+from .forms import MemberForm, OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
+from .models import Notification, Organization, User
 from .selectors import is_finance_operator, is_operator, organizations_pending_review, user_memberships
 
 
@@ -83,11 +83,30 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form})
 
 
+def _organization_page(
+    request: HttpRequest,
+    *,
+    form: OrganizationForm,
+    posted_member_form: MemberForm | None = None,
+    posted_for: int = 0,
+) -> HttpResponse:
+    """我的机构: each organization's record; for its admins, the members and a form to add one
+    (each organization its own form, so that a refusal stays next to the form it answers)."""
+    memberships = list(
+        user_memberships(request.user).prefetch_related(
+            "organization__status_changes", "organization__memberships__user"
+        )
+    )
+    for m in memberships:
+        prefix = f"org{m.organization_id}"
+        m.member_form = posted_member_form if m.organization_id == posted_for else MemberForm(prefix=prefix)  # type: ignore[attr-defined]
+    return render(request, "accounts/organization.html", {"memberships": memberships, "form": form})
+
+
 @login_required
 def organization(request: HttpRequest) -> HttpResponse:
-    memberships = list(user_memberships(request.user).prefetch_related("organization__status_changes"))
     form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and not memberships and form.is_valid():
+    if request.method == "POST" and not user_memberships(request.user).exists() and form.is_valid():
         try:
             services.organization_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
@@ -95,7 +114,44 @@ def organization(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("机构已登记，等待平台审核。审核结果会通知您。"))
             return redirect("accounts:organization")
-    return render(request, "accounts/organization.html", {"memberships": memberships, "form": form})
+    return _organization_page(request, form=form)
+
+
+@login_required
+@require_POST
+def organization_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """成员管理: an admin adds a registered user by username, with a role."""
+    org = get_object_or_404(Organization, pk=pk)
+    form = MemberForm(request.POST, prefix=f"org{org.pk}")
+    if form.is_valid():
+        try:
+            member = services.membership_add_by_username(
+                organization=org, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已添加成员 %(user)s（%(role)s）。")
+                % {"user": member.user.username, "role": member.get_role_display()},
+            )
+            return redirect("accounts:organization")
+    return _organization_page(request, form=OrganizationForm(), posted_member_form=form, posted_for=org.pk)
+
+
+@login_required
+@require_POST
+def organization_member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=pk)
+    member = get_object_or_404(User, pk=user_id)
+    try:
+        services.membership_remove(organization=org, actor=request.user, user=member)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已移除成员 %(user)s。") % {"user": member.username})
+    return redirect("accounts:organization")
 
 
 @login_required

@@ -106,18 +106,24 @@ class OrganizationReviewView(APIView):
 class OrganizationMembersView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MemberInput, responses={201: MembershipOutput}, tags=["accounts"])
+    @extend_schema(
+        request=MemberInput,
+        responses={201: MembershipOutput},
+        tags=["accounts"],
+        description="The organization's admins add a user by username: 403 `admin_only`, 400 `unknown_user`, "
+        "409 `already_member`.",
+    )
     def post(self, request: Request, pk: int) -> Response:
         org = get_object_or_404(
             Organization.objects.filter(organization_visible_to(request.user)).distinct(), pk=pk
         )
         data = MemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = User.objects.filter(username=data.validated_data["username"]).first()
-        if user is None:
-            raise exceptions.ValidationError({"username": [_("没有该用户。")]})
-        membership = services.membership_add(
-            organization=org, actor=request.user, user=user, role=data.validated_data["role"]
+        membership = services.membership_add_by_username(
+            organization=org,
+            actor=request.user,
+            username=data.validated_data["username"],
+            role=data.validated_data["role"],
         )
         return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
 

@@ -70,3 +70,30 @@ def test_sign_up_register_organization_and_get_verified(browsing, operator):
             browsing.shot(page, "home-phone")
     assert Organization.objects.get(credit_code=code).status == Organization.Status.VERIFIED
     browsing.shot(page, "verified-phone")
+
+
+def test_an_admin_manages_members_on_the_organization_page(browsing):
+    from accounts.models import Membership
+    from tests.factories import OrganizationFactory, UserFactory, member_of
+
+    org = OrganizationFactory(name="浙江农林大学")
+    admin = member_of(org, first_name="周老师")
+    UserFactory(username="wang_approver", first_name="王老师")
+    page = browsing.page(admin, phone=True)
+    page.goto("/accounts/organization/")
+    members = page.get_by_test_id("members")
+    expect(members).to_contain_text(admin.username)
+    page.get_by_label("用户名").fill("wang_aprover")  # a typo: refused next to the field, kept
+    page.get_by_label("角色").select_option("approver")
+    page.get_by_role("button", name="添加成员").click()
+    expect(page.locator(".has-error")).to_contain_text("没有该用户")
+    expect(page.get_by_label("用户名")).to_have_value("wang_aprover")
+    page.get_by_label("用户名").fill("wang_approver")
+    page.get_by_role("button", name="添加成员").click()
+    expect(page.locator(".messages")).to_contain_text("已添加成员 wang_approver")
+    expect(page.get_by_test_id("members")).to_contain_text("王老师")
+    assert Membership.objects.get(organization=org, user__username="wang_approver").role == "approver"
+    browsing.shot(page, "members-phone")
+    confirm(page, lambda: page.get_by_role("button", name="移除 wang_approver").click())
+    expect(page.locator(".messages")).to_contain_text("已移除成员 wang_approver")
+    expect(page.get_by_test_id("members")).not_to_contain_text("wang_approver")

@@ -1,0 +1,52 @@
+"""成员管理: an organization's admins add members by username and remove them (API and page share
+``membership_add_by_username`` / ``membership_remove``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Membership
+from tests.conftest import client_for
+from tests.factories import OrganizationFactory, UserFactory, member_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_adds_a_member_by_username_and_removes_them():
+    org = OrganizationFactory()
+    admin = member_of(org)
+    newcomer = UserFactory(username="li_approver")
+    api = client_for(admin)
+    r = api.post(f"/api/v1/organizations/{org.pk}/members/", {"username": "li_approver", "role": "approver"})
+    assert r.status_code == 201 and r.json()["role"] == "approver"
+    assert Membership.objects.get(user=newcomer, organization=org).role == "approver"
+    r = api.post(f"/api/v1/organizations/{org.pk}/members/", {"username": "li_approver"})
+    assert (r.status_code, r.json()["code"]) == (409, "already_member")
+    r = api.delete(f"/api/v1/organizations/{org.pk}/members/{newcomer.pk}/")
+    assert r.status_code == 204 and not Membership.objects.filter(user=newcomer, organization=org).exists()
+
+
+def test_unknown_username_is_400_next_to_the_field():
+    org = OrganizationFactory()
+    r = client_for(member_of(org)).post(f"/api/v1/organizations/{org.pk}/members/", {"username": "nobody"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "unknown_user" and r.json()["fields"]["username"]
+
+
+def test_only_admins_manage_members_and_names_are_not_probed():
+    org = OrganizationFactory()
+    plain = member_of(org, Membership.Role.MEMBER)
+    UserFactory(username="exists")
+    for username in ("exists", "nobody"):  # the same refusal whether or not the name exists
+        r = client_for(plain).post(f"/api/v1/organizations/{org.pk}/members/", {"username": username})
+        assert (r.status_code, r.json()["code"]) == (403, "admin_only")
+
+
+def test_the_last_admin_cannot_be_removed():
+    org = OrganizationFactory()
+    admin = member_of(org)
+    other_admin = member_of(org)
+    api = client_for(admin)
+    assert api.delete(f"/api/v1/organizations/{org.pk}/members/{other_admin.pk}/").status_code == 204
+    r = api.delete(f"/api/v1/organizations/{org.pk}/members/{admin.pk}/")
+    assert (r.status_code, r.json()["code"]) == (409, "last_admin")
