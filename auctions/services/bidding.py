@@ -180,7 +180,7 @@ def _decide(*, auction_id: int, user: User, amount: Decimal, key: str) -> list[_
     """One call of ``auction_bid_place``: outside a transaction (as the views, the room and the
     tasks call it) its own, committed with it; inside the caller's, the auction stays locked until
     the caller commits, and a refusal's commit then waits for the WAL flush like the rest."""
-    alone = not connection.in_atomic_block
+    alone = connection.get_autocommit() and not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT * FROM auction_bid_place(%s, %s, %s, %s, %s)", [auction_id, user.pk, amount, key, alone]
@@ -196,8 +196,9 @@ def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> Bid
     accepted bid is found by its key; a refusal decided on the auction's state (not live, ended,
     already leading, below minimum, invalid increment) is recorded with its key and repeated. A
     refusal of the bidder's standing (not registered, deposit not frozen, related party) is not
-    recorded: retrying after putting it right is the point. The same key with another amount is
-    ``idempotency_key_reused``."""
+    recorded: retrying after putting it right is the point; a key already seen gets its first
+    outcome whatever the standing is now (the winner retrying its last bid after the close, its
+    deposit applied, gets that bid). The same key with another amount is ``idempotency_key_reused``."""
     value = _parse_amount(amount)
     key = (key or "").strip()
     if len(key) > 200:
@@ -209,8 +210,11 @@ def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> Bid
     head = rows[0]
     if head.code == "not_found":
         raise Http404
-    if head.outcome in ("refused", "start_due"):
-        raise _refused(head.code or "auction_not_live", auction_id=auction_id, minimum=head.minimum)
+    if head.outcome == "start_due":  # not started by now: cannot happen after auction_start, but
+        raise _refused("auction_not_live", auction_id=auction_id)  # never a 500 if it did
+    if head.outcome == "refused":
+        assert head.code is not None
+        raise _refused(head.code, auction_id=auction_id, minimum=head.minimum)
     assert head.ends_at is not None and head.bidder_no is not None
     if head.outcome == "accepted":
         _announce(auction_id=auction_id, rows=rows, ends_at=head.ends_at, extended=head.extended)

@@ -77,7 +77,10 @@ $$;
 -- highest ceiling wins, the earlier set_at at equal ceilings. The runner-up's proxy (when it is
 -- not the leader) bids its ceiling first, or one increment below it when it loses a tie; then the
 -- winner bids one increment over the runner-up's ceiling, capped at its own (at a tie: the
--- ceiling itself). The engine never bids for the leader against itself. Ceilings are on the bid
+-- ceiling itself). The engine never bids for the leader against itself, with one exception: a
+-- later ceiling equal to the leading proxy's and at the minimum cannot bid (it would lose the tie)
+-- yet it raises the price the leader must pay, so the leader's proxy bids that ceiling (the leader
+-- then bids twice in a row, the second an answer to the other's ceiling). Ceilings are on the bid
 -- grid, so every bid is valid.
 CREATE OR REPLACE FUNCTION auction_proxies_resolve(p_auction bigint, p_now timestamptz)
 RETURNS SETOF auctions_bid
@@ -137,8 +140,9 @@ BEGIN
             runner_bid := true;
         END IF;
     END IF;
-    IF w.registration_id IS NOT DISTINCT FROM a.leader_id AND NOT runner_bid THEN
-        RETURN;  -- the leader already holds the winning position
+    IF w.registration_id IS NOT DISTINCT FROM a.leader_id AND NOT runner_bid
+       AND NOT (tie AND r.ceiling >= minimum) THEN
+        RETURN;  -- the leader already holds the winning position at the price it must
     END IF;
     RETURN NEXT auction_bid_append(
         a.id, w.registration_id, w.bidder_no,
@@ -172,13 +176,15 @@ $$;
 
 -- One bid, decided and written in one call: the whole of auctions.services.bid_place but its
 -- parsing, its texts and its events. In order:
---   1. the bidder's standing (auction_bidder_standing), read before the lock; refused with
---      not_found (no such auction), not_registered, or the standing's refusal, none remembered:
---      retrying after putting it right is the point;
+--   1. the bidder's standing (auction_bidder_standing), read before the lock; refused at once
+--      with not_found (no such auction) or not_registered;
 --   2. with a key: the key's advisory lock on (auction, registration, key) -- a concurrent
 --      request with the same key waits here until this one commits -- then the key's first
 --      outcome, returned as it was ('replayed' or 'refused'; another amount: 'refused' with
---      idempotency_key_reused);
+--      idempotency_key_reused), whatever the standing is now: the winner retrying its last bid
+--      after the close applied its deposit gets that bid back;
+--   then the standing's refusal (organization_not_verified, deposit_not_frozen, related_party),
+--   not remembered: retrying after putting it right is the point;
 --   3. the auction row locked FOR NO KEY UPDATE, then the decision time from clock_timestamp(),
 --      read after any wait for the lock;
 --   4. refusals, in API.md's codes: auction_ended, auction_not_live, already_leading,
@@ -214,10 +220,6 @@ BEGIN
     IF NOT FOUND THEN
         refusal := CASE WHEN EXISTS (SELECT 1 FROM auctions_auction au WHERE au.id = p_auction)
                         THEN 'not_registered' ELSE 'not_found' END;
-    ELSE
-        refusal := standing.refusal;
-    END IF;
-    IF refusal IS NOT NULL THEN
         RETURN QUERY SELECT 'refused', refusal, NULL::numeric, NULL::timestamptz, false, NULL::bigint,
             NULL::integer, NULL::bigint, NULL::text, NULL::numeric, NULL::timestamptz, NULL::boolean, NULL::text;
         RETURN;
@@ -252,6 +254,13 @@ BEGIN
             END IF;
             RETURN;
         END IF;
+    END IF;
+
+    IF standing.refusal IS NOT NULL THEN  -- after the key: a key already seen got its first outcome
+        RETURN QUERY SELECT 'refused', standing.refusal, NULL::numeric, NULL::timestamptz, false,
+            NULL::bigint, NULL::integer, NULL::bigint, NULL::text, NULL::numeric, NULL::timestamptz,
+            NULL::boolean, NULL::text;
+        RETURN;
     END IF;
 
     SELECT * INTO a FROM auctions_auction au WHERE au.id = p_auction FOR NO KEY UPDATE;

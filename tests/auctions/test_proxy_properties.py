@@ -64,7 +64,13 @@ def check_invariants(auction_id: int, seen: int, proxies_before: dict[int, Decim
     assert auction.bid_count == n
     for earlier, later in zip(bids, bids[1:], strict=False):
         assert later.amount > earlier.amount, f"seq {later.seq} does not raise the price"
-        assert later.registration_id != earlier.registration_id, f"seq {later.seq} bids against itself"
+        if later.registration_id == earlier.registration_id:
+            # only the leading proxy answering a later equal ceiling (which the earlier one wins)
+            event("the leader's proxy answers a tie")
+            assert later.is_proxy and any(
+                c.amount == later.amount and c.registration_id != later.registration_id
+                for c in ceilings(auction)
+            ), f"seq {later.seq} bids against itself"
     for b in bids:
         assert b.amount >= START and (b.amount - START) % INC == 0, f"seq {b.seq} is off the grid"
     if n == 0:
@@ -81,16 +87,10 @@ def check_invariants(auction_id: int, seen: int, proxies_before: dict[int, Decim
     # ceilings only rise
     for registration_id, amount in proxies_before.items():
         assert current[registration_id] >= amount
-    # the engine resolved: no proxy that can still outbid the leader is left unanswered, except a
-    # ceiling equal to the leader's own earlier one (at equal amounts the earlier wins, and the
-    # engine never raises the leader's own bid): see test_equal_ceiling_at_the_minimum_* below
+    # the engine resolved: no proxy that can still outbid the leader is left unanswered
     minimum = minimum_next(auction)
-    own = next((c for c in ceilings(auction) if c.registration_id == auction.leader_id), None)
     for c in ceilings(auction):
-        if c.registration_id == auction.leader_id or c.amount < minimum:
-            continue
-        event("a ceiling equal to the leader's earlier one, at the minimum, is left unanswered")
-        assert own is not None and beats(own, c) and own.amount == c.amount == minimum, (
+        assert c.registration_id == auction.leader_id or c.amount < minimum, (
             f"proxy {c.pk} (ceiling {c.amount}) can outbid the leader at {auction.current_price} "
             "and was not answered"
         )
@@ -148,12 +148,8 @@ def compare_with_the_model(auction: Auction) -> None:
         return
     leader, price, tie = ebay(auction)
     assert auction.leader_id == leader, "the highest ceiling (the earlier at a tie) leads"
-    if tie and auction.current_price == price - INC:
-        # the one departure: the leader (the model's winner) holds the earlier of two equal
-        # ceilings and the later one came in exactly at the minimum next bid; the engine leaves
-        # the price one increment below the tied ceiling (see the strict xfail below)
-        event("a tie at the minimum: the price one increment below the ceiling")
-        return
+    if tie:
+        event("two equal ceilings: the earlier wins at the ceiling")
     assert auction.current_price == price
 
 
@@ -178,14 +174,9 @@ def test_proxies_alone_end_where_the_ebay_model_says(n_bidders, steps):
         transaction.set_rollback(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An equal, later ceiling at exactly the minimum next bid is never answered: the earlier "
-    "(the leader's) ceiling wins the tie, but the engine never raises the leader's own bid, so the "
-    "price stays one increment below the ceiling both were willing to pay (eBay: the ceiling). "
-    "Old Python (_proxy_plan) and the SQL agree; the rules conflict, so the fix is a product decision.",
-)
 def test_equal_ceiling_at_the_minimum_moves_the_price_to_the_ceiling():
+    """The later equal ceiling cannot bid (it would lose the tie), yet the holder's price must rise
+    to what it was willing to pay: the leader's proxy bids the ceiling, a second bid in a row."""
     auction = open_auction(started=True)
     alice, a = registered_bidder(auction)
     bob, _ = registered_bidder(auction)
