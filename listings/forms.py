@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from listings.models import Achievement, Field, IntellectualProperty, Listing, Rights
 
+# The browser's date picker takes and gives ISO dates whatever the page's language (the zh-hans
+# input format would be 2023/05/10, which an <input type=date> shows as empty).
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(
     attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
 )
@@ -41,9 +44,7 @@ class AchievementForm(forms.Form):
     valuation = money_field(_("市场估值（元）"))
     fiscally_funded = forms.BooleanField(label=_("财政资金支持"), required=False)
     funding_project_no = forms.CharField(label=_("资助项目编号"), max_length=100, required=False)
-    funding_project_ended_on = forms.DateField(
-        label=_("资助项目结题日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    funding_project_ended_on = forms.DateField(label=_("资助项目结题日期"), required=False, widget=DATE_INPUT)
     is_service_invention = forms.BooleanField(label=_("职务科技成果"), required=False, initial=True)
     intended_conversion_method = forms.ChoiceField(
         label=_("拟转化方式"), choices=[("", "—"), *Rights.choices], required=False
@@ -69,24 +70,36 @@ class IpForm(forms.Form):
         required=False,
         help_text=_("如 202110123456.7，可带 ZL 或 CN 前缀。"),
     )
-    granted_on = forms.DateField(
-        label=_("授权日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    granted_on = forms.DateField(label=_("授权日"), required=False, widget=DATE_INPUT)
 
 
 InventorFormSet = forms.formset_factory(InventorForm, extra=2)
 IpFormSet = forms.formset_factory(IpForm, extra=2)
+# Editing: the rows start from what is stored; a row is dropped by ticking its 删除 box.
+InventorEditFormSet = forms.formset_factory(InventorForm, extra=1, can_delete=True)
+IpEditFormSet = forms.formset_factory(IpForm, extra=1, can_delete=True)
+
+
+def _sent(formset: Any) -> list[Any]:
+    """The forms whose rows go to the service, in order: filled extra rows and the stored rows the
+    formset started from (kept even when untouched), less those ticked for deletion."""
+    return [
+        f
+        for f in formset.forms
+        if f.cleaned_data
+        and (f.has_changed() or f.initial)
+        and not (formset.can_delete and f.cleaned_data.get("DELETE"))
+    ]
 
 
 def formset_rows(formset: Any) -> list[dict[str, Any]]:
-    """The filled rows of a formset, in order (empty extra rows are left out)."""
-    return [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
+    return [{k: v for k, v in f.cleaned_data.items() if k != "DELETE"} for f in _sent(formset)]
 
 
 def formset_apply_errors(formset: Any, errors: Any) -> bool:
     """Put a service's per-row errors (``[{field: [msg]}, ...]`` in row order) on the filled rows.
     Returns whether the errors could be placed; a plain message goes above the rows."""
-    rows = [f for f in formset.forms if f.has_changed()]
+    rows = _sent(formset)
     if not isinstance(errors, list):
         return False
     for form, row_errors in zip(rows, errors, strict=False):
@@ -204,9 +217,6 @@ class CatalogueFilterForm(forms.Form):
         ],
         required=False,
     )
-
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class JustificationForm(forms.Form):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/achievements/", views.my_achievements, name="my_achievements"),
     path("my/achievements/new/", views.achievement_new, name="achievement_new"),
     path("my/achievements/<int:pk>/", views.achievement_detail, name="achievement"),
+    path("my/achievements/<int:pk>/edit/", views.achievement_edit, name="achievement_edit"),
     path("my/listings/", views.my_listings, name="my_listings"),
     path("my/listings/new/", views.listing_new, name="listing_new"),
     path("my/listings/<int:pk>/edit/", views.listing_edit, name="listing_edit"),

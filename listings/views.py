@@ -27,7 +27,9 @@ from listings.forms import (
     AchievementForm,
     CatalogueFilterForm,
     DecisionForm,
+    InventorEditFormSet,
     InventorFormSet,
+    IpEditFormSet,
     IpFormSet,
     JustificationForm,
     ListingForm,
@@ -39,7 +41,7 @@ from listings.forms import (
     formset_apply_errors,
     formset_rows,
 )
-from listings.models import Justification, Listing, SelfImplementation
+from listings.models import Achievement, Justification, Listing, SelfImplementation
 from listings.services import use_first as use_first_services
 from listings.services.conversion import conversion_duty
 
@@ -151,24 +153,33 @@ def my_achievements(request: HttpRequest) -> HttpResponse:
     return render(request, "listings/my_achievements.html", {"page": page, "org": org})
 
 
-@login_required
-def achievement_new(request: HttpRequest) -> HttpResponse:
-    org = _organization(request)
-    if org is None:
-        return redirect("accounts:organization")
+def _achievement_form_page(request: HttpRequest, *, achievement: Achievement | None) -> HttpResponse:
+    """登记 / 编辑科技成果: the details, the inventors and the rights, through one service each."""
     post = request.POST or None
-    form = AchievementForm(post, initial={"is_service_invention": True, "maturity": 5})
-    inventors = InventorFormSet(post, prefix="inventors")
-    ip = IpFormSet(post, prefix="ip")
+    if achievement is None:
+        form = AchievementForm(post, initial={"is_service_invention": True, "maturity": 5})
+        inventors = InventorFormSet(post, prefix="inventors")
+        ip = IpFormSet(post, prefix="ip")
+    else:
+        form = AchievementForm(
+            post, initial={name: getattr(achievement, name) for name in AchievementForm.base_fields}
+        )
+        inventors = InventorEditFormSet(
+            post, prefix="inventors", initial=list(achievement.inventors.values("name", "share"))
+        )
+        ip = IpEditFormSet(
+            post, prefix="ip", initial=list(achievement.ip.values("ip_type", "patent_no", "granted_on"))
+        )
     if request.method == "POST" and form.is_valid() and inventors.is_valid() and ip.is_valid():
+        data = {**form.cleaned_data, "inventors": formset_rows(inventors), "ip": formset_rows(ip)}
         try:
-            achievement = services.achievement_create(
-                actor=request.user,
-                organization=org,
-                **form.cleaned_data,
-                inventors=formset_rows(inventors),
-                ip=formset_rows(ip),
-            )
+            if achievement is None:
+                org = _organization(request)
+                achievement = services.achievement_create(actor=request.user, organization=org, **data)
+                done = _("成果“%(title)s”已登记。")
+            else:
+                achievement = services.achievement_update(achievement=achievement, actor=request.user, **data)
+                done = _("成果“%(title)s”已更新。")
         except DomainError as exc:
             fields = dict(exc.fields or {})
             for name, formset in (("inventors", inventors), ("ip", ip)):
@@ -176,9 +187,30 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
                     fields.pop(name)
             form_apply_error(form, DomainError(exc.code, exc.detail, fields=fields))
         else:
-            messages.success(request, _("成果“%(title)s”已登记。") % {"title": achievement.title})
+            messages.success(request, done % {"title": achievement.title})
             return redirect("listings:achievement", pk=achievement.pk)
-    return render(request, "listings/achievement_form.html", {"form": form, "inventors": inventors, "ip": ip})
+    return render(
+        request,
+        "listings/achievement_form.html",
+        {"form": form, "inventors": inventors, "ip": ip, "achievement": achievement},
+    )
+
+
+@login_required
+def achievement_new(request: HttpRequest) -> HttpResponse:
+    if _organization(request) is None:
+        return redirect("accounts:organization")
+    return _achievement_form_page(request, achievement=None)
+
+
+@login_required
+def achievement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder's editors change an achievement (not while a listing of it is under review or on
+    offer: the service says 409 ``achievement_listed``, shown above the form)."""
+    achievement = selectors.achievement_get(achievement_id=pk)
+    if achievement is None or not selectors.is_holder_member(request.user, achievement):
+        raise Http404
+    return _achievement_form_page(request, achievement=achievement)
 
 
 # Each form on an achievement's page: (form class, service, success message).

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from listings.forms import DATE_INPUT as DATE
 from listings.models import Field, Listing
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ResultFilterForm(forms.Form):

@@ -90,3 +90,50 @@ def test_university_lists_through_internal_approval_and_review(browsing, operato
     expect(visitor.locator("body")).to_contain_text("公示 15 天")
     expect(visitor.locator("body")).to_contain_text(good)
     browsing.shot(visitor, "listing-detail-phone")
+
+
+def test_the_holder_edits_an_achievement_and_cannot_while_it_is_listed(browsing):
+    import datetime as dt
+    from decimal import Decimal
+
+    from listings.models import Achievement
+    from listings.services import achievement_create
+    from tests.factories import make_listing
+
+    zju = OrganizationFactory(name="浙江大学", kind=Organization.Kind.UNIVERSITY)
+    teacher = member_of(zju, Membership.Role.MEMBER, first_name="陈老师")
+    achievement = achievement_create(
+        actor=teacher,
+        organization=zju,
+        title="一种茶叶品质检测方法",
+        summary="近红外光谱快速检测茶多酚含量。",
+        field="agriculture",
+        kind="applied",
+        maturity=5,
+        fiscally_funded=False,
+        is_service_invention=True,
+        inventors=[{"name": "陈明", "share": Decimal("60")}, {"name": "李华", "share": Decimal("40")}],
+        ip=[{"ip_type": "invention", "patent_no": make_patent_no(), "granted_on": dt.date(2023, 5, 10)}],
+    )
+    page = browsing.page(teacher, phone=True)
+    page.goto(f"/my/achievements/{achievement.pk}/")
+    page.get_by_role("link", name="编辑成果信息").click()
+    expect(page.get_by_label("成果名称")).to_have_value("一种茶叶品质检测方法")
+    expect(page.locator("#id_inventors-1-name")).to_have_value("李华")
+    page.get_by_label("成果名称").fill("一种基于近红外光谱的茶叶品质快速检测方法")
+    page.locator("#id_inventors-1-DELETE").check()
+    page.get_by_role("button", name="保存成果").click()
+    expect(page.locator(".messages")).to_contain_text("已更新")
+    browsing.shot(page, "achievement-edited-phone")
+    achievement = Achievement.objects.get(pk=achievement.pk)
+    assert achievement.title == "一种基于近红外光谱的茶叶品质快速检测方法"
+    assert list(achievement.inventors.values_list("name", flat=True)) == ["陈明"]
+    # the untouched patent row is kept as it was, its grant date included
+    assert list(achievement.ip.values_list("granted_on", flat=True)) == [dt.date(2023, 5, 10)]
+
+    make_listing(achievement=achievement, mode="negotiated")  # published: what buyers see stays
+    page.goto(f"/my/achievements/{achievement.pk}/edit/")
+    page.get_by_label("成果名称").fill("改名")
+    page.get_by_role("button", name="保存成果").click()
+    expect(page.locator(".errors, .form-errors, [role=alert]").first).to_contain_text("不能修改")
+    assert Achievement.objects.get(pk=achievement.pk).title == "一种基于近红外光谱的茶叶品质快速检测方法"
