@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from config.effects import after_commit
 from config.errors import Conflict, Forbidden, InvalidInput
+from config.transitions import status_move
 
 from .models import (
     ApiToken,
@@ -80,16 +81,14 @@ def _organization_transition(
 ) -> Organization:
     """Lock the organization, check the table, move it and record the move."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    if to_status not in ORGANIZATION_TRANSITIONS.get(org.status, set()):
-        raise Conflict(
-            "invalid_status_transition",
-            _("机构当前状态为“%(status)s”，不能执行此操作。") % {"status": org.get_status_display()},
-        )
-    from_status = org.status
-    org.status = to_status
-    org.save(update_fields=["status", "updated_at"])
-    OrganizationStatusChange.objects.create(
-        organization=org, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    status_move(
+        org,
+        to_status=to_status,
+        transitions=ORGANIZATION_TRANSITIONS,
+        noun=_("机构"),
+        record=lambda **change: OrganizationStatusChange.objects.create(organization=org, **change),
+        actor=actor,
+        reason=reason,
     )
     return org
 

@@ -38,11 +38,12 @@ def status_move(
 ) -> str:
     """Move ``obj`` (which the caller has locked) to ``to_status`` and return the status it left.
 
-    ``noun`` names the thing in the refusal (“挂牌”, “成交”...). ``changes`` are set on ``obj``
-    only once the move is allowed (a moment stamped with it, say); ``fields`` name other fields the
-    caller has already set. Both are saved with the status. ``record(from_status=, to_status=,
+    ``noun`` names the thing in the refusal (“挂牌”, “成交”...). ``changes`` (values the caller
+    computed, a moment stamped with the move, say) are set on ``obj`` only once the move is
+    allowed; ``fields`` name other fields the caller has already set. Both are saved with the
+    status. ``record(from_status=, to_status=,
     actor=, reason=)`` writes the change row."""
-    if to_status not in transitions[obj.status]:
+    if to_status not in transitions.get(obj.status, ()):
         raise Conflict(
             "invalid_status_transition",
             _("%(noun)s当前状态为“%(status)s”，不能执行此操作。")

@@ -31,6 +31,7 @@ OFFER_TRANSITIONS: dict[str, set[str]] = {
     OS.ACCEPTED: set(),
     OS.REJECTED: set(),
     OS.SUPERSEDED: set(),
+    OS.WITHDRAWN: set(),
 }
 # ... and of a public notice.
 NOTICE_TRANSITIONS: dict[str, set[str]] = {

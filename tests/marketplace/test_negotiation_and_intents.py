@@ -163,6 +163,22 @@ def test_a_rejected_offer_can_be_followed_by_a_new_one(negotiated, university, b
     assert negotiated.engaged_at is not None
 
 
+def test_answering_an_offer_withdrawn_with_its_listing_is_409_not_500(
+    negotiated, university, buyer, operator
+):
+    from marketplace.services.leaving import listing_engagements_withdraw
+
+    offer = (
+        client_for(buyer).post(f"/api/v1/listings/{negotiated.pk}/offers/", {"amount": "100000.00"}).json()
+    )
+    listing_engagements_withdraw(listing=negotiated, actor=operator, reason="挂牌下架")
+    assert Offer.objects.get(pk=offer["id"]).status == "withdrawn"
+    holder = client_for(member_of(university))
+    for action, body in (("reject", {"reason": "x"}), ("accept", {}), ("counter", {"amount": "200000.00"})):
+        r = holder.post(f"/api/v1/offers/{offer['id']}/{action}/", body)
+        assert (r.status_code, r.json()["code"]) == (409, "invalid_status_transition"), action
+
+
 def _ended(listing: Listing) -> None:
     Listing.objects.filter(pk=listing.pk).update(
         listing_ends_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
