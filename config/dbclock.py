@@ -1,4 +1,4 @@
-"""The one database clock every decision reads (TEAM.md "Money ... read the database clock").
+"""The one database clock every decision reads (DESIGN.md: "no clock but the database's").
 
 ``clock_timestamp()``, never ``now()``: ``now()`` is the moment the transaction STARTED, so a
 service that waited for a row lock (a payment racing a default, a bid racing the close) would
@@ -6,9 +6,11 @@ decide with a time from before the wait. ``clock_timestamp()`` is read when the 
 i.e. after the lock is held, and two stamps taken in one transaction stay in order.
 
 It is its own statement on purpose: a volatile function inside a ``SELECT ... FOR UPDATE`` is
-evaluated before the wait for the lock. The one exception is ``auctions.locks.auction_lock_at``,
-which locks and reads the clock in a single round trip through a MATERIALIZED CTE (the clock is
-evaluated on the row the lock returned, hence after the wait).
+evaluated before the wait for the lock. Two places read it otherwise, on purpose:
+``auctions.locks.auction_lock_at`` locks and reads the clock in a single round trip through a
+MATERIALIZED CTE (the clock is evaluated on the row the lock returned, hence after the wait), and
+the bid engine's ``auction_bid_place`` (auctions/sql/0004_bid_engine.sql) reads
+``clock_timestamp()`` in the statement after its ``FOR NO KEY UPDATE``.
 """
 
 from __future__ import annotations

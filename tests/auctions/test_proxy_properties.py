@@ -64,7 +64,7 @@ def check_invariants(auction_id: int, seen: int, proxies_before: dict[int, Decim
     assert auction.bid_count == n
     for earlier, later in zip(bids, bids[1:], strict=False):
         assert later.amount > earlier.amount, f"seq {later.seq} does not raise the price"
-        if later.registration_id == earlier.registration_id:
+        if later.registration_id == earlier.registration_id and later.seq > seen:  # placed by this step
             # only the leading proxy answering a later equal ceiling (which the earlier one wins)
             event("the leader's proxy answers a tie")
             assert later.is_proxy and any(
