@@ -85,8 +85,8 @@ def related_sql(a: str, b: str) -> str:
     organization, or a declared relation between the two.
 
     The rule is stated once, in the database function ``accounts_organizations_related``
-    (migration 0004), which PostgreSQL inlines into the calling query; ``organizations_related``
-    runs it, and other apps' queries and functions call it by name."""
+    (migrations 0004 and 0005: PL/pgSQL, so its plan is kept for the session);
+    ``organizations_related`` runs it, and other apps' queries and functions call it by name."""
     return f"accounts_organizations_related({a}, {b})"
 
 

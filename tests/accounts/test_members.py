@@ -50,3 +50,36 @@ def test_the_last_admin_cannot_be_removed():
     assert api.delete(f"/api/v1/organizations/{org.pk}/members/{other_admin.pk}/").status_code == 204
     r = api.delete(f"/api/v1/organizations/{org.pk}/members/{admin.pk}/")
     assert (r.status_code, r.json()["code"]) == (409, "last_admin")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_each_other_at_once_leave_one_admin():
+    import threading
+
+    from django.db import connection
+
+    from accounts.services import membership_remove
+    from config.errors import DomainError
+
+    org = OrganizationFactory()
+    first, second = member_of(org), member_of(org)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def remove(actor, user):
+        try:
+            barrier.wait()
+            membership_remove(organization=org, actor=actor, user=user)
+            outcomes.append("removed")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=remove, args=pair) for pair in ((first, second), (second, first))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Membership.objects.filter(organization=org, role="admin").count() == 1
+    assert sorted(outcomes) in (["last_admin", "removed"], ["admin_only", "removed"])
