@@ -14,8 +14,7 @@ RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:63
 RUN useradd --system market && chown -R market /app
 USER market
 EXPOSE 8000
-# The same image runs web, worker and beat; the command picks the role (see compose.yaml).
-# The web role pools its database connections (DB_POOL, config/settings.py); compose.yaml turns
-# the pool off for the worker and beat.
-ENV DB_POOL=true
+# The same image runs web, worker and beat; the command picks the role (see compose.yaml). Only
+# the web role pools its database connections: compose.yaml sets DB_POOL=true on it alone (a pool
+# must not be shared into Celery's forked children).
 CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]

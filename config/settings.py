@@ -89,17 +89,20 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # A socket directory travels percent-encoded in the URL's host (the embedded server uses one).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
-# The web process (DB_POOL=true in the Procfile and the image) keeps its connections in a pool
-# (psycopg_pool, Django's "pool" option): a request or a WebSocket message borrows one instead of
-# opening its own, and the connection keeps its cached plans -- a bid on a fresh connection costs
-# about ten times one on a warm one (bench/live_room.py prints the bidder's round trip). Celery's
+# The web process (DB_POOL=true: the Procfile's and compose.yaml's web role only) keeps its
+# connections in a pool (psycopg_pool, Django's "pool" option): a request or a WebSocket message
+# borrows one instead of opening its own, and the connection keeps its cached plans -- a bid on a
+# fresh connection costs about three times one on a warm one (bench/live_room.py prints the
+# bidder's round trip). Each concurrent request holds one connection (a results CSV download for
+# as long as it streams); one that finds none free waits up to DB_POOL_TIMEOUT seconds. Budget:
+# web processes x DB_POOL_SIZE, over all hosts, stays under PostgreSQL's max_connections. Celery's
 # prefork children and management commands keep plain connections.
 if env.bool("DB_POOL", default=False):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
-        "max_size": env.int("DB_POOL_SIZE", default=8),
-        "timeout": 10,
+        "max_size": env.int("DB_POOL_SIZE", default=16),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
