@@ -50,6 +50,15 @@ def is_holder_member(user: Any, achievement: Achievement) -> bool:
     return achievement.holder_id in member_organization_ids(user)
 
 
+def can_edit_achievement(user: Any, achievement: Achievement) -> bool:
+    """A member of the holder in an editing role (the service's own check, for showing the link)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user, organization_id=achievement.holder_id, role__in=HOLDER_EDITOR_ROLES
+    ).exists()
+
+
 def can_see_listing_in_full(user: Any, listing: Listing) -> bool:
     """Holder members and operators see every field (the reserve price, the approval record)."""
     return is_operator(user) or is_holder_member(user, listing.achievement)

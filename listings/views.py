@@ -264,6 +264,7 @@ def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "achievement": achievement,
         "listings": listings,
         "is_holder": is_holder,
+        "can_edit": selectors.can_edit_achievement(request.user, achievement),
         "duty": conversion_duty(achievement),
         "forms": forms_,
         "open_form": action,

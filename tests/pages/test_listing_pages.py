@@ -131,6 +131,11 @@ def test_the_holder_edits_an_achievement_and_cannot_while_it_is_listed(browsing)
     # the untouched patent row is kept as it was, its grant date included
     assert list(achievement.ip.values_list("granted_on", flat=True)) == [dt.date(2023, 5, 10)]
 
+    approver = browsing.page(member_of(zju, Membership.Role.APPROVER))  # approves; does not edit
+    approver.goto(f"/my/achievements/{achievement.pk}/")
+    expect(approver.get_by_role("heading", name=achievement.title)).to_be_visible()
+    expect(approver.get_by_role("link", name="编辑成果信息")).to_have_count(0)
+
     make_listing(achievement=achievement, mode="negotiated")  # published: what buyers see stays
     page.goto(f"/my/achievements/{achievement.pk}/edit/")
     page.get_by_label("成果名称").fill("改名")
