@@ -200,8 +200,10 @@ def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> Bid
     already leading, below minimum, invalid increment) is recorded with its key and repeated. A
     refusal of the bidder's standing (not registered, deposit not frozen, related party) is not
     recorded: retrying after putting it right is the point; a key already seen gets its first
-    outcome whatever the standing is now (the winner retrying its last bid after the close, its
-    deposit applied, gets that bid). The same key with another amount is ``idempotency_key_reused``."""
+    outcome whatever its organization's standing is now (the winner retrying its last bid after
+    the close, its deposit applied, gets that bid), as long as the user is still a member of the
+    registered organization (the key is the registration's: a former member is ``not_registered``).
+    The same key with another amount is ``idempotency_key_reused``."""
     value = _parse_amount(amount)
     key = (key or "").strip()
     if len(key) > 200:
