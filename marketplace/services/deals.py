@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -215,7 +216,7 @@ def deal_conclude(
         "r": balance.payment_reference,
         "due": due_at.strftime("%Y-%m-%d"),
     }
-    link = f"/deals/{deal.pk}/"
+    link = reverse("marketplace:deal", args=[deal.pk])
     notify(organization=buyer, kind="deal_concluded", title=title, body=body, link=link)
     notify(organization=seller, kind="deal_concluded", title=title, body=body, link=link)
     return deal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -98,7 +99,7 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
     )
     title = _("成交违约：%(t)s") % {"t": achievement.title}
     body = _("受让方 %(b)s 未在付款截止前付清价款，成交已解除，可重新挂牌。") % {"b": locked.buyer.name}
-    link = f"/deals/{locked.pk}/"
+    link = reverse("marketplace:deal", args=[locked.pk])
     notify(
         organization=locked.seller, operators=True, kind="deal_defaulted", title=title, body=body, link=link
     )

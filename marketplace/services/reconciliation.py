@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
@@ -178,6 +179,6 @@ def ledger_reconcile() -> ReconciliationRun:
             kind="reconciliation_mismatch",
             title=_("对账发现 %(n)s 处差异") % {"n": len(run.mismatches)},
             body="\n".join(str(m) for m in run.mismatches[:20]),
-            link=f"/operations/reconciliation/{run.pk}/",
+            link=reverse("marketplace:console_reconciliation"),
         )
     return run

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -211,7 +212,7 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
         "h": split.holder,
     }
     notify(
-        organization=locked.seller, kind="deal_settled", title=title, body=body, link=f"/deals/{locked.pk}/"
+        organization=locked.seller, kind="deal_settled", title=title, body=body, link=reverse("marketplace:deal", args=[locked.pk])
     )
     if locked.broker is not None:
         notify(
@@ -219,7 +220,7 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
             kind="deal_settled",
             title=title,
             body=body,
-            link=f"/deals/{locked.pk}/",
+            link=reverse("marketplace:deal", args=[locked.pk]),
         )
     return settlement
 

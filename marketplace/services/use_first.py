@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,7 +134,8 @@ def _reason(reason: str) -> str:
 
 
 def _link(application: UseFirstApplication) -> str:
-    return f"/use-first/applications/{application.pk}/"
+    """Both sides follow their applications on 我的先用后转."""
+    return reverse("marketplace:my_use_first")
 
 
 # --- applying ------------------------------------------------------------------------------------------
@@ -406,7 +408,7 @@ def use_first_applications_escalate() -> int:
             operators=True,
             kind="use_first_escalated",
             title=_("%(n)d 件先用后转申请逾期未答复") % {"n": len(due)},
-            link="/use-first/applications/?status=escalated",
+            link=reverse("marketplace:console_use_first_applications"),
         )
         by_holder = Counter(a.entry.holder_id for a in due)
         notify_organizations(
