@@ -8,6 +8,7 @@ urlpatterns = [
     path("results/", views.results, name="results"),
     path("my/deals/", views.my_deals, name="my_deals"),
     path("my/deals/<int:pk>/", views.deal_detail, name="deal"),
+    path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),
     path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
     path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
     path("my/trades/", views.my_trades, name="my_trades"),

@@ -26,7 +26,7 @@ from accounts.views import form_apply_error, operator_required
 from config.errors import DomainError
 from config.paging import cursor_page
 from listings import selectors as listing_selectors
-from listings.models import Listing, UseFirstEntry
+from listings.models import Listing, Rights, UseFirstEntry
 from marketplace import selectors as mk_selectors
 from marketplace import use_first_selectors as uf_selectors
 from marketplace.charts import deals_by_month_chart, months_back
@@ -64,6 +64,7 @@ from marketplace.selectors import (
 )
 from marketplace.services import intents, negotiation, payable_confirm
 from marketplace.services import use_first as use_first_services
+from marketplace.services.confirmation import deal_confirmation_issue, deal_confirmation_sign
 from marketplace.services.settlement import deal_register_contract
 
 PAGE_SIZE = 30
@@ -146,6 +147,39 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contract_form": contract_form,
     }
     return render(request, "marketplace/deal_detail.html", context)
+
+
+@login_required
+def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    """成交确认书: the fixed terms in a printable page, both sides' signatures, and the sign button
+    for a party that has not signed."""
+    deal = deal_get_visible(user=request.user, deal_id=pk)
+    if deal is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            deal_confirmation_sign(deal=deal, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("已签署成交确认书。"))
+        return redirect("marketplace:deal_confirmation", pk=pk)
+    confirmation = deal_confirmation_issue(deal=deal)
+    orgs = set(member_organization_ids(request.user))
+    side = "buyer" if deal.buyer_id in orgs else "seller" if deal.seller_id in orgs else None
+    context = {
+        "deal": deal,
+        "confirmation": confirmation,
+        "terms": confirmation.terms,
+        "mode_label": Listing.Mode(confirmation.terms["mode"]).label,
+        "concluded_at": dt.datetime.fromisoformat(confirmation.terms["concluded_at"]),
+        "payment_due_at": dt.datetime.fromisoformat(confirmation.terms["payment_due_at"]),
+        "rights_label": Rights(confirmation.terms["rights"]).label,
+        "can_sign": side is not None
+        and getattr(confirmation, f"{side}_signed_at") is None
+        and deal.status != deal.Status.DEFAULTED,
+    }
+    return render(request, "marketplace/deal_confirmation.html", context)
 
 
 # The operators' console: payments to confirm, defaults -------------------------------------------

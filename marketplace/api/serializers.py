@@ -243,3 +243,22 @@ class ResultQuery(serializers.Serializer):
 
     def to_filters(self) -> dict[str, Any]:
         return {k: v for k, v in self.validated_data.items() if k != "format"}
+
+
+class DealConfirmationOutput(serializers.Serializer):
+    """成交确认书. ``terms`` are fixed at the conclusion; ``digest`` is the SHA-256 of ``terms`` as
+    canonical JSON (keys sorted, no spaces, UTF-8), which is what each side's signature stands
+    for. A side's ``*_signed_by`` is the signer's username."""
+
+    number = serializers.CharField()
+    deal = serializers.IntegerField(source="deal_id")
+    terms = serializers.JSONField()
+    digest = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    buyer_signed_by = serializers.CharField(source="buyer_signed_by.username", allow_null=True, default=None)
+    buyer_signed_at = serializers.DateTimeField(allow_null=True)
+    seller_signed_by = serializers.CharField(
+        source="seller_signed_by.username", allow_null=True, default=None
+    )
+    seller_signed_at = serializers.DateTimeField(allow_null=True)
+    signed_by_both = serializers.BooleanField()

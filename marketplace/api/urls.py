@@ -14,6 +14,12 @@ urlpatterns = [
         name="deal-contract-registration",
     ),
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
+    path("deals/<int:pk>/confirmation/", views.DealConfirmationView.as_view(), name="deal-confirmation"),
+    path(
+        "deals/<int:pk>/confirmation/sign/",
+        views.DealConfirmationSignView.as_view(),
+        name="deal-confirmation-sign",
+    ),
     path("deals/<int:pk>/settlement/", views.DealSettlementView.as_view(), name="deal-settlement"),
     path("results/", views.ResultsView.as_view(), name="result-list"),
     path("settlement-policies/<int:pk>/", views.SettlementPolicyView.as_view(), name="settlement-policy"),

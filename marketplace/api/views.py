@@ -24,6 +24,7 @@ from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, curs
 
 from .. import selectors
 from ..models import Payable
+from ..services import confirmation as confirmation_services
 from ..services import payments as payment_services
 from ..services import settlement as settlement_services
 from .serializers import (
@@ -32,6 +33,7 @@ from .serializers import (
     BankNotificationOutput,
     ConfirmInput,
     ContractRegistrationInput,
+    DealConfirmationOutput,
     DealOutput,
     JournalOutput,
     PayableOutput,
@@ -172,6 +174,43 @@ class DealDetailView(APIView):
         if deal is None:
             raise Http404
         return Response(DealOutput(deal).data)
+
+
+class DealConfirmationView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=DealConfirmationOutput,
+        tags=TAGS,
+        description="The deal's 成交确认书: its fixed terms, their digest and both sides' signatures. "
+        "The parties and operators; others 404.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        return Response(DealConfirmationOutput(confirmation_services.deal_confirmation_issue(deal=deal)).data)
+
+
+class DealConfirmationSignView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses=DealConfirmationOutput,
+        tags=TAGS,
+        description="An admin or member of the buyer or the seller signs for its side. 403 `not_a_party`; "
+        "409 `already_signed` (its side has signed), 409 `deal_defaulted`.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        return Response(
+            DealConfirmationOutput(
+                confirmation_services.deal_confirmation_sign(deal=deal, actor=request.user)
+            ).data
+        )
 
 
 class DealContractRegistrationView(APIView):

@@ -1,4 +1,4 @@
-from .deals import CreditEvent, Deal, DealStatusChange
+from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
@@ -16,6 +16,7 @@ __all__ = [
     "BankTransfer",
     "CreditEvent",
     "Deal",
+    "DealConfirmation",
     "DealStatusChange",
     "FixedPriceOutcome",
     "Journal",

@@ -89,6 +89,46 @@ class Deal(models.Model):
         return f"成交 #{self.pk}"
 
 
+class DealConfirmation(models.Model):
+    """成交确认书 (``Deal.confirmation``): the deal's terms as concluded, in words and figures, which
+    both parties sign on the platform. Issued with the deal and never changed; ``digest`` is the
+    SHA-256 of ``terms`` in canonical JSON, so a signature is a signature of exactly these terms."""
+
+    deal = models.OneToOneField(Deal, on_delete=models.PROTECT, related_name="confirmation")
+    number = models.CharField(_("确认书编号"), max_length=32, unique=True)
+    terms = models.JSONField()
+    digest = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(_("出具时间"))
+    buyer_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    buyer_signed_at = models.DateTimeField(_("受让方签署时间"), null=True, blank=True)
+    seller_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    seller_signed_at = models.DateTimeField(_("转让方签署时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("成交确认书")
+        verbose_name_plural = _("成交确认书")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(buyer_signed_by__isnull=True, buyer_signed_at__isnull=True)
+                | Q(buyer_signed_by__isnull=False, buyer_signed_at__isnull=False),
+                name="deal_confirmation_buyer_signature_whole",
+            ),
+            models.CheckConstraint(
+                condition=Q(seller_signed_by__isnull=True, seller_signed_at__isnull=True)
+                | Q(seller_signed_by__isnull=False, seller_signed_at__isnull=False),
+                name="deal_confirmation_seller_signature_whole",
+            ),
+        ]
+
+    @property
+    def signed_by_both(self) -> bool:
+        return self.buyer_signed_at is not None and self.seller_signed_at is not None
+
+
 class DealStatusChange(models.Model):
     """Every move of a deal's status, with who (null: the system) and why."""
 

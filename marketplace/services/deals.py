@@ -20,6 +20,7 @@ from listings.models import ConversionStatus, Listing
 
 from ..models import Deal, DealStatusChange, Journal, LedgerAccount, Payable
 from ..working_days import add_working_days
+from .confirmation import deal_confirmation_issue
 from .ledger import account_for, journal_post, transfer_lines
 from .money import ZERO, money
 from .payables import payable_create, payable_lock, payable_transition, refund_create
@@ -142,8 +143,9 @@ def deal_conclude(
     balance payable is opened for ``amount_due`` = price less the applied deposit, due at the end
     of ``PAYMENT_DUE_WORKING_DAYS`` working days (``marketplace.working_days``: weekends, the
     configured public holidays and make-up working days); the listing is closed and the
-    achievement marked converted (listings' services). Locks the listing row: one live deal per listing (the database
-    says so too).
+    achievement marked converted (listings' services); the 成交确认书 is issued for both parties to
+    sign (``confirmation``). Locks the listing row: one live deal per listing (the database says so
+    too).
     """
     listing = Listing.objects.select_for_update(of=("self",)).select_related("achievement").get(pk=listing.pk)
     seller = listing.achievement.holder
@@ -209,6 +211,7 @@ def deal_conclude(
     )
     if balance.status == Payable.Status.PAID:
         deal = deal_transition(deal=deal, to_status=S.PAID, actor=actor, reason=_("保证金已足额抵作价款"))
+    deal_confirmation_issue(deal=deal)
     title = _("成交：%(t)s") % {"t": listing.achievement.title}
     body = _("成交价 %(p)s 元，应付余款 %(d)s 元，付款识别码 %(r)s，请于 %(due)s 前付至资金监管账户。") % {
         "p": deal.price,

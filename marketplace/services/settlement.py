@@ -212,7 +212,11 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
         "h": split.holder,
     }
     notify(
-        organization=locked.seller, kind="deal_settled", title=title, body=body, link=reverse("marketplace:deal", args=[locked.pk])
+        organization=locked.seller,
+        kind="deal_settled",
+        title=title,
+        body=body,
+        link=reverse("marketplace:deal", args=[locked.pk]),
     )
     if locked.broker is not None:
         notify(

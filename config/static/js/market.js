@@ -59,6 +59,11 @@
   setInterval(tick, 1000);
   document.body.addEventListener("htmx:afterSwap", tick);
 
+  /* A button with data-print prints the page (the print stylesheet leaves out the site's chrome). */
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
+
   /* Phone width: the menu starts folded; desktop keeps it open. */
   var menu = document.querySelector(".nav-menu");
   if (menu && window.matchMedia("(max-width: 760px)").matches) { menu.removeAttribute("open"); }

@@ -1,0 +1,119 @@
+"""成交确认书 (``Deal.confirmation``): issued with every deal, signed by both parties on the platform.
+
+The terms are fixed at issue, in the words and figures of the conclusion; the digest of their
+canonical JSON is what each party's signature stands for. Signing records who signed for which
+side and when; it does not move the deal (payment and settlement go on regardless), it is the
+record both parties confirm.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from accounts.services import notify
+from config.dbclock import db_now
+from config.errors import Conflict, Forbidden
+
+from ..models import Deal, DealConfirmation
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Who may sign for an organization: its admins and members (not approvers or brokers).
+SIGNING_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
+
+
+def canonical(terms: dict[str, Any]) -> str:
+    return json.dumps(terms, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def terms_digest(terms: dict[str, Any]) -> str:
+    """The SHA-256 of the terms in canonical JSON: anyone holding the terms can check it."""
+    return hashlib.sha256(canonical(terms).encode()).hexdigest()
+
+
+def _party(organization: Any) -> dict[str, str]:
+    return {"name": organization.name, "credit_code": organization.credit_code}
+
+
+def _terms(deal: Deal, number: str) -> dict[str, Any]:
+    listing = deal.listing
+    achievement = listing.achievement
+    return {
+        "number": number,
+        "deal": deal.pk,
+        "listing": listing.pk,
+        "achievement": achievement.title,
+        "patents": sorted(p for p in achievement.ip.values_list("patent_no", flat=True) if p),
+        "mode": deal.mode,
+        "rights": deal.rights,
+        "price": str(deal.price),
+        "applied_deposit": str(deal.applied_deposit),
+        "amount_due": str(deal.amount_due),
+        "seller": _party(deal.seller),
+        "buyer": _party(deal.buyer),
+        "broker": _party(deal.broker) if deal.broker else None,
+        "concluded_at": deal.concluded_at.astimezone(SHANGHAI).isoformat(),
+        "payment_due_at": deal.payment_due_at.astimezone(SHANGHAI).isoformat(),
+        "payment_reference": deal.payment.payment_reference if deal.payment else None,
+        "bid_count": deal.bid_count,
+        "bidder_count": deal.bidder_count,
+    }
+
+
+@transaction.atomic
+def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
+    """The deal's confirmation, issued once (``deal_conclude`` issues it; a deal concluded before
+    confirmations existed gets its own the first time it is asked for). Idempotent."""
+    existing = DealConfirmation.objects.filter(deal=deal).first()
+    if existing is not None:
+        return existing
+    locked = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
+    existing = DealConfirmation.objects.filter(deal=locked).first()
+    if existing is not None:
+        return existing
+    number = f"ZJCJ{locked.concluded_at.astimezone(SHANGHAI):%Y%m%d}{locked.pk:06d}"
+    terms = _terms(deal, number)
+    return DealConfirmation.objects.create(
+        deal=locked, number=number, terms=terms, digest=terms_digest(terms), issued_at=db_now()
+    )
+
+
+@transaction.atomic
+def deal_confirmation_sign(*, deal: Deal, actor: User) -> DealConfirmation:
+    """The actor signs the confirmation for its side (the buyer's or the seller's admins and
+    members). 403 ``not_a_party``; 409 ``already_signed`` when its side has signed; 409
+    ``deal_defaulted`` once the deal has failed. When both have signed, both are told."""
+    confirmation = deal_confirmation_issue(deal=deal)
+    confirmation = DealConfirmation.objects.select_for_update().select_related("deal").get(pk=confirmation.pk)
+    deal = confirmation.deal
+    if deal.status == Deal.Status.DEFAULTED:
+        raise Conflict("deal_defaulted", _("该成交已违约，不能再签署成交确认书。"))
+    signing = set(
+        Membership.objects.filter(user=actor, role__in=SIGNING_ROLES).values_list(
+            "organization_id", flat=True
+        )
+    )
+    if deal.buyer_id in signing:
+        side = "buyer"
+    elif deal.seller_id in signing:
+        side = "seller"
+    else:
+        raise Forbidden("not_a_party", _("只有成交双方的管理员或成员可以签署成交确认书。"))
+    if getattr(confirmation, f"{side}_signed_at") is not None:
+        raise Conflict("already_signed", _("本方已签署该成交确认书。"))
+    setattr(confirmation, f"{side}_signed_by", actor)
+    setattr(confirmation, f"{side}_signed_at", db_now())
+    confirmation.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at"])
+    if confirmation.signed_by_both:
+        title = _("成交确认书已由双方签署：%(n)s") % {"n": confirmation.number}
+        link = reverse("marketplace:deal_confirmation", args=[deal.pk])
+        for organization in (deal.buyer, deal.seller):
+            notify(organization=organization, kind="deal_confirmed", title=title, body="", link=link)
+    return confirmation
