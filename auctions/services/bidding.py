@@ -1,7 +1,8 @@
 """The bid engine: ``bid_place`` (manual bids, REST and WebSocket alike) and ``proxy_bid_set``.
 
-A bid is decided in PostgreSQL (``auctions/sql/0004_bid_engine.sql``): ``auction_bid_place`` reads
-the bidder's standing, takes the key's lock and finds its first outcome, locks the auction row,
+A bid is decided in PostgreSQL (``auctions/sql/0004_bid_engine.sql``; ``auction_proxies_resolve``
+as ``0006_proxies_leader_never_raises_itself.sql`` replaced it): ``auction_bid_place`` reads the
+bidder's standing, takes the key's lock and finds its first outcome, locks the auction row,
 reads the clock, refuses or appends the bid and the proxies' answers, and commits with the
 statement. So a hot auction's lock is held for one function call and its commit, with no round trip
 to this process, which on a busy machine would wait for a CPU between round trips while every

@@ -1,5 +1,5 @@
 """Properties of the bid engine under random short sequences of manual bids and proxy ceilings,
-against the real database functions (auctions/sql/0004_bid_engine.sql).
+against the real database functions (auctions/sql/0004_bid_engine.sql, and 0006 for the proxies).
 
 After every step: the bids are seq 1..N with no gap, strictly increasing and on the grid; the
 auction's price and leader are the last bid's; the engine never bid for a proxy above its ceiling;
@@ -64,13 +64,8 @@ def check_invariants(auction_id: int, seen: int, proxies_before: dict[int, Decim
     assert auction.bid_count == n
     for earlier, later in zip(bids, bids[1:], strict=False):
         assert later.amount > earlier.amount, f"seq {later.seq} does not raise the price"
-        if later.registration_id == earlier.registration_id and later.seq > seen:  # placed by this step
-            # only the leading proxy answering a later equal ceiling (which the earlier one wins)
-            event("the leader's proxy answers a tie")
-            assert later.is_proxy and any(
-                c.amount == later.amount and c.registration_id != later.registration_id
-                for c in ceilings(auction)
-            ), f"seq {later.seq} bids against itself"
+        # the leader cannot outbid itself (DESIGN.md, market rules), the engine's bids included
+        assert later.registration_id != earlier.registration_id, f"seq {later.seq} bids against itself"
     for b in bids:
         assert b.amount >= START and (b.amount - START) % INC == 0, f"seq {b.seq} is off the grid"
     if n == 0:
@@ -87,10 +82,16 @@ def check_invariants(auction_id: int, seen: int, proxies_before: dict[int, Decim
     # ceilings only rise
     for registration_id, amount in proxies_before.items():
         assert current[registration_id] >= amount
-    # the engine resolved: no proxy that can still outbid the leader is left unanswered
+    # the engine resolved: no proxy that can still outbid the leader is left unanswered, except a
+    # later ceiling equal to the leader's own earlier one at exactly the minimum (it loses the tie,
+    # and the leader never bids over itself): see test_equal_ceiling_at_the_minimum_* below
     minimum = minimum_next(auction)
+    own = next((c for c in ceilings(auction) if c.registration_id == auction.leader_id), None)
     for c in ceilings(auction):
-        assert c.registration_id == auction.leader_id or c.amount < minimum, (
+        if c.registration_id == auction.leader_id or c.amount < minimum:
+            continue
+        event("a later ceiling equal to the leader's, at the minimum, loses the tie where it is")
+        assert own is not None and beats(own, c) and own.amount == c.amount == minimum, (
             f"proxy {c.pk} (ceiling {c.amount}) can outbid the leader at {auction.current_price} "
             "and was not answered"
         )
@@ -148,8 +149,11 @@ def compare_with_the_model(auction: Auction) -> None:
         return
     leader, price, tie = ebay(auction)
     assert auction.leader_id == leader, "the highest ceiling (the earlier at a tie) leads"
-    if tie:
-        event("two equal ceilings: the earlier wins at the ceiling")
+    if tie and auction.current_price == price - INC:
+        # the one departure from eBay: the later equal ceiling came in exactly at the minimum; the
+        # leader (the earlier ceiling) wins the tie where it stands, as it never bids over itself
+        event("a tie at the minimum: the leader stays one increment below the ceiling")
+        return
     assert auction.current_price == price
 
 
@@ -174,9 +178,10 @@ def test_proxies_alone_end_where_the_ebay_model_says(n_bidders, steps):
         transaction.set_rollback(True)
 
 
-def test_equal_ceiling_at_the_minimum_moves_the_price_to_the_ceiling():
-    """The later equal ceiling cannot bid (it would lose the tie), yet the holder's price must rise
-    to what it was willing to pay: the leader's proxy bids the ceiling, a second bid in a row."""
+def test_equal_ceiling_at_the_minimum_loses_the_tie_and_the_leader_does_not_raise_itself():
+    """The later equal ceiling cannot bid (it would lose the tie: the earlier ceiling wins at equal
+    amounts), and the leader cannot outbid itself (DESIGN.md): the price stays where it is. (eBay
+    would raise it to the ceiling; here the market's rule comes first.)"""
     auction = open_auction(started=True)
     alice, a = registered_bidder(auction)
     bob, _ = registered_bidder(auction)
@@ -186,4 +191,8 @@ def test_equal_ceiling_at_the_minimum_moves_the_price_to_the_ceiling():
     proxy_bid_set(auction_id=auction.pk, user=carol, max_amount="1500.00")  # = minimum, = alice's, later
     auction.refresh_from_db()
     assert auction.leader_id == a.pk  # the earlier equal ceiling wins ...
-    assert auction.current_price == Decimal("1500.00")  # ... at the ceiling carol was willing to pay
+    assert auction.current_price == Decimal("1400.00")  # ... where it stands
+    history = list(
+        Bid.objects.filter(auction=auction).order_by("seq").values_list("registration_id", flat=True)
+    )
+    assert all(x != y for x, y in zip(history, history[1:], strict=False))  # nobody twice in a row
