@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet, Sum
 
+from accounts.models import Membership
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
 
 from .models import (
@@ -71,6 +72,26 @@ def objections_visible_to(user: Any, notice: PublicNotice) -> QuerySet[Objection
 def organization_readable_by(user: Any, organization_id: int) -> bool:
     """An organization's own settings (its settlement policy): its members and operators."""
     return is_staff_reader(user) or organization_id in member_organization_ids(user)
+
+
+# Who may sign a 成交确认书 for an organization: its admins and members (not approvers or brokers).
+CONFIRMATION_SIGNING_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
+
+
+def confirmation_signing_side(user: Any, deal: Deal) -> str | None:
+    """ "buyer" or "seller": the side of ``deal`` the user may sign its confirmation for, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    signing = set(
+        Membership.objects.filter(user=user, role__in=CONFIRMATION_SIGNING_ROLES).values_list(
+            "organization_id", flat=True
+        )
+    )
+    if deal.buyer_id in signing:
+        return "buyer"
+    if deal.seller_id in signing:
+        return "seller"
+    return None
 
 
 def deal_get_visible(*, user: Any, deal_id: int) -> Deal | None:

@@ -165,8 +165,7 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已签署成交确认书。"))
         return redirect("marketplace:deal_confirmation", pk=pk)
     confirmation = deal_confirmation_issue(deal=deal)
-    orgs = set(member_organization_ids(request.user))
-    side = "buyer" if deal.buyer_id in orgs else "seller" if deal.seller_id in orgs else None
+    side = mk_selectors.confirmation_signing_side(request.user, deal)
     context = {
         "deal": deal,
         "confirmation": confirmation,

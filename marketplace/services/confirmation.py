@@ -17,16 +17,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.models import User
 from accounts.services import notify
 from config.dbclock import db_now
 from config.errors import Conflict, Forbidden
 
 from ..models import Deal, DealConfirmation
+from ..selectors import confirmation_signing_side
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Who may sign for an organization: its admins and members (not approvers or brokers).
-SIGNING_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
 
 
 def canonical(terms: dict[str, Any]) -> str:
@@ -95,16 +94,8 @@ def deal_confirmation_sign(*, deal: Deal, actor: User) -> DealConfirmation:
     deal = confirmation.deal
     if deal.status == Deal.Status.DEFAULTED:
         raise Conflict("deal_defaulted", _("该成交已违约，不能再签署成交确认书。"))
-    signing = set(
-        Membership.objects.filter(user=actor, role__in=SIGNING_ROLES).values_list(
-            "organization_id", flat=True
-        )
-    )
-    if deal.buyer_id in signing:
-        side = "buyer"
-    elif deal.seller_id in signing:
-        side = "seller"
-    else:
+    side = confirmation_signing_side(actor, deal)
+    if side is None:
         raise Forbidden("not_a_party", _("只有成交双方的管理员或成员可以签署成交确认书。"))
     if getattr(confirmation, f"{side}_signed_at") is not None:
         raise Conflict("already_signed", _("本方已签署该成交确认书。"))

@@ -36,6 +36,11 @@ def test_both_parties_sign_the_confirmation(browsing):
     expect(b.locator(".messages")).to_contain_text("已签署成交确认书")
     expect(b.get_by_role("button", name="签署确认")).to_have_count(0)  # its side has signed
 
+    approver = browsing.page(member_of(listing.achievement.holder, Membership.Role.APPROVER))
+    approver.goto(f"/my/deals/{deal.pk}/confirmation/")  # reads it; signing is for admins and members
+    expect(approver.get_by_test_id("signatures")).to_contain_text("孙总")
+    expect(approver.get_by_role("button", name="签署确认")).to_have_count(0)
+
     h = browsing.page(holder)
     h.goto(f"/my/deals/{deal.pk}/confirmation/")
     expect(h.get_by_test_id("signatures")).to_contain_text("孙总")
