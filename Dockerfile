@@ -15,6 +15,6 @@ RUN useradd --system market && chown -R market /app
 USER market
 EXPOSE 8000
 # The same image runs web, worker and beat; the command picks the role (see compose.yaml). Only
-# the web role pools its database connections: compose.yaml sets DB_POOL=true on it alone (a pool
-# must not be shared into Celery's forked children).
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]
+# the web role pools its database connections (this default command and compose.yaml's web set
+# DB_POOL=true; a pool must not be shared into Celery's forked children).
+CMD ["env", "DB_POOL=true", "uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]

@@ -202,7 +202,7 @@ def membership_add_by_username(
 def membership_remove(*, organization: Organization, actor: User, user: User) -> None:
     """An admin removes a member; never the organization's last admin. The organization row is
     locked first, so two admins removing each other at once cannot both pass that check."""
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     _require_admin(organization=organization, actor=actor)
     membership = membership_get(user=user, organization=organization)
     if membership is None:

@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
 
 from .models import (
     Deal,
+    DealConfirmation,
     Journal,
     LedgerAccount,
     LedgerEntry,
@@ -92,6 +94,25 @@ def confirmation_signing_side(user: Any, deal: Deal) -> str | None:
     if deal.seller_id in signing:
         return "seller"
     return None
+
+
+def confirmation_sign_refusal(user: Any, confirmation: DealConfirmation) -> tuple[str | None, str | None]:
+    """(why the user may not sign this confirmation now, or None; the side it would sign for).
+    The one statement of the rule: the service refuses with the code, the page hides its button."""
+    deal = confirmation.deal
+    if deal.status == Deal.Status.DEFAULTED:
+        return "deal_defaulted", None
+    side = confirmation_signing_side(user, deal)
+    if side is None:
+        return "not_a_party", None
+    if getattr(confirmation, f"{side}_signed_at") is not None:
+        return "already_signed", side
+    return None, side
+
+
+def signer_name(user: Any) -> str:
+    """A signer as the other party sees them: the person's name, never the login name."""
+    return user.get_full_name() or _("用户 #%(id)s") % {"id": user.pk}
 
 
 def deal_get_visible(*, user: Any, deal_id: int) -> Deal | None:

@@ -165,7 +165,7 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已签署成交确认书。"))
         return redirect("marketplace:deal_confirmation", pk=pk)
     confirmation = deal_confirmation_issue(deal=deal)
-    side = mk_selectors.confirmation_signing_side(request.user, deal)
+    refusal, _side = mk_selectors.confirmation_sign_refusal(request.user, confirmation)
     context = {
         "deal": deal,
         "confirmation": confirmation,
@@ -174,9 +174,13 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         "concluded_at": dt.datetime.fromisoformat(confirmation.terms["concluded_at"]),
         "payment_due_at": dt.datetime.fromisoformat(confirmation.terms["payment_due_at"]),
         "rights_label": Rights(confirmation.terms["rights"]).label,
-        "can_sign": side is not None
-        and getattr(confirmation, f"{side}_signed_at") is None
-        and deal.status != deal.Status.DEFAULTED,
+        "can_sign": refusal is None,
+        "seller_signer": mk_selectors.signer_name(confirmation.seller_signed_by)
+        if confirmation.seller_signed_by
+        else None,
+        "buyer_signer": mk_selectors.signer_name(confirmation.buyer_signed_by)
+        if confirmation.buyer_signed_by
+        else None,
     }
     return render(request, "marketplace/deal_confirmation.html", context)
 

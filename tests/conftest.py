@@ -14,7 +14,10 @@ from .factories import OrganizationFactory, UserFactory, member_of
 def _notification_links_lead_somewhere(request: pytest.FixtureRequest):
     """Every notification a test's flows wrote links to a page that exists (links are written in
     services, far from the URL configuration, and had drifted from it)."""
-    if request.node.get_closest_marker("django_db") is None:
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "django_db_reset_sequences"} & set(request.fixturenames)
+    )
+    if not uses_db:
         yield
         return
     request.getfixturevalue("_django_db_helper")  # set up first, so this checks before the rollback

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Deal, Journal, LedgerEntry, Payable, Result, Settlement
+from ..selectors import signer_name
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -248,17 +249,24 @@ class ResultQuery(serializers.Serializer):
 class DealConfirmationOutput(serializers.Serializer):
     """成交确认书. ``terms`` are fixed at the conclusion; ``digest`` is the SHA-256 of ``terms`` as
     canonical JSON (keys sorted, no spaces, UTF-8), which is what each side's signature stands
-    for. A side's ``*_signed_by`` is the signer's username."""
+    for. A side's ``*_signed_by`` is the signer's name as the other party sees it (never a login
+    name); null until that side signs."""
 
     number = serializers.CharField()
     deal = serializers.IntegerField(source="deal_id")
     terms = serializers.JSONField()
     digest = serializers.CharField()
     issued_at = serializers.DateTimeField()
-    buyer_signed_by = serializers.CharField(source="buyer_signed_by.username", allow_null=True, default=None)
+    buyer_signed_by = serializers.SerializerMethodField()
     buyer_signed_at = serializers.DateTimeField(allow_null=True)
-    seller_signed_by = serializers.CharField(
-        source="seller_signed_by.username", allow_null=True, default=None
-    )
+    seller_signed_by = serializers.SerializerMethodField()
     seller_signed_at = serializers.DateTimeField(allow_null=True)
     signed_by_both = serializers.BooleanField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_buyer_signed_by(self, obj: Any) -> str | None:
+        return signer_name(obj.buyer_signed_by) if obj.buyer_signed_by else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_seller_signed_by(self, obj: Any) -> str | None:
+        return signer_name(obj.seller_signed_by) if obj.seller_signed_by else None

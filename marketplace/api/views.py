@@ -183,7 +183,7 @@ class DealConfirmationView(APIView):
         responses=DealConfirmationOutput,
         tags=TAGS,
         description="The deal's 成交确认书: its fixed terms, their digest and both sides' signatures. "
-        "The parties and operators; others 404.",
+        "Whoever may read the deal (its buyer, seller and broker, operators); others 404.",
     )
     def get(self, request: Request, pk: int) -> Response:
         deal = selectors.deal_get_visible(user=request.user, deal_id=pk)

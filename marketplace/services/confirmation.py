@@ -23,7 +23,7 @@ from config.dbclock import db_now
 from config.errors import Conflict, Forbidden
 
 from ..models import Deal, DealConfirmation
-from ..selectors import confirmation_signing_side
+from ..selectors import confirmation_sign_refusal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -68,8 +68,10 @@ def _terms(deal: Deal, number: str) -> dict[str, Any]:
 
 @transaction.atomic
 def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
-    """The deal's confirmation, issued once (``deal_conclude`` issues it; a deal concluded before
-    confirmations existed gets its own the first time it is asked for). Idempotent."""
+    """The deal's confirmation, issued once: ``deal_conclude`` issues it with the deal. A deal
+    concluded before confirmations existed gets its own the first time it is asked for, from the
+    deal's fixed figures and the parties' names as they are then (``issued_at`` says when).
+    Idempotent; the reads (API, page) call it for that reason only."""
     existing = DealConfirmation.objects.filter(deal=deal).first()
     if existing is not None:
         return existing
@@ -90,15 +92,20 @@ def deal_confirmation_sign(*, deal: Deal, actor: User) -> DealConfirmation:
     members). 403 ``not_a_party``; 409 ``already_signed`` when its side has signed; 409
     ``deal_defaulted`` once the deal has failed. When both have signed, both are told."""
     confirmation = deal_confirmation_issue(deal=deal)
-    confirmation = DealConfirmation.objects.select_for_update().select_related("deal").get(pk=confirmation.pk)
+    confirmation = (
+        DealConfirmation.objects.select_for_update(of=("self",))
+        .select_related("deal")
+        .get(pk=confirmation.pk)
+    )
     deal = confirmation.deal
-    if deal.status == Deal.Status.DEFAULTED:
-        raise Conflict("deal_defaulted", _("该成交已违约，不能再签署成交确认书。"))
-    side = confirmation_signing_side(actor, deal)
-    if side is None:
-        raise Forbidden("not_a_party", _("只有成交双方的管理员或成员可以签署成交确认书。"))
-    if getattr(confirmation, f"{side}_signed_at") is not None:
-        raise Conflict("already_signed", _("本方已签署该成交确认书。"))
+    refusal, side = confirmation_sign_refusal(actor, confirmation)
+    if refusal == "deal_defaulted":
+        raise Conflict(refusal, _("该成交已违约，不能再签署成交确认书。"))
+    if refusal == "not_a_party":
+        raise Forbidden(refusal, _("只有成交双方的管理员或成员可以签署成交确认书。"))
+    if refusal == "already_signed":
+        raise Conflict(refusal, _("本方已签署该成交确认书。"))
+    assert side is not None
     setattr(confirmation, f"{side}_signed_by", actor)
     setattr(confirmation, f"{side}_signed_at", db_now())
     confirmation.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at"])

@@ -134,7 +134,8 @@ def _reason(reason: str) -> str:
 
 
 def _link(application: UseFirstApplication) -> str:
-    """Both sides follow their applications on 我的先用后转."""
+    """Where the applicant and the holder follow an application: 我的先用后转 (one page lists
+    them all; operators have their console instead)."""
     return reverse("marketplace:my_use_first")
 
 
@@ -332,7 +333,7 @@ def use_first_application_decline(
             kind="use_first_decline_review",
             title=_("无偿实施申请被拒绝，待审核：%(t)s") % {"t": application.entry.achievement.title},
             body=reason,
-            link=_link(application),
+            link=reverse("marketplace:console_use_first_applications"),
         )
         return moved
     moved = _application_move(application=application, to_status=A.DECLINED, actor=actor, reason=reason)

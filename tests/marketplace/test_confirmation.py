@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from accounts.models import Membership, Notification
 from config.errors import Conflict, Forbidden
 from marketplace.models import Deal, DealConfirmation
+from marketplace.selectors import signer_name
 from marketplace.services import deal_conclude
 from marketplace.services.confirmation import canonical, deal_confirmation_sign, terms_digest
 from tests.conftest import client_for
@@ -32,13 +34,16 @@ def test_every_deal_is_issued_its_confirmation_with_fixed_terms(deal, listing, c
     assert terms["payment_reference"] == deal.payment.payment_reference
     # the digest anyone can recompute from the terms
     assert confirmation.digest == terms_digest(terms)
-    assert canonical(terms) == canonical(dict(reversed(list(terms.items()))))  # key order does not matter
+    # the canonical form anyone can rebuild: keys sorted, no spaces, UTF-8 as is
+    assert canonical({"b": 1, "a": "茶", "c": None}) == '{"a":"茶","b":1,"c":null}'
+    assert terms_digest({"a": "茶"}) == hashlib.sha256('{"a":"茶"}'.encode()).hexdigest()
 
 
 def test_each_side_signs_once_then_both_are_told(deal, buyer, university):
     seller_member = member_of(university, Membership.Role.MEMBER)
     confirmation = deal_confirmation_sign(deal=deal, actor=buyer)
     assert confirmation.buyer_signed_by == buyer and confirmation.seller_signed_at is None
+    assert not Notification.objects.filter(kind="deal_confirmed").exists()  # not before both
     with pytest.raises(Conflict) as again:
         deal_confirmation_sign(deal=deal, actor=member_of(deal.buyer))
     assert again.value.code == "already_signed"
@@ -65,7 +70,8 @@ def test_the_api_shows_and_signs_it(deal, buyer, operator):
     assert body["deal"] == deal.pk and body["digest"] == terms_digest(body["terms"])
     assert body["buyer_signed_at"] is None and body["signed_by_both"] is False
     signed = api.post(f"/api/v1/deals/{deal.pk}/confirmation/sign/")
-    assert signed.status_code == 200 and signed.json()["buyer_signed_by"] == buyer.username
+    assert signed.status_code == 200 and signed.json()["buyer_signed_at"]
+    assert signed.json()["buyer_signed_by"] == signer_name(buyer) != buyer.username  # no login names
     again = api.post(f"/api/v1/deals/{deal.pk}/confirmation/sign/")
     assert (again.status_code, again.json()["code"]) == (409, "already_signed")
     # operators read it; strangers do not learn it exists
@@ -73,3 +79,25 @@ def test_the_api_shows_and_signs_it(deal, buyer, operator):
     stranger = client_for(member_of(OrganizationFactory()))
     assert stranger.get(f"/api/v1/deals/{deal.pk}/confirmation/").status_code == 404
     assert stranger.post(f"/api/v1/deals/{deal.pk}/confirmation/sign/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_keeps_the_terms_fixed_and_each_signature_given_once(listing, company, buyer):
+    from django.db import IntegrityError, transaction
+
+    deal = deal_conclude(listing=listing, buyer=company, price=Decimal("480000.00"), mode="negotiated")
+    confirmation = DealConfirmation.objects.get(deal=deal)
+    changes = [
+        {"terms": {**confirmation.terms, "price": "1.00"}},
+        {"digest": "0" * 64},
+        {"number": "ZJCJ0"},
+    ]
+    for change in changes:
+        with pytest.raises(IntegrityError, match="fixed"), transaction.atomic():
+            DealConfirmation.objects.filter(pk=confirmation.pk).update(**change)
+    deal_confirmation_sign(deal=deal, actor=buyer)
+    with pytest.raises(IntegrityError, match="once"), transaction.atomic():
+        DealConfirmation.objects.filter(pk=confirmation.pk).update(buyer_signed_at=None, buyer_signed_by=None)
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
+        DealConfirmation.objects.filter(pk=confirmation.pk).delete()
+    assert DealConfirmation.objects.get(pk=confirmation.pk).terms["price"] == "480000.00"
