@@ -19,9 +19,14 @@ must be read by a statement that starts after the lock is held), then stamps its
 by the ``market_sync_tick`` sequence (only used under the lock, so its numbers are consecutive).
 
 The cost: the lock is held until commit, so writes of synced rows queue behind each other (and
-behind the daily use-first job while it runs). These writes are rare and short; take the stamp
-as late in the transaction as the service allows. One key for every table, so two synced tables
-written in either order cannot deadlock on it. Tables: ``listings_listing``,
+behind the daily use-first job while it runs). These writes are rare and short. One key for every
+table, so two synced tables written in either order cannot deadlock on it.
+
+The lock order: a transaction takes the sync lock BEFORE it locks a synced row
+(``listings.services.listing_lock`` does; so does locking a use-first entry). Otherwise one that
+held a listing and then waited for the sync lock to stamp it, and another that held the sync lock
+and then needed that listing (the use-first job updates thousands), would wait on each other
+until PostgreSQL aborted one. Tables: ``listings_listing``,
 ``listings_usefirstentry``, ``marketplace_result`` (each with an index whose first column is
 ``updated_at``, so the ``max`` is one index probe).
 """

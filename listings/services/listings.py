@@ -24,6 +24,7 @@ from accounts.services import notify
 from config import seams
 from config.dbclock import db_now
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput
+from config.syncstamp import sync_lock
 from config.transitions import status_move
 
 from .. import search
@@ -53,8 +54,13 @@ EDITABLE_STATUSES = (S.DRAFT, S.REJECTED)
 DECISIONS = ("approve", "reject")
 
 
-def _lock(listing: Listing | int) -> Listing:
-    """The listing row, locked for the rest of the transaction (with its achievement and holder)."""
+def listing_lock(listing: Listing | int) -> Listing:
+    """The listing row, locked for the rest of the transaction (with its achievement and holder).
+
+    The sync lock (``config.syncstamp``) is taken FIRST, as before locking any synced row: a
+    transaction that held the listing and then waited for the sync lock to stamp it could
+    deadlock with one that holds the sync lock and needs the listing (the daily use-first job)."""
+    sync_lock()
     pk = listing if isinstance(listing, int) else listing.pk
     return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
 
@@ -146,7 +152,7 @@ def listing_update(
     """Edit a draft or rejected listing. Given terms replace the stored ones; a change of mode
     starts from empty terms. Published terms never change: withdraw and list again."""
     _require_editor(actor=actor, achievement=listing.achievement)
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status not in EDITABLE_STATUSES:
         raise Conflict("listing_not_editable", _("只有草稿或被驳回的挂牌可以修改。"))
     new_mode = mode if mode is not None else locked.mode
@@ -169,7 +175,7 @@ def listing_submit(*, listing: Listing, actor: User) -> Listing:
     """Send a draft (or a corrected rejected listing) on: to the holder's approvers when the holder
     requires 安心屋, else straight into the operators' queue."""
     _require_editor(actor=actor, achievement=listing.achievement)
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status not in EDITABLE_STATUSES:
         raise Conflict("invalid_status_transition", _("只有草稿或被驳回的挂牌可以提交。"))
     achievement = (
@@ -245,7 +251,7 @@ def listing_internal_decide(*, listing: Listing, actor: User, decision: str, com
     snapshot stay as the due-diligence record (尽职免责), shown to operators."""
     membership_for_action(user=actor, organization=listing.achievement.holder_id, roles=HOLDER_APPROVER_ROLES)
     _clean_decision(decision, comment, reason_field="comment")
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status != S.PENDING_INTERNAL_APPROVAL:
         raise Conflict("invalid_status_transition", _("该挂牌不在内部审批中。"))
     InternalApproval.objects.create(
@@ -283,7 +289,7 @@ def listing_review(*, listing: Listing, actor: User, decision: str, reason: str 
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核挂牌。"))
     _clean_decision(decision, reason, reason_field="reason")
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status != S.PENDING_REVIEW:
         raise Conflict("invalid_status_transition", _("该挂牌不在待审核状态。"))
     title = locked.achievement.title
@@ -320,7 +326,7 @@ def listing_take_down(*, listing: Listing, actor: User, reason: str) -> Listing:
             "reason_required", _("下架时必须填写理由。"), fields={"reason": [_("请填写理由。")]}
         )
     seams.call("listing_taken_down", listing=listing, actor=actor, reason=reason)
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status != S.PUBLISHED:
         raise Conflict("invalid_status_transition", _("只有已挂牌的挂牌可以下架。"))
     _transition(listing=locked, to_status=S.TAKEN_DOWN, actor=actor, reason=reason)
@@ -342,7 +348,7 @@ def listing_withdraw(*, listing: Listing, actor: User, reason: str = "") -> List
     _require_editor(actor=actor, achievement=listing.achievement)
     if Listing.objects.filter(pk=listing.pk, status=S.PUBLISHED, engaged_at=None).exists():
         seams.call("listing_withdrawn", listing=listing, actor=actor, reason=reason or _("持有单位撤回挂牌"))
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.engaged_at is not None:
         raise Conflict("listing_engaged", _("已有意向、报价或竞买登记，挂牌不能撤回。"))
     _transition(listing=locked, to_status=S.WITHDRAWN, actor=actor, reason=reason)
@@ -353,7 +359,7 @@ def listing_withdraw(*, listing: Listing, actor: User, reason: str = "") -> List
 def listing_close(*, listing: Listing, reason: str, actor: User | None = None) -> Listing:
     """The trade mode is done with a published listing (sold, unsold, period over). Called by
     marketplace and auctions; closing a closed listing again changes nothing."""
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status == S.CLOSED:
         return locked
     return _transition(listing=locked, to_status=S.CLOSED, actor=actor, reason=reason)
@@ -365,7 +371,7 @@ def listing_mark_engaged(*, listing: Listing) -> Listing:
     inside their own transaction). The listing row is locked, as ``listing_withdraw`` locks it,
     so a withdrawal and a first offer cannot both succeed. 409 ``listing_not_published`` when
     the listing is not open."""
-    locked = _lock(listing)
+    locked = listing_lock(listing)
     if locked.status != S.PUBLISHED:
         raise Conflict("listing_not_published", _("该挂牌当前不接受报价、意向或竞买。"))
     if locked.engaged_at is None:
@@ -396,5 +402,5 @@ def listing_publish_by_platform(
         listing=listing, from_status="", to_status=S.DRAFT, actor=None, reason=reason
     )
     _index(listing)
-    _transition(listing=_lock(listing), to_status=S.PUBLISHED, actor=None, reason=reason)
-    return _lock(listing)
+    _transition(listing=listing_lock(listing), to_status=S.PUBLISHED, actor=None, reason=reason)
+    return listing_lock(listing)

@@ -147,7 +147,7 @@ def deal_conclude(
     sign (``confirmation``). Locks the listing row: one live deal per listing (the database says so
     too).
     """
-    listing = Listing.objects.select_for_update(of=("self",)).select_related("achievement").get(pk=listing.pk)
+    listing = listing_services.listing_lock(listing)
     seller = listing.achievement.holder
     price = money(price)
     if price <= 0:

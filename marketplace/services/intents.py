@@ -16,7 +16,7 @@ from listings.models import Listing
 
 from ..models import FixedPriceOutcome, PurchaseIntent
 from .deals import deal_conclude
-from .negotiation import buyer_for, listing_lock
+from .negotiation import buyer_for
 
 
 @transaction.atomic
@@ -25,7 +25,7 @@ def intent_declare(
 ) -> PurchaseIntent:
     """A verified buyer (not the holder, not related) declares it will buy at the listed price,
     before ``listing_ends_at`` by the database clock. Once per buyer and listing."""
-    locked = listing_lock(listing)
+    locked = listing_services.listing_lock(listing)
     buyer = buyer_for(user=actor, listing=locked, organization=organization)
     if locked.mode != Listing.Mode.FIXED_PRICE:
         raise Conflict("wrong_mode", _("该挂牌不是挂牌交易方式。"))
@@ -56,7 +56,7 @@ def fixed_price_resolve(*, listing: Listing) -> Listing:
     at the listed price; two or more -> the ``fixed_price_contested`` seam (auctions opens an
     auction among them). A listing not yet ended or no longer published is left alone, so the
     job may run any number of times."""
-    locked = listing_lock(listing)
+    locked = listing_services.listing_lock(listing)
     now = db_now()
     if (
         locked.mode != Listing.Mode.FIXED_PRICE

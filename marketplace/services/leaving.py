@@ -9,10 +9,11 @@ from accounts.models import Organization, User
 from accounts.services import notify
 from config.dbclock import db_now
 from config.errors import Conflict
+from listings import services as listing_services
 from listings.models import Listing
 
 from ..models import Deal, Offer, PublicNotice, PurchaseIntent
-from .negotiation import listing_lock, notice_transition, offer_transition
+from .negotiation import notice_transition, offer_transition
 
 
 def listing_deal_refuse_exit(*, listing: Listing) -> None:
@@ -38,7 +39,7 @@ def listing_engagements_withdraw(*, listing: Listing, actor: User | None, reason
         .filter(listing=listing, status=PublicNotice.Status.OPEN)
         .order_by("pk")
     )
-    locked = listing_lock(listing)
+    locked = listing_services.listing_lock(listing)
     listing_deal_refuse_exit(listing=locked)
     title = _("挂牌已下架或撤回：%(t)s") % {"t": locked.achievement.title}
     link = f"/listings/{locked.pk}/"

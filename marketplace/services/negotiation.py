@@ -41,11 +41,6 @@ NOTICE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def listing_lock(listing: Listing | int) -> Listing:
-    pk = listing if isinstance(listing, int) else listing.pk
-    return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
-
-
 def buyer_for(
     *, user: User, listing: Listing, organization: Organization | int | None = None
 ) -> Organization:
@@ -126,7 +121,7 @@ def offer_make(
     organization: Organization | int | None = None,
 ) -> Offer:
     """A verified buyer's offer on a negotiated listing. One open offer per buyer and listing."""
-    locked = listing_lock(listing)
+    locked = listing_services.listing_lock(listing)
     buyer = buyer_for(user=actor, listing=locked, organization=organization)
     _require_open_negotiation(locked)
     amount = _clean_amount(amount)
@@ -169,7 +164,7 @@ def _notify_other_side_of_answer(offer: Offer, *, title: str) -> None:
 def offer_counter(*, offer: Offer, actor: User, amount: Decimal, message: str = "") -> Offer:
     """Answer with another price: the offer is ``countered`` and the counter-offer is open."""
     _answering_side(offer=offer, actor=actor)
-    locked_listing = listing_lock(offer.listing_id)
+    locked_listing = listing_services.listing_lock(offer.listing_id)
     _require_open_negotiation(locked_listing)
     amount = _clean_amount(amount)
     countered = offer_transition(offer=offer, to_status=OS.COUNTERED, actor=actor)
@@ -194,7 +189,7 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
     every other open offer on the listing lapses. The deal is made when the notice ends with no
     upheld objection (``notice_conclude``)."""
     _answering_side(offer=offer, actor=actor)
-    locked_listing = listing_lock(offer.listing_id)
+    locked_listing = listing_services.listing_lock(offer.listing_id)
     _require_open_negotiation(locked_listing)
     accepted = offer_transition(offer=offer, to_status=OS.ACCEPTED, actor=actor)
     for other in Offer.objects.filter(listing=locked_listing, status=OS.OPEN).exclude(pk=accepted.pk):

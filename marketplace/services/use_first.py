@@ -26,6 +26,7 @@ from accounts.selectors import is_operator, membership_for_action, organizations
 from accounts.services import notify, notify_organizations
 from config.dbclock import db_now
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput
+from config.syncstamp import sync_lock
 from config.transitions import status_move
 from listings.models import ConversionMethod, ConversionStatus, Listing, UseFirstEntry
 from listings.services import achievement_set_conversion
@@ -151,6 +152,7 @@ def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirst
     company = membership.organization
     if company.kind not in COMPANY_KINDS:
         raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
+    sync_lock()  # before locking a synced row (config.syncstamp: one lock order, no deadlock)
     entry = (
         UseFirstEntry.objects.select_for_update(of=("self",))
         .select_related("achievement", "listing")
