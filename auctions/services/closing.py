@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -132,7 +133,7 @@ def _block_close(*, auction: Auction, now: datetime, refusal: DomainError) -> Au
         title=_("拍卖无法成交，待运营处理：%(t)s") % {"t": auction.listing.achievement.title},
         body=_("成交被拒绝（%(code)s）：%(detail)s。请核实后取消该拍卖。")
         % {"code": refusal.code, "detail": refusal.detail},
-        link=f"/auctions/{auction.pk}/",
+        link=reverse("auctions:live", args=[auction.pk]),
     )
     return auction
 
@@ -166,7 +167,7 @@ def _cancel(*, auction_id: int, actor: User | None, reason: str, close_listing: 
             kind="auction_cancelled",
             title=title,
             body=reason,
-            link=f"/auctions/{auction.pk}/",
+            link=reverse("auctions:live", args=[auction.pk]),
         )
     _announce_closed(auction)
     return auction

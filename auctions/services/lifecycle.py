@@ -14,6 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -170,7 +171,7 @@ def auction_open_for_intents(*, listing: Listing, buyers: list[Organization]) ->
                 "该挂牌项目有多家意向受让方，将在意向方之间竞价，起拍价 %(p)s 元。请在开拍前完成竞买登记。"
             )
             % {"p": money(listing.price)},
-            link=f"/auctions/{auction.pk}/",
+            link=reverse("auctions:live", args=[auction.pk]),
         )
     return auction
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -126,7 +127,7 @@ def _notify_holder(listing: Listing, *, kind: str, title: str, body: str = "") -
         kind=kind,
         title=title,
         body=body,
-        link=f"/listings/{listing.pk}/",
+        link=reverse("listings:detail", args=[listing.pk]),
     )
 
 
@@ -203,7 +204,7 @@ def listing_submit(*, listing: Listing, actor: User) -> Listing:
             roles=HOLDER_APPROVER_ROLES,
             kind="listing_internal_approval",
             title=_("待您审批的挂牌：%(title)s") % {"title": achievement.title},
-            link=f"/listings/{locked.pk}/",
+            link=reverse("listings:detail", args=[locked.pk]),
         )
     else:
         _transition(listing=locked, to_status=S.PENDING_REVIEW, actor=actor)
@@ -211,7 +212,7 @@ def listing_submit(*, listing: Listing, actor: User) -> Listing:
             operators=True,
             kind="listing_review",
             title=_("待审核的挂牌：%(title)s") % {"title": achievement.title},
-            link=f"/listings/{locked.pk}/",
+            link=reverse("listings:detail", args=[locked.pk]),
         )
     return locked
 
@@ -270,7 +271,7 @@ def listing_internal_decide(*, listing: Listing, actor: User, decision: str, com
             operators=True,
             kind="listing_review",
             title=_("待审核的挂牌：%(title)s") % {"title": title},
-            link=f"/listings/{locked.pk}/",
+            link=reverse("listings:detail", args=[locked.pk]),
         )
     else:
         _transition(listing=locked, to_status=S.REJECTED, actor=actor, reason=comment)

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +65,6 @@ JOB_LOCK = "listings.use_first_run"
 ANALYZE_AFTER = 10_000  # rows listed in one run
 REGISTRATION_LOCK = "listings.registration_overdue_run"
 HOLDER_ROLES = (Membership.Role.ADMIN,)
-USE_FIRST_LINK = "/use-first/"
 
 E = UseFirstEntry
 
@@ -560,7 +560,7 @@ def _notify_holders(*, listed: list[tuple], marked: list[tuple]) -> int:
         },
         roles=HOLDER_ROLES,
         kind="use_first_listed",
-        link=USE_FIRST_LINK,
+        link=reverse("listings:use_first"),
     )
     notify_organizations(
         messages={
@@ -576,7 +576,7 @@ def _notify_holders(*, listed: list[tuple], marked: list[tuple]) -> int:
         },
         roles=HOLDER_ROLES,
         kind="use_first_free_license",
-        link=USE_FIRST_LINK,
+        link=reverse("listings:use_first"),
     )
     return len(set(new_by_holder) | set(free_by_holder))
 
@@ -674,7 +674,7 @@ def justification_file(
         kind="justification_filed",
         title=_("待审核的正当理由：%(title)s") % {"title": achievement.title},
         body=reason,
-        link=USE_FIRST_LINK,
+        link=reverse("listings:use_first"),
     )
     return justification
 
@@ -723,7 +723,7 @@ def justification_decide(
         title=(_("正当理由已获认可：%(title)s") if accepted else _("正当理由未获认可：%(title)s"))
         % {"title": locked.achievement.title},
         body=reason,
-        link=USE_FIRST_LINK,
+        link=reverse("listings:use_first"),
     )
     return locked
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -45,7 +46,7 @@ def intent_declare(
         kind="intent_declared",
         title=_("新的意向受让方：%(t)s") % {"t": locked.achievement.title},
         body=buyer.name,
-        link=f"/listings/{locked.pk}/",
+        link=reverse("listings:detail", args=[locked.pk]),
     )
     return intent
 
@@ -86,7 +87,7 @@ def fixed_price_resolve(*, listing: Listing) -> Listing:
             organization=locked.achievement.holder,
             kind="listing_expired",
             title=_("挂牌期满无人受让：%(t)s") % {"t": locked.achievement.title},
-            link=f"/listings/{locked.pk}/",
+            link=reverse("listings:detail", args=[locked.pk]),
         )
     elif len(buyers) == 1:
         assert locked.price is not None  # the database requires it of fixed-price listings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -42,7 +43,7 @@ def listing_engagements_withdraw(*, listing: Listing, actor: User | None, reason
     locked = listing_services.listing_lock(listing)
     listing_deal_refuse_exit(listing=locked)
     title = _("挂牌已下架或撤回：%(t)s") % {"t": locked.achievement.title}
-    link = f"/listings/{locked.pk}/"
+    link = reverse("listings:detail", args=[locked.pk])
     told: set[int] = set()
 
     def tell(buyer: Organization, kind: str) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -108,7 +109,13 @@ def _clean_amount(amount: Decimal) -> Decimal:
 def _notify_other_side(offer: Offer, *, title: str) -> None:
     to = offer.listing.achievement.holder if offer.side == Offer.Side.BUYER else offer.buyer
     body = _("报价 %(a)s 元：%(m)s") % {"a": offer.amount, "m": offer.message or "—"}
-    notify(organization=to, kind="offer", title=title, body=body, link=f"/listings/{offer.listing_id}/")
+    notify(
+        organization=to,
+        kind="offer",
+        title=title,
+        body=body,
+        link=reverse("listings:detail", args=[offer.listing_id]),
+    )
 
 
 @transaction.atomic
@@ -156,7 +163,7 @@ def _notify_other_side_of_answer(offer: Offer, *, title: str) -> None:
         kind="offer",
         title=title,
         body=str(offer.amount),
-        link=f"/listings/{offer.listing_id}/",
+        link=reverse("listings:detail", args=[offer.listing_id]),
     )
 
 
@@ -210,7 +217,13 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
         "e": notice.ends_at.strftime("%Y-%m-%d %H:%M"),
     }
     for org in (accepted.buyer, locked_listing.achievement.holder):
-        notify(organization=org, kind="notice_opened", title=title, body=body, link=f"/notices/{notice.pk}/")
+        notify(
+            organization=org,
+            kind="notice_opened",
+            title=title,
+            body=body,
+            link=reverse("marketplace:notice", args=[notice.pk]),
+        )
     return notice
 
 
@@ -232,7 +245,7 @@ def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Object
         kind="objection_raised",
         title=_("公示收到异议：成交价 %(p)s 元") % {"p": locked.price},
         body=reason[:500],
-        link=f"/notices/{locked.pk}/",
+        link=reverse("marketplace:notice", args=[locked.pk]),
     )
     return objection
 
@@ -269,7 +282,7 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
                 kind="notice_stopped",
                 title=title,
                 body=reason,
-                link=f"/notices/{notice.pk}/",
+                link=reverse("marketplace:notice", args=[notice.pk]),
             )
     notify(users=[locked.raised_by], kind="objection_decided", title=locked.get_status_display(), body=reason)
     return locked
