@@ -8,6 +8,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from listings.models import Listing, Rights
+
 from ..models import Deal, Journal, LedgerEntry, Payable, Result, Settlement
 from ..selectors import signer_name
 
@@ -246,6 +248,34 @@ class ResultQuery(serializers.Serializer):
         return {k: v for k, v in self.validated_data.items() if k != "format"}
 
 
+class ConfirmationPartyOutput(serializers.Serializer):
+    name = serializers.CharField()
+    credit_code = serializers.CharField(help_text="统一社会信用代码")
+
+
+class DealConfirmationTermsOutput(serializers.Serializer):
+    """The terms as concluded (money as strings with two places, times in Asia/Shanghai)."""
+
+    number = serializers.CharField()
+    deal = serializers.IntegerField()
+    listing = serializers.IntegerField()
+    achievement = serializers.CharField(help_text="The achievement's title")
+    patents = serializers.ListField(child=serializers.CharField(), help_text="Patent (application) numbers")
+    mode = serializers.ChoiceField(choices=Listing.Mode.choices)
+    rights = serializers.ChoiceField(choices=Rights.choices)
+    price = serializers.CharField()
+    applied_deposit = serializers.CharField()
+    amount_due = serializers.CharField()
+    seller = ConfirmationPartyOutput()
+    buyer = ConfirmationPartyOutput()
+    broker = ConfirmationPartyOutput(allow_null=True)
+    concluded_at = serializers.CharField()
+    payment_due_at = serializers.CharField()
+    payment_reference = serializers.CharField(allow_null=True)
+    bid_count = serializers.IntegerField()
+    bidder_count = serializers.IntegerField()
+
+
 class DealConfirmationOutput(serializers.Serializer):
     """成交确认书. ``terms`` are fixed at the conclusion; ``digest`` is the SHA-256 of ``terms`` as
     canonical JSON (keys sorted, no spaces, UTF-8), which is what each side's signature stands
@@ -254,7 +284,7 @@ class DealConfirmationOutput(serializers.Serializer):
 
     number = serializers.CharField()
     deal = serializers.IntegerField(source="deal_id")
-    terms = serializers.JSONField()
+    terms = DealConfirmationTermsOutput()
     digest = serializers.CharField()
     issued_at = serializers.DateTimeField()
     buyer_signed_by = serializers.SerializerMethodField()
