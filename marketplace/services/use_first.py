@@ -134,7 +134,7 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def _link(application: UseFirstApplication) -> str:
+def _applications_link() -> str:
     """Where the applicant and the holder follow an application: 我的先用后转 (one page lists
     them all; operators have their console instead)."""
     return reverse("marketplace:my_use_first")
@@ -198,7 +198,7 @@ def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirst
         title=title,
         body=_("%(c)s 申请实施该成果，请于 %(d)s 前答复。")
         % {"c": company.name, "d": timezone.localtime(application.respond_by).strftime("%Y-%m-%d %H:%M")},
-        link=_link(application),
+        link=_applications_link(),
     )
     return application
 
@@ -310,7 +310,7 @@ def use_first_application_accept(
         roles=ACTING_ROLES,
         kind="use_first_accepted",
         title=_("申请已获同意：%(t)s") % {"t": entry.achievement.title},
-        link=_link(application),
+        link=_applications_link(),
     )
     return agreement
 
@@ -345,7 +345,7 @@ def use_first_application_decline(
         kind="use_first_declined",
         title=_("申请未获同意：%(t)s") % {"t": application.entry.achievement.title},
         body=reason,
-        link=_link(application),
+        link=_applications_link(),
     )
     return moved
 
@@ -376,7 +376,7 @@ def use_first_decline_review(
             kind="use_first_declined",
             title=_("无偿实施申请未获同意：%(t)s") % {"t": locked.entry.achievement.title},
             body=_("持有单位理由：%(h)s；平台审核意见：%(o)s") % {"h": locked.decline_reason, "o": reason},
-            link=_link(locked),
+            link=_applications_link(),
         )
         return moved
     agreement = use_first_application_accept(application=locked, actor=actor)
@@ -386,7 +386,7 @@ def use_first_decline_review(
         kind="use_first_decline_overturned",
         title=_("拒绝理由未获认可，已许可无偿实施：%(t)s") % {"t": locked.entry.achievement.title},
         body=reason,
-        link=_link(locked),
+        link=_applications_link(),
     )
     return agreement
 
@@ -558,6 +558,6 @@ def use_first_agreements_report_lapsed(*, today: dt.date | None = None) -> int:
             title=_("先用后转协议逾期未决定：%(t)s") % {"t": agreement.entry.achievement.title},
             body=_("决定日期 %(d)s 已过，%(c)s 既未转化也未退还（持有单位：%(h)s）。请跟进处理。")
             % {"d": agreement.decision_on, "c": agreement.company.name, "h": agreement.holder.name},
-            link=_link(agreement.application),
+            link=_applications_link(),
         )
     return len(due)
