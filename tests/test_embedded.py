@@ -1,0 +1,18 @@
+"""The embedded Redis (config.embedded, used when REDIS_URL is unset): each launcher gets a server
+of its own that answers on the URL it is given, even when another embedded Redis is running."""
+
+from __future__ import annotations
+
+import redis
+
+from config.embedded import start_redis
+
+
+def test_two_launchers_each_get_a_redis_that_answers_on_its_url():
+    first, second = start_redis(), start_redis()
+    assert first != second
+    for url in (first, second):
+        client = redis.Redis.from_url(url)
+        assert client.ping()
+    redis.Redis.from_url(first).set("embedded-check", "1")
+    assert redis.Redis.from_url(second).get("embedded-check") is None  # not the same server
