@@ -3,12 +3,24 @@ of its own that answers on the URL it is given, even when another embedded Redis
 
 from __future__ import annotations
 
+import pytest
 import redis
 
+from config import embedded
 from config.embedded import start_redis
 
 
-def test_two_launchers_each_get_a_redis_that_answers_on_its_url():
+@pytest.fixture
+def own_servers():
+    """Stop the servers this test started (else they stop noisily at interpreter exit)."""
+    before = len(embedded._handles.get("redis", []))
+    yield
+    for server in embedded._handles.get("redis", [])[before:]:
+        server.shutdown()
+    del embedded._handles.get("redis", [])[before:]
+
+
+def test_two_launchers_each_get_a_redis_that_answers_on_its_url(own_servers):
     first, second = start_redis(), start_redis()
     assert first != second
     for url in (first, second):
