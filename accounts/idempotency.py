@@ -19,7 +19,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import DomainError, api_exception_handler
+from core.errors import DomainError, api_exception_handler
 
 from .models import IdempotencyRecord
 

@@ -1,9 +1,12 @@
-"""Reusable DRF permission classes. Object rules (whose listing is it?) live in the services."""
+"""Reusable DRF permission classes and the pages' ``operator_required``. Object rules (whose listing is it?) live in the services."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
@@ -39,3 +42,17 @@ class IsVerifiedMember(BasePermission):
             user.is_authenticated
             and user.memberships.filter(organization__status=Organization.Status.VERIFIED).exists()
         )
+
+
+def operator_required(view: Any) -> Any:
+    """Platform staff with the moderation or finance permission; everyone else gets 403."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_operator(request.user) or is_finance_operator(request.user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from config.errors import Forbidden
+from core.errors import Forbidden
 
 from .models import Membership, Organization, User
 

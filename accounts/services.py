@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.effects import after_commit
-from config.errors import Conflict, Forbidden, InvalidInput
-from config.transitions import status_move
+from core.effects import after_commit
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.transitions import status_move
 
 from .models import (
     ApiToken,

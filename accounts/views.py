@@ -3,55 +3,23 @@ operators' organization verification queue. Every refusal comes from a service's
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import DomainError
+from core.errors import DomainError
+from core.web import form_apply_error
 
 from . import services
 from .forms import MemberForm, OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
 from .models import Notification, Organization, User
-from .selectors import is_finance_operator, is_operator, organizations_pending_review, user_memberships
-
-
-def form_apply_error(form: Any, error: DomainError) -> None:
-    """Show a service's refusal: its ``fields`` next to the fields, its ``detail`` above the form.
-
-    Field names the form does not have (or a refusal without fields) go above the form, so no
-    message is ever dropped; the typed values stay because the form is re-rendered bound.
-    """
-    above = [error.detail]
-    for field, errors in (error.fields or {}).items():
-        for message in errors if isinstance(errors, list) else [errors]:
-            if field in form.fields:
-                form.add_error(field, str(message))
-            elif str(message) not in above:
-                above.append(str(message))
-    for message in above:
-        form.add_error(None, message)
-
-
-def operator_required(view: Any) -> Any:
-    """Platform staff with the moderation or finance permission; everyone else gets 403."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (is_operator(request.user) or is_finance_operator(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+from .permissions import operator_required
+from .selectors import organizations_pending_review, user_memberships
 
 
 def signup(request: HttpRequest) -> HttpResponse:

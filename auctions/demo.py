@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Organization, User
-from config.dbclock import db_now
+from core.dbclock import db_now
 from listings.models import Achievement
 
 from .models import Auction, Registration

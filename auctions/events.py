@@ -4,7 +4,7 @@ One Redis pub/sub message per transaction, on the auction's channel: each proces
 per auction and fans out to its own watchers, so the cost of a bid does not grow with the number of
 watchers. Pub/sub may drop a message and publishers in different processes race, so every message
 carries the ``seq`` range it covers; a room that sees a gap reloads from the database, which is the
-only source of truth. Published only after commit (``config.effects.after_commit``).
+only source of truth. Published only after commit (``core.effects.after_commit``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import redis
 from django.conf import settings
 
-from config.effects import after_commit
+from core.effects import after_commit
 
 log = logging.getLogger("market.auctions.events")
 

@@ -16,7 +16,7 @@ def auction_lock(auction_id: int) -> Auction:
 
 
 def auction_lock_at(auction_id: int) -> tuple[Auction, datetime]:
-    """``auction_lock`` and ``config.dbclock.db_now`` in one round trip (closing, proxy ceilings).
+    """``auction_lock`` and ``core.dbclock.db_now`` in one round trip (closing, proxy ceilings).
 
     The same ``FOR NO KEY UPDATE`` lock of the auction row only (what
     ``select_for_update(of=("self",), no_key=True)`` takes), in a MATERIALIZED CTE so that the

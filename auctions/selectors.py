@@ -11,16 +11,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import is_finance_operator, is_operator
-from config.dbclock import db_now
+from core.dbclock import db_now
+from core.money import money_format
 
 from .models import Auction, Bid, ProxyBid, Registration
 
 SNAPSHOT_BIDS = 20
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(CENT))
 
 
 def when(value: datetime | None) -> str | None:
@@ -67,9 +63,9 @@ def auction_public(
         "id": auction.pk,
         "listing": auction.listing_id,
         "status": auction.status,
-        "start_price": money(auction.start_price),
-        "increment": money(auction.increment),
-        "current_price": money(auction.current_price),
+        "start_price": money_format(auction.start_price),
+        "increment": money_format(auction.increment),
+        "current_price": money_format(auction.current_price),
         "leader_bidder_no": auction.leader.bidder_no if auction.leader is not None else None,
         "bid_count": auction.bid_count,
         "starts_at": when(auction.starts_at),
@@ -77,14 +73,14 @@ def auction_public(
         "server_time": when(server_time or timezone.now()),
         "reserve_met": reserve_met(auction),
         "deal": auction.deal_id,
-        "min_next_bid": money(minimum_next_bid(auction)),
-        "deposit": money(auction.deposit),
+        "min_next_bid": money_format(minimum_next_bid(auction)),
+        "deposit": money_format(auction.deposit),
         "extension_seconds": auction.extension_seconds,
         "restricted": auction.restricted,
         "close_blocked": bool(auction.close_blocked_code),
     }
     if show_reserve:
-        data["reserve_price"] = money(auction.reserve_price)
+        data["reserve_price"] = money_format(auction.reserve_price)
         data["close_blocked_code"] = auction.close_blocked_code or None
     return data
 
@@ -93,7 +89,7 @@ def bid_public(bid: Bid, *, bidder_no: str) -> dict[str, Any]:
     """A bid as the public sees it: the bidder only as ``bidder_no``; ``hash`` for the offline check."""
     return {
         "seq": bid.seq,
-        "amount": money(bid.amount),
+        "amount": money_format(bid.amount),
         "bidder_no": bidder_no,
         "placed_at": when(bid.placed_at),
         "proxy": bid.is_proxy,
@@ -153,9 +149,9 @@ def registration_public(registration: Registration) -> dict[str, Any]:
         "id": registration.pk,
         "auction": registration.auction_id,
         "bidder_no": registration.bidder_no,
-        "deposit": money(registration.deposit),
+        "deposit": money_format(registration.deposit),
         "deposit_status": payment.deposit_status if payment is not None else None,
         "payment": registration.payment_id,
         "payment_reference": payment.payment_reference if payment is not None else None,
-        "proxy_max_amount": money(proxy.max_amount) if proxy is not None else None,
+        "proxy_max_amount": money_format(proxy.max_amount) if proxy is not None else None,
     }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from config.dbclock import db_now
-from config.effects import enqueue
+from core.dbclock import db_now
+from core.effects import enqueue
 
 from .selectors import auctions_due_to_close, auctions_due_to_start
 from .services import auction_close, auction_start

@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views import operator_required
+from accounts.permissions import operator_required
 from auctions import selectors, services
 from auctions.models import Auction, Registration
-from config.errors import DomainError
+from core.errors import DomainError
 
 S = Auction.Status
 

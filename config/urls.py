@@ -3,7 +3,6 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
 from .health import healthz
 
 api_v1 = [
@@ -14,9 +13,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("portal.urls")),
     path("healthz", healthz, name="healthz"),
-    path("console/", views.console, name="console"),
     path("accounts/", include("accounts.urls")),
     path("", include("listings.urls")),
     path("", include("marketplace.urls")),

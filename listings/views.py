@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.request import Request
 
+from accounts.permissions import operator_required
 from accounts.selectors import is_operator, user_memberships
-from accounts.views import form_apply_error, operator_required
-from config.errors import DomainError, InvalidInput
-from config.paging import LinkPage, cursor_page
+from core.errors import DomainError, InvalidInput
+from core.paging import LinkPage, cursor_page
+from core.web import form_apply_error
 from listings import selectors, services, use_first_selectors
 from listings.api.pagination import keyset_page
 from listings.forms import (

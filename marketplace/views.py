@@ -21,10 +21,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import operator_required
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids, user_memberships
-from accounts.views import form_apply_error, operator_required
-from config.errors import DomainError
-from config.paging import cursor_page
+from core.errors import DomainError
+from core.paging import cursor_page
+from core.web import form_apply_error
 from listings import selectors as listing_selectors
 from listings.models import Listing, Rights, UseFirstEntry
 from marketplace import selectors as mk_selectors

@@ -1,4 +1,4 @@
-"""One lock order for synced rows (config.syncstamp): the sync lock first, then the row. A user
+"""One lock order for synced rows (core.syncstamp): the sync lock first, then the row. A user
 transaction that locked a listing and then waited for the sync lock, against the use-first job
 holding the sync lock and needing that listing, used to end in a deadlock."""
 
@@ -10,7 +10,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from config.syncstamp import SYNC_LOCK_KEY, sync_lock
+from core.syncstamp import SYNC_LOCK_KEY, sync_lock
 from listings.models import Listing
 from listings.services import listing_lock
 from tests.factories import make_listing

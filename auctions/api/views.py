@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 
 from accounts.idempotency import HEADER
 from accounts.permissions import IsOperator
-from config.errors import DomainError
-from config.pagination import CursorPage
+from core.errors import DomainError
+from core.money import money_format
+from core.pagination import CursorPage
 
 from .. import selectors, services
 from ..models import Auction
@@ -132,7 +133,7 @@ class BidsView(ListAPIView):
         )
         body = {
             "seq": placed.bid.seq,
-            "amount": selectors.money(placed.bid.amount),
+            "amount": money_format(placed.bid.amount),
             "bidder_no": placed.bidder_no,
             "placed_at": selectors.when(placed.bid.placed_at),
             "ends_at": selectors.when(placed.ends_at),
@@ -165,9 +166,9 @@ class ProxyBidView(APIView):
         auction = Auction.objects.get(pk=pk)
         return Response(
             {
-                "max_amount": selectors.money(proxy.max_amount),
+                "max_amount": money_format(proxy.max_amount),
                 "leading": auction.leader_id == proxy.registration_id,
-                "current_price": selectors.money(auction.current_price),
+                "current_price": money_format(auction.current_price),
             }
         )
 

@@ -27,14 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from config.errors import DomainError, InvalidInput
-from listings.services.common import FieldErrors
-from listings.services.common import money as money_value
+from core.errors import DomainError, InvalidInput
+from core.inputs import FieldErrors
+from core.money import money_format, money_parse
 
 from ..events import publish_after_commit
 from ..locks import auction_lock_at
 from ..models import Auction, Bid, ProxyBid, Registration
-from ..selectors import money, when
+from ..selectors import when
 from .lifecycle import auction_start
 
 
@@ -73,11 +73,11 @@ def _refusal_text(code: str) -> str:
 
 
 def _parse_amount(amount: Any) -> Decimal:
-    """A bid amount by the market's one money rule (``listings.services.common.money``: positive,
+    """A bid amount by the market's one money rule (``core.money.money_parse``: positive,
     at most two places, within the column), refused as ``invalid_amount``. The value is read from
     its text, so a JSON number from a program is taken at the digits it shows."""
     errors = FieldErrors()
-    value = money_value(str(amount), errors=errors, field="amount")
+    value = money_parse(str(amount), errors=errors, field="amount")
     if value is None:
         messages = errors.get("amount") or [_("无效的金额。")]
         raise InvalidInput(
@@ -124,15 +124,18 @@ def _refused(code: str, *, auction_id: int, minimum: Decimal | None = None) -> B
     if code == "below_minimum" and minimum is not None:
         return BidRejected(
             code,
-            _("出价低于当前最低可出价 %(minimum)s 元。") % {"minimum": money(minimum)},
-            fields={"minimum": money(minimum)},
+            _("出价低于当前最低可出价 %(minimum)s 元。") % {"minimum": money_format(minimum)},
+            fields={"minimum": money_format(minimum)},
         )
     if code == "invalid_increment":
         terms = Auction.objects.values("increment", "start_price").get(pk=auction_id)
         return BidRejected(
             code,
             _refusal_text(code),
-            fields={"increment": money(terms["increment"]), "start_price": money(terms["start_price"])},
+            fields={
+                "increment": money_format(terms["increment"]),
+                "start_price": money_format(terms["start_price"]),
+            },
         )
     return BidRejected(code, _refusal_text(code))
 
@@ -146,7 +149,7 @@ def _announce(*, auction_id: int, rows: list[_Placed], ends_at: datetime, extend
             {
                 "type": "bid",
                 "seq": seq,
-                "amount": money(amount),
+                "amount": money_format(amount),
                 "bidder_no": bidder_no,
                 "placed_at": when(placed_at),
                 "ends_at": when(ends_at),
@@ -286,8 +289,8 @@ def proxy_bid_set(*, auction_id: int, user: User, max_amount: Any) -> tuple[Prox
     if value < minimum:
         raise BidRejected(
             "below_minimum",
-            _("代理出价上限不能低于 %(minimum)s 元。") % {"minimum": money(minimum)},
-            fields={"minimum": money(minimum)},
+            _("代理出价上限不能低于 %(minimum)s 元。") % {"minimum": money_format(minimum)},
+            fields={"minimum": money_format(minimum)},
         )
     if (value - auction.start_price) % auction.increment != 0:
         raise _refused("invalid_increment", auction_id=auction_id)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_operator
 from accounts.services import notify
-from config.errors import DomainError, Forbidden, InvalidInput
+from core.errors import DomainError, Forbidden, InvalidInput
+from core.money import money_format
 from listings.models import Listing
 from listings.services import listing_close
 from marketplace.services import deal_conclude, deposit_release, listing_engagements_withdraw
@@ -21,7 +22,6 @@ from marketplace.services.leaving import listing_deal_refuse_exit
 from ..events import publish_after_commit
 from ..locks import auction_lock_at
 from ..models import Auction, Bid, Registration
-from ..selectors import money
 from .lifecycle import auction_transition
 
 S = Auction.Status
@@ -53,7 +53,7 @@ def _announce_closed(auction: Auction) -> None:
                 "type": "closed",
                 "seq": auction.bid_count,
                 "status": auction.status,
-                "final_price": money(auction.current_price) if auction.status == S.SOLD else None,
+                "final_price": money_format(auction.current_price) if auction.status == S.SOLD else None,
                 "winner_bidder_no": auction.leader.bidder_no
                 if auction.status == S.SOLD and auction.leader
                 else None,

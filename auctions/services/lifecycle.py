@@ -18,16 +18,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from config.dbclock import db_now
-from config.effects import enqueue
-from config.errors import InvalidInput
-from config.transitions import status_move
+from core.dbclock import db_now
+from core.effects import enqueue
+from core.errors import InvalidInput
+from core.money import money_format
+from core.transitions import status_move
 from listings.models import Listing
 
 from ..events import publish_after_commit
 from ..locks import auction_lock
 from ..models import Auction, AuctionStatusChange
-from ..selectors import money
 
 log = logging.getLogger("market.auctions")
 
@@ -170,7 +170,7 @@ def auction_open_for_intents(*, listing: Listing, buyers: list[Organization]) ->
             body=_(
                 "该挂牌项目有多家意向受让方，将在意向方之间竞价，起拍价 %(p)s 元。请在开拍前完成竞买登记。"
             )
-            % {"p": money(listing.price)},
+            % {"p": money_format(listing.price)},
             link=reverse("auctions:live", args=[auction.pk]),
         )
     return auction

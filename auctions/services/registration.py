@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import membership_for_action, organizations_related
-from config.dbclock import db_now
-from config.errors import Conflict, DomainError, Forbidden
+from core.dbclock import db_now
+from core.errors import Conflict, DomainError, Forbidden
 from listings.services import listing_mark_engaged
 from marketplace.models import Payable
 from marketplace.services import deposit_create

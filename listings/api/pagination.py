@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 
 DATETIME_KEYS = {"updated_at", "published_at", "closes_at"}
 NULLABLE_KEYS = {"closes_at"}  # negotiated listings have no end; they sort last

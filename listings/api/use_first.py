@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
-from config.pagination import CursorPage, SyncCursorPage
+from core.pagination import CursorPage, SyncCursorPage
 
 from .. import use_first_selectors as selectors
 from ..models import Achievement, Justification, SelfImplementation, UseFirstEntry
@@ -177,7 +177,7 @@ def _bool(value: str | None) -> bool | None:
         "`status=all` both. Cursor pages ordered by `(updated_at, id)`; `updated_since` (exclusive) "
         "returns what changed after that moment (listed, marked free-license eligible, or closed); "
         "with `updated_since` and no `status` the default is `all`, so a syncing client also learns "
-        "which entries closed. `updated_at` is commit-ordered and unique (config/syncstamp.py): "
+        "which entries closed. `updated_at` is commit-ordered and unique (core/syncstamp.py): "
         "resuming from the last `updated_at` seen never misses or repeats a change.\n\n"
         "The clock: an applied achievement of a university, institute, hospital or state-owned "
         "enterprise is listed the day after its conversion deadline, the second anniversary of its "

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
 from accounts.selectors import is_operator
-from config.errors import Forbidden
-from config.pagination import CursorPage, cursor_page_schema
+from core.errors import Forbidden
+from core.pagination import CursorPage, cursor_page_schema
 
 from .. import selectors, services
 from ..models import Achievement, Listing
@@ -147,7 +147,7 @@ class ListingsView(APIView):
             "`updated_since` (exclusive) the order is `(updated_at, id)` whatever `ordering` says, for "
             "incremental sync, and the results ALSO include listings that were published and have left the "
             "catalogue since, with their `status` (`closed`, `withdrawn` or `taken_down`): remove those. "
-            "`updated_at` is commit-ordered and unique (config/syncstamp.py), so keeping the last "
+            "`updated_at` is commit-ordered and unique (core/syncstamp.py), so keeping the last "
             "`updated_at` seen and passing it as `updated_since` never misses or repeats a change, even "
             "while writes commit concurrently. Cursor pages of `page_size` (default 20, at most 100). Never the reserve price."
         ),

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from config.syncstamp import sync_stamp
+from core.syncstamp import sync_stamp
 
 from .achievements import Achievement
 from .choices import Rights
@@ -76,7 +76,7 @@ class Listing(models.Model):
         db_persist=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Commit-ordered (``config.syncstamp``), set by ``save``: the catalogue's ``updated_since`` sync.
+    # Commit-ordered (``core.syncstamp``), set by ``save``: the catalogue's ``updated_since`` sync.
     updated_at = models.DateTimeField()
     # Chinese full text: jieba-segmented title and summary, maintained by the listing services.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -137,7 +137,7 @@ class Listing(models.Model):
         return f"{self.achievement.title} ({self.get_mode_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Every save that writes ``updated_at`` stamps it in commit order (``config.syncstamp``):
+        """Every save that writes ``updated_at`` stamps it in commit order (``core.syncstamp``):
         the public list's ``updated_since`` sync never misses or repeats a row."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "updated_at" in update_fields:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from config.syncstamp import sync_stamp
+from core.syncstamp import sync_stamp
 
 from .achievements import Achievement
 
@@ -46,7 +46,7 @@ class UseFirstEntry(models.Model):
     close_cause = models.CharField(max_length=16, choices=CloseCause.choices, blank=True)
     close_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Commit-ordered (``config.syncstamp``), set by ``save`` and by the job's statements.
+    # Commit-ordered (``core.syncstamp``), set by ``save`` and by the job's statements.
     updated_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -80,7 +80,7 @@ class UseFirstEntry(models.Model):
         return f"{self.achievement_id} @ {self.listed_on}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Every save that writes ``updated_at`` stamps it in commit order (``config.syncstamp``):
+        """Every save that writes ``updated_at`` stamps it in commit order (``core.syncstamp``):
         the public list's ``updated_since`` sync never misses or repeats a row."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "updated_at" in update_fields:

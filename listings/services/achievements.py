@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import membership_for_action
-from config.dbclock import db_now
-from config.errors import Conflict, InvalidInput
-from config.syncstamp import sync_lock, sync_stamp_expression
+from core.dbclock import db_now
+from core.errors import Conflict, InvalidInput
+from core.inputs import FieldErrors, choice, integer, text
+from core.money import money_parse
+from core.syncstamp import sync_lock, sync_stamp_expression
 
 from .. import search
 from ..models import (
@@ -31,7 +33,6 @@ from ..models import (
 )
 from ..selectors import ACTIVE_LISTING_STATUSES, HOLDER_EDITOR_ROLES
 from ..validators import patent_no_normalize
-from .common import FieldErrors, choice, integer, money, text
 
 IP = IntellectualProperty.IpType
 PATENT_TYPES = {IP.INVENTION, IP.UTILITY_MODEL, IP.DESIGN}
@@ -51,7 +52,7 @@ def _clean_inventors(inventors: Any, errors: FieldErrors) -> list[dict[str, Any]
             item_errors.append({"name": [_("应为 {name, share}。")]})
             continue
         name = text(item.get("name"), errors=mine, field="name", max_length=100)
-        share = money(item.get("share"), errors=mine, field="share")
+        share = money_parse(item.get("share"), errors=mine, field="share")
         if share is not None and share > 100:
             mine.add("share", _("份额不能超过 100。"))
         if not mine and share is not None:
@@ -154,7 +155,7 @@ def _clean_achievement(data: dict[str, Any], *, achievement: Achievement | None)
         if data["maturity"] is None:
             errors.add("maturity", _("此项为必填项。"))
     if "valuation" in data:
-        clean["valuation"] = money(data["valuation"], errors=errors, field="valuation", allow_zero=True)
+        clean["valuation"] = money_parse(data["valuation"], errors=errors, field="valuation", allow_zero=True)
     for name in ("fiscally_funded", "is_service_invention"):
         if name in data:
             if not isinstance(data[name], bool):

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify
-from config import seams
-from config.dbclock import db_now
-from config.errors import Conflict, DomainError, Forbidden, InvalidInput
-from config.syncstamp import sync_lock
-from config.transitions import status_move
+from core import seams
+from core.dbclock import db_now
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.syncstamp import sync_lock
+from core.transitions import status_move
 
 from .. import search
 from ..models import Achievement, ConversionStatus, InternalApproval, Listing, ListingStatusChange, Rights
@@ -58,7 +58,7 @@ DECISIONS = ("approve", "reject")
 def listing_lock(listing: Listing | int) -> Listing:
     """The listing row, locked for the rest of the transaction (with its achievement and holder).
 
-    The sync lock (``config.syncstamp``) is taken FIRST, as before locking any synced row: a
+    The sync lock (``core.syncstamp``) is taken FIRST, as before locking any synced row: a
     transaction that held the listing and then waited for the sync lock to stamp it could
     deadlock with one that holds the sync lock and needs the listing (the daily use-first job)."""
     sync_lock()

@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from config.errors import DomainError, InvalidInput
+from core.errors import DomainError, InvalidInput
+from core.inputs import FieldErrors, aware_datetime, integer
+from core.money import money_parse
 
 from ..models import Listing
-from .common import FieldErrors, aware_datetime, integer, money
 
 M = Listing.Mode
 
@@ -60,7 +61,7 @@ def terms_validate(
             errors.add(name, _("此项为必填项。"))
 
     if mode == M.NEGOTIATED:
-        clean["asking_price"] = money(terms.get("asking_price"), errors=errors, field="asking_price")
+        clean["asking_price"] = money_parse(terms.get("asking_price"), errors=errors, field="asking_price")
         minimum = settings.MARKET["FISCAL_NOTICE_DAYS_MIN"]
         notice = terms.get("notice_days")
         clean["notice_days"] = (
@@ -76,7 +77,7 @@ def terms_validate(
     elif mode == M.FIXED_PRICE:
         for name in ("price", "listing_ends_at"):
             required(name)
-        clean["price"] = money(terms.get("price"), errors=errors, field="price")
+        clean["price"] = money_parse(terms.get("price"), errors=errors, field="price")
         ends = aware_datetime(terms.get("listing_ends_at"), errors=errors, field="listing_ends_at")
         if ends is not None and ends <= now:
             errors.add("listing_ends_at", _("挂牌截止时间应晚于现在。"))
@@ -84,14 +85,14 @@ def terms_validate(
     else:
         for name in ("start_price", "increment", "deposit", "starts_at", "ends_at"):
             required(name)
-        start = money(terms.get("start_price"), errors=errors, field="start_price")
+        start = money_parse(terms.get("start_price"), errors=errors, field="start_price")
         clean["start_price"] = start
-        clean["increment"] = money(terms.get("increment"), errors=errors, field="increment")
-        reserve = money(terms.get("reserve_price"), errors=errors, field="reserve_price")
+        clean["increment"] = money_parse(terms.get("increment"), errors=errors, field="increment")
+        reserve = money_parse(terms.get("reserve_price"), errors=errors, field="reserve_price")
         if reserve is not None and start is not None and reserve < start:
             errors.add("reserve_price", _("保留价不能低于起拍价。"))
         clean["reserve_price"] = reserve
-        clean["deposit"] = money(terms.get("deposit"), errors=errors, field="deposit", allow_zero=True)
+        clean["deposit"] = money_parse(terms.get("deposit"), errors=errors, field="deposit", allow_zero=True)
         starts = aware_datetime(terms.get("starts_at"), errors=errors, field="starts_at")
         ends = aware_datetime(terms.get("ends_at"), errors=errors, field="ends_at")
         if starts is not None and starts <= now:

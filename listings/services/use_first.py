@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User
 from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify, notify_organizations
-from config.effects import enqueue
-from config.errors import Conflict, Forbidden, InvalidInput
-from config.syncstamp import SYNC_LOCK_KEY, sync_lock, sync_stamp_sql
+from core.effects import enqueue
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.syncstamp import SYNC_LOCK_KEY, sync_lock, sync_stamp_sql
 
 from .. import search
 from ..models import (
@@ -107,7 +107,7 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
         return list(cur.fetchall()) if cur.description else []
 
 
-# Every row these statements write gets a commit-ordered ``updated_at`` (config.syncstamp): the
+# Every row these statements write gets a commit-ordered ``updated_at`` (core.syncstamp): the
 # caller takes ``sync_lock`` in an earlier statement (the job: with its own lock, in one).
 _LISTING_STAMP = sync_stamp_sql("listings_listing")
 _ENTRY_STAMP = sync_stamp_sql("listings_usefirstentry")
@@ -177,7 +177,7 @@ def use_first_listings_open(
     entries re-checks ``listing_id IS NULL`` after a wait; a listing that would break the
     one-active-listing index is skipped by ``ON CONFLICT DO NOTHING``).
     """
-    if not sync_locked:  # else the caller holds config.syncstamp's lock already
+    if not sync_locked:  # else the caller holds core.syncstamp's lock already
         sync_lock()
     params = {**_listing_params(), "ids": list(entry_ids) if entry_ids is not None else None}
     todo = """
@@ -255,7 +255,7 @@ def use_first_listings_close(*, listing_ids: Iterable[int], reason: str, sync_lo
     ids = sorted(set(listing_ids))
     if not ids:
         return 0
-    if not sync_locked:  # else the caller holds config.syncstamp's lock already
+    if not sync_locked:  # else the caller holds core.syncstamp's lock already
         sync_lock()
     rows = _rows(
         f"""
@@ -338,7 +338,7 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     started = time.monotonic()
     today = today or market_today()
     summary = UseFirstRunSummary(today=today)
-    # The job's own lock, then the sync lock (config.syncstamp) for all its stamped statements.
+    # The job's own lock, then the sync lock (core.syncstamp) for all its stamped statements.
     _rows(
         "SELECT pg_advisory_xact_lock(hashtext(%(job)s)), pg_advisory_xact_lock(%(sync)s)",
         {"job": JOB_LOCK, "sync": SYNC_LOCK_KEY},

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
-from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
+from core.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 from listings.models import Listing
 
 from ..models import Objection, Offer, PublicNotice, PurchaseIntent

@@ -26,7 +26,7 @@ from accounts.idempotency import idempotent
 from accounts.models import Organization
 from accounts.permissions import IsOperator, IsVerifiedMember
 from accounts.selectors import is_operator, membership_for_action
-from config.pagination import CursorPage
+from core.pagination import CursorPage
 from listings.models import UseFirstEntry
 
 from .. import use_first_selectors as selectors

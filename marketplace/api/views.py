@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts.idempotency import idempotent
 from accounts.models import Organization
 from accounts.permissions import IsFinanceOperator
-from config.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
+from core.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 
 from .. import selectors
 from ..models import Payable

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import notify
-from config.dbclock import db_now
-from config.errors import Conflict, Forbidden
+from core.dbclock import db_now
+from core.errors import Conflict, Forbidden
 
 from ..models import Deal, DealConfirmation
 from ..selectors import confirmation_sign_refusal

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import organizations_related
 from accounts.services import notify
-from config.dbclock import db_now
-from config.errors import Conflict, Forbidden, InvalidInput
-from config.transitions import status_move
+from core.dbclock import db_now
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.money import ZERO, money_quantize
+from core.transitions import status_move
 from listings import services as listing_services
 from listings.models import ConversionStatus, Listing
 
@@ -22,7 +23,6 @@ from ..models import Deal, DealStatusChange, Journal, LedgerAccount, Payable
 from ..working_days import add_working_days
 from .confirmation import deal_confirmation_issue
 from .ledger import account_for, journal_post, transfer_lines
-from .money import ZERO, money
 from .payables import payable_create, payable_lock, payable_transition, refund_create
 from .results import result_publish
 
@@ -149,7 +149,7 @@ def deal_conclude(
     """
     listing = listing_services.listing_lock(listing)
     seller = listing.achievement.holder
-    price = money(price)
+    price = money_quantize(price)
     if price <= 0:
         raise InvalidInput("invalid_price", _("成交价必须大于零。"))
     if mode not in Listing.Mode.values:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import notify
-from config.dbclock import db_now
+from core.dbclock import db_now
 from listings import services as listing_services
 from listings.models import ConversionStatus
 

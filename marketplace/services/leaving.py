@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.services import notify
-from config.dbclock import db_now
-from config.errors import Conflict
+from core.dbclock import db_now
+from core.errors import Conflict
 from listings import services as listing_services
 from listings.models import Listing
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Organization, User
+from core.money import money_quantize
 
 from ..models import Deal, Journal, LedgerAccount, LedgerEntry, Payable
 from ..models.payments import BankTransfer
-from .money import money
 
 K = LedgerAccount.Kind
 
@@ -66,7 +66,7 @@ def journal_post(
     merged: dict[int, tuple[LedgerAccount, Decimal]] = {}
     for account, amount in lines:
         prev = merged.get(account.pk, (account, Decimal("0.00")))[1]
-        merged[account.pk] = (account, prev + money(amount))
+        merged[account.pk] = (account, prev + money_quantize(amount))
     kept = [(a, amt) for a, amt in merged.values() if amt != 0]
     if sum((amt for _a, amt in kept), Decimal("0.00")) != 0:
         raise UnbalancedJournal(f"{kind}: lines sum to {sum(amt for _a, amt in kept)}")

@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import is_operator, membership_for_action, organizations_related
 from accounts.services import notify
-from config.dbclock import db_now
-from config.errors import Conflict, Forbidden, InvalidInput
-from config.transitions import status_move
+from core.dbclock import db_now
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.money import money_quantize
+from core.transitions import status_move
 from listings import services as listing_services
 from listings.models import Listing
 
 from ..models import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
 from .deals import deal_conclude
-from .money import money
 
 OS = Offer.Status
 N = PublicNotice.Status
@@ -98,7 +98,7 @@ def _require_open_negotiation(listing: Listing) -> None:
 
 
 def _clean_amount(amount: Decimal) -> Decimal:
-    amount = money(amount)
+    amount = money_quantize(amount)
     if amount <= 0:
         raise InvalidInput(
             "invalid_amount", _("报价必须大于零。"), fields={"amount": [_("报价必须大于零。")]}

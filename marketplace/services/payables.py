@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from config.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
+from core.money import ZERO, money_quantize
 from listings.models import Listing
 
 from ..models import Deal, Journal, LedgerAccount, Payable, PayableStatusChange
 from .ledger import account_for, journal_post, transfer_lines
-from .money import ZERO, money
 
 P = Payable.Status
 D = Payable.DepositStatus
@@ -118,7 +118,7 @@ def payable_create(
     existing = Payable.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    amount = money(amount)
+    amount = money_quantize(amount)
     if amount < 0:
         raise InvalidInput("invalid_amount", _("金额不能为负数。"))
     nothing_to_pay = amount == ZERO

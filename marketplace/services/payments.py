@@ -12,13 +12,13 @@ from rest_framework import status
 
 from accounts.models import User
 from accounts.services import notify
-from config.dbclock import db_now
-from config.errors import Conflict, DomainError, InvalidInput
+from core.dbclock import db_now
+from core.errors import Conflict, DomainError, InvalidInput
+from core.money import ZERO, money_quantize
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable
 from .deals import deal_transition
 from .ledger import account_for, journal_post
-from .money import ZERO, money
 from .payables import normalize_reference, payable_lock, payable_transition, refund_create
 
 K = LedgerAccount.Kind
@@ -57,7 +57,7 @@ def payment_receive(
     booked as unallocated for operators to trace. A deposit paid in full becomes ``frozen``; a
     deal's balance paid in full makes the deal ``paid``. Lock order: payable, then deal.
     """
-    amount = money(amount)
+    amount = money_quantize(amount)
     if amount <= 0:
         raise InvalidInput("invalid_amount", _("金额必须大于零。"))
     existing = BankTransfer.objects.filter(bank_transaction_id=bank_transaction_id).first()
@@ -178,7 +178,7 @@ def payout_confirm(
         raise Conflict("not_outgoing", _("该款项是应收款项。"))
     if payable.status != P.PENDING:
         raise Conflict("payable_not_pending", _("该款项已处理。"))
-    amount = money(amount) if amount is not None else payable.outstanding
+    amount = money_quantize(amount) if amount is not None else payable.outstanding
     if amount != payable.outstanding:
         raise DomainError(
             "amount_mismatch", _("付出金额须等于应付金额 %(a)s 元。") % {"a": payable.outstanding}
@@ -243,7 +243,7 @@ def payable_confirm(
     locked = payable_lock(payable)
     if locked.status != P.PENDING:
         raise Conflict("payable_not_pending", _("该款项已付清或已取消。"))
-    amount = money(amount) if amount is not None else locked.outstanding
+    amount = money_quantize(amount) if amount is not None else locked.outstanding
     transfer, created = payment_receive(
         bank_transaction_id=bank_transaction_id,
         reference=locked.payment_reference,

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
-from config.dbclock import db_now
+from core.dbclock import db_now
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable, ReconciliationRun, Settlement
 

@@ -1,12 +1,12 @@
 """Publishing transaction results, in an order a syncing client can trust: every write stamps
-``updated_at`` through ``config.syncstamp`` (the rule, why, and what it costs are written there).
+``updated_at`` through ``core.syncstamp`` (the rule, why, and what it costs are written there).
 The stamp is taken last in the publishing transaction, so the sync lock is held only for the final
 writes and commit. Publishing is rare (a deal paid, a contract registered).
 """
 
 from __future__ import annotations
 
-from config.syncstamp import sync_stamp
+from core.syncstamp import sync_stamp
 
 from ..models import Deal, Result
 

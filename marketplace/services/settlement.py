@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import is_finance_operator, membership_for_action
 from accounts.services import notify
-from config.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.money import FEN, ZERO, money_quantize
 
 from ..models import Deal, Journal, LedgerAccount, Payable, Settlement, SettlementPolicy
 from .deals import deal_lock, deal_transition
 from .ledger import account_for, journal_post
-from .money import FEN, ZERO, money
 from .payables import payable_create
 from .results import result_publish
 
@@ -65,7 +65,7 @@ def platform_fee(price: Decimal, tiers: list[FeeTier], minimum: Decimal) -> Deci
             break
         lower = tier.up_to
     fee = fee.quantize(FEN, rounding=ROUND_HALF_UP)
-    return min(max(fee, money(minimum)), price)
+    return min(max(fee, money_quantize(minimum)), price)
 
 
 def settlement_split(
@@ -81,7 +81,7 @@ def settlement_split(
     and the broker's shares are rounded DOWN to the fen, and the holder takes the remainder
     (``net - inventors - broker``): every fen that rounding leaves over goes to the holder, so the
     four parts sum to the price exactly. They are non-negative because the shares sum to at most 1."""
-    price = money(price)
+    price = money_quantize(price)
     if inventors_share < 0 or broker_share < 0 or inventors_share + broker_share > 1:
         raise ValueError("shares must be non-negative and sum to at most 1")
     fee = platform_fee(price, tiers, minimum)

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, User
 from accounts.selectors import is_operator, membership_for_action, organizations_related
 from accounts.services import notify, notify_organizations
-from config.dbclock import db_now
-from config.errors import Conflict, DomainError, Forbidden, InvalidInput
-from config.syncstamp import sync_lock
-from config.transitions import status_move
+from core.dbclock import db_now
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.money import money_quantize
+from core.syncstamp import sync_lock
+from core.transitions import status_move
 from listings.models import ConversionMethod, ConversionStatus, Listing, UseFirstEntry
 from listings.services import achievement_set_conversion
 from listings.services.conversion import market_today
@@ -40,7 +41,6 @@ from ..models import (
     UseFirstApplicationStatusChange,
 )
 from .deals import deal_conclude
-from .money import money
 
 log = logging.getLogger("market.use_first")
 
@@ -152,7 +152,7 @@ def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirst
     company = membership.organization
     if company.kind not in COMPANY_KINDS:
         raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
-    sync_lock()  # before locking a synced row (config.syncstamp: one lock order, no deadlock)
+    sync_lock()  # before locking a synced row (core.syncstamp: one lock order, no deadlock)
     entry = (
         UseFirstEntry.objects.select_for_update(of=("self",))
         .select_related("achievement", "listing")
@@ -224,7 +224,7 @@ def _terms(
     decision_on = decision_on or trial_ends_on
     if decision_on is not None and trial_ends_on is not None and decision_on < trial_ends_on:
         errors["decision_on"] = [_("决定日期不能早于试用结束日期。")]
-    price = money(conversion_price) if conversion_price not in (None, "") else None
+    price = money_quantize(conversion_price) if conversion_price not in (None, "") else None
     if price is not None and price <= 0:
         errors["conversion_price"] = [_("转化价格必须大于零。")]
     if price is None and not (price_formula or "").strip():
@@ -445,7 +445,7 @@ def use_first_agreement_convert(
         )
     if agreement.conversion_price is not None:
         amount = agreement.conversion_price
-        if price not in (None, "") and money(price) != amount:
+        if price not in (None, "") and money_quantize(price) != amount:
             raise DomainError(
                 "price_mismatch", _("成交价应为协议约定的转化价格。"), fields={"price": [str(amount)]}
             )
@@ -456,7 +456,7 @@ def use_first_agreement_convert(
             fields={"price": [_("必填。")]},
         )
     else:
-        amount = money(price)
+        amount = money_quantize(price)
     deal = deal_conclude(
         listing=agreement.listing,
         buyer=agreement.company,

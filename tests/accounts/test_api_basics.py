@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.idempotency import idempotent
 from accounts.models import IdempotencyRecord, Organization
 from accounts.permissions import IsVerifiedMember
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.conftest import client_for
 from tests.factories import OrganizationFactory, UserFactory, member_of
 

@@ -59,7 +59,7 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin():
     from django.db import connection
 
     from accounts.services import membership_remove
-    from config.errors import DomainError
+    from core.errors import DomainError
 
     org = OrganizationFactory()
     first, second = member_of(org), member_of(org)

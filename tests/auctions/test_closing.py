@@ -12,7 +12,7 @@ from django.utils import timezone
 from auctions.models import Auction
 from auctions.services import BidRejected, auction_cancel, auction_close, bid_place
 from auctions.tasks import auctions_sweep_task
-from config.errors import Forbidden
+from core.errors import Forbidden
 from marketplace.models import Deal, Payable
 from tests.conftest import client_for
 from tests.factories import open_auction, registered_bidder

@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 
 from auctions.models import Auction
 from auctions.services import BidRejected, auction_close, bid_place, registration_create
-from config.errors import DomainError, Forbidden
+from core.errors import DomainError, Forbidden
 from listings.models import Listing
 from marketplace.models import Deal
 from marketplace.services.intents import fixed_price_resolve

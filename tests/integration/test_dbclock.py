@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from config.dbclock import db_now
+from core.dbclock import db_now
 from marketplace.models import Deal, Payable
 from marketplace.services import deal_conclude
 from marketplace.services.defaults import deal_default

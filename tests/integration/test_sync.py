@@ -1,5 +1,5 @@
 """Incremental sync of every public list (API.md Conventions): commit-ordered, unique ``updated_at``
-(config/syncstamp.py), so a client resuming with ``updated_since`` never misses or repeats a change,
+(core/syncstamp.py), so a client resuming with ``updated_since`` never misses or repeats a change,
 even while writers commit late; and the catalogue's sync tells a client what LEFT the catalogue."""
 
 from __future__ import annotations

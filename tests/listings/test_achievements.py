@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Membership, Organization
-from config.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 from listings.models import Achievement, AchievementConversionChange, IntellectualProperty
 from listings.services import achievement_create, achievement_set_conversion, achievement_update
 from listings.validators import patent_check_char, patent_no_normalize

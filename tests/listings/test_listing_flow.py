@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Membership, Notification
-from config.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from listings.models import InternalApproval, Listing, ListingStatusChange
 from listings.selectors import listings_review_queue
 from listings.services import (

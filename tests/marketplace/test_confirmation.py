@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Membership, Notification
-from config.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
 from marketplace.models import Deal, DealConfirmation
 from marketplace.selectors import signer_name
 from marketplace.services import deal_conclude

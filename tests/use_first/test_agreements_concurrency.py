@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import Membership, Organization
-from config.errors import Conflict
+from core.errors import Conflict
 from listings.models import UseFirstEntry
 from listings.services.use_first import use_first_run
 from marketplace.models import UseFirstAgreement

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.permissions import operator_required
 from accounts.selectors import organizations_pending_review
-from accounts.views import operator_required
 from auctions.models import Auction
 from listings import selectors as listing_selectors
 from listings import use_first_selectors

@@ -1,14 +1,11 @@
-"""Small pieces the listing services share: input checks with field errors (the clock: ``config.dbclock``)."""
+"""Input checks with field errors, shared by every service that parses a request (money: ``core.money``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-
-MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
 
 
 class FieldErrors(dict[str, Any]):
@@ -16,35 +13,6 @@ class FieldErrors(dict[str, Any]):
 
     def add(self, field: str, message: str) -> None:
         self.setdefault(field, []).append(message)
-
-
-def money(value: Any, *, errors: FieldErrors, field: str, allow_zero: bool = False) -> Decimal | None:
-    """A price: a Decimal (or its string, or an int) with at most two places, positive
-    (or zero with ``allow_zero``) and within the column. Floats are refused: they are not exact."""
-    if value is None:
-        return None
-    if isinstance(value, bool | float):
-        errors.add(field, _('金额应为字符串形式的十进制数，如 "150000.00"。'))
-        return None
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors.add(field, _("请输入有效的金额。"))
-        return None
-    if not amount.is_finite():
-        errors.add(field, _("请输入有效的金额。"))
-        return None
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        errors.add(field, _("金额最多保留两位小数。"))
-        return None
-    if amount < 0 or (amount == 0 and not allow_zero):
-        errors.add(field, _("金额必须大于零。") if not allow_zero else _("金额不能为负数。"))
-        return None
-    if amount >= MONEY_LIMIT:
-        errors.add(field, _("金额过大。"))
-        return None
-    return amount.quantize(Decimal("0.01"))
 
 
 def integer(value: Any, *, errors: FieldErrors, field: str, low: int, high: int) -> int | None:

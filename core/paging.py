@@ -1,5 +1,5 @@
 """Pages of long public lists without counting them: 上一页/下一页 links by cursor, the same
-cursors the API lists use (``config.pagination.CursorPage``, the catalogue's keyset cursor)."""
+cursors the API lists use (``core.pagination.CursorPage``, the catalogue's keyset cursor)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from config.pagination import CursorPage
+from core.pagination import CursorPage
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,88 @@
+"""决定 (``Decision``): one vocabulary for every operator or party decision (GLOSSARY.md).
+
+A decision is one of a few words; each kind of decision allows two of them, a yes and a no
+(``Choice``). The words are API.md's, so clients keep sending what they send today:
+
+=========================  =========  ==========  ===========================================
+decision                   yes        no          reason required on
+=========================  =========  ==========  ===========================================
+review (organization,      approve    reject      reject
+listing, internal approval)
+acceptance (justification, accept     reject      both
+self-implementation)
+objection                  uphold     dismiss     both (the operator explains either way)
+refusal appeal             uphold     overturn    both
+=========================  =========  ==========  ===========================================
+
+A service parses the raw word once with ``decision_parse`` (400 ``invalid_decision`` on a word its
+choice does not allow) and checks the reason with ``require_reason``; after that it compares
+against ``Decision`` members, never against strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .errors import InvalidInput
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", gettext_lazy("通过")  # a review lets the thing in
+    REJECT = "reject", gettext_lazy("驳回")  # a review or an acceptance turns it down
+    ACCEPT = "accept", gettext_lazy("认可")  # a filing (justification, self-implementation) holds
+    UPHOLD = "uphold", gettext_lazy("成立")  # an objection or a refusal stands
+    DISMISS = "dismiss", gettext_lazy("不成立")  # an objection falls
+    OVERTURN = "overturn", gettext_lazy("推翻")  # a refusal falls
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The two words one kind of decision allows, and on which of them a reason is required."""
+
+    yes: Decision
+    no: Decision
+    reason_on: frozenset[Decision]
+
+    @property
+    def words(self) -> tuple[Decision, Decision]:
+        return (self.yes, self.no)
+
+
+REVIEW = Choice(Decision.APPROVE, Decision.REJECT, frozenset({Decision.REJECT}))
+ACCEPTANCE = Choice(Decision.ACCEPT, Decision.REJECT, frozenset({Decision.ACCEPT, Decision.REJECT}))
+OBJECTION = Choice(Decision.UPHOLD, Decision.DISMISS, frozenset({Decision.UPHOLD, Decision.DISMISS}))
+APPEAL = Choice(Decision.UPHOLD, Decision.OVERTURN, frozenset({Decision.UPHOLD, Decision.OVERTURN}))
+
+
+def decision_parse(value: Any, *, choice: Choice) -> Decision:
+    """The raw word as a ``Decision`` that ``choice`` allows; 400 ``invalid_decision`` otherwise."""
+    if value not in choice.words:
+        raise InvalidInput(
+            "invalid_decision",
+            _("结论应为 %(yes)s 或 %(no)s。") % {"yes": choice.yes.value, "no": choice.no.value},
+            fields={"decision": [_("无效的选项。")]},
+        )
+    return Decision(value)
+
+
+def require_reason(
+    decision: Decision,
+    reason: str | None,
+    *,
+    choice: Choice,
+    detail: str = "",
+    field: str = "reason",
+) -> str:
+    """The stripped reason; 400 ``reason_required`` when ``choice`` requires one for ``decision``
+    and none was given (``detail`` overrides the default text, ``field`` names the form field)."""
+    reason = (reason or "").strip()
+    if decision in choice.reason_on and not reason:
+        raise InvalidInput(
+            "reason_required", detail or _("请填写理由。"), fields={field: [_("请填写理由。")]}
+        )
+    return reason

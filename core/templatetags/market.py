@@ -1,0 +1,52 @@
+"""Template helpers for every page: money and time display (the navigation: ``accounts``' ``nav``)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """¥ with thousands separators and two places; the value is a Decimal or a decimal string."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    return f"¥{amount:,.2f}"
+
+
+@register.filter
+def wan(value: Any) -> str:
+    """An amount in 万元 (ten thousands of yuan), for compact figures such as chart labels."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value)) / Decimal(10000)
+    return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}万"
+
+
+@register.filter
+def iso(value: Any) -> str:
+    """ISO 8601 with offset, for ``data-*`` attributes read by the page scripts."""
+    if not value:
+        return ""
+    return value.isoformat()
+
+
+@register.simple_tag
+def server_now() -> str:
+    """The server's time at render, so countdowns run on the server's clock, not the browser's."""
+    return timezone.now().isoformat()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,1 @@
+"""The top floor: the home page and the operators' console, which read every app's selectors."""
