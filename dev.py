@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -55,6 +56,8 @@ def start_services() -> None:
     from config.embedded import ensure_services
 
     embedded = [n for n in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(n)]
+    # The bank simulation and the webhook agree on a secret made for this run (production sets its own).
+    os.environ.setdefault("BANK_WEBHOOK_SECRET", secrets.token_hex(32))
     ensure_services()
     if embedded:
         log(f"embedded servers started for {', '.join(embedded)} (data under var/)")
@@ -121,7 +124,8 @@ def cmd_test(extra: list[str]) -> int:
         return 1
     log("mypy")
     if subprocess.call(
-        [str(bins / "mypy"), "config", "core", "accounts", "listings", "marketplace", "auctions", "portal"], cwd=ROOT
+        [str(bins / "mypy"), "config", "core", "accounts", "listings", "marketplace", "auctions", "portal"],
+        cwd=ROOT,
     ):
         return 1
     log("lint-imports (the floors of DESIGN.md, no import circles)")

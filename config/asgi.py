@@ -7,6 +7,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
+from config.checks import refuse_to_start_on_errors  # noqa: E402
+
+refuse_to_start_on_errors()  # a missing secret stops the web server here (config.E001)
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.websocket import OriginChecked, WebsocketAuthMiddleware, websocket_urlpatterns  # noqa: E402

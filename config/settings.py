@@ -260,7 +260,9 @@ MARKET = {
     "USE_FIRST_RESPONSE_DAYS": 15,
     # Both parties are reminded this many days before a use-first agreement's decision date.
     "USE_FIRST_REMINDER_DAYS": 7,
-    "BANK_WEBHOOK_SECRET": env("BANK_WEBHOOK_SECRET", default="dev-bank-secret"),
+    # Required: with none, every notification is refused, and with DEBUG off nothing starts
+    # (system check config.E001). The launcher (dev.py) makes a random one for each run.
+    "BANK_WEBHOOK_SECRET": env("BANK_WEBHOOK_SECRET", default=""),
     "BANK_WEBHOOK_WINDOW_SECONDS": 300,
     # Public holidays and make-up working days (调休) for payment deadlines, as the State Council
     # publishes them each year (marketplace/working_days.py); a year not listed counts Mon-Fri.

@@ -10,6 +10,20 @@ from accounts.services import api_token_create
 from .factories import OrganizationFactory, UserFactory, member_of
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _bank_webhook_secret():
+    """A run outside the launcher (plain ``pytest``) has no BANK_WEBHOOK_SECRET: give this process
+    and the servers it starts one (``dev.py`` makes one for each run the same way)."""
+    import os
+    import secrets
+
+    from django.conf import settings
+
+    if not settings.MARKET["BANK_WEBHOOK_SECRET"]:
+        secret = os.environ.setdefault("BANK_WEBHOOK_SECRET", secrets.token_hex(32))
+        settings.MARKET["BANK_WEBHOOK_SECRET"] = secret
+
+
 @pytest.fixture(autouse=True)
 def _notification_links_lead_somewhere(request: pytest.FixtureRequest):
     """Every notification a test's flows wrote links to a page that exists (links are written in

@@ -281,6 +281,8 @@ def bank_notification_verify(*, raw_body: bytes, timestamp: str, signature: str,
     from django.conf import settings
 
     secret = settings.MARKET["BANK_WEBHOOK_SECRET"].encode()
+    if not secret:  # unconfigured: no signature can be right (config.E001 stops production here)
+        raise NotificationRefused("invalid_signature", _("签名无效。"))
     expected = hmac.new(secret, timestamp.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
     if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
         raise NotificationRefused("invalid_signature", _("签名无效。"))

@@ -1,0 +1,53 @@
+"""The deployment's configuration: what a production process refuses to start without."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(code: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "BANK_WEBHOOK_SECRET"}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, *code], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_without_the_bank_webhook_secret_fails_the_system_check():
+    done = _run(["manage.py", "check"], DEBUG="false")
+    assert done.returncode != 0
+    assert "config.E001" in done.stderr
+
+
+def test_production_web_server_refuses_to_start_without_the_bank_webhook_secret():
+    done = _run(["-c", "import config.asgi"], DEBUG="false")
+    assert done.returncode != 0
+    assert "config.E001" in done.stderr
+
+
+def test_with_the_secret_the_check_passes():
+    done = _run(["manage.py", "check"], DEBUG="false", BANK_WEBHOOK_SECRET="a-real-secret-from-the-bank")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.django_db
+def test_an_unset_secret_verifies_no_signature(settings):
+    """The old default was a known string; an empty secret must not sign anything either."""
+    import hashlib
+    import hmac
+
+    from marketplace.services.payments import NotificationRefused, bank_notification_verify
+
+    settings.MARKET = {**settings.MARKET, "BANK_WEBHOOK_SECRET": ""}
+    body, stamp = b'{"payment_reference": "X"}', "1700000000"
+    for key in (b"", b"dev-bank-secret"):
+        signature = hmac.new(key, stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        with pytest.raises(NotificationRefused):
+            bank_notification_verify(raw_body=body, timestamp=stamp, signature=signature, now=1700000000)
