@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -48,11 +48,17 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper: django-axes marks a locked-out attempt on it, and
+        # its middleware answers 429 too_many_attempts (accounts/lockout.py).
         user = authenticate(
-            request, username=data.validated_data["username"], password=data.validated_data["password"]
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
         )
         if user is None:
             raise exceptions.AuthenticationFailed(_("用户名或密码不正确。"), code="invalid_credentials")
+        # A token by password is a sign-in: last_login moves and the failure count resets.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         _token, key = services.api_token_create(
             user=user, name=data.validated_data["name"], read_only=data.validated_data["read_only"]
         )

@@ -1,0 +1,39 @@
+"""Brute-force protection of sign-in (django-axes): what a locked-out person or program is told.
+
+Axes counts failed sign-ins (the login page and ``POST /api/v1/auth/token/`` alike, both through
+``django.contrib.auth.authenticate``) in the database, per username and per address, and refuses
+further attempts for ``AXES_COOLOFF_TIME`` once ``AXES_FAILURE_LIMIT`` is reached, before any
+password is hashed. This module renders the refusal: API.md's 429 ``too_many_attempts`` with
+``Retry-After`` under ``/api/``, the login page with the reason in Chinese elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from axes.helpers import get_cool_off
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    cool_off = get_cool_off(request)
+    seconds = max(1, math.ceil(cool_off.total_seconds())) if cool_off else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    detail = _("登录失败次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"code": "too_many_attempts", "detail": detail}, status=429)
+    else:
+        form = AuthenticationForm(request, data=request.POST or None)
+        form.is_valid()  # binds the typed username back into the form; never signs in here
+        form.errors.clear()
+        form.add_error(None, detail)
+        response = render(request, "registration/login.html", {"form": form}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,0 +1,82 @@
+"""Brute force on sign-in (#12): repeated failures lock the username and the address out for a
+while, before any password is checked; the web page says so in Chinese, the API in its shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pass-word-123"
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+
+def token(api, username: str, password: str, addr: str = "198.51.100.7"):
+    return api.post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json", REMOTE_ADDR=addr
+    )
+
+
+def test_token_requests_lock_the_username_out_then_the_right_password_is_refused(api):
+    UserFactory(username="alice")
+    for _ in range(LIMIT - 1):
+        assert token(api, "alice", "wrong").status_code == 401
+    assert token(api, "alice", "wrong").status_code == 429  # the failure that reaches the limit
+    r = token(api, "alice", PASSWORD)
+    assert r.status_code == 429
+    assert r.json()["code"] == "too_many_attempts"
+    assert int(r["Retry-After"]) > 0
+    # From another address too: the username itself is locked.
+    assert token(api, "alice", PASSWORD, addr="203.0.113.9").status_code == 429
+
+
+def test_one_address_trying_many_usernames_is_locked_out(api):
+    UserFactory(username="bob")
+    for n in range(LIMIT):
+        token(api, f"nobody{n}", "wrong")
+    assert token(api, "bob", PASSWORD).status_code == 429
+    assert token(api, "bob", PASSWORD, addr="203.0.113.10").status_code == 200
+
+
+def test_the_lock_ends_after_the_cool_off(api):
+    UserFactory(username="carol")
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(LIMIT):
+            token(api, "carol", "wrong")
+        assert token(api, "carol", PASSWORD).status_code == 429
+    with time_machine.travel(
+        start + settings.AXES_COOLOFF_TIME * dt.timedelta(hours=1) + dt.timedelta(seconds=5)
+    ):
+        assert token(api, "carol", PASSWORD).status_code == 200
+
+
+def test_a_success_resets_the_usernames_count(api):
+    """(The address keeps counting its failures: a success for one name does not clear it.)"""
+    UserFactory(username="dave")
+    for _ in range(LIMIT - 1):
+        token(api, "dave", "wrong")
+    assert token(api, "dave", PASSWORD).status_code == 200
+    for _ in range(LIMIT - 1):
+        token(api, "dave", "wrong", addr="203.0.113.11")
+    assert token(api, "dave", PASSWORD, addr="203.0.113.11").status_code == 200
+
+
+def test_the_login_page_says_why_in_chinese():
+    UserFactory(username="erin")
+    browser = Client(REMOTE_ADDR="198.51.100.8")
+    for _ in range(LIMIT - 1):
+        r = browser.post("/accounts/login/", {"username": "erin", "password": "wrong"})
+        assert r.status_code == 200
+    browser.post("/accounts/login/", {"username": "erin", "password": "wrong"})
+    r = browser.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
+    assert r.status_code == 429
+    assert "登录失败次数过多" in r.content.decode()
+    assert int(r["Retry-After"]) > 0
+    assert "_auth_user_id" not in browser.session
