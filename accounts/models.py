@@ -134,16 +134,22 @@ class OrganizationRelation(models.Model):
 
 class ApiToken(models.Model):
     """A key for programs. Only its SHA-256 is stored; the key is shown once, at creation.
-    A read-only token may only make safe (GET/HEAD/OPTIONS) requests."""
+    A read-only token may only make safe (GET/HEAD/OPTIONS) requests. It works until it expires
+    or is revoked (by its owner, an operator, or the owner's password change)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     read_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute (``api_token_resolve``), so a busy bidding tool costs no write
+    # per request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Forbidden
 
-from .models import Membership, Organization, User
+from .models import ApiToken, Membership, Organization, User
 
 
 def _staff_with(user: Any, permission: str) -> bool:
@@ -109,3 +110,19 @@ def organization_visible_to(user: User) -> Q:
     if is_operator(user) or is_finance_operator(user):
         return Q()
     return Q(memberships__user=user)
+
+
+def api_tokens_visible_to(user: User, *, user_id: Any = None) -> QuerySet[ApiToken]:
+    """Live tokens (not revoked, not expired) the caller may see and revoke: its own; an
+    operator's, everyone's (or ``user_id``'s)."""
+    tokens = ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).select_related(
+        "user"
+    )
+    if not is_operator(user):
+        return tokens.filter(user=user)
+    if user_id not in (None, ""):
+        try:
+            return tokens.filter(user_id=int(user_id))
+        except (TypeError, ValueError):
+            return tokens.none()
+    return tokens

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail, send_mass_mail
@@ -60,8 +62,8 @@ def user_register(*, username: str, password: str, email: str) -> User:
 
 def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
     """The user changes their own password: the old one must match, the new one must pass the
-    password validators. API tokens stay valid (revoke them separately); sessions of the web
-    pages keep working only where the caller refreshes the session hash (the page does)."""
+    password validators. Every API token of the user is revoked and its other sessions end; the
+    page keeps its own session by refreshing the session hash."""
     if not user.check_password(old_password):
         message = _("原密码不正确。")
         raise InvalidInput("wrong_password", message, fields={"old_password": [message]})
@@ -73,6 +75,9 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
         ) from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    # The other sessions end by themselves: Django checks each session's password hash on every
+    # request (the page keeps its own with update_session_auth_hash). Tokens are revoked here.
+    api_tokens_revoke_all(user=user)
     return user
 
 
@@ -235,23 +240,55 @@ def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str = "", read_only: bool = False) -> tuple[ApiToken, str]:
-    """A new token; the key is returned once and only its hash is kept."""
+def api_token_create(
+    *, user: User, name: str = "", read_only: bool = False, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token; the key is returned once and only its hash is kept. It expires after
+    ``expires_in_days`` (1 to ``API_TOKEN_MAX_DAYS``; default ``API_TOKEN_DAYS``)."""
+    days = settings.MARKET["API_TOKEN_DAYS"] if expires_in_days is None else expires_in_days
+    if not 1 <= days <= settings.MARKET["API_TOKEN_MAX_DAYS"]:
+        message = _("有效期应在 1 到 %(max)s 天之间。") % {"max": settings.MARKET["API_TOKEN_MAX_DAYS"]}
+        raise InvalidInput("invalid_input", message, fields={"expires_in_days": [message]})
     key = secrets.token_hex(20)
-    token = ApiToken.objects.create(user=user, name=name, key_hash=_hash_key(key), read_only=read_only)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=_hash_key(key),
+        read_only=read_only,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
     return token, key
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
+def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+    """Its owner or an operator revokes a token; it stops working at once (the next request is
+    refused: tokens are read from the database on every request)."""
+    if actor.pk != token.user_id and not is_operator(actor):
+        raise Forbidden("not_your_token", _("只能撤销自己的令牌。"))
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Every live token of ``user`` (a password change); returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# How stale ``last_used_at`` may get before a request writes it again.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def api_token_resolve(key: str) -> ApiToken | None:
-    return (
+    """The live token with this key (not revoked, not expired, its user active), or ``None``."""
+    now = timezone.now()
+    token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=_hash_key(key), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
+    if token is not None and (token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
 
 
 def notify(

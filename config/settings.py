@@ -272,6 +272,9 @@ MARKET = {
     "PLATFORM_FEE_MINIMUM": "1000.00",
     # Inventors' reward share of the holder's net when the holder has set no policy.
     "INVENTORS_SHARE_DEFAULT": "0.50",
+    # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
+    "API_TOKEN_DAYS": 90,
+    "API_TOKEN_MAX_DAYS": 365,
     "USE_FIRST_AFTER_YEARS": 2,
     "FREE_LICENSE_AFTER_YEARS": 3,
     "REGISTRATION_DUE_DAYS": 30,

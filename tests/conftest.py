@@ -10,10 +10,10 @@ from accounts.services import api_token_create
 from .factories import OrganizationFactory, UserFactory, member_of
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _bank_webhook_secret():
+def _bank_webhook_secret() -> None:
     """A run outside the launcher (plain ``pytest``) has no BANK_WEBHOOK_SECRET: give this process
-    and the servers it starts one (``dev.py`` makes one for each run the same way)."""
+    and the servers it starts one, as ``dev.py`` does for each run. At import, before any test
+    module imports ``config.asgi`` (which refuses to start without it)."""
     import os
     import secrets
 
@@ -22,6 +22,9 @@ def _bank_webhook_secret():
     if not settings.MARKET["BANK_WEBHOOK_SECRET"]:
         secret = os.environ.setdefault("BANK_WEBHOOK_SECRET", secrets.token_hex(32))
         settings.MARKET["BANK_WEBHOOK_SECRET"] = secret
+
+
+_bank_webhook_secret()
 
 
 @pytest.fixture(autouse=True)

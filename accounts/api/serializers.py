@@ -30,6 +30,37 @@ class TokenInput(serializers.Serializer):
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
     read_only = serializers.BooleanField()
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    expires_in_days = serializers.IntegerField(
+        required=False, help_text=_("有效天数，1 到 365，默认 90。"), min_value=1, max_value=365
+    )
+    read_only = serializers.BooleanField(default=False)
+
+
+class ApiTokenCreatedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    token = serializers.CharField(help_text=_("令牌本身，只在创建时显示一次。"))
+    read_only = serializers.BooleanField()
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenOutput(serializers.Serializer):
+    """A token as its owner (or an operator) sees it: never the key."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    read_only = serializers.BooleanField()
+    user = serializers.CharField(
+        source="user.username", help_text=_("令牌所属用户（运营人员查看全部时有用）。")
+    )
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField()
 
 
 class OrganizationInput(serializers.Serializer):

@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("accounts/register/", views.RegisterView.as_view(), name="register"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", views.ApiTokensView.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", views.ApiTokenDetailView.as_view(), name="token-detail"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("me/", views.MeView.as_view(), name="me"),
     path("organizations/", views.OrganizationCreateView.as_view(), name="organization-create"),

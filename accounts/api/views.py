@@ -1,20 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate, user_logged_in
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
+
 from .. import services
-from ..models import Organization, User
+from ..authentication import ApiTokenAuthentication
+from ..models import ApiToken, Organization, User
 from ..permissions import IsOperator
-from ..selectors import organization_visible_to
+from ..selectors import api_tokens_visible_to, organization_visible_to
 from .serializers import (
+    ApiTokenCreatedOutput,
+    ApiTokenCreateInput,
+    ApiTokenOutput,
     MemberInput,
     MembershipOutput,
     MeOutput,
@@ -59,13 +67,82 @@ class TokenView(APIView):
             raise exceptions.AuthenticationFailed(_("用户名或密码不正确。"), code="invalid_credentials")
         # A token by password is a sign-in: last_login moves and the failure count resets.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        _token, key = services.api_token_create(
+        token, key = services.api_token_create(
             user=user, name=data.validated_data["name"], read_only=data.validated_data["read_only"]
         )
-        return Response({"token": key, "read_only": data.validated_data["read_only"]})
+        return Response({"token": key, "read_only": token.read_only, "expires_at": token.expires_at})
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        tags=["accounts"],
+        description="Revokes the token this request presents (`Authorization: Token <key>`); it stops "
+        "working at once. 401 without a token.",
+    )
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.NotAuthenticated()
+        services.api_token_revoke(token=request.auth, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_authenticators(self) -> list[Any]:
+        # POST signs in by password; DELETE needs the token it revokes.
+        if self.request is not None and self.request.method == "DELETE":
+            return [ApiTokenAuthentication()]
+        return []
 
     def get_authenticate_header(self, request: Request) -> str:
         return "Token"
+
+
+class ApiTokensView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=cursor_page_schema(ApiTokenOutput, "ApiTokenPage"),
+        parameters=[
+            CURSOR_PARAMETER,
+            OpenApiParameter("user", int, description="Operators: the tokens of this user only."),
+        ],
+        tags=["accounts"],
+        description="The caller's live tokens, newest first (never their keys). Operators see every "
+        "user's, or one user's with `user`. Revoked and expired tokens are not listed.",
+    )
+    def get(self, request: Request) -> Response:
+        tokens = api_tokens_visible_to(request.user, user_id=request.query_params.get("user"))
+        paginator = CursorPage()
+        paginator.ordering = ("-created_at", "-id")
+        page = paginator.paginate_queryset(tokens, request, view=self)
+        return paginator.get_paginated_response(ApiTokenOutput(page, many=True).data)
+
+    @extend_schema(
+        request=ApiTokenCreateInput,
+        responses={201: ApiTokenCreatedOutput},
+        tags=["accounts"],
+        description="A named token for the caller; the key is in this response only. `expires_in_days` "
+        "1-365 (default 90).",
+    )
+    def post(self, request: Request) -> Response:
+        data = ApiTokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = services.api_token_create(user=request.user, **data.validated_data)
+        body = {"id": token.pk, "name": token.name, "token": key, "read_only": token.read_only}
+        return Response({**body, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={204: None},
+        tags=["accounts"],
+        description="Its owner or an operator revokes a token; it stops working at once. 404 for "
+        "anyone else's token.",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        token = get_object_or_404(api_tokens_visible_to(request.user), pk=pk)
+        services.api_token_revoke(token=token, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
