@@ -111,6 +111,47 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization} ({self.role})"
 
 
+class Invitation(models.Model):
+    """An admin's invitation of a person into the organization. Membership starts only when the
+    person accepts: nobody can be made a member, and so a party to a trade, without consent."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("待接受")  # waiting for the person's answer
+        ACCEPTED = "accepted", _("已接受")  # the person joined: a Membership exists
+        DECLINED = "declined", _("已谢绝")  # the person said no
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("角色"), max_length=16, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("成员邀请")
+        verbose_name_plural = _("成员邀请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(status="invited"),
+                name="invitation_one_open_per_person",
+            )
+        ]
+
+
+class InvitationStatusChange(models.Model):
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Invitation.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Invitation.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+
 class OrganizationRelation(models.Model):
     """A declared relation between two organizations (affiliate, shareholder...): related parties
     may not bid on each other's auctions. Stored once per pair with ``low_id < high_id``."""

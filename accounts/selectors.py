@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Forbidden
 
-from .models import ApiToken, Membership, Organization, User
+from .models import ApiToken, Invitation, Membership, Organization, User
 
 
 def _staff_with(user: Any, permission: str) -> bool:
@@ -126,3 +126,10 @@ def api_tokens_visible_to(user: User, *, user_id: Any = None) -> QuerySet[ApiTok
         except (TypeError, ValueError):
             return tokens.none()
     return tokens
+
+
+def invitations_open_for(user: User) -> QuerySet[Invitation]:
+    """The invitations waiting for ``user``'s answer, oldest first."""
+    return Invitation.objects.filter(user=user, status=Invitation.Status.INVITED).select_related(
+        "organization", "user"
+    )

@@ -13,15 +13,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import seams
 from core.effects import after_commit
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.transitions import status_move
 
 from .models import (
     ApiToken,
+    Invitation,
+    InvitationStatusChange,
     Membership,
     Notification,
     Organization,
@@ -177,30 +181,113 @@ def _require_admin(*, organization: Organization, actor: User) -> None:
         raise Forbidden("admin_only", _("只有机构管理员可以执行此操作。"))
 
 
+INVITATION_TRANSITIONS: dict[str, set[str]] = {
+    Invitation.Status.INVITED: {Invitation.Status.ACCEPTED, Invitation.Status.DECLINED},
+}
+
+
 @transaction.atomic
-def membership_add(*, organization: Organization, actor: User, user: User, role: str) -> Membership:
-    """An organization's admin adds a member with a role."""
-    _require_admin(organization=organization, actor=actor)
+def membership_invite(*, organization: Organization, actor: User, username: str, role: str) -> Invitation:
+    """An admin invites a registered person by username (the admin knows it from the person); the
+    person becomes a member only by accepting (``invitation_accept``)."""
+    _require_admin(organization=organization, actor=actor)  # before the lookup: no probing names
     if role not in Membership.Role.values:
         raise InvalidInput("invalid_role", _("无效的角色。"), fields={"role": [_("无效的角色。")]})
-    try:
-        with transaction.atomic():
-            return Membership.objects.create(user=user, organization=organization, role=role)
-    except IntegrityError as exc:
-        raise Conflict("already_member", _("该用户已是本机构成员。")) from exc
-
-
-def membership_add_by_username(
-    *, organization: Organization, actor: User, username: str, role: str
-) -> Membership:
-    """``membership_add`` for the user with this username (the admin knows it from the person)."""
-    _require_admin(organization=organization, actor=actor)  # before the lookup: no probing names
     user = User.objects.filter(username=username.strip()).first()
     if user is None:
         raise InvalidInput(
             "unknown_user", _("没有该用户。"), fields={"username": [_("没有该用户，请核对用户名。")]}
         )
-    return membership_add(organization=organization, actor=actor, user=user, role=role)
+    if membership_get(user=user, organization=organization) is not None:
+        raise Conflict("already_member", _("该用户已是本机构成员。"))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organization=organization, user=user, role=role, invited_by=actor
+            )
+    except IntegrityError as exc:
+        raise Conflict("already_invited", _("已邀请该用户，正在等待其答复。")) from exc
+    notify(
+        users=[user],
+        kind="invitation",
+        title=_("%(org)s 邀请您加入（%(role)s）")
+        % {"org": organization.name, "role": invitation.get_role_display()},
+        body=_("接受后您将以该机构的名义行事；您也可以谢绝。"),
+        link=reverse("accounts:organization"),
+    )
+    return invitation
+
+
+def _invitation_answer(*, invitation: Invitation, actor: User, to_status: str) -> Invitation:
+    """Lock the invitation; only the invited person answers it (404 for anyone else: an invitation
+    is nobody else's business)."""
+    locked = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    if locked.user_id != actor.pk:
+        raise NotFound("not_found", _("没有这份邀请。"))
+    status_move(
+        locked,
+        to_status=to_status,
+        transitions=INVITATION_TRANSITIONS,
+        noun=_("邀请"),
+        record=lambda **change: InvitationStatusChange.objects.create(invitation=locked, **change),
+        actor=actor,
+    )
+    return locked
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, actor: User) -> Membership:
+    """The invited person joins with the invited role. Registrations that this makes a related
+    party (the person belongs to a lot's holder, or to an organization related to it) are
+    suspended by the auctions' answer to the ``membership_started`` seam."""
+    locked = _invitation_answer(invitation=invitation, actor=actor, to_status=Invitation.Status.ACCEPTED)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=actor, organization=locked.organization, role=locked.role
+            )
+    except IntegrityError as exc:
+        raise Conflict("already_member", _("您已是该机构成员。")) from exc
+    seams.call("membership_started", membership=membership)
+    notify(
+        organization=locked.organization,
+        roles=[Membership.Role.ADMIN],
+        kind="invitation",
+        title=_("%(user)s 已接受邀请，加入 %(org)s")
+        % {"user": actor.username, "org": locked.organization.name},
+        link=reverse("accounts:organization"),
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, actor: User) -> Invitation:
+    return _invitation_answer(invitation=invitation, actor=actor, to_status=Invitation.Status.DECLINED)
+
+
+@transaction.atomic
+def membership_leave(*, organization: Organization, actor: User, successor: str = "") -> None:
+    """A member leaves. The last admin first names another member (``successor``, a username),
+    who becomes an admin. The organization row is locked, as when admins remove members."""
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
+    membership = membership_get(user=actor, organization=organization)
+    if membership is None:
+        raise Conflict("not_a_member", _("您不是该机构成员。"))
+    other_admins = organization.memberships.filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk)
+    if membership.role == Membership.Role.ADMIN and not other_admins.exists():
+        heir = (
+            organization.memberships.exclude(pk=membership.pk)
+            .filter(user__username=successor.strip())
+            .first()
+            if successor.strip()
+            else None
+        )
+        if heir is None:
+            message = _("您是最后一位管理员：请先指定本机构的另一位成员接任管理员。")
+            raise Conflict("last_admin", message, fields={"successor": [message]})
+        heir.role = Membership.Role.ADMIN
+        heir.save(update_fields=["role"])
+    membership.delete()
 
 
 @transaction.atomic

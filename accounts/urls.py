@@ -18,6 +18,19 @@ urlpatterns = [
         views.organization_member_remove,
         name="organization_member_remove",
     ),
+    path("organization/<int:pk>/leave/", views.organization_leave, name="organization_leave"),
+    path(
+        "invitations/<int:pk>/accept/",
+        views.invitation_answer,
+        {"answer": "accept"},
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<int:pk>/decline/",
+        views.invitation_answer,
+        {"answer": "decline"},
+        name="invitation_decline",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("console/organizations/", views.console_organizations, name="console_organizations"),
     path(

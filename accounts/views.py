@@ -17,9 +17,9 @@ from core.web import form_apply_error
 
 from . import services
 from .forms import MemberForm, OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
-from .models import Notification, Organization, User
+from .models import Invitation, Notification, Organization, User
 from .permissions import operator_required
-from .selectors import organizations_pending_review, user_memberships
+from .selectors import invitations_open_for, organizations_pending_review, user_memberships
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -58,17 +58,28 @@ def _organization_page(
     posted_member_form: MemberForm | None = None,
     posted_for: int = 0,
 ) -> HttpResponse:
-    """我的机构: each organization's record; for its admins, the members and a form to add one
+    """我的机构: invitations waiting for the user's answer; each organization's record, a way to
+    leave it; for its admins, the members, the open invitations and a form to invite one
     (each organization its own form, so that a refusal stays next to the form it answers)."""
     memberships = list(
         user_memberships(request.user).prefetch_related(
-            "organization__status_changes", "organization__memberships__user"
+            "organization__status_changes",
+            "organization__memberships__user",
+            "organization__invitations__user",
         )
     )
     for m in memberships:
         prefix = f"org{m.organization_id}"
+        m.sent_invitations = [  # type: ignore[attr-defined]
+            i for i in m.organization.invitations.all() if i.status == Invitation.Status.INVITED
+        ]
         m.member_form = posted_member_form if m.organization_id == posted_for else MemberForm(prefix=prefix)  # type: ignore[attr-defined]
-    return render(request, "accounts/organization.html", {"memberships": memberships, "form": form})
+    context = {
+        "memberships": memberships,
+        "form": form,
+        "invitations": list(invitations_open_for(request.user)),
+    }
+    return render(request, "accounts/organization.html", context)
 
 
 @login_required
@@ -88,24 +99,55 @@ def organization(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def organization_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """成员管理: an admin adds a registered user by username, with a role."""
+    """成员管理: an admin invites a registered person by username, with a role."""
     org = get_object_or_404(Organization, pk=pk)
     form = MemberForm(request.POST, prefix=f"org{org.pk}")
     if form.is_valid():
         try:
-            member = services.membership_add_by_username(
-                organization=org, actor=request.user, **form.cleaned_data
-            )
+            invitation = services.membership_invite(organization=org, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
             messages.success(
                 request,
-                _("已添加成员 %(user)s（%(role)s）。")
-                % {"user": member.user.username, "role": member.get_role_display()},
+                _("已邀请 %(user)s（%(role)s），对方接受后即成为成员。")
+                % {"user": invitation.user.username, "role": invitation.get_role_display()},
             )
             return redirect("accounts:organization")
     return _organization_page(request, form=OrganizationForm(), posted_member_form=form, posted_for=org.pk)
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
+    """The invited person accepts or declines (the buttons on 我的机构)."""
+    invitation = get_object_or_404(Invitation.objects.select_related("organization"), pk=pk)
+    try:
+        if answer == "accept":
+            services.invitation_accept(invitation=invitation, actor=request.user)
+        else:
+            services.invitation_decline(invitation=invitation, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        done = _("已加入 %(org)s。") if answer == "accept" else _("已谢绝 %(org)s 的邀请。")
+        messages.success(request, done % {"org": invitation.organization.name})
+    return redirect("accounts:organization")
+
+
+@login_required
+@require_POST
+def organization_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=pk)
+    try:
+        services.membership_leave(
+            organization=org, actor=request.user, successor=request.POST.get("successor", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("您已退出 %(org)s。") % {"org": org.name})
+    return redirect("accounts:organization")
 
 
 @login_required

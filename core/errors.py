@@ -47,6 +47,12 @@ class Forbidden(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
 
 
+class NotFound(DomainError):
+    """Not there, or not the caller's to see: the same answer either way (404)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
 class InvalidInput(DomainError):
     """Malformed input found by a service rather than a serializer (400)."""
 

@@ -22,6 +22,9 @@ KNOWN = {
     # refused (409 deal_concluded) when a deal on it stands.
     "listing_taken_down",
     "listing_withdrawn",
+    # accounts -> auctions: a person joined an organization; its registrations on lots of a holder
+    # that person belongs to (or is related to) are suspended (related_party).
+    "membership_started",
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Membership, Organization, OrganizationStatusChange, User
+from ..models import Invitation, Membership, Organization, OrganizationStatusChange, User
 
 
 class RegisterInput(serializers.Serializer):
@@ -108,6 +108,29 @@ class ReviewInput(serializers.Serializer):
 class MemberInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+
+class InvitationOutput(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    organization_name = serializers.CharField(source="organization.name")
+    status = serializers.ChoiceField(
+        choices=Invitation.Status.choices,
+        help_text=_("invited：待接受；accepted：已加入；declined：已谢绝。"),
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ("id", "organization", "organization_name", "username", "role", "status", "created_at")
+
+
+class LeaveInput(serializers.Serializer):
+    successor = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("最后一位管理员退出前，指定接任管理员的本机构成员的用户名。"),
+    )
 
 
 class MembershipOutput(serializers.ModelSerializer):

@@ -19,6 +19,18 @@ urlpatterns = [
         views.OrganizationMembersView.as_view(),
         name="organization-members",
     ),
+    path("organizations/<int:pk>/leave/", views.OrganizationLeaveView.as_view(), name="organization-leave"),
+    path("invitations/", views.InvitationsView.as_view(), name="invitations"),
+    path(
+        "invitations/<int:pk>/accept/",
+        views.InvitationAnswerView.as_view(answer="accept"),
+        name="invitation-accept",
+    ),
+    path(
+        "invitations/<int:pk>/decline/",
+        views.InvitationAnswerView.as_view(answer="decline"),
+        name="invitation-decline",
+    ),
     path(
         "organizations/<int:pk>/members/<int:user_id>/",
         views.OrganizationMemberDetailView.as_view(),

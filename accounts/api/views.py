@@ -16,15 +16,16 @@ from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
 
 from .. import services
 from ..authentication import ApiTokenAuthentication
-from ..models import ApiToken, Organization, User
+from ..models import ApiToken, Invitation, Organization, User
 from ..permissions import IsOperator
-from ..selectors import api_tokens_visible_to, organization_visible_to
+from ..selectors import api_tokens_visible_to, invitations_open_for, organization_visible_to
 from .serializers import (
     ApiTokenCreatedOutput,
     ApiTokenCreateInput,
     ApiTokenOutput,
+    InvitationOutput,
+    LeaveInput,
     MemberInput,
-    MembershipOutput,
     MeOutput,
     OrganizationInput,
     OrganizationOutput,
@@ -191,10 +192,11 @@ class OrganizationMembersView(APIView):
 
     @extend_schema(
         request=MemberInput,
-        responses={201: MembershipOutput},
+        responses={201: InvitationOutput},
         tags=["accounts"],
-        description="The organization's admins add a user by username: 403 `admin_only`, 400 `unknown_user`, "
-        "409 `already_member`.",
+        description="The organization's admins invite a registered person by username; the person becomes "
+        "a member only on accepting (`POST /api/v1/invitations/{id}/accept/`). 403 `admin_only`, "
+        "400 `unknown_user`, 409 `already_member` or `already_invited`.",
     )
     def post(self, request: Request, pk: int) -> Response:
         org = get_object_or_404(
@@ -202,13 +204,67 @@ class OrganizationMembersView(APIView):
         )
         data = MemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_add_by_username(
+        invitation = services.membership_invite(
             organization=org,
             actor=request.user,
             username=data.validated_data["username"],
             role=data.validated_data["role"],
         )
-        return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
+        return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=cursor_page_schema(InvitationOutput, "InvitationPage"),
+        parameters=[CURSOR_PARAMETER],
+        tags=["accounts"],
+        description="The invitations waiting for the caller's answer.",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = CursorPage()
+        page = paginator.paginate_queryset(invitations_open_for(request.user), request, view=self)
+        return paginator.get_paginated_response(InvitationOutput(page, many=True).data)
+
+
+class InvitationAnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+    answer = "accept"
+
+    @extend_schema(
+        request=None,
+        responses=InvitationOutput,
+        tags=["accounts"],
+        description="The invited person accepts (membership starts with the invited role) or declines. "
+        "404 for anyone else; 409 `invalid_status_transition` once answered.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = get_object_or_404(Invitation.objects.select_related("organization", "user"), pk=pk)
+        if self.answer == "accept":
+            services.invitation_accept(invitation=invitation, actor=request.user)
+        else:
+            services.invitation_decline(invitation=invitation, actor=request.user)
+        invitation.refresh_from_db()
+        return Response(InvitationOutput(invitation).data)
+
+
+class OrganizationLeaveView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=LeaveInput,
+        responses={204: None},
+        tags=["accounts"],
+        description="The caller leaves the organization. The last admin names a member as `successor`, "
+        "who becomes an admin: otherwise 409 `last_admin`. 409 `not_a_member`.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        org = get_object_or_404(Organization, pk=pk)
+        data = LeaveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.membership_leave(organization=org, actor=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class OrganizationMemberDetailView(APIView):

@@ -1,5 +1,6 @@
-"""成员管理: an organization's admins add members by username and remove them (API and page share
-``membership_add_by_username`` / ``membership_remove``)."""
+"""成员管理: an organization's admins invite people by username, who join only by accepting; any
+member may leave (the last admin after naming another); admins remove members. API and page share
+``membership_invite`` / ``invitation_accept`` / ``membership_leave`` / ``membership_remove``."""
 
 from __future__ import annotations
 
@@ -12,18 +13,56 @@ from tests.factories import OrganizationFactory, UserFactory, member_of
 pytestmark = pytest.mark.django_db
 
 
-def test_an_admin_adds_a_member_by_username_and_removes_them():
+def test_an_invited_person_joins_only_by_accepting_and_can_be_removed():
     org = OrganizationFactory()
     admin = member_of(org)
     newcomer = UserFactory(username="li_approver")
     api = client_for(admin)
     r = api.post(f"/api/v1/organizations/{org.pk}/members/", {"username": "li_approver", "role": "approver"})
-    assert r.status_code == 201 and r.json()["role"] == "approver"
+    assert r.status_code == 201 and r.json()["status"] == "invited" and r.json()["role"] == "approver"
+    invitation = r.json()["id"]
+    assert not Membership.objects.filter(user=newcomer, organization=org).exists()  # no consent yet
+    r = api.post(f"/api/v1/organizations/{org.pk}/members/", {"username": "li_approver"})
+    assert (r.status_code, r.json()["code"]) == (409, "already_invited")
+    assert api.post(f"/api/v1/invitations/{invitation}/accept/").status_code == 404  # not the admin's to accept
+    mine = client_for(newcomer)
+    assert [i["id"] for i in mine.get("/api/v1/invitations/").json()["results"]] == [invitation]
+    r = mine.post(f"/api/v1/invitations/{invitation}/accept/")
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert Membership.objects.get(user=newcomer, organization=org).role == "approver"
+    assert mine.post(f"/api/v1/invitations/{invitation}/decline/").status_code == 409
     r = api.post(f"/api/v1/organizations/{org.pk}/members/", {"username": "li_approver"})
     assert (r.status_code, r.json()["code"]) == (409, "already_member")
     r = api.delete(f"/api/v1/organizations/{org.pk}/members/{newcomer.pk}/")
     assert r.status_code == 204 and not Membership.objects.filter(user=newcomer, organization=org).exists()
+
+
+def test_a_declined_invitation_makes_no_member():
+    org = OrganizationFactory()
+    newcomer = UserFactory()
+    r = client_for(member_of(org)).post(f"/api/v1/organizations/{org.pk}/members/", {"username": newcomer.username})
+    r = client_for(newcomer).post(f"/api/v1/invitations/{r.json()['id']}/decline/")
+    assert r.status_code == 200 and r.json()["status"] == "declined"
+    assert not Membership.objects.filter(user=newcomer, organization=org).exists()
+
+
+def test_any_member_may_leave_and_the_last_admin_names_a_successor_first():
+    org = OrganizationFactory()
+    admin = member_of(org)
+    plain = member_of(org, Membership.Role.MEMBER)
+    staying = member_of(org, Membership.Role.MEMBER)
+    assert client_for(plain).post(f"/api/v1/organizations/{org.pk}/leave/").status_code == 204
+    assert not Membership.objects.filter(user=plain, organization=org).exists()
+    r = client_for(admin).post(f"/api/v1/organizations/{org.pk}/leave/")
+    assert (r.status_code, r.json()["code"]) == (409, "last_admin")
+    r = client_for(admin).post(f"/api/v1/organizations/{org.pk}/leave/", {"successor": plain.username})
+    assert (r.status_code, r.json()["code"]) == (409, "last_admin")  # no longer a member
+    r = client_for(admin).post(f"/api/v1/organizations/{org.pk}/leave/", {"successor": staying.username})
+    assert r.status_code == 204
+    assert Membership.objects.get(organization=org).user == staying
+    assert Membership.objects.get(organization=org).role == "admin"
+    r = client_for(admin).post(f"/api/v1/organizations/{org.pk}/leave/")
+    assert (r.status_code, r.json()["code"]) == (409, "not_a_member")
 
 
 def test_unknown_username_is_400_next_to_the_field():

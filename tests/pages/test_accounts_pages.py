@@ -72,27 +72,36 @@ def test_sign_up_register_organization_and_get_verified(browsing, operator):
     browsing.shot(page, "verified-phone")
 
 
-def test_an_admin_manages_members_on_the_organization_page(browsing):
+def test_an_admin_invites_a_member_who_accepts_on_the_organization_page(browsing):
     from accounts.models import Membership
     from tests.factories import OrganizationFactory, UserFactory, member_of
 
     org = OrganizationFactory(name="浙江农林大学")
     admin = member_of(org, first_name="周老师")
-    UserFactory(username="wang_approver", first_name="王老师")
+    wang = UserFactory(username="wang_approver", first_name="王老师")
     page = browsing.page(admin, phone=True)
     page.goto("/accounts/organization/")
     members = page.get_by_test_id("members")
     expect(members).to_contain_text(admin.username)
     page.get_by_label("用户名").fill("wang_aprover")  # a typo: refused next to the field, kept
     page.get_by_label("角色").select_option("approver")
-    page.get_by_role("button", name="添加成员").click()
+    page.get_by_role("button", name="邀请成员").click()
     expect(page.locator(".has-error")).to_contain_text("没有该用户")
     expect(page.get_by_label("用户名")).to_have_value("wang_aprover")
     page.get_by_label("用户名").fill("wang_approver")
-    page.get_by_role("button", name="添加成员").click()
-    expect(page.locator(".messages")).to_contain_text("已添加成员 wang_approver")
-    expect(page.get_by_test_id("members")).to_contain_text("王老师")
+    page.get_by_role("button", name="邀请成员").click()
+    expect(page.locator(".messages")).to_contain_text("已邀请 wang_approver")
+    expect(page.get_by_test_id("sent-invitations")).to_contain_text("wang_approver")
+    expect(page.get_by_test_id("members")).not_to_contain_text("王老师")  # not before consent
+    invited = browsing.page(wang, phone=True)
+    invited.goto("/accounts/organization/")
+    expect(invited.get_by_test_id("invitations")).to_contain_text("浙江农林大学")
+    browsing.shot(invited, "invitation-phone")
+    invited.get_by_role("button", name="接受").click()
+    expect(invited.locator(".messages")).to_contain_text("已加入 浙江农林大学")
     assert Membership.objects.get(organization=org, user__username="wang_approver").role == "approver"
+    page.goto("/accounts/organization/")
+    expect(page.get_by_test_id("members")).to_contain_text("王老师")
     browsing.shot(page, "members-phone")
     confirm(page, lambda: page.get_by_role("button", name="移除 wang_approver").click())
     expect(page.locator(".messages")).to_contain_text("已移除成员 wang_approver")
