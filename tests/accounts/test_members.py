@@ -24,7 +24,9 @@ def test_an_invited_person_joins_only_by_accepting_and_can_be_removed():
     assert not Membership.objects.filter(user=newcomer, organization=org).exists()  # no consent yet
     r = api.post(f"/api/v1/organizations/{org.pk}/members/", {"username": "li_approver"})
     assert (r.status_code, r.json()["code"]) == (409, "already_invited")
-    assert api.post(f"/api/v1/invitations/{invitation}/accept/").status_code == 404  # not the admin's to accept
+    assert (
+        api.post(f"/api/v1/invitations/{invitation}/accept/").status_code == 404
+    )  # not the admin's to accept
     mine = client_for(newcomer)
     assert [i["id"] for i in mine.get("/api/v1/invitations/").json()["results"]] == [invitation]
     r = mine.post(f"/api/v1/invitations/{invitation}/accept/")
@@ -40,7 +42,9 @@ def test_an_invited_person_joins_only_by_accepting_and_can_be_removed():
 def test_a_declined_invitation_makes_no_member():
     org = OrganizationFactory()
     newcomer = UserFactory()
-    r = client_for(member_of(org)).post(f"/api/v1/organizations/{org.pk}/members/", {"username": newcomer.username})
+    r = client_for(member_of(org)).post(
+        f"/api/v1/organizations/{org.pk}/members/", {"username": newcomer.username}
+    )
     r = client_for(newcomer).post(f"/api/v1/invitations/{r.json()['id']}/decline/")
     assert r.status_code == 200 and r.json()["status"] == "declined"
     assert not Membership.objects.filter(user=newcomer, organization=org).exists()
