@@ -147,7 +147,7 @@ def generate(*, n: int, holders: int, today: dt.date) -> None:
         # About 1% of achievements have an accepted justification (half of them still valid).
         cur.execute(
             """
-            INSERT INTO listings_justification (achievement_id, reason, attachments, valid_until, status,
+            INSERT INTO conversion_justification (achievement_id, reason, attachments, valid_until, status,
                 filed_by_id, decided_by_id, decided_at, decision_reason, created_at, updated_at)
             SELECT id, '中试进行中', '[]', %(today)s::date + CASE WHEN id %% 2 = 0 THEN 180 ELSE -30 END,
                    'accepted', %(user)s, %(user)s, now(), '属实', now(), now()

@@ -22,6 +22,14 @@ KNOWN = {
     # refused (409 deal_concluded) when a deal on it stands.
     "listing_taken_down",
     "listing_withdrawn",
+    # listings -> conversion: the earliest grant date changed; store the deadlines it starts.
+    "achievement_granted",
+    # listings -> conversion: the achievement converted (a deal, a self-implementation); take it
+    # off the use-first list at once and close its use-first listing.
+    "achievement_converted",
+    # listings -> conversion, a read: where the achievement stands with the duty today, for the
+    # achievement's API record (``None`` when no app answers).
+    "achievement_conversion_duty",
 }
 
 
