@@ -23,7 +23,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # The conversion pages keep the names they had in listings and marketplace (conversion/urls.py).
     path("", include((listings.urls.urlpatterns + conversion.urls.listings_urlpatterns, "listings"))),
-    path("", include((marketplace.urls.urlpatterns + conversion.urls.marketplace_urlpatterns, "marketplace"))),
+    path(
+        "", include((marketplace.urls.urlpatterns + conversion.urls.marketplace_urlpatterns, "marketplace"))
+    ),
     path("", include("auctions.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -110,8 +110,6 @@ def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "conversion/achievement_detail.html", context)
 
 
-
-
 # 先用后转: the public list, the holder's justifications, the operators' decisions ---------------
 
 
@@ -220,41 +218,31 @@ def _use_first_action(request: HttpRequest) -> dict[str, Any]:
             UseFirstApplication,
             ApplicationAcceptForm,
             "a",
-            lambda obj, data: services.use_first_application_accept(
-                application=obj, actor=actor, **data
-            ),
+            lambda obj, data: services.use_first_application_accept(application=obj, actor=actor, **data),
         ),
         "decline": (
             UseFirstApplication,
             UseFirstReasonForm,
             "d",
-            lambda obj, data: services.use_first_application_decline(
-                application=obj, actor=actor, **data
-            ),
+            lambda obj, data: services.use_first_application_decline(application=obj, actor=actor, **data),
         ),
         "review": (
             UseFirstApplication,
             DeclineReviewForm,
             "r",
-            lambda obj, data: services.use_first_decline_review(
-                application=obj, actor=actor, **data
-            ),
+            lambda obj, data: services.use_first_decline_review(application=obj, actor=actor, **data),
         ),
         "convert": (
             UseFirstAgreement,
             ConvertForm,
             "cg",
-            lambda obj, data: services.use_first_agreement_convert(
-                agreement=obj, actor=actor, **data
-            ),
+            lambda obj, data: services.use_first_agreement_convert(agreement=obj, actor=actor, **data),
         ),
         "return": (
             UseFirstAgreement,
             UseFirstReasonForm,
             "rg",
-            lambda obj, data: services.use_first_agreement_return(
-                agreement=obj, actor=actor, **data
-            ),
+            lambda obj, data: services.use_first_agreement_return(agreement=obj, actor=actor, **data),
         ),
     }
     if action not in spec or not pk.isdigit():

@@ -116,7 +116,9 @@ def _agreement_move(
 def _lock_application(application: UseFirstApplication | int) -> UseFirstApplication:
     pk = application if isinstance(application, int) else application.pk
     return lock_row(
-        UseFirstApplication.objects.select_related("entry__achievement__holder", "entry__listing", "applicant"),
+        UseFirstApplication.objects.select_related(
+            "entry__achievement__holder", "entry__listing", "applicant"
+        ),
         pk,
     )
 

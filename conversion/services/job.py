@@ -206,7 +206,11 @@ def mark_free_license_eligible(today: dt.date) -> list[tuple]:
           AND e.origin = %(origin)s AND a.first_granted_on <= %(free_through)s
         RETURNING e.holder_id
         """,
-        {"today": today, "origin": E.Origin.OVERDUE.value, "free_through": free_license_granted_through(today)},
+        {
+            "today": today,
+            "origin": E.Origin.OVERDUE.value,
+            "free_through": free_license_granted_through(today),
+        },
     )
 
 

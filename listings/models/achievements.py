@@ -72,7 +72,6 @@ class Achievement(models.Model):
         return self.title
 
 
-
 class AchievementConversionChange(models.Model):
     """Every move of an achievement's conversion status, with who (null: the platform) and why."""
 

@@ -61,7 +61,9 @@ def listings_publish_bulk(
     if not ids:
         return []
     if rights not in Rights.values:
-        raise InvalidInput("invalid_terms", _("交易条款有误，请检查标出的字段。"), fields={"rights": [_("无效的选项。")]})
+        raise InvalidInput(
+            "invalid_terms", _("交易条款有误，请检查标出的字段。"), fields={"rights": [_("无效的选项。")]}
+        )
     if not sync_locked:
         sync_lock()
     made = _rows(

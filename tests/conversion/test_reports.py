@@ -8,9 +8,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from conversion.selectors.agreements import period_bounds
 
 from accounts.models import Organization
+from conversion.selectors.agreements import period_bounds
 from conversion.services import justification_decide, justification_file, use_first_run
 from marketplace.services import deal_conclude
 from tests.conftest import client_for
