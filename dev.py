@@ -124,7 +124,17 @@ def cmd_test(extra: list[str]) -> int:
         return 1
     log("mypy")
     if subprocess.call(
-        [str(bins / "mypy"), "config", "core", "accounts", "listings", "marketplace", "auctions", "portal"],
+        [
+            str(bins / "mypy"),
+            "config",
+            "core",
+            "accounts",
+            "listings",
+            "marketplace",
+            "auctions",
+            "conversion",
+            "portal",
+        ],
         cwd=ROOT,
     ):
         return 1

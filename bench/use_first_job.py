@@ -147,7 +147,7 @@ def generate(*, n: int, holders: int, today: dt.date) -> None:
         # About 1% of achievements have an accepted justification (half of them still valid).
         cur.execute(
             """
-            INSERT INTO listings_justification (achievement_id, reason, attachments, valid_until, status,
+            INSERT INTO conversion_justification (achievement_id, reason, attachments, valid_until, status,
                 filed_by_id, decided_by_id, decided_at, decision_reason, created_at, updated_at)
             SELECT id, '中试进行中', '[]', %(today)s::date + CASE WHEN id %% 2 = 0 THEN 180 ELSE -30 END,
                    'accepted', %(user)s, %(user)s, now(), '属实', now(), now()
@@ -161,12 +161,12 @@ def generate(*, n: int, holders: int, today: dt.date) -> None:
 def naive_loop(*, sample: int, today: dt.date) -> float:
     """The per-row ORM version of the job over ``sample`` achievements, rolled back afterwards."""
     from django.db import transaction
+    from listings.services.conversion import achievement_is_obliged, is_free_license_due, is_overdue
 
     from accounts.models import Membership
     from accounts.services import notify
     from listings.models import Achievement, Justification, Listing, Rights, UseFirstEntry
     from listings.services import listing_publish_by_platform
-    from listings.services.conversion import achievement_is_obliged, is_free_license_due, is_overdue
 
     class Rollback(Exception):
         pass
@@ -221,10 +221,10 @@ def naive_loop(*, sample: int, today: dt.date) -> float:
 
 def run(*, n: int, sample: int, holders: int, naive_loop_on: bool = True) -> None:
     from django.db import connection
-
-    from listings.models import Listing, ListingStatusChange, UseFirstEntry
     from listings.services.conversion import market_today
     from listings.services.use_first import use_first_run
+
+    from listings.models import Listing, ListingStatusChange, UseFirstEntry
 
     today = market_today()
     print(f"generating {n:,} achievements over {holders:,} holders ...", flush=True)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "listings",
     "marketplace",
     "auctions",
+    "conversion",
     "portal",
 ]
 
@@ -224,7 +225,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationStatusEnum": "accounts.models.Organization.Status",
         # Justification.Status and SelfImplementation.Status: the same pending/accepted/rejected set.
-        "DutyReviewStatusEnum": "listings.models.Justification.Status",
+        "DutyReviewStatusEnum": "conversion.models.Justification.Status",
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "AchievementKindEnum": "listings.models.Achievement.Kind",
         "FieldEnum": "listings.models.Field",
@@ -256,7 +257,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-for _app in ("accounts", "listings", "marketplace", "auctions"):
+for _app in ("accounts", "listings", "marketplace", "auctions", "conversion"):
     try:
         CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -269,6 +270,9 @@ MARKET_SEAMS: dict[str, str] = {
     "fixed_price_contested": "auctions.services.auction_open_for_intents",
     "listing_taken_down": "auctions.services.listing_leave_market",
     "listing_withdrawn": "auctions.services.listing_leave_market",
+    "achievement_granted": "conversion.services.achievement_clock_set",
+    "achievement_converted": "conversion.services.achievement_converted",
+    "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").

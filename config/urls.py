@@ -3,6 +3,10 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import conversion.urls
+import listings.urls
+import marketplace.urls
+
 from .health import healthz
 
 api_v1 = [
@@ -10,14 +14,18 @@ api_v1 = [
     path("", include("listings.api.urls")),
     path("", include("marketplace.api.urls")),
     path("", include("auctions.api.urls")),
+    path("", include("conversion.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("", include("listings.urls")),
-    path("", include("marketplace.urls")),
+    # The conversion pages keep the names they had in listings and marketplace (conversion/urls.py).
+    path("", include((listings.urls.urlpatterns + conversion.urls.listings_urlpatterns, "listings"))),
+    path(
+        "", include((marketplace.urls.urlpatterns + conversion.urls.marketplace_urlpatterns, "marketplace"))
+    ),
     path("", include("auctions.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -25,6 +25,14 @@ KNOWN = {
     # accounts -> auctions: a person joined an organization; its registrations on lots of a holder
     # that person belongs to (or is related to) are suspended (related_party).
     "membership_started",
+    # listings -> conversion: the earliest grant date changed; store the deadlines it starts.
+    "achievement_granted",
+    # listings -> conversion: the achievement converted (a deal, a self-implementation); take it
+    # off the use-first list at once and close its use-first listing.
+    "achievement_converted",
+    # listings -> conversion, a read: where the achievement stands with the duty today, for the
+    # achievement's API record (``None`` when no app answers).
+    "achievement_conversion_duty",
 }
 
 

@@ -27,7 +27,7 @@ The lock order: a transaction takes the sync lock BEFORE it locks a synced row
 held a listing and then waited for the sync lock to stamp it, and another that held the sync lock
 and then needed that listing (the use-first job updates thousands), would wait on each other
 until PostgreSQL aborted one. Tables: ``listings_listing``,
-``listings_usefirstentry``, ``marketplace_result`` (each with an index whose first column is
+``conversion_usefirstentry``, ``marketplace_result`` (each with an index whose first column is
 ``updated_at``, so the ``max`` is one index probe).
 """
 
@@ -40,7 +40,7 @@ from django.db.models.expressions import RawSQL
 
 # pg_advisory_xact_lock key of every synced table's writes ("SYNC").
 SYNC_LOCK_KEY = 0x53594E43
-SYNCED_TABLES = frozenset({"listings_listing", "listings_usefirstentry", "marketplace_result"})
+SYNCED_TABLES = frozenset({"listings_listing", "conversion_usefirstentry", "marketplace_result"})
 # Numbers the rows of one set-based statement (created by listings' migration 0006).
 TICK_SEQUENCE = "market_sync_tick"
 

@@ -26,7 +26,6 @@ from .services import (
     listing_review,
     listing_submit,
 )
-from .services.conversion import add_years
 from .validators import patent_check_char
 
 
@@ -36,7 +35,11 @@ def patent(year: int, type_digit: str, serial: int) -> str:
 
 
 def _ago(years: int, days: int) -> dt.date:
-    return add_years(timezone.localdate(), -years) - dt.timedelta(days=days)
+    """``years`` whole years and ``days`` days before today (29 February lands on 28 February)."""
+    today = timezone.localdate()
+    year = today.year - years
+    day = today.replace(year=year) if (today.month, today.day) != (2, 29) else dt.date(year, 2, 28)
+    return day - dt.timedelta(days=days)
 
 
 def achievements_spec() -> list[dict[str, Any]]:

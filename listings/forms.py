@@ -217,39 +217,3 @@ class CatalogueFilterForm(forms.Form):
         ],
         required=False,
     )
-
-
-class JustificationForm(forms.Form):
-    reason = forms.CharField(
-        label=_("未转化的正当理由"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
-    )
-    valid_until = forms.DateField(label=_("申请暂停转化义务至"), widget=DATE_INPUT)
-
-
-class SelfImplementationForm(forms.Form):
-    description = forms.CharField(
-        label=_("自行实施情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
-    )
-    started_on = forms.DateField(label=_("实施开始日期"), widget=DATE_INPUT)
-
-
-class RegistrationRecordForm(forms.Form):
-    registration_no = forms.CharField(label=_("成果登记号"), max_length=64)
-    registered_on = forms.DateField(label=_("登记日期"), widget=DATE_INPUT)
-
-
-class VolunteerForm(forms.Form):
-    reason = forms.CharField(
-        label=_("自愿列入先用后转清单的说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class UseFirstDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("结论"), choices=[("accept", _("认可")), ("reject", _("不认可"))], widget=forms.RadioSelect
-    )
-    reason = forms.CharField(
-        label=_("审核意见"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("认可与不认可均须填写，存档备查。"),
-    )

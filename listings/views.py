@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from accounts.permissions import operator_required
 from accounts.selectors import is_operator, user_memberships
 from core.errors import DomainError, InvalidInput
-from core.paging import LinkPage, cursor_page
+from core.paging import LinkPage
 from core.web import form_apply_error
-from listings import selectors, services, use_first_selectors
+from listings import selectors, services
 from listings.api.pagination import keyset_page
 from listings.forms import (
     AchievementForm,
@@ -32,19 +32,12 @@ from listings.forms import (
     InventorFormSet,
     IpEditFormSet,
     IpFormSet,
-    JustificationForm,
     ListingForm,
     ReasonForm,
-    RegistrationRecordForm,
-    SelfImplementationForm,
-    UseFirstDecisionForm,
-    VolunteerForm,
     formset_apply_errors,
     formset_rows,
 )
-from listings.models import Achievement, Justification, Listing, SelfImplementation
-from listings.services import use_first as use_first_services
-from listings.services.conversion import conversion_duty
+from listings.models import Achievement, Listing
 
 PAGE_SIZE = 20
 
@@ -212,67 +205,6 @@ def achievement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if achievement is None or not selectors.is_holder_member(request.user, achievement):
         raise Http404
     return _achievement_form_page(request, achievement=achievement)
-
-
-# Each form on an achievement's page: (form class, service, success message).
-DUTY_FORMS: dict[str, tuple[Any, Any, str]] = {
-    "justification": (
-        JustificationForm,
-        use_first_services.justification_file,
-        _("正当理由已提交，等待平台审核。"),
-    ),
-    "self_implementation": (
-        SelfImplementationForm,
-        use_first_services.self_implementation_declare,
-        _("自行实施声明已提交，等待平台审核。"),
-    ),
-    "registration": (
-        RegistrationRecordForm,
-        use_first_services.achievement_registration_record,
-        _("成果登记已记录。"),
-    ),
-    "volunteer": (
-        VolunteerForm,
-        use_first_services.use_first_volunteer,
-        _("已列入先用后转清单，平台已发布先用后转挂牌。"),
-    ),
-}
-
-
-@login_required
-def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An achievement with its listings and its conversion duty (限时转化), and the holder's forms:
-    a justification, a self-implementation, the registration, or volunteering for the list."""
-    achievement = selectors.achievement_get(achievement_id=pk)
-    if achievement is None:
-        raise Http404
-    is_holder = selectors.is_holder_member(request.user, achievement)
-    forms_ = {name: cls(prefix=name) for name, (cls, _service, _done) in DUTY_FORMS.items()}
-    action = request.POST.get("action")
-    if request.method == "POST" and is_holder and action in DUTY_FORMS:
-        cls, service, done = DUTY_FORMS[action]
-        form = forms_[action] = cls(request.POST, prefix=action)
-        if form.is_valid():
-            try:
-                service(achievement=achievement, actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                form_apply_error(form, exc)
-            else:
-                messages.success(request, done)
-                return redirect("listings:achievement", pk=pk)
-    listings = achievement.listings.order_by("-created_at") if is_holder or is_operator(request.user) else []
-    context = {
-        "achievement": achievement,
-        "listings": listings,
-        "is_holder": is_holder,
-        "can_edit": selectors.can_edit_achievement(request.user, achievement),
-        "duty": conversion_duty(achievement),
-        "forms": forms_,
-        "open_form": action,
-        "justifications": achievement.justifications.order_by("-created_at"),
-        "registration": getattr(achievement, "registration", None),
-    }
-    return render(request, "listings/achievement_detail.html", context)
 
 
 @login_required
@@ -482,81 +414,3 @@ def console_listing_take_down(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("挂牌已下架。"))
     return redirect("listings:detail", pk=pk)
-
-
-# 先用后转: the public list, the holder's justifications, the operators' decisions ---------------
-
-
-def use_first(request: HttpRequest) -> HttpResponse:
-    """The public use-first list (先用后转实施清单)."""
-    eligible = request.GET.get("free") == "1"
-    entries = use_first_selectors.use_first_entries(free_license_eligible=True if eligible else None)
-    page = cursor_page(request, entries, ordering=("-listed_on", "-id"), size=PAGE_SIZE)
-    return render(request, "listings/use_first.html", {"page": page, "eligible": eligible})
-
-
-@login_required
-def my_justifications(request: HttpRequest) -> HttpResponse:
-    justifications = use_first_selectors.justifications_for(user=request.user).order_by("-created_at")
-    overdue = use_first_selectors.registration_overdue_for(user=request.user)[:100]
-    return render(
-        request, "listings/my_justifications.html", {"justifications": justifications, "overdue": overdue}
-    )
-
-
-@operator_required
-def console_use_first(request: HttpRequest) -> HttpResponse:
-    """Escalations of the use-first duty: justifications and self-implementation declarations
-    waiting for a decision, each with its form; the form that failed keeps what was typed."""
-    justifications = list(use_first_selectors.justifications_for(user=request.user, status="pending"))
-    declarations = list(use_first_selectors.self_implementations_for(user=request.user, status="pending"))
-    forms_: dict[str, Any] = {}
-    if request.method == "POST":
-        kind, _sep, pk = request.POST.get("target", "").partition(":")
-        target: Any = None
-        if kind == "justification":
-            target = Justification.objects.filter(pk=pk).first()
-        elif kind == "declaration":
-            target = SelfImplementation.objects.filter(pk=pk).first()
-        if target is None:
-            raise Http404
-        form = forms_[f"{kind}:{pk}"] = UseFirstDecisionForm(request.POST, prefix=f"{kind}-{pk}")
-        if form.is_valid():
-            try:
-                if kind == "justification":
-                    use_first_services.justification_decide(
-                        justification=target, actor=request.user, **form.cleaned_data
-                    )
-                else:
-                    use_first_services.self_implementation_decide(
-                        declaration=target, actor=request.user, **form.cleaned_data
-                    )
-            except DomainError as exc:
-                form_apply_error(form, exc)
-            else:
-                messages.success(request, _("审核结论已提交。"))
-                return redirect("listings:console_use_first")
-    rows = [
-        (
-            "justification",
-            j,
-            forms_.get(f"justification:{j.pk}") or UseFirstDecisionForm(prefix=f"justification-{j.pk}"),
-        )
-        for j in justifications
-    ] + [
-        (
-            "declaration",
-            d,
-            forms_.get(f"declaration:{d.pk}") or UseFirstDecisionForm(prefix=f"declaration-{d.pk}"),
-        )
-        for d in declarations
-    ]
-    entries = use_first_selectors.use_first_entries().order_by("-listed_on", "-id")[:50]
-    return render(request, "listings/console_use_first.html", {"rows": rows, "entries": entries})
-
-
-@operator_required
-def console_overdue(request: HttpRequest) -> HttpResponse:
-    """Fiscally funded achievements whose registration is overdue."""
-    overdue = use_first_selectors.registration_overdue_for(user=request.user)[:200]
-    return render(request, "listings/console_overdue.html", {"overdue": overdue})

@@ -12,19 +12,4 @@ BEAT_SCHEDULE = {
         "task": "marketplace.ledger_reconcile",
         "schedule": crontab(hour=18, minute=30),
     },
-    # Use-first (先用后转): escalate unanswered applications hourly; decision reminders daily at
-    # 09:00 in Hangzhou (01:00 UTC).
-    "marketplace.use_first_applications_escalate": {
-        "task": "marketplace.use_first_applications_escalate",
-        "schedule": 3600.0,
-    },
-    "marketplace.use_first_agreements_remind": {
-        "task": "marketplace.use_first_agreements_remind",
-        "schedule": crontab(minute=0, hour=1),
-    },
-    # The morning after a decision date passed undecided, operators hear of it once (09:05 Hangzhou).
-    "marketplace.use_first_agreements_report_lapsed": {
-        "task": "marketplace.use_first_agreements_report_lapsed",
-        "schedule": crontab(minute=5, hour=1),
-    },
 }

@@ -60,27 +60,3 @@ def ledger_reconcile() -> int:
     from .services.reconciliation import ledger_reconcile as run
 
     return run().mismatch_count
-
-
-@shared_task(name="marketplace.use_first_applications_escalate")
-def use_first_applications_escalate_task() -> int:
-    """Use-first applications unanswered by their ``respond_by`` go to the operators (idempotent)."""
-    from .services.use_first import use_first_applications_escalate
-
-    return use_first_applications_escalate()
-
-
-@shared_task(name="marketplace.use_first_agreements_remind")
-def use_first_agreements_remind_task() -> int:
-    """Remind both parties before a use-first agreement's decision date (each once)."""
-    from .services.use_first import use_first_agreements_remind
-
-    return use_first_agreements_remind()
-
-
-@shared_task(name="marketplace.use_first_agreements_report_lapsed")
-def use_first_agreements_report_lapsed_task() -> int:
-    """Operators hear once of each use-first agreement whose decision date passed undecided."""
-    from .services.use_first import use_first_agreements_report_lapsed
-
-    return use_first_agreements_report_lapsed()

@@ -4,6 +4,8 @@ from . import views
 
 app_name = "marketplace"
 
+# ``config.urls`` adds the conversion pages that keep this namespace (``conversion.urls``).
+
 urlpatterns = [
     path("results/", views.results, name="results"),
     path("my/deals/", views.my_deals, name="my_deals"),
@@ -16,15 +18,6 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("console/notices/", views.console_notices, name="console_notices"),
     path("console/reconciliation/", views.console_reconciliation, name="console_reconciliation"),
-    path("rankings/", views.rankings, name="rankings"),
-    path("use-first/<int:pk>/apply/", views.use_first_apply, name="use_first_apply"),
-    path("my/use-first/", views.my_use_first, name="my_use_first"),
-    path("my/report/", views.annual_report, name="annual_report"),
-    path(
-        "console/use-first-applications/",
-        views.console_use_first_applications,
-        name="console_use_first_applications",
-    ),
     path("console/payments/", views.console_payments, name="console_payments"),
     path("console/defaults/", views.console_defaults, name="console_defaults"),
 ]

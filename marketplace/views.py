@@ -22,29 +22,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import operator_required
-from accounts.selectors import is_finance_operator, is_operator, member_organization_ids, user_memberships
+from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
 from core.errors import DomainError
 from core.paging import cursor_page
 from core.web import form_apply_error
 from listings import selectors as listing_selectors
-from listings.models import Listing, Rights, UseFirstEntry
+from listings.models import Listing, Rights
 from marketplace import selectors as mk_selectors
-from marketplace import use_first_selectors as uf_selectors
 from marketplace.charts import deals_by_month_chart, months_back
 from marketplace.forms import (
-    ApplicationAcceptForm,
-    ApplyForm,
     ContractForm,
-    ConvertForm,
-    DeclineReviewForm,
     ObjectionDecisionForm,
     ObjectionForm,
     OfferForm,
     PaymentConfirmForm,
-    RankingForm,
     RejectForm,
     ResultFilterForm,
-    UseFirstReasonForm,
 )
 from marketplace.models import (
     Deal,
@@ -54,8 +47,6 @@ from marketplace.models import (
     PublicNotice,
     PurchaseIntent,
     Result,
-    UseFirstAgreement,
-    UseFirstApplication,
 )
 from marketplace.selectors import (
     deal_get_visible,
@@ -64,7 +55,6 @@ from marketplace.selectors import (
     is_staff_reader,
 )
 from marketplace.services import intents, negotiation, payable_confirm
-from marketplace.services import use_first as use_first_services
 from marketplace.services.confirmation import deal_confirmation_issue, deal_confirmation_sign
 from marketplace.services.settlement import deal_register_contract
 
@@ -451,194 +441,4 @@ def console_reconciliation(request: HttpRequest) -> HttpResponse:
         request,
         "marketplace/console_reconciliation.html",
         {"runs": mk_selectors.reconciliation_runs(limit=30)},
-    )
-
-
-# 先用后转 applications and agreements; the conversion report and the institution ranking -------
-
-
-@login_required
-def use_first_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(
-        UseFirstEntry.objects.select_related("achievement__holder"), pk=pk, closed_on__isnull=True
-    )
-    form = ApplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            use_first_services.use_first_apply(entry=entry, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form_apply_error(form, exc)
-        else:
-            messages.success(request, _("申请已提交，持有单位须在规定期限内答复。"))
-            return redirect("marketplace:my_use_first")
-    return render(request, "marketplace/use_first_apply.html", {"entry": entry, "form": form})
-
-
-def _use_first_action(request: HttpRequest) -> dict[str, Any]:
-    """Apply one posted answer (accept, decline, review of a refusal, convert, return) through its
-    service. Returns the bound form under its key; it carries the refusal when there was one."""
-    action, _sep, pk = request.POST.get("target", "").partition(":")
-    actor = request.user
-    spec: dict[str, tuple[Any, Any, str, Any]] = {
-        "accept": (
-            UseFirstApplication,
-            ApplicationAcceptForm,
-            "a",
-            lambda obj, data: use_first_services.use_first_application_accept(
-                application=obj, actor=actor, **data
-            ),
-        ),
-        "decline": (
-            UseFirstApplication,
-            UseFirstReasonForm,
-            "d",
-            lambda obj, data: use_first_services.use_first_application_decline(
-                application=obj, actor=actor, **data
-            ),
-        ),
-        "review": (
-            UseFirstApplication,
-            DeclineReviewForm,
-            "r",
-            lambda obj, data: use_first_services.use_first_decline_review(
-                application=obj, actor=actor, **data
-            ),
-        ),
-        "convert": (
-            UseFirstAgreement,
-            ConvertForm,
-            "cg",
-            lambda obj, data: use_first_services.use_first_agreement_convert(
-                agreement=obj, actor=actor, **data
-            ),
-        ),
-        "return": (
-            UseFirstAgreement,
-            UseFirstReasonForm,
-            "rg",
-            lambda obj, data: use_first_services.use_first_agreement_return(
-                agreement=obj, actor=actor, **data
-            ),
-        ),
-    }
-    if action not in spec or not pk.isdigit():
-        raise Http404
-    model, form_class, prefix, call = spec[action]
-    target = get_object_or_404(model, pk=pk)
-    form = form_class(request.POST, prefix=f"{prefix}{pk}")
-    if form.is_valid():
-        try:
-            call(target, form.cleaned_data)
-        except DomainError as exc:
-            form_apply_error(form, exc)
-    return {f"{action}:{pk}": form}
-
-
-@login_required
-def my_use_first(request: HttpRequest) -> HttpResponse:
-    """先用后转: the company's applications and agreements; the holder's applications to answer."""
-    bound: dict[str, Any] = {}
-    if request.method == "POST":
-        bound = _use_first_action(request)
-        if not any(f.errors for f in bound.values()):
-            messages.success(request, _("已提交。"))
-            return redirect("marketplace:my_use_first")
-    orgs = set(member_organization_ids(request.user))
-    applications = []
-    for application in uf_selectors.use_first_applications_for(user=request.user).select_related(
-        "entry__achievement__holder", "applicant"
-    ):
-        holder_side = application.entry.holder_id in orgs
-        pk = application.pk
-        applications.append(
-            {
-                "application": application,
-                "holder_side": holder_side,
-                "accept": bound.get(f"accept:{pk}") or ApplicationAcceptForm(prefix=f"a{pk}"),
-                "decline": bound.get(f"decline:{pk}") or UseFirstReasonForm(prefix=f"d{pk}"),
-            }
-        )
-    agreements = []
-    for agreement in uf_selectors.use_first_agreements_for(user=request.user).select_related(
-        "entry__achievement", "holder", "company"
-    ):
-        pk = agreement.pk
-        agreements.append(
-            {
-                "agreement": agreement,
-                "company_side": agreement.company_id in orgs,
-                "convert": bound.get(f"convert:{pk}") or ConvertForm(prefix=f"cg{pk}"),
-                "return": bound.get(f"return:{pk}") or UseFirstReasonForm(prefix=f"rg{pk}"),
-            }
-        )
-    return render(
-        request, "marketplace/my_use_first.html", {"applications": applications, "agreements": agreements}
-    )
-
-
-@operator_required
-def console_use_first_applications(request: HttpRequest) -> HttpResponse:
-    """Escalated applications (the holder did not answer in time) and refusals of free licences."""
-    bound: dict[str, Any] = {}
-    if request.method == "POST":
-        bound = _use_first_action(request)
-        if not any(f.errors for f in bound.values()):
-            messages.success(request, _("已处理。"))
-            return redirect("marketplace:console_use_first_applications")
-    rows = []
-    for status in (UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW):
-        for application in uf_selectors.use_first_applications_for(
-            user=request.user, status=status
-        ).select_related("entry__achievement__holder", "applicant"):
-            pk = application.pk
-            rows.append(
-                {
-                    "application": application,
-                    "accept": bound.get(f"accept:{pk}") or ApplicationAcceptForm(prefix=f"a{pk}"),
-                    "review": bound.get(f"review:{pk}") or DeclineReviewForm(prefix=f"r{pk}"),
-                }
-            )
-    return render(request, "marketplace/console_use_first_applications.html", {"rows": rows})
-
-
-@login_required
-def annual_report(request: HttpRequest) -> HttpResponse:
-    """科技成果转化年度报告 of the user's organization; ``?format=csv`` downloads it."""
-    membership = user_memberships(request.user).first()
-    if membership is None:
-        return redirect("accounts:organization")
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    report = uf_selectors.conversion_annual_report(holder=membership.organization, year=year)
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            uf_selectors.conversion_annual_report_csv(report), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="conversion-report-{year}.csv"'
-        return response
-    # (label, value, is money): income is shown as ¥ with two places, the counts as they are.
-    rows = [
-        (uf_selectors.REPORT_CSV_HEADERS[name], value, name == "income")
-        for name, value in report.as_json().items()
-        if name in uf_selectors.REPORT_CSV_HEADERS and name not in ("holder", "holder_name", "year")
-    ]
-    years = list(range(timezone.localdate().year, timezone.localdate().year - 5, -1))
-    return render(request, "marketplace/annual_report.html", {"report": report, "rows": rows, "years": years})
-
-
-def rankings(request: HttpRequest) -> HttpResponse:
-    """绩效排名: obliged institutions by conversions and amount for a month, quarter or year."""
-    form = RankingForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("period") or "year"
-    order = data.get("order") or "amount"
-    (start, end), rows = uf_selectors.institution_ranking(
-        period=period, day=data.get("day") or timezone.localdate(), order=order, limit=100
-    )
-    return render(
-        request,
-        "marketplace/rankings.html",
-        {"form": form, "rows": rows, "start": start, "end": end - dt.timedelta(days=1)},
     )

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.permissions import operator_required
 from accounts.selectors import organizations_pending_review
 from auctions.models import Auction
+from conversion.models import UseFirstApplication
+from conversion.selectors import duty as use_first_selectors
 from listings import selectors as listing_selectors
-from listings import use_first_selectors
-from marketplace.models import Deal, Objection, Payable, ReconciliationRun, UseFirstApplication
+from marketplace.models import Deal, Objection, Payable, ReconciliationRun
 from marketplace.views import latest_results
 
 

@@ -9,14 +9,15 @@ from accounts.models import Organization
 from accounts.services import ORGANIZATION_TRANSITIONS
 from auctions.models import Auction
 from auctions.services import AUCTION_TRANSITIONS
+from conversion.models import UseFirstAgreement, UseFirstApplication
+from conversion.services import AGREEMENT_TRANSITIONS, APPLICATION_TRANSITIONS
 from listings.models import ConversionStatus, Listing
 from listings.services.achievements import CONVERSION_TRANSITIONS
 from listings.services.listings import LISTING_TRANSITIONS
-from marketplace.models import Deal, Offer, Payable, PublicNotice, UseFirstAgreement, UseFirstApplication
+from marketplace.models import Deal, Offer, Payable, PublicNotice
 from marketplace.services.deals import DEAL_TRANSITIONS
 from marketplace.services.negotiation import NOTICE_TRANSITIONS, OFFER_TRANSITIONS
 from marketplace.services.payables import DEPOSIT_TRANSITIONS, PAYABLE_TRANSITIONS
-from marketplace.services.use_first import AGREEMENT_TRANSITIONS, APPLICATION_TRANSITIONS
 
 TABLES = [
     ("organization", ORGANIZATION_TRANSITIONS, Organization.Status),

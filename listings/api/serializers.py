@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import seams
+
 from ..models import (
     Achievement,
     ConversionStatus,
@@ -18,7 +20,6 @@ from ..models import (
     Rights,
 )
 from ..selectors import ORDERINGS, listing_auction_id
-from ..services import conversion
 
 
 class StrictSerializer(serializers.Serializer):
@@ -123,7 +124,8 @@ class AchievementInventorOutput(serializers.Serializer):
 
 class UseFirstDutyOutput(serializers.Serializer):
     """Where the achievement stands today with the conversion duty (限时转化 / 先用后转), as
-    ``listings.services.conversion.conversion_duty`` decides it for the daily job and the pages."""
+    the conversion app decides it for the daily job and the pages (the ``achievement_conversion_duty``
+    seam: listings does not import the app above it)."""
 
     obliged = serializers.BooleanField(
         help_text=_("是否负有限时转化义务：高校、科研院所、医疗卫生机构、国有企业的应用类成果")
@@ -151,8 +153,8 @@ class AchievementOutput(serializers.ModelSerializer):
     conversion_deadline = serializers.DateField(
         allow_null=True, help_text=_("限时转化截止日：最早授权日 + 2 年（无授权日时为 null）")
     )
-    free_license_date = serializers.SerializerMethodField(
-        help_text=_("可无偿实施之日：最早授权日 + 3 年的次日（无授权日时为 null）")
+    free_license_date = serializers.DateField(
+        allow_null=True, help_text=_("可无偿实施之日：最早授权日 + 3 年的次日（无授权日时为 null）")
     )
     use_first_duty = serializers.SerializerMethodField()
 
@@ -186,13 +188,10 @@ class AchievementOutput(serializers.ModelSerializer):
             "updated_at",
         )
 
-    @extend_schema_field(OpenApiTypes.DATE)
-    def get_free_license_date(self, obj: Achievement) -> Any:
-        return conversion.free_license_date(obj.first_granted_on)
-
     @extend_schema_field(UseFirstDutyOutput)
-    def get_use_first_duty(self, obj: Achievement) -> dict[str, Any]:
-        return dict(UseFirstDutyOutput(conversion.conversion_duty(obj)).data)
+    def get_use_first_duty(self, obj: Achievement) -> dict[str, Any] | None:
+        duty = seams.call("achievement_conversion_duty", achievement=obj)
+        return None if duty is None else dict(UseFirstDutyOutput(duty).data)
 
 
 class AchievementHolderOutput(AchievementOutput):

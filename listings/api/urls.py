@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import use_first, views
+from . import views
 
 urlpatterns = [
     path("achievements/", views.AchievementCreateView.as_view(), name="achievement-create"),
@@ -21,4 +21,3 @@ urlpatterns = [
     path("listings/<int:pk>/withdraw/", views.ListingWithdrawView.as_view(), name="listing-withdraw"),
     path("listings/<int:pk>/history/", views.ListingHistoryView.as_view(), name="listing-history"),
 ]
-urlpatterns += use_first.urlpatterns

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -48,6 +46,12 @@ class Achievement(models.Model):
     # The earliest grant date of its rights: starts the conversion clock. Kept by the IP service so
     # the daily use-first job can use an index instead of aggregating patents.
     first_granted_on = models.DateField(_("最早授权日"), null=True, blank=True, db_index=True)
+    # 限时转化: the last day to convert (earliest grant + 2 years) and the first day free
+    # implementation may be licensed (grant + 3 years, the day after). Facts of the conversion duty
+    # shown here; computed and written by the conversion app (``conversion.rules``, through the
+    # ``achievement_granted`` seam whenever ``first_granted_on`` changes), never by listings.
+    conversion_deadline = models.DateField(_("限时转化截止日"), null=True, blank=True, editable=False)
+    free_license_date = models.DateField(_("可无偿实施日"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -66,18 +70,6 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def conversion_deadline(self) -> date | None:
-        """限时转化: the day the conversion clock runs out (``first_granted_on`` + 2 years).
-
-        A thin call: the date arithmetic (29 February included) belongs to the use-first rules in
-        ``listings.services.conversion.conversion_deadline``, so the API, the pages and the daily
-        job cannot disagree about it.
-        """
-        from listings.services.conversion import conversion_deadline
-
-        return conversion_deadline(self.first_granted_on)
 
 
 class AchievementConversionChange(models.Model):

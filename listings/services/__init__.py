@@ -1,7 +1,7 @@
 """Every write of the listings app (achievements, listings, their moderation).
 
-Other apps call these names; the modules behind them may move. The use-first services
-(``conversion``, ``use_first``) are their own modules, owned by the use-first work.
+Other apps call these names; the modules behind them may move. The conversion duty (the
+use-first list) is the ``conversion`` app's, above this one; it calls the bulk services here.
 """
 
 from .achievements import (
@@ -11,6 +11,7 @@ from .achievements import (
     achievement_set_conversion,
     achievement_update,
 )
+from .bulk import listings_close_bulk, listings_index_missing, listings_publish_bulk
 from .listings import (
     LISTING_TRANSITIONS,
     listing_close,
@@ -36,6 +37,9 @@ __all__ = [
     "achievement_set_conversion",
     "achievement_update",
     "listing_close",
+    "listings_close_bulk",
+    "listings_index_missing",
+    "listings_publish_bulk",
     "listing_lock",
     "listing_create",
     "listing_internal_decide",

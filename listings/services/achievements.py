@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import membership_for_action
+from core import seams
 from core.dbclock import db_now
 from core.errors import Conflict, InvalidInput
 from core.inputs import FieldErrors, choice, integer, text
@@ -204,6 +205,9 @@ def _write_children(achievement: Achievement, clean: dict[str, Any]) -> None:
         )
         achievement.first_granted_on = achievement.ip.aggregate(first=Min("granted_on"))["first"]
         achievement.save(update_fields=["first_granted_on"])
+        # The conversion clock starts at the earliest grant: the conversion app keeps the deadlines
+        # stored on the achievement (``conversion_deadline``, ``free_license_date``) in step.
+        seams.call("achievement_granted", achievement=achievement)
 
 
 def achievement_refresh_search(*, achievement: Achievement) -> None:
@@ -379,10 +383,6 @@ def achievement_set_conversion(
     )
     if status == C.CONVERTED:
         # Converted takes the achievement off the use-first list at once (the daily job would
-        # the next day): a local import, as the use-first services call this one.
-        from .use_first import use_first_entries_close
-
-        use_first_entries_close(
-            achievement_ids=[locked.pk], cause="converted", reason=reason or _("成果已转化")
-        )
+        # the next day): the conversion app, above this one, answers the seam.
+        seams.call("achievement_converted", achievement=locked, reason=reason or _("成果已转化"))
     return locked

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import trading, use_first, views
+from . import trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -36,4 +36,3 @@ urlpatterns += [
     path("notices/<int:pk>/objections/", trading.NoticeObjectionsView.as_view(), name="notice-objections"),
     path("objections/<int:pk>/decide/", trading.ObjectionDecideView.as_view(), name="objection-decide"),
 ]
-urlpatterns += use_first.urlpatterns

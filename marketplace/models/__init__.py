@@ -5,12 +5,6 @@ from .negotiation import NoticeStatusChange, Objection, Offer, OfferStatusChange
 from .payments import BankTransfer, Payable, PayableStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, Settlement, SettlementPolicy
-from .use_first import (
-    UseFirstAgreement,
-    UseFirstAgreementStatusChange,
-    UseFirstApplication,
-    UseFirstApplicationStatusChange,
-)
 
 __all__ = [
     "BankTransfer",
@@ -34,8 +28,4 @@ __all__ = [
     "Result",
     "Settlement",
     "SettlementPolicy",
-    "UseFirstAgreement",
-    "UseFirstAgreementStatusChange",
-    "UseFirstApplication",
-    "UseFirstApplicationStatusChange",
 ]

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
+from conversion.services import use_first_volunteer
 from listings.services import listing_review
-from listings.services.use_first import use_first_volunteer
 from tests.conftest import client_for
 from tests.factories import AchievementFactory, OrganizationFactory, UserFactory, make_listing, member_of
 
@@ -129,9 +129,10 @@ def test_the_use_first_job_stamps_every_row_uniquely_after_everything_committed_
     later than any row already committed, so one sync after the job sees them all once."""
     import datetime as dt
 
-    from listings.models import Listing, UseFirstEntry
-    from listings.services.use_first import use_first_run
-    from tests.use_first.helpers import make_achievement
+    from conversion.models import UseFirstEntry
+    from conversion.services import use_first_run
+    from listings.models import Listing
+    from tests.conversion.helpers import make_achievement
 
     holder = OrganizationFactory(kind="university")
     before = make_listing()  # committed before the job

@@ -96,9 +96,14 @@ def test_holder_member_records_an_achievement_with_patents(holder_member, univer
     ]
 
 
-def test_conversion_deadline_of_a_29_february_grant_is_28_february():
-    achievement = Achievement(first_granted_on=dt.date(2024, 2, 29))
+def test_conversion_deadline_of_a_29_february_grant_is_28_february(holder_member):
+    # The rule itself is conversion.rules' (tests/conversion/test_clock.py); the achievement stores
+    # what the conversion app computes when its grant date is set (the achievement_granted seam).
+    spec = data()
+    spec["ip"] = [{**spec["ip"][0], "granted_on": dt.date(2024, 2, 29)}]
+    achievement = achievement_create(actor=holder_member, **spec)
     assert achievement.conversion_deadline == dt.date(2026, 2, 28)
+    assert achievement.free_license_date == dt.date(2027, 3, 1)
     assert Achievement(first_granted_on=None).conversion_deadline is None
 
 

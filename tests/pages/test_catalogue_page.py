@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conversion.models import UseFirstEntry
 from listings import views
-from listings.models import UseFirstEntry
 from tests.factories import AchievementFactory, make_listing
 
 pytestmark = pytest.mark.django_db

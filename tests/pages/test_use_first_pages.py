@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Membership, Organization
-from listings.models import UseFirstEntry
+from conversion.models import UseFirstEntry
+from conversion.services import use_first_run
 from listings.services import achievement_create
-from listings.services.use_first import use_first_run
 from tests.factories import OrganizationFactory, make_patent_no, member_of
 
 from .conftest import confirm

@@ -13,7 +13,7 @@ DEMO_MODULES = (
     "marketplace.demo",
     "auctions.demo",
     # Last, as tonight's beat run would: the use-first job over everything loaded above.
-    "listings.use_first_demo",
+    "conversion.demo",
 )
 
 

@@ -1,0 +1,176 @@
+"""The bulk twins of the single-listing services, for jobs that publish or close many listings of
+the platform at once (the daily use-first job): one statement each, set-based.
+
+``listings_publish_bulk`` writes for each achievement exactly what ``listing_publish_by_platform``
+writes: the listing with its terms (``created_by`` null: the platform), a status-change row
+'' -> draft and one draft -> published with the reason and no actor, ``status = published``,
+``published_at``, a commit-ordered ``updated_at`` (``core.syncstamp``) and the search vector. The
+one difference is when the search vector arrives: it is copied from the achievement's previous
+listing when there is one, else filled after commit by ``listings_index_missing`` (jieba in Python
+is too slow for a job's transaction); ``tests/listings/test_bulk.py`` compares the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from celery import signature
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from core.effects import enqueue
+from core.errors import InvalidInput
+from core.syncstamp import sync_lock, sync_stamp_sql
+
+from .. import search
+from ..models import Listing, Rights
+from ..selectors import ACTIVE_LISTING_STATUSES
+
+S = Listing.Status
+_LISTING_STAMP = sync_stamp_sql("listings_listing")
+
+
+def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall()) if cur.description else []
+
+
+def listings_publish_bulk(
+    *,
+    achievement_ids: Sequence[int],
+    rights: str,
+    notice_days: int,
+    reason: str,
+    sync_locked: bool = False,
+) -> list[tuple[int, int]]:
+    """Publish a negotiated listing of the platform for each achievement in ``achievement_ids``
+    that has no active listing; returns (listing id, achievement id) of those published.
+
+    Terms: mode ``negotiated``, the given ``rights`` and ``notice_days``; the asking price is the
+    holder's own figure for the achievement (its ``valuation``), else none (面议). Only negotiated
+    listings come in bulk: publishing an auction listing must open its auction (a seam per
+    listing), which ``listing_publish_by_platform`` does.
+
+    An achievement already on offer (``listing_one_active_per_achievement``) is skipped, also when
+    a concurrent transaction publishes one first (``ON CONFLICT DO NOTHING``). Unless
+    ``sync_locked`` (the caller took it in an earlier statement), takes the sync lock first.
+    """
+    ids = sorted(set(achievement_ids))
+    if not ids:
+        return []
+    if rights not in Rights.values:
+        raise InvalidInput(
+            "invalid_terms", _("交易条款有误，请检查标出的字段。"), fields={"rights": [_("无效的选项。")]}
+        )
+    if not sync_locked:
+        sync_lock()
+    made = _rows(
+        f"""
+        WITH made AS (
+            INSERT INTO listings_listing (
+                achievement_id, mode, rights, status, asking_price, notice_days,
+                created_by_id, published_at, created_at, updated_at, search_vector
+            )
+            SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
+                   NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP},
+                   (SELECT p.search_vector FROM listings_listing p
+                    WHERE p.achievement_id = a.id AND p.search_vector IS NOT NULL
+                    ORDER BY p.id DESC LIMIT 1)
+            FROM listings_achievement a
+            WHERE a.id = ANY(%(ids)s::bigint[])
+              AND NOT EXISTS (
+                  SELECT 1 FROM listings_listing l
+                  WHERE l.achievement_id = a.id AND l.status = ANY(%(active)s::varchar[])
+              )
+            ORDER BY a.id
+            ON CONFLICT DO NOTHING
+            RETURNING id, achievement_id, search_vector IS NULL AS unindexed
+        ),
+        moved AS (
+            INSERT INTO listings_listingstatuschange
+                (listing_id, from_status, to_status, actor_id, reason, created_at)
+            SELECT id, '', %(draft)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+            UNION ALL
+            SELECT id, %(draft)s, %(published)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+        )
+        SELECT id, achievement_id, unindexed FROM made ORDER BY id
+        """,
+        {
+            "ids": ids,
+            "mode": Listing.Mode.NEGOTIATED.value,
+            "rights": rights,
+            "notice_days": notice_days,
+            "reason": reason,
+            "draft": S.DRAFT.value,
+            "published": S.PUBLISHED.value,
+            "active": list(ACTIVE_LISTING_STATUSES),
+        },
+    )
+    if any(unindexed for _id, _a, unindexed in made):
+        _index_later()
+    return [(listing_id, achievement_id) for listing_id, achievement_id, _u in made]
+
+
+# The task of ``listings.tasks`` that calls ``listings_index_missing``, sent by name: the tasks
+# module imports the services, so the services do not import it back.
+INDEX_TASK = "listings.listings_index_missing"
+
+
+def _index_later() -> None:
+    enqueue(signature(INDEX_TASK))
+
+
+def listings_index_missing(*, batch: int = 500) -> int:
+    """Fill the jieba search vector of the published listings that have none (the ones
+    ``listings_publish_bulk`` made without a previous listing to copy it from), as
+    ``listing_publish_by_platform`` does inline. Idempotent: only rows still without a vector."""
+    count = 0
+    while True:
+        listings = list(
+            Listing.objects.filter(search_vector__isnull=True, created_by__isnull=True)
+            .select_related("achievement__holder")
+            .order_by("pk")[:batch]
+        )
+        if not listings:
+            return count
+        for listing in listings:
+            a = listing.achievement
+            Listing.objects.filter(pk=listing.pk).update(
+                search_vector=search.search_vector(title=a.title, summary=a.summary, holder=a.holder.name)
+            )
+        count += len(listings)
+
+
+def listings_close_bulk(
+    *, listing_ids: Iterable[int], rights: str, reason: str, sync_locked: bool = False
+) -> int:
+    """Close the platform's published listings ``listing_ids`` of ``rights`` (published -> closed,
+    with its status-change row, no actor): the bulk form of a listing's move to closed. Listings
+    no longer published are left alone. Returns how many moved."""
+    ids = sorted(set(listing_ids))
+    if not ids:
+        return 0
+    if not sync_locked:
+        sync_lock()
+    rows = _rows(
+        f"""
+        WITH moved AS (
+            UPDATE listings_listing SET status = %(closed)s, updated_at = {_LISTING_STAMP}
+            WHERE id = ANY(%(ids)s::bigint[]) AND status = %(published)s AND rights = %(rights)s
+            RETURNING id
+        )
+        INSERT INTO listings_listingstatuschange (listing_id, from_status, to_status, actor_id, reason, created_at)
+        SELECT id, %(published)s, %(closed)s, NULL, %(reason)s, clock_timestamp() FROM moved
+        RETURNING listing_id
+        """,
+        {
+            "ids": ids,
+            "closed": S.CLOSED.value,
+            "published": S.PUBLISHED.value,
+            "rights": rights,
+            "reason": reason,
+        },
+    )
+    return len(rows)
