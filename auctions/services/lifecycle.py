@@ -61,11 +61,12 @@ def auction_transition(
 
 
 def _schedule(auction: Auction) -> None:
-    """Start and close tasks for their moments, sent after commit. Late or twice is harmless."""
-    from ..tasks import auction_close_task, auction_start_task
+    """Start and close tasks for their moments, sent after commit. Late or twice is harmless.
 
-    enqueue(auction_start_task, auction.pk, eta=auction.starts_at)
-    enqueue(auction_close_task, auction.pk, eta=auction.ends_at)
+    By task name (``auctions.tasks``): the tasks call these services, the services never import
+    the tasks."""
+    enqueue("auctions.start", auction.pk, eta=auction.starts_at)
+    enqueue("auctions.close", auction.pk, eta=auction.ends_at)
 
 
 def _open(
