@@ -121,7 +121,8 @@ def cmd_test(extra: list[str]) -> int:
         return 1
     log("mypy")
     if subprocess.call(
-        [str(bins / "mypy"), "config", "core", "accounts", "listings", "marketplace", "auctions", "portal"], cwd=ROOT
+        [str(bins / "mypy"), "config", "core", "accounts", "listings", "marketplace", "auctions", "portal"],
+        cwd=ROOT,
     ):
         return 1
     log("lint-imports (the floors of DESIGN.md, no import circles)")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.effects import after_commit
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.locks import organization_lock
 from core.transitions import status_move
 
 from .models import (
@@ -80,7 +81,7 @@ def _organization_transition(
     *, organization: Organization, to_status: str, actor: User, reason: str = ""
 ) -> Organization:
     """Lock the organization, check the table, move it and record the move."""
-    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    org = organization_lock(organization)
     status_move(
         org,
         to_status=to_status,
@@ -202,7 +203,7 @@ def membership_add_by_username(
 def membership_remove(*, organization: Organization, actor: User, user: User) -> None:
     """An admin removes a member; never the organization's last admin. The organization row is
     locked first, so two admins removing each other at once cannot both pass that check."""
-    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
+    organization = organization_lock(organization, no_key=True)
     _require_admin(organization=organization, actor=actor)
     membership = membership_get(user=user, organization=organization)
     if membership is None:

@@ -29,10 +29,10 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.errors import DomainError, InvalidInput
 from core.inputs import FieldErrors
+from core.locks import auction_lock_at
 from core.money import money_format, money_parse
 
 from ..events import publish_after_commit
-from ..locks import auction_lock_at
 from ..models import Auction, Bid, ProxyBid, Registration
 from ..selectors import when
 from .lifecycle import auction_start

@@ -21,12 +21,12 @@ from accounts.models import Organization, User
 from core.dbclock import db_now
 from core.effects import enqueue
 from core.errors import InvalidInput
+from core.locks import auction_lock
 from core.money import money_format
 from core.transitions import status_move
 from listings.models import Listing
 
 from ..events import publish_after_commit
-from ..locks import auction_lock
 from ..models import Auction, AuctionStatusChange
 
 log = logging.getLogger("market.auctions")

@@ -16,6 +16,7 @@ from accounts.selectors import membership_for_action
 from core.dbclock import db_now
 from core.errors import Conflict, InvalidInput
 from core.inputs import FieldErrors, choice, integer, text
+from core.locks import achievement_lock
 from core.money import money_parse
 from core.syncstamp import sync_lock, sync_stamp_expression
 
@@ -274,9 +275,7 @@ def achievement_update(*, achievement: Achievement, actor: User, **changes: Any)
     the approvers and operators saw is what is on offer.
     """
     membership_for_action(user=actor, organization=achievement.holder_id, roles=HOLDER_EDITOR_ROLES)
-    locked = (
-        Achievement.objects.select_for_update(of=("self",)).select_related("holder").get(pk=achievement.pk)
-    )
+    locked = achievement_lock(achievement, holder=True)
     allowed = {
         "title",
         "summary",
@@ -353,7 +352,7 @@ def achievement_set_conversion(
         raise InvalidInput(
             "invalid_conversion_method", _("已转化须注明转化方式。"), fields={"method": [_("此项为必填项。")]}
         )
-    locked = Achievement.objects.select_for_update(of=("self",)).get(pk=achievement.pk)
+    locked = achievement_lock(achievement)
     if status == C.UNCONVERTED:
         method = ""
     if locked.conversion_status == status and locked.conversion_method == method:

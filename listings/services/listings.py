@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify
-from core import seams
+from core import locks, seams
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.syncstamp import sync_lock
@@ -56,21 +56,21 @@ DECISIONS = ("approve", "reject")
 
 
 def listing_lock(listing: Listing | int) -> Listing:
-    """The listing row, locked for the rest of the transaction (with its achievement and holder).
+    """``core.locks.listing_lock`` (the listing row, with its achievement and holder read), after
+    the sync lock.
 
     The sync lock (``core.syncstamp``) is taken FIRST, as before locking any synced row: a
     transaction that held the listing and then waited for the sync lock to stamp it could
     deadlock with one that holds the sync lock and needs the listing (the daily use-first job)."""
     sync_lock()
-    pk = listing if isinstance(listing, int) else listing.pk
-    return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
+    return locks.listing_lock(listing)
 
 
 _STAMPS: dict[str, str] = {S.PENDING_REVIEW: "submitted_at", S.PUBLISHED: "published_at"}
 
 
 def _transition(*, listing: Listing, to_status: str, actor: User | None, reason: str = "") -> Listing:
-    """Move a listing the caller has locked (see ``_lock``): check the table, stamp the moment,
+    """Move a listing the caller has locked (see ``listing_lock``): check the table, stamp the moment,
     save, record the change. Publishing an auction listing tells the auctions side, in this
     transaction, through the ``listing_published`` seam."""
     stamp = _STAMPS.get(to_status)
@@ -179,11 +179,7 @@ def listing_submit(*, listing: Listing, actor: User) -> Listing:
     locked = listing_lock(listing)
     if locked.status not in EDITABLE_STATUSES:
         raise Conflict("invalid_status_transition", _("只有草稿或被驳回的挂牌可以提交。"))
-    achievement = (
-        Achievement.objects.select_for_update(of=("self",))
-        .select_related("holder")
-        .get(pk=locked.achievement_id)
-    )
+    achievement = locks.achievement_lock(locked.achievement_id, holder=True)
     _refuse_transferred(achievement)
     if achievement.listings.filter(status__in=ACTIVE_LISTING_STATUSES).exclude(pk=locked.pk).exists():
         raise Conflict("achievement_already_listed", _("该成果已有审核中或挂牌中的挂牌。"))
@@ -388,9 +384,7 @@ def listing_publish_by_platform(
     """The platform publishes a listing itself (the use-first job): no actor, no review; the
     status-change rows say why. 409 ``achievement_already_listed`` when one is already active."""
     _clean_mode_and_rights(mode, rights)
-    locked_achievement = (
-        Achievement.objects.select_for_update(of=("self",)).select_related("holder").get(pk=achievement.pk)
-    )
+    locked_achievement = locks.achievement_lock(achievement, holder=True)
     if locked_achievement.listings.filter(status__in=ACTIVE_LISTING_STATUSES).exists():
         raise Conflict("achievement_already_listed", _("该成果已有审核中或挂牌中的挂牌。"))
     clean = terms_validate(

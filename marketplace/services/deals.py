@@ -14,6 +14,7 @@ from accounts.selectors import organizations_related
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.locks import deal_lock, payable_lock
 from core.money import ZERO, money_quantize
 from core.transitions import status_move
 from listings import services as listing_services
@@ -23,7 +24,7 @@ from ..models import Deal, DealStatusChange, Journal, LedgerAccount, Payable
 from ..working_days import add_working_days
 from .confirmation import deal_confirmation_issue
 from .ledger import account_for, journal_post, transfer_lines
-from .payables import payable_create, payable_lock, payable_transition, refund_create
+from .payables import payable_create, payable_transition, refund_create
 from .results import result_publish
 
 S = Deal.Status
@@ -39,11 +40,6 @@ DEAL_TRANSITIONS: dict[str, set[str]] = {
 }
 # The moment each status is reached is kept on the deal.
 _STAMPS: dict[str, str] = {S.PAID: "paid_at", S.SETTLED: "settled_at", S.DEFAULTED: "defaulted_at"}
-
-
-def deal_lock(deal: Deal | int) -> Deal:
-    pk = deal if isinstance(deal, int) else deal.pk
-    return Deal.objects.select_for_update(of=("self",)).get(pk=pk)
 
 
 def deal_transition(

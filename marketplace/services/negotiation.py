@@ -14,6 +14,7 @@ from accounts.selectors import is_operator, membership_for_action, organizations
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.locks import notice_lock, objection_lock, offer_lock
 from core.money import money_quantize
 from core.transitions import status_move
 from listings import services as listing_services
@@ -55,7 +56,7 @@ def buyer_for(
 
 def offer_transition(*, offer: Offer, to_status: str, actor: User | None, reason: str = "") -> Offer:
     """Lock the offer, check the table, move it and record the move."""
-    locked = Offer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    locked = offer_lock(offer)
     answered = actor is not None and to_status in (OS.COUNTERED, OS.ACCEPTED, OS.REJECTED)
     status_move(
         locked,
@@ -74,7 +75,7 @@ def notice_transition(
     *, notice: PublicNotice, to_status: str, actor: User | None, reason: str = ""
 ) -> PublicNotice:
     """Lock the notice, check the table, move it and record the move."""
-    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    locked = notice_lock(notice)
     status_move(
         locked,
         to_status=to_status,
@@ -236,7 +237,7 @@ def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Object
         raise InvalidInput(
             "reason_required", _("请填写异议理由。"), fields={"reason": [_("请填写异议理由。")]}
         )
-    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    locked = notice_lock(notice)
     if locked.status != N.OPEN or db_now() >= locked.ends_at:
         raise Conflict("notice_closed", _("公示期已结束，不能再提出异议。"))
     objection = Objection.objects.create(notice=locked, raised_by=actor, reason=reason)
@@ -264,8 +265,8 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
         raise InvalidInput(
             "reason_required", _("请填写处理意见。"), fields={"reason": [_("请填写处理意见。")]}
         )
-    notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=objection.notice_id)
-    locked = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
+    notice = notice_lock(objection.notice_id)
+    locked = objection_lock(objection)
     if locked.status != Objection.Status.PENDING:
         raise Conflict("objection_decided", _("该异议已处理。"))
     locked.status = Objection.Status.UPHELD if decision == "uphold" else Objection.Status.DISMISSED
@@ -293,7 +294,7 @@ def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
     """A notice that has ended with no pending or upheld objection makes its deal. Anything else
     (not yet ended, an objection waiting for an operator, already concluded or stopped) leaves it
     as it is, so the job may run any number of times."""
-    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    locked = notice_lock(notice)
     if locked.status != N.OPEN or db_now() < locked.ends_at:
         return locked
     if locked.objections.exclude(status=Objection.Status.DISMISSED).exists():

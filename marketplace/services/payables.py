@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.errors import Conflict, InvalidInput
+from core.locks import payable_lock
 from core.money import ZERO, money_quantize
 from listings.models import Listing
 
@@ -54,11 +55,6 @@ def normalize_reference(text: str) -> str:
     return cleaned.translate(str.maketrans("OIL", "011"))
 
 
-def payable_lock(payable: Payable | int) -> Payable:
-    pk = payable if isinstance(payable, int) else payable.pk
-    return Payable.objects.select_for_update(of=("self",)).get(pk=pk)
-
-
 def payable_transition(
     *,
     payable: Payable,
@@ -69,7 +65,7 @@ def payable_transition(
 ) -> Payable:
     """Move a payable's status and/or deposit status by the tables above and record the move.
 
-    The caller must hold the payable's row lock (``payable_lock``) and pass the locked instance;
+    The caller must hold the payable's row lock (``core.locks.payable_lock``) and pass the locked instance;
     fields other than the statuses (``amount_paid``, ``paid_at``) are saved with it.
     """
     from_status, from_deposit = payable.status, payable.deposit_status
