@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.effects import after_commit
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import organization_lock
@@ -133,17 +134,11 @@ def organization_review(
     """An operator verifies or rejects a pending organization; a rejection needs a reason."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核机构。"))
-    if decision not in ("approve", "reject"):
-        raise InvalidInput(
-            "invalid_decision",
-            _("审核结论应为 approve 或 reject。"),
-            fields={"decision": [_("无效的选项。")]},
-        )
-    if decision == "reject" and not reason.strip():
-        raise InvalidInput(
-            "reason_required", _("驳回时必须填写理由。"), fields={"reason": [_("请填写驳回理由。")]}
-        )
-    to_status = S.VERIFIED if decision == "approve" else S.REJECTED
+    verdict = decision_parse(decision, choice=REVIEW, detail=_("审核结论应为 approve 或 reject。"))
+    reason = require_reason(
+        verdict, reason, choice=REVIEW, detail=_("驳回时必须填写理由。"), hint=_("请填写驳回理由。")
+    )
+    to_status = S.VERIFIED if verdict == Decision.APPROVE else S.REJECTED
     return _organization_transition(
         organization=organization, to_status=to_status, actor=actor, reason=reason
     )

@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.decisions import REVIEW
+
 from ..models import (
     Achievement,
     ConversionStatus,
@@ -247,12 +249,12 @@ class ListingUpdateInput(ListingTermsInput):
 
 
 class ListingReviewInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    decision = serializers.ChoiceField(choices=REVIEW.api_choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ListingInternalDecisionInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    decision = serializers.ChoiceField(choices=REVIEW.api_choices)
     comment = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text=_("驳回时必填")
     )

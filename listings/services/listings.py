@@ -24,6 +24,7 @@ from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify
 from core import locks, seams
 from core.dbclock import db_now
+from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.syncstamp import sync_lock
 from core.transitions import status_move
@@ -52,7 +53,6 @@ LISTING_TRANSITIONS: dict[str, set[str]] = {
     S.TAKEN_DOWN: set(),
 }
 EDITABLE_STATUSES = (S.DRAFT, S.REJECTED)
-DECISIONS = ("approve", "reject")
 
 
 def listing_lock(listing: Listing | int) -> Listing:
@@ -231,15 +231,11 @@ def _snapshot(listing: Listing) -> dict[str, Any]:
     }
 
 
-def _clean_decision(decision: Any, reason: str, *, reason_field: str) -> None:
-    if decision not in DECISIONS:
-        raise InvalidInput(
-            "invalid_decision", _("结论应为 approve 或 reject。"), fields={"decision": [_("无效的选项。")]}
-        )
-    if decision == "reject" and not (reason or "").strip():
-        raise InvalidInput(
-            "reason_required", _("驳回时必须填写理由。"), fields={reason_field: [_("请填写理由。")]}
-        )
+def _clean_decision(decision: Any, reason: str, *, reason_field: str) -> Decision:
+    """The review decision (``core.decisions.REVIEW``): a rejection needs a reason."""
+    verdict = decision_parse(decision, choice=REVIEW)
+    require_reason(verdict, reason, choice=REVIEW, detail=_("驳回时必须填写理由。"), field=reason_field)
+    return verdict
 
 
 @transaction.atomic
@@ -247,7 +243,7 @@ def listing_internal_decide(*, listing: Listing, actor: User, decision: str, com
     """The holder's approver decides (安心屋). The decision, its author, time and the terms
     snapshot stay as the due-diligence record (尽职免责), shown to operators."""
     membership_for_action(user=actor, organization=listing.achievement.holder_id, roles=HOLDER_APPROVER_ROLES)
-    _clean_decision(decision, comment, reason_field="comment")
+    verdict = _clean_decision(decision, comment, reason_field="comment")
     locked = listing_lock(listing)
     if locked.status != S.PENDING_INTERNAL_APPROVAL:
         raise Conflict("invalid_status_transition", _("该挂牌不在内部审批中。"))
@@ -255,13 +251,13 @@ def listing_internal_decide(*, listing: Listing, actor: User, decision: str, com
         listing=locked,
         approver=actor,
         decision=InternalApproval.Decision.APPROVED
-        if decision == "approve"
+        if verdict == Decision.APPROVE
         else InternalApproval.Decision.REJECTED,
         comment=comment,
         terms_snapshot=_snapshot(locked),
     )
     title = locked.achievement.title
-    if decision == "approve":
+    if verdict == Decision.APPROVE:
         _transition(listing=locked, to_status=S.PENDING_REVIEW, actor=actor, reason=comment)
         notify(
             operators=True,
@@ -285,12 +281,12 @@ def listing_review(*, listing: Listing, actor: User, decision: str, reason: str 
     """An operator publishes or rejects (with a reason) a listing in the queue."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核挂牌。"))
-    _clean_decision(decision, reason, reason_field="reason")
+    verdict = _clean_decision(decision, reason, reason_field="reason")
     locked = listing_lock(listing)
     if locked.status != S.PENDING_REVIEW:
         raise Conflict("invalid_status_transition", _("该挂牌不在待审核状态。"))
     title = locked.achievement.title
-    if decision == "approve":
+    if verdict == Decision.APPROVE:
         terms_recheck_times(listing=locked, now=db_now())
         _transition(listing=locked, to_status=S.PUBLISHED, actor=actor, reason=reason)
         _notify_holder(locked, kind="listing_published", title=_("挂牌已发布：%(title)s") % {"title": title})

@@ -13,6 +13,7 @@ from accounts.models import Organization, User
 from accounts.selectors import is_operator, membership_for_action, organizations_related
 from accounts.services import notify
 from core.dbclock import db_now
+from core.decisions import OBJECTION, Decision, decision_parse, require_reason
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import notice_lock, objection_lock, offer_lock
 from core.money import money_quantize
@@ -257,22 +258,18 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
     stays open to new offers) or dismisses it."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以执行此操作。"))
-    if decision not in ("uphold", "dismiss"):
-        raise InvalidInput(
-            "invalid_decision", _("请选择异议成立或不成立。"), fields={"decision": [_("无效的选项。")]}
-        )
-    if not reason.strip():
-        raise InvalidInput(
-            "reason_required", _("请填写处理意见。"), fields={"reason": [_("请填写处理意见。")]}
-        )
+    verdict = decision_parse(decision, choice=OBJECTION, detail=_("请选择异议成立或不成立。"))
+    reason = require_reason(
+        verdict, reason, choice=OBJECTION, detail=_("请填写处理意见。"), hint=_("请填写处理意见。")
+    )
     notice = notice_lock(objection.notice_id)
     locked = objection_lock(objection)
     if locked.status != Objection.Status.PENDING:
         raise Conflict("objection_decided", _("该异议已处理。"))
-    locked.status = Objection.Status.UPHELD if decision == "uphold" else Objection.Status.DISMISSED
+    locked.status = Objection.Status.UPHELD if verdict == Decision.UPHOLD else Objection.Status.DISMISSED
     locked.decided_by, locked.decided_at, locked.decision_reason = actor, db_now(), reason
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    if decision == "uphold" and notice.status == N.OPEN:
+    if verdict == Decision.UPHOLD and notice.status == N.OPEN:
         notice_transition(
             notice=notice, to_status=N.STOPPED, actor=actor, reason=_("异议成立：%(r)s") % {"r": reason}
         )
