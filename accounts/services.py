@@ -18,7 +18,7 @@ from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.effects import after_commit
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import organization_lock
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 
 from .models import (
     ApiToken,
@@ -35,12 +35,16 @@ from .validators import credit_code_error
 S = Organization.Status
 
 # The one transition table of an organization's status.
-ORGANIZATION_TRANSITIONS: dict[str, set[str]] = {
-    S.PENDING: {S.VERIFIED, S.REJECTED},
-    S.REJECTED: {S.PENDING},  # corrected and sent back for review
-    S.VERIFIED: {S.SUSPENDED},
-    S.SUSPENDED: {S.VERIFIED},
-}
+ORGANIZATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "accounts.Organization",
+    record="accounts.OrganizationStatusChange",
+    table={
+        S.PENDING: {S.VERIFIED, S.REJECTED},
+        S.REJECTED: {S.PENDING},  # corrected and sent back for review
+        S.VERIFIED: {S.SUSPENDED},
+        S.SUSPENDED: {S.VERIFIED},
+    },
+)
 
 
 def user_register(*, username: str, password: str, email: str) -> User:

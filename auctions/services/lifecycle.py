@@ -23,7 +23,7 @@ from core.effects import enqueue
 from core.errors import InvalidInput
 from core.locks import auction_lock
 from core.money import money_format
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings.models import Listing
 
 from ..events import publish_after_commit
@@ -34,13 +34,21 @@ log = logging.getLogger("market.auctions")
 S = Auction.Status
 
 # The one transition table of an auction's status.
-AUCTION_TRANSITIONS: dict[str, set[str]] = {
-    S.SCHEDULED: {S.LIVE, S.UNSOLD, S.CANCELLED},  # UNSOLD: nobody could bid before the end (a missed start)
-    S.LIVE: {S.SOLD, S.UNSOLD, S.CANCELLED},
-    S.SOLD: set(),
-    S.UNSOLD: set(),
-    S.CANCELLED: set(),
-}
+AUCTION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "auctions.Auction",
+    record="auctions.AuctionStatusChange",
+    table={
+        S.SCHEDULED: {
+            S.LIVE,
+            S.UNSOLD,
+            S.CANCELLED,
+        },  # UNSOLD: nobody could bid before the end (a missed start)
+        S.LIVE: {S.SOLD, S.UNSOLD, S.CANCELLED},
+        S.SOLD: set(),
+        S.UNSOLD: set(),
+        S.CANCELLED: set(),
+    },
+)
 
 
 def auction_transition(

@@ -19,6 +19,7 @@ from core.inputs import FieldErrors, choice, integer, text
 from core.locks import achievement_lock
 from core.money import money_parse
 from core.syncstamp import sync_lock, sync_stamp_expression
+from core.transitions import transitions_register
 
 from .. import search
 from ..models import (
@@ -317,11 +318,16 @@ def achievement_update(*, achievement: Achievement, actor: User, **changes: Any)
 C = ConversionStatus
 
 # The one transition table of an achievement's conversion status.
-CONVERSION_TRANSITIONS: dict[str, set[str]] = {
-    C.UNCONVERTED: {C.CONVERTING, C.CONVERTED},
-    C.CONVERTING: {C.CONVERTED, C.UNCONVERTED},  # concluded, or fell through
-    C.CONVERTED: {C.UNCONVERTED},  # the buyer defaulted or the contract was rescinded
-}
+CONVERSION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "listings.Achievement",
+    record="listings.AchievementConversionChange",
+    field="conversion_status",
+    table={
+        C.UNCONVERTED: {C.CONVERTING, C.CONVERTED},
+        C.CONVERTING: {C.CONVERTED, C.UNCONVERTED},  # concluded, or fell through
+        C.CONVERTED: {C.UNCONVERTED},  # the buyer defaulted or the contract was rescinded
+    },
+)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from core.dbclock import db_now
 from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.syncstamp import sync_lock
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 
 from .. import search
 from ..models import Achievement, ConversionStatus, InternalApproval, Listing, ListingStatusChange, Rights
@@ -37,21 +37,25 @@ from .terms import ALL_TERMS, terms_of, terms_recheck_times, terms_validate
 S = Listing.Status
 
 # The one transition table of a listing's status.
-LISTING_TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {
-        S.PENDING_INTERNAL_APPROVAL,
-        S.PENDING_REVIEW,
-        S.WITHDRAWN,
-        S.PUBLISHED,  # only the platform's own use-first listing
+LISTING_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "listings.Listing",
+    record="listings.ListingStatusChange",
+    table={
+        S.DRAFT: {
+            S.PENDING_INTERNAL_APPROVAL,
+            S.PENDING_REVIEW,
+            S.WITHDRAWN,
+            S.PUBLISHED,  # only the platform's own use-first listing
+        },
+        S.PENDING_INTERNAL_APPROVAL: {S.PENDING_REVIEW, S.REJECTED, S.WITHDRAWN},
+        S.PENDING_REVIEW: {S.PUBLISHED, S.REJECTED, S.WITHDRAWN},
+        S.PUBLISHED: {S.CLOSED, S.WITHDRAWN, S.TAKEN_DOWN},
+        S.REJECTED: {S.PENDING_INTERNAL_APPROVAL, S.PENDING_REVIEW, S.WITHDRAWN},
+        S.CLOSED: set(),
+        S.WITHDRAWN: set(),
+        S.TAKEN_DOWN: set(),
     },
-    S.PENDING_INTERNAL_APPROVAL: {S.PENDING_REVIEW, S.REJECTED, S.WITHDRAWN},
-    S.PENDING_REVIEW: {S.PUBLISHED, S.REJECTED, S.WITHDRAWN},
-    S.PUBLISHED: {S.CLOSED, S.WITHDRAWN, S.TAKEN_DOWN},
-    S.REJECTED: {S.PENDING_INTERNAL_APPROVAL, S.PENDING_REVIEW, S.WITHDRAWN},
-    S.CLOSED: set(),
-    S.WITHDRAWN: set(),
-    S.TAKEN_DOWN: set(),
-}
+)
 EDITABLE_STATUSES = (S.DRAFT, S.REJECTED)
 
 

@@ -16,7 +16,7 @@ from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import deal_lock, payable_lock
 from core.money import ZERO, money_quantize
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import ConversionStatus, Listing
 
@@ -31,13 +31,17 @@ S = Deal.Status
 K = LedgerAccount.Kind
 
 # The one transition table of a deal's status.
-DEAL_TRANSITIONS: dict[str, set[str]] = {
-    S.AWAITING_PAYMENT: {S.PAID, S.DEFAULTED},
-    S.PAID: {S.CONTRACT_REGISTERED, S.SETTLED},  # settled straight from paid: an operator released it
-    S.CONTRACT_REGISTERED: {S.SETTLED},
-    S.SETTLED: set(),
-    S.DEFAULTED: set(),
-}
+DEAL_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Deal",
+    record="marketplace.DealStatusChange",
+    table={
+        S.AWAITING_PAYMENT: {S.PAID, S.DEFAULTED},
+        S.PAID: {S.CONTRACT_REGISTERED, S.SETTLED},  # settled straight from paid: an operator released it
+        S.CONTRACT_REGISTERED: {S.SETTLED},
+        S.SETTLED: set(),
+        S.DEFAULTED: set(),
+    },
+)
 # The moment each status is reached is kept on the deal.
 _STAMPS: dict[str, str] = {S.PAID: "paid_at", S.SETTLED: "settled_at", S.DEFAULTED: "defaulted_at"}
 

@@ -17,31 +17,56 @@ from core.decisions import OBJECTION, Decision, decision_parse, require_reason
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import notice_lock, objection_lock, offer_lock
 from core.money import money_quantize
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import Listing
 
-from ..models import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
+from ..models import (
+    NoticeStatusChange,
+    Objection,
+    ObjectionStatusChange,
+    Offer,
+    OfferStatusChange,
+    PublicNotice,
+)
 from .deals import deal_conclude
 
 OS = Offer.Status
 N = PublicNotice.Status
 
 # The one transition table of an offer ...
-OFFER_TRANSITIONS: dict[str, set[str]] = {
-    OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED, OS.WITHDRAWN},
-    OS.COUNTERED: set(),
-    OS.ACCEPTED: set(),
-    OS.REJECTED: set(),
-    OS.SUPERSEDED: set(),
-    OS.WITHDRAWN: set(),
-}
+OFFER_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Offer",
+    record="marketplace.OfferStatusChange",
+    table={
+        OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED, OS.WITHDRAWN},
+        OS.COUNTERED: set(),
+        OS.ACCEPTED: set(),
+        OS.REJECTED: set(),
+        OS.SUPERSEDED: set(),
+        OS.WITHDRAWN: set(),
+    },
+)
 # ... and of a public notice.
-NOTICE_TRANSITIONS: dict[str, set[str]] = {
-    N.OPEN: {N.CONCLUDED, N.STOPPED},
-    N.CONCLUDED: set(),
-    N.STOPPED: set(),
-}
+NOTICE_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.PublicNotice",
+    record="marketplace.NoticeStatusChange",
+    table={
+        N.OPEN: {N.CONCLUDED, N.STOPPED},
+        N.CONCLUDED: set(),
+        N.STOPPED: set(),
+    },
+)
+# ... and of an objection: an operator decides it once.
+OBJECTION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Objection",
+    record="marketplace.ObjectionStatusChange",
+    table={
+        Objection.Status.PENDING: {Objection.Status.UPHELD, Objection.Status.DISMISSED},
+        Objection.Status.UPHELD: set(),
+        Objection.Status.DISMISSED: set(),
+    },
+)
 
 
 def buyer_for(
@@ -242,6 +267,7 @@ def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Object
     if locked.status != N.OPEN or db_now() >= locked.ends_at:
         raise Conflict("notice_closed", _("公示期已结束，不能再提出异议。"))
     objection = Objection.objects.create(notice=locked, raised_by=actor, reason=reason)
+    ObjectionStatusChange.objects.create(objection=objection, to_status=objection.status, actor=actor)
     notify(
         operators=True,
         kind="objection_raised",
@@ -266,9 +292,16 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
     locked = objection_lock(objection)
     if locked.status != Objection.Status.PENDING:
         raise Conflict("objection_decided", _("该异议已处理。"))
-    locked.status = Objection.Status.UPHELD if verdict == Decision.UPHOLD else Objection.Status.DISMISSED
-    locked.decided_by, locked.decided_at, locked.decision_reason = actor, db_now(), reason
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    status_move(
+        locked,
+        to_status=Objection.Status.UPHELD if verdict == Decision.UPHOLD else Objection.Status.DISMISSED,
+        transitions=OBJECTION_TRANSITIONS,
+        noun=_("异议"),
+        record=lambda **change: ObjectionStatusChange.objects.create(objection=locked, **change),
+        actor=actor,
+        reason=reason,
+        changes={"decided_by": actor, "decided_at": db_now(), "decision_reason": reason},
+    )
     if verdict == Decision.UPHOLD and notice.status == N.OPEN:
         notice_transition(
             notice=notice, to_status=N.STOPPED, actor=actor, reason=_("异议成立：%(r)s") % {"r": reason}
