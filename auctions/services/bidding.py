@@ -283,9 +283,9 @@ def proxy_bid_set(*, auction_id: int, user: User, max_amount: Any) -> tuple[Prox
             raise _refused("auction_ended", auction_id=auction_id)
     elif refusal is not None:
         raise _refused(refusal, auction_id=auction_id)
-    # the leader's own ceiling must beat its own bid; anyone else's, the next acceptable bid
-    floor = auction.current_price if auction.leader_id == registration.pk else None
-    minimum = next_minimum if floor is None else floor + auction.increment
+    # The engine's least next bid (``auction_minimum_next_bid``) for everyone: the leader's own
+    # ceiling must beat its own bid, which is that same amount.
+    minimum = next_minimum
     if value < minimum:
         raise BidRejected(
             "below_minimum",
