@@ -172,3 +172,12 @@ def registration_public(registration: Registration) -> dict[str, Any]:
         "payment_reference": payment.payment_reference if payment is not None else None,
         "proxy_max_amount": money_format(proxy.max_amount) if proxy is not None else None,
     }
+
+
+def auctions_watched() -> QuerySet[Auction]:
+    """The operators' live-auction queue (console tile and page): live, then upcoming, by end."""
+    return (
+        Auction.objects.filter(status__in=(Auction.Status.LIVE, Auction.Status.SCHEDULED))
+        .select_related("listing__achievement__holder", "leader")
+        .order_by("status", "ends_at")
+    )

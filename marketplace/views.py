@@ -47,12 +47,11 @@ from marketplace.forms import (
     UseFirstReasonForm,
 )
 from marketplace.models import (
-    Deal,
     Objection,
     Offer,
-    Payable,
     PublicNotice,
     PurchaseIntent,
+    ReconciliationRun,
     Result,
     UseFirstAgreement,
     UseFirstApplication,
@@ -62,6 +61,7 @@ from marketplace.selectors import (
     deal_journals,
     deals_visible_to,
     is_staff_reader,
+    results_list,
 )
 from marketplace.services import intents, negotiation, payable_confirm
 from marketplace.services import use_first as use_first_services
@@ -79,15 +79,14 @@ def results(request: HttpRequest) -> HttpResponse:
     """成交公示: published results with filters, and deal value by month and mode as a chart."""
     form = ResultFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = Result.objects.all()
-    if data.get("mode"):
-        qs = qs.filter(mode=data["mode"])
-    if data.get("field"):
-        qs = qs.filter(field=data["field"])
-    if data.get("concluded_after"):
-        qs = qs.filter(concluded_at__gte=_day_start(data["concluded_after"]))
-    if data.get("concluded_before"):
-        qs = qs.filter(concluded_at__lt=_day_start(data["concluded_before"] + dt.timedelta(days=1)))
+    # The page's dates are whole days (the end day included); the API's and the CSV's are moments.
+    after, before = data.get("concluded_after"), data.get("concluded_before")
+    qs = results_list(
+        mode=data.get("mode") or None,
+        field=data.get("field") or None,
+        concluded_after=_day_start(after) if after else None,
+        concluded_before=_day_start(before + dt.timedelta(days=1)) if before else None,
+    )
     months = months_back(timezone.localdate(), 12)
     rows = list(
         qs.filter(concluded_at__gte=_day_start(months[0]))
@@ -194,11 +193,7 @@ def console_payments(request: HttpRequest) -> HttpResponse:
     """Payments still pending: incoming (deposits, balances) that a finance operator records as
     received offline, and outgoing (refunds, settlement payouts) that they record as paid out.
     What was typed stays when the service refuses."""
-    pending = list(
-        Payable.objects.filter(status=Payable.Status.PENDING)
-        .select_related("payer", "listing__achievement", "deal")
-        .order_by("created_at", "id")[:200]
-    )
+    pending = list(mk_selectors.payables_pending()[:200])
     forms_: dict[int, PaymentConfirmForm] = {}
     if request.method == "POST":
         if not is_finance_operator(request.user):
@@ -229,16 +224,8 @@ def console_payments(request: HttpRequest) -> HttpResponse:
 @operator_required
 def console_defaults(request: HttpRequest) -> HttpResponse:
     """Deals whose buyer did not pay in time, and deals now overdue and about to default."""
-    defaulted = (
-        Deal.objects.filter(status=Deal.Status.DEFAULTED)
-        .select_related("listing__achievement", "buyer", "seller")
-        .order_by("-defaulted_at")[:100]
-    )
-    overdue = (
-        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lt=timezone.now())
-        .select_related("listing__achievement", "buyer", "seller")
-        .order_by("payment_due_at")[:100]
-    )
+    defaulted = mk_selectors.deals_defaulted()[:100]
+    overdue = mk_selectors.deals_overdue()[:100]
     return render(request, "marketplace/console_defaults.html", {"defaulted": defaulted, "overdue": overdue})
 
 
@@ -436,13 +423,14 @@ def intent_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @operator_required
 def console_notices(request: HttpRequest) -> HttpResponse:
-    notices = (
-        PublicNotice.objects.filter(status=PublicNotice.Status.OPEN)
-        .select_related("listing__achievement", "buyer")
-        .annotate(pending=Count("objections", filter=Q(objections__status=Objection.Status.PENDING)))
-        .order_by("-pending", "ends_at")[:200]
-    )
+    notices = mk_selectors.notices_open()[:200]
     return render(request, "marketplace/console_notices.html", {"notices": notices})
+
+
+def _run_status(request: HttpRequest) -> str | None:
+    """``?status=mismatch`` (the console tile's link) lists the runs that found differences."""
+    status = request.GET.get("status")
+    return status if status in ReconciliationRun.Status.values else None
 
 
 @operator_required
@@ -450,7 +438,7 @@ def console_reconciliation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "marketplace/console_reconciliation.html",
-        {"runs": mk_selectors.reconciliation_runs(limit=30)},
+        {"runs": mk_selectors.reconciliation_runs(status=_run_status(request), limit=30)},
     )
 
 
