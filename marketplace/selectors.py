@@ -64,11 +64,14 @@ def trades_visible_to(user: Any, rows: QuerySet[T]) -> QuerySet[T]:
 
 
 def objections_visible_to(user: Any, notice: PublicNotice) -> QuerySet[Objection]:
-    """A notice's objections: operators and the notice's parties read every one; others their own."""
-    objections = notice.objections.all()
+    """A notice's objections: operators and the notice's parties read every one; others their own
+    (an anonymous visitor none). The notice page and the API both list these."""
+    objections = notice.objections.select_related("raised_by")
     parties = {notice.buyer_id, notice.listing.achievement.holder_id}
     if is_staff_reader(user) or parties & set(member_organization_ids(user)):
         return objections
+    if not getattr(user, "is_authenticated", False):
+        return objections.none()
     return objections.filter(raised_by=user)
 
 

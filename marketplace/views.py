@@ -387,7 +387,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("marketplace:notice", pk=pk)
         except DomainError as exc:
             form_apply_error(objection_form, exc)
-    objections = list(notice.objections.select_related("raised_by"))
+    objections = list(mk_selectors.objections_visible_to(request.user, notice))
     staff = is_operator(request.user)
     rows = [(o, decide_forms.get(o.pk) or ObjectionDecisionForm(prefix=f"o{o.pk}")) for o in objections]
     return render(
