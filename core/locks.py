@@ -10,8 +10,7 @@ A transaction that takes several of these locks takes them top to bottom. Two tr
 both follow the order can wait for each other but never deadlock. Rows of one kind are locked in
 ``pk`` order (``rows_lock``; Saleor's ``lock_objects.py``).
 
- 1. job and sync advisory locks: the use-first job's own lock, then ``core.syncstamp.sync_lock``
-    (taken before any synced row is locked; ``listings.services.listing_lock`` takes it).
+ 1. job advisory locks (the use-first job's own, taken first in its transaction).
  2. organization (``organization_lock``): status moves and memberships. No other lock is held when
     it is taken, and nothing below takes it.
  3. auction (``auction_lock``, ``auction_lock_at``; the bid engine's SQL ``auction_bid_place``
@@ -20,7 +19,12 @@ both follow the order can wait for each other but never deadlock. Rows of one ki
     (``listings.services.listing_take_down`` calls the ``listing_taken_down`` seam first).
  4. public notices of a listing (``notice_lock``, ``notices_lock``): ``notice_conclude`` and
     ``objection_decide`` lock the notice, then (through ``deal_conclude``) the listing.
- 5. listing (``listing_lock``), with its achievement and holder read (not locked).
+ 5. listing (``listing_lock``), with its achievement and holder read (not locked), right after
+    ``core.syncstamp.sync_lock``, which ``listings.services.listing_lock`` takes before it (so
+    the sync lock ranks here, below auctions and notices, not at the top). Known exception until
+    the transaction-id watermark replaces the sync lock: ``achievement_update`` holds the
+    achievement and then takes the sync lock to restamp its listings' search, the reverse of
+    ``listing_submit`` (sync, listing, achievement); the watermark removes the lock and the cycle.
  6. achievement (``achievement_lock``): after its listing (``listing_submit``,
     ``achievement_set_conversion`` under ``deal_conclude``). ``listing_publish_by_platform``
     locks the achievement and then the listing it has just created, a row no other transaction
