@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.decisions import REVIEW
+
 from .models import Membership, Organization
 
 
@@ -39,7 +41,7 @@ class MemberForm(forms.Form):
 class OrganizationReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("审核结论"),
-        choices=[("approve", _("通过认证")), ("reject", _("驳回"))],
+        choices=REVIEW.form_choices(yes=_("通过认证"), no=_("驳回")),
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(

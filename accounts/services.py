@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import seams
+from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.effects import after_commit
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from core.transitions import status_move
+from core.locks import organization_lock
+from core.transitions import status_move, transitions_register
 
 from .models import (
     ApiToken,
@@ -39,12 +41,16 @@ from .validators import credit_code_error
 S = Organization.Status
 
 # The one transition table of an organization's status.
-ORGANIZATION_TRANSITIONS: dict[str, set[str]] = {
-    S.PENDING: {S.VERIFIED, S.REJECTED},
-    S.REJECTED: {S.PENDING},  # corrected and sent back for review
-    S.VERIFIED: {S.SUSPENDED},
-    S.SUSPENDED: {S.VERIFIED},
-}
+ORGANIZATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "accounts.Organization",
+    record="accounts.OrganizationStatusChange",
+    table={
+        S.PENDING: {S.VERIFIED, S.REJECTED},
+        S.REJECTED: {S.PENDING},  # corrected and sent back for review
+        S.VERIFIED: {S.SUSPENDED},
+        S.SUSPENDED: {S.VERIFIED},
+    },
+)
 
 
 def user_register(*, username: str, password: str, email: str) -> User:
@@ -89,7 +95,7 @@ def _organization_transition(
     *, organization: Organization, to_status: str, actor: User, reason: str = ""
 ) -> Organization:
     """Lock the organization, check the table, move it and record the move."""
-    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    org = organization_lock(organization)
     status_move(
         org,
         to_status=to_status,
@@ -141,17 +147,11 @@ def organization_review(
     """An operator verifies or rejects a pending organization; a rejection needs a reason."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核机构。"))
-    if decision not in ("approve", "reject"):
-        raise InvalidInput(
-            "invalid_decision",
-            _("审核结论应为 approve 或 reject。"),
-            fields={"decision": [_("无效的选项。")]},
-        )
-    if decision == "reject" and not reason.strip():
-        raise InvalidInput(
-            "reason_required", _("驳回时必须填写理由。"), fields={"reason": [_("请填写驳回理由。")]}
-        )
-    to_status = S.VERIFIED if decision == "approve" else S.REJECTED
+    verdict = decision_parse(decision, choice=REVIEW, detail=_("审核结论应为 approve 或 reject。"))
+    reason = require_reason(
+        verdict, reason, choice=REVIEW, detail=_("驳回时必须填写理由。"), hint=_("请填写驳回理由。")
+    )
+    to_status = S.VERIFIED if verdict == Decision.APPROVE else S.REJECTED
     return _organization_transition(
         organization=organization, to_status=to_status, actor=actor, reason=reason
     )
@@ -181,9 +181,13 @@ def _require_admin(*, organization: Organization, actor: User) -> None:
         raise Forbidden("admin_only", _("只有机构管理员可以执行此操作。"))
 
 
-INVITATION_TRANSITIONS: dict[str, set[str]] = {
-    Invitation.Status.INVITED: {Invitation.Status.ACCEPTED, Invitation.Status.DECLINED},
-}
+INVITATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "accounts.Invitation",
+    record="accounts.InvitationStatusChange",
+    table={
+        Invitation.Status.INVITED: {Invitation.Status.ACCEPTED, Invitation.Status.DECLINED},
+    },
+)
 
 
 @transaction.atomic
@@ -294,7 +298,7 @@ def membership_leave(*, organization: Organization, actor: User, successor: str 
 def membership_remove(*, organization: Organization, actor: User, user: User) -> None:
     """An admin removes a member; never the organization's last admin. The organization row is
     locked first, so two admins removing each other at once cannot both pass that check."""
-    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
+    organization = organization_lock(organization, no_key=True)
     _require_admin(organization=organization, actor=actor)
     membership = membership_get(user=user, organization=organization)
     if membership is None:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.decisions import Decision
 from core.errors import DomainError
 from core.web import form_apply_error
 
@@ -204,7 +205,7 @@ def console_organization_review(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form_apply_error(form, exc)
         else:
-            verdict = _("已认证") if form.cleaned_data["decision"] == "approve" else _("已驳回")
+            verdict = _("已认证") if form.cleaned_data["decision"] == Decision.APPROVE else _("已驳回")
             messages.success(request, f"{org.name}：{verdict}。")
             return redirect("accounts:console_organizations")
     history = org.status_changes.select_related("actor")

@@ -33,9 +33,11 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from core.money import money_format
+
 from .events import channel_for
 from .models import Auction
-from .selectors import SNAPSHOT_BIDS, auction_snapshot
+from .selectors import SNAPSHOT_BIDS, auction_snapshot, next_bid_minimum
 
 log = logging.getLogger("market.auctions.room")
 
@@ -166,7 +168,14 @@ class Room:
                     leader_bidder_no=event["bidder_no"],
                     bid_count=event["seq"],
                     ends_at=event["ends_at"],
-                    min_next_bid=str(Decimal(event["amount"]) + Decimal(auction["increment"])),
+                    min_next_bid=money_format(
+                        next_bid_minimum(
+                            bid_count=event["seq"],
+                            current_price=Decimal(event["amount"]),
+                            start_price=Decimal(auction["start_price"]),
+                            increment=Decimal(auction["increment"]),
+                        )
+                    ),
                 )
                 self.bids.append(
                     {k: event[k] for k in ("seq", "amount", "bidder_no", "placed_at", "proxy", "hash")}

@@ -45,11 +45,28 @@ def reserve_met(auction: Auction) -> bool | None:
     return auction.current_price is not None and auction.current_price >= auction.reserve_price
 
 
+def next_bid_minimum(
+    *, bid_count: int, current_price: Decimal | None, start_price: Decimal, increment: Decimal
+) -> Decimal:
+    """The least acceptable next bid: the start price, then the current price plus the increment.
+
+    The rule itself is the engine's SQL function ``auction_minimum_next_bid``
+    (auctions/sql/0004_bid_engine.sql), which decides every bid and proxy ceiling; this is its one
+    Python reading, for what the API and the live room SHOW before anyone bids, where a database
+    round trip per event is not wanted. tests/auctions/test_minimum_next_bid.py holds the two equal."""
+    if bid_count == 0:
+        return start_price
+    assert current_price is not None
+    return current_price + increment
+
+
 def minimum_next_bid(auction: Auction) -> Decimal:
-    if auction.bid_count == 0:
-        return auction.start_price
-    assert auction.current_price is not None
-    return auction.current_price + auction.increment
+    return next_bid_minimum(
+        bid_count=auction.bid_count,
+        current_price=auction.current_price,
+        start_price=auction.start_price,
+        increment=auction.increment,
+    )
 
 
 def auction_public(
@@ -155,3 +172,12 @@ def registration_public(registration: Registration) -> dict[str, Any]:
         "payment_reference": payment.payment_reference if payment is not None else None,
         "proxy_max_amount": money_format(proxy.max_amount) if proxy is not None else None,
     }
+
+
+def auctions_watched() -> QuerySet[Auction]:
+    """The operators' live-auction queue (console tile and page): live, then upcoming, by end."""
+    return (
+        Auction.objects.filter(status__in=(Auction.Status.LIVE, Auction.Status.SCHEDULED))
+        .select_related("listing__achievement__holder", "leader")
+        .order_by("status", "ends_at")
+    )

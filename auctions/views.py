@@ -118,11 +118,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @operator_required
 def console_live(request: HttpRequest) -> HttpResponse:
     """Live and upcoming auctions for the operators: price, bids, registrations, time left."""
-    auctions = list(
-        Auction.objects.filter(status__in=(S.LIVE, S.SCHEDULED))
-        .select_related("listing__achievement__holder", "leader")
-        .order_by("status", "ends_at")[:200]
-    )
+    auctions = list(selectors.auctions_watched()[:200])
     counts = {
         a["auction_id"]: a
         for a in Registration.objects.filter(auction__in=auctions)

@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
         "ListingModeEnum": "listings.models.Listing.Mode",
         "ListingStatusEnum": "listings.models.Listing.Status",
         "InternalApprovalDecisionEnum": "listings.models.InternalApproval.Decision",
-        "ReviewDecisionEnum": [("approve", "approve"), ("reject", "reject")],
+        "ReviewDecisionEnum": "core.decisions.REVIEW_API_CHOICES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -7,7 +7,7 @@ i.e. after the lock is held, and two stamps taken in one transaction stay in ord
 
 It is its own statement on purpose: a volatile function inside a ``SELECT ... FOR UPDATE`` is
 evaluated before the wait for the lock. Two places read it otherwise, on purpose:
-``auctions.locks.auction_lock_at`` locks and reads the clock in a single round trip through a
+``core.locks.auction_lock_at`` locks and reads the clock in a single round trip through a
 MATERIALIZED CTE (the clock is evaluated on the row the lock returned, hence after the wait), and
 the bid engine's ``auction_bid_place`` (auctions/sql/0004_bid_engine.sql) reads
 ``clock_timestamp()`` in the statement after its ``FOR NO KEY UPDATE``.

@@ -52,19 +52,32 @@ class Choice:
     def words(self) -> tuple[Decision, Decision]:
         return (self.yes, self.no)
 
+    @property
+    def api_choices(self) -> list[tuple[str, str]]:
+        """The two words as a serializer's choices (the API shows the word itself)."""
+        return [(word.value, word.value) for word in self.words]
+
+    def form_choices(self, *, yes: Any, no: Any) -> list[tuple[str, Any]]:
+        """The two words as a form's choices, with the page's own labels for them."""
+        return [(self.yes.value, yes), (self.no.value, no)]
+
 
 REVIEW = Choice(Decision.APPROVE, Decision.REJECT, frozenset({Decision.REJECT}))
 ACCEPTANCE = Choice(Decision.ACCEPT, Decision.REJECT, frozenset({Decision.ACCEPT, Decision.REJECT}))
 OBJECTION = Choice(Decision.UPHOLD, Decision.DISMISS, frozenset({Decision.UPHOLD, Decision.DISMISS}))
 APPEAL = Choice(Decision.UPHOLD, Decision.OVERTURN, frozenset({Decision.UPHOLD, Decision.OVERTURN}))
 
+# The OpenAPI enum of a review's decision (settings.SPECTACULAR_SETTINGS names it by this path).
+REVIEW_API_CHOICES = REVIEW.api_choices
 
-def decision_parse(value: Any, *, choice: Choice) -> Decision:
-    """The raw word as a ``Decision`` that ``choice`` allows; 400 ``invalid_decision`` otherwise."""
+
+def decision_parse(value: Any, *, choice: Choice, detail: str = "") -> Decision:
+    """The raw word as a ``Decision`` that ``choice`` allows; 400 ``invalid_decision`` otherwise
+    (``detail`` overrides the default text)."""
     if value not in choice.words:
         raise InvalidInput(
             "invalid_decision",
-            _("结论应为 %(yes)s 或 %(no)s。") % {"yes": choice.yes.value, "no": choice.no.value},
+            detail or _("结论应为 %(yes)s 或 %(no)s。") % {"yes": choice.yes.value, "no": choice.no.value},
             fields={"decision": [_("无效的选项。")]},
         )
     return Decision(value)
@@ -77,12 +90,14 @@ def require_reason(
     choice: Choice,
     detail: str = "",
     field: str = "reason",
+    hint: str = "",
 ) -> str:
     """The stripped reason; 400 ``reason_required`` when ``choice`` requires one for ``decision``
-    and none was given (``detail`` overrides the default text, ``field`` names the form field)."""
+    and none was given (``detail`` overrides the default text, ``field`` names the form field,
+    ``hint`` overrides the text shown at the field)."""
     reason = (reason or "").strip()
     if decision in choice.reason_on and not reason:
         raise InvalidInput(
-            "reason_required", detail or _("请填写理由。"), fields={field: [_("请填写理由。")]}
+            "reason_required", detail or _("请填写理由。"), fields={field: [hint or _("请填写理由。")]}
         )
     return reason

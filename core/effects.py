@@ -25,9 +25,18 @@ def after_commit(func: Callable[[], Any]) -> None:
 
 
 def enqueue(task: Any, *args: Any, eta: Any = None, **kwargs: Any) -> None:
-    """Send a Celery task after commit, optionally for a moment (``eta``, an aware datetime)."""
+    """Send a Celery task after commit, optionally for a moment (``eta``, an aware datetime).
+
+    ``task`` is the task itself or its registered name (``"auctions.close"``): a service schedules
+    its app's tasks by name, so that the tasks module may import the services and not the reverse
+    (no import circle; the name is the task's contract)."""
 
     def send() -> None:
-        task.apply_async(args=args, kwargs=kwargs, eta=eta)
+        if isinstance(task, str):
+            from celery import current_app
+
+            current_app.send_task(task, args=args, kwargs=kwargs, eta=eta)
+        else:
+            task.apply_async(args=args, kwargs=kwargs, eta=eta)
 
     after_commit(send)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.decisions import REVIEW
 from listings.models import Achievement, Field, IntellectualProperty, Listing, Rights
 
 # The browser's date picker takes and gives ISO dates whatever the page's language (the zh-hans
@@ -180,7 +181,7 @@ class ListingForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("结论"), choices=[("approve", _("同意")), ("reject", _("驳回"))], widget=forms.RadioSelect
+        label=_("结论"), choices=REVIEW.form_choices(yes=_("同意"), no=_("驳回")), widget=forms.RadioSelect
     )
     reason = forms.CharField(
         label=_("意见"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.decisions import OBJECTION
 from listings.forms import DATE_INPUT as DATE
 from listings.models import Field, Listing
 
@@ -54,7 +55,7 @@ class ObjectionForm(forms.Form):
 class ObjectionDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("处理结论"),
-        choices=[("uphold", _("异议成立")), ("dismiss", _("异议不成立"))],
+        choices=OBJECTION.form_choices(yes=_("异议成立"), no=_("异议不成立")),
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("处理意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
@@ -63,11 +64,14 @@ def trades_visible_to(user: Any, rows: QuerySet[T]) -> QuerySet[T]:
 
 
 def objections_visible_to(user: Any, notice: PublicNotice) -> QuerySet[Objection]:
-    """A notice's objections: operators and the notice's parties read every one; others their own."""
-    objections = notice.objections.all()
+    """A notice's objections: operators and the notice's parties read every one; others their own
+    (an anonymous visitor none). The notice page and the API both list these."""
+    objections = notice.objections.select_related("raised_by")
     parties = {notice.buyer_id, notice.listing.achievement.holder_id}
     if is_staff_reader(user) or parties & set(member_organization_ids(user)):
         return objections
+    if not getattr(user, "is_authenticated", False):
+        return objections.none()
     return objections.filter(raised_by=user)
 
 
@@ -183,9 +187,53 @@ def result_notice(*, deal_id: int) -> dict[str, Any] | None:
     }
 
 
-def reconciliation_runs(*, limit: int = 30) -> QuerySet[ReconciliationRun]:
-    """The latest reconciliation runs, newest first (operators' page)."""
-    return ReconciliationRun.objects.all()[:limit]
+def reconciliation_runs(*, status: str | None = None, limit: int = 30) -> QuerySet[ReconciliationRun]:
+    """The latest reconciliation runs, newest first, of one ``status`` if given (operators' page;
+    the console tile counts the mismatches)."""
+    runs = ReconciliationRun.objects.all()
+    if status:
+        runs = runs.filter(status=status)
+    return runs[:limit]
+
+
+# The operators' queues: each console tile counts what the page it opens lists.
+
+
+def payables_pending() -> QuerySet[Payable]:
+    """Payments to record: incoming (deposits, balances) received offline and outgoing (refunds,
+    payouts) paid out; oldest first."""
+    return (
+        Payable.objects.filter(status=Payable.Status.PENDING)
+        .select_related("payer", "listing__achievement", "deal")
+        .order_by("created_at", "id")
+    )
+
+
+def deals_defaulted() -> QuerySet[Deal]:
+    return (
+        Deal.objects.filter(status=Deal.Status.DEFAULTED)
+        .select_related("listing__achievement", "buyer", "seller")
+        .order_by("-defaulted_at")
+    )
+
+
+def deals_overdue() -> QuerySet[Deal]:
+    """Deals awaiting payment past their deadline: about to default (the job has not run yet)."""
+    return (
+        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lt=timezone.now())
+        .select_related("listing__achievement", "buyer", "seller")
+        .order_by("payment_due_at")
+    )
+
+
+def notices_open() -> QuerySet[PublicNotice]:
+    """Public notices running, those with objections waiting for an operator (``pending``) first."""
+    return (
+        PublicNotice.objects.filter(status=PublicNotice.Status.OPEN)
+        .select_related("listing__achievement", "buyer")
+        .annotate(pending=Count("objections", filter=Q(objections__status=Objection.Status.PENDING)))
+        .order_by("-pending", "ends_at")
+    )
 
 
 def reconciliation_latest() -> ReconciliationRun | None:

@@ -40,12 +40,11 @@ from marketplace.forms import (
     ResultFilterForm,
 )
 from marketplace.models import (
-    Deal,
     Objection,
     Offer,
-    Payable,
     PublicNotice,
     PurchaseIntent,
+    ReconciliationRun,
     Result,
 )
 from marketplace.selectors import (
@@ -53,6 +52,7 @@ from marketplace.selectors import (
     deal_journals,
     deals_visible_to,
     is_staff_reader,
+    results_list,
 )
 from marketplace.services import intents, negotiation, payable_confirm
 from marketplace.services.confirmation import deal_confirmation_issue, deal_confirmation_sign
@@ -69,15 +69,14 @@ def results(request: HttpRequest) -> HttpResponse:
     """成交公示: published results with filters, and deal value by month and mode as a chart."""
     form = ResultFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = Result.objects.all()
-    if data.get("mode"):
-        qs = qs.filter(mode=data["mode"])
-    if data.get("field"):
-        qs = qs.filter(field=data["field"])
-    if data.get("concluded_after"):
-        qs = qs.filter(concluded_at__gte=_day_start(data["concluded_after"]))
-    if data.get("concluded_before"):
-        qs = qs.filter(concluded_at__lt=_day_start(data["concluded_before"] + dt.timedelta(days=1)))
+    # The page's dates are whole days (the end day included); the API's and the CSV's are moments.
+    after, before = data.get("concluded_after"), data.get("concluded_before")
+    qs = results_list(
+        mode=data.get("mode") or None,
+        field=data.get("field") or None,
+        concluded_after=_day_start(after) if after else None,
+        concluded_before=_day_start(before + dt.timedelta(days=1)) if before else None,
+    )
     months = months_back(timezone.localdate(), 12)
     rows = list(
         qs.filter(concluded_at__gte=_day_start(months[0]))
@@ -184,11 +183,7 @@ def console_payments(request: HttpRequest) -> HttpResponse:
     """Payments still pending: incoming (deposits, balances) that a finance operator records as
     received offline, and outgoing (refunds, settlement payouts) that they record as paid out.
     What was typed stays when the service refuses."""
-    pending = list(
-        Payable.objects.filter(status=Payable.Status.PENDING)
-        .select_related("payer", "listing__achievement", "deal")
-        .order_by("created_at", "id")[:200]
-    )
+    pending = list(mk_selectors.payables_pending()[:200])
     forms_: dict[int, PaymentConfirmForm] = {}
     if request.method == "POST":
         if not is_finance_operator(request.user):
@@ -219,16 +214,8 @@ def console_payments(request: HttpRequest) -> HttpResponse:
 @operator_required
 def console_defaults(request: HttpRequest) -> HttpResponse:
     """Deals whose buyer did not pay in time, and deals now overdue and about to default."""
-    defaulted = (
-        Deal.objects.filter(status=Deal.Status.DEFAULTED)
-        .select_related("listing__achievement", "buyer", "seller")
-        .order_by("-defaulted_at")[:100]
-    )
-    overdue = (
-        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lt=timezone.now())
-        .select_related("listing__achievement", "buyer", "seller")
-        .order_by("payment_due_at")[:100]
-    )
+    defaulted = mk_selectors.deals_defaulted()[:100]
+    overdue = mk_selectors.deals_overdue()[:100]
     return render(request, "marketplace/console_defaults.html", {"defaulted": defaulted, "overdue": overdue})
 
 
@@ -390,7 +377,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("marketplace:notice", pk=pk)
         except DomainError as exc:
             form_apply_error(objection_form, exc)
-    objections = list(notice.objections.select_related("raised_by"))
+    objections = list(mk_selectors.objections_visible_to(request.user, notice))
     staff = is_operator(request.user)
     rows = [(o, decide_forms.get(o.pk) or ObjectionDecisionForm(prefix=f"o{o.pk}")) for o in objections]
     return render(
@@ -426,13 +413,14 @@ def intent_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @operator_required
 def console_notices(request: HttpRequest) -> HttpResponse:
-    notices = (
-        PublicNotice.objects.filter(status=PublicNotice.Status.OPEN)
-        .select_related("listing__achievement", "buyer")
-        .annotate(pending=Count("objections", filter=Q(objections__status=Objection.Status.PENDING)))
-        .order_by("-pending", "ends_at")[:200]
-    )
+    notices = mk_selectors.notices_open()[:200]
     return render(request, "marketplace/console_notices.html", {"notices": notices})
+
+
+def _run_status(request: HttpRequest) -> str | None:
+    """``?status=mismatch`` (the console tile's link) lists the runs that found differences."""
+    status = request.GET.get("status")
+    return status if status in ReconciliationRun.Status.values else None
 
 
 @operator_required
@@ -440,5 +428,5 @@ def console_reconciliation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "marketplace/console_reconciliation.html",
-        {"runs": mk_selectors.reconciliation_runs(limit=30)},
+        {"runs": mk_selectors.reconciliation_runs(status=_run_status(request), limit=30)},
     )

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import operator_required
 from accounts.selectors import organizations_pending_review
+from auctions import selectors as auction_selectors
 from auctions.models import Auction
 from conversion.models import UseFirstApplication
 from conversion.selectors import duty as use_first_selectors
 from listings import selectors as listing_selectors
-from marketplace.models import Deal, Objection, Payable, ReconciliationRun
+from marketplace import selectors as mk_selectors
+from marketplace.models import ReconciliationRun
 from marketplace.views import latest_results
 
 
@@ -38,6 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @operator_required
 def console(request: HttpRequest) -> HttpResponse:
+    """One tile per operators' queue: each counts with the selector of the page it opens, so the
+    number on the tile is the number of rows there (tests/pages/test_console_tiles.py)."""
     sections: list[dict[str, Any]] = [
         {
             "title": _("机构认证"),
@@ -47,20 +51,20 @@ def console(request: HttpRequest) -> HttpResponse:
         },
         {
             "title": _("拍卖监控"),
-            "count": Auction.objects.filter(status=Auction.Status.LIVE).count(),
-            "hint": _("竞价中的拍卖"),
+            "count": auction_selectors.auctions_watched().count(),
+            "hint": _("竞价中与即将开始的拍卖"),
             "url": reverse("auctions:console_live"),
         },
         {
             "title": _("待确认付款"),
-            "count": Payable.objects.filter(kind__in=Payable.INCOMING, status=Payable.Status.PENDING).count(),
-            "hint": _("保证金与成交价款"),
+            "count": mk_selectors.payables_pending().count(),
+            "hint": _("保证金、成交价款的到账与退款、结算的付出"),
             "url": reverse("marketplace:console_payments"),
         },
         {
             "title": _("违约"),
-            "count": Deal.objects.filter(status=Deal.Status.DEFAULTED).count(),
-            "hint": _("已违约的成交"),
+            "count": mk_selectors.deals_defaulted().count() + mk_selectors.deals_overdue().count(),
+            "hint": _("已违约与逾期未付的成交"),
             "url": reverse("marketplace:console_defaults"),
         },
         {
@@ -86,15 +90,16 @@ def console(request: HttpRequest) -> HttpResponse:
         },
         {
             "title": _("公示异议"),
-            "count": Objection.objects.filter(status=Objection.Status.PENDING).count(),
-            "hint": _("待处理的公示异议"),
+            "count": mk_selectors.notices_open().count(),
+            "hint": _("公示中的成交价，有待处理异议的在前"),
             "url": reverse("marketplace:console_notices"),
         },
         {
             "title": _("对账"),
-            "count": ReconciliationRun.objects.filter(status=ReconciliationRun.Status.MISMATCH).count(),
-            "hint": _("存在差异的对账"),
-            "url": reverse("marketplace:console_reconciliation"),
+            "count": mk_selectors.reconciliation_runs(status=ReconciliationRun.Status.MISMATCH).count(),
+            "hint": _("最近存在差异的对账"),
+            "url": reverse("marketplace:console_reconciliation")
+            + f"?status={ReconciliationRun.Status.MISMATCH}",
         },
         {
             "title": _("逾期登记"),

@@ -1,41 +1,76 @@
-"""Every transition table names every status of its model, and only those: a status missing from
-its table would make a move from it a 500 instead of a 409 (it happened to withdrawn offers)."""
+"""One transition mechanism for every status (CONVENTIONS.md, "State").
+
+Every model with a ``status`` field has a transition table and a status-change model registered in
+``core.transitions.MACHINES`` (each app registers its own with ``transitions_register`` where the
+table is defined). Every registered table names every status of its field, and only those: a
+status missing from its table would make a move from it a 500 instead of a 409 (it happened to
+withdrawn offers)."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
+from django.apps import apps
+from django.db import models
 
-from accounts.models import Organization
-from accounts.services import ORGANIZATION_TRANSITIONS
-from auctions.models import Auction
-from auctions.services import AUCTION_TRANSITIONS
-from conversion.models import UseFirstAgreement, UseFirstApplication
-from conversion.services import AGREEMENT_TRANSITIONS, APPLICATION_TRANSITIONS
-from listings.models import ConversionStatus, Listing
-from listings.services.achievements import CONVERSION_TRANSITIONS
-from listings.services.listings import LISTING_TRANSITIONS
-from marketplace.models import Deal, Offer, Payable, PublicNotice
-from marketplace.services.deals import DEAL_TRANSITIONS
-from marketplace.services.negotiation import NOTICE_TRANSITIONS, OFFER_TRANSITIONS
-from marketplace.services.payables import DEPOSIT_TRANSITIONS, PAYABLE_TRANSITIONS
+from core.transitions import MACHINES
 
-TABLES = [
-    ("organization", ORGANIZATION_TRANSITIONS, Organization.Status),
-    ("listing", LISTING_TRANSITIONS, Listing.Status),
-    ("conversion", CONVERSION_TRANSITIONS, ConversionStatus),
-    ("deal", DEAL_TRANSITIONS, Deal.Status),
-    ("offer", OFFER_TRANSITIONS, Offer.Status),
-    ("notice", NOTICE_TRANSITIONS, PublicNotice.Status),
-    ("payable", PAYABLE_TRANSITIONS, Payable.Status),
-    ("deposit", DEPOSIT_TRANSITIONS, Payable.DepositStatus),
-    ("use-first application", APPLICATION_TRANSITIONS, UseFirstApplication.Status),
-    ("use-first agreement", AGREEMENT_TRANSITIONS, UseFirstAgreement.Status),
-    ("auction", AUCTION_TRANSITIONS, Auction.Status),
-]
+# Models with a ``status`` that have no registered machine YET. The lead empties this set after
+# merging the branches that register them; a model lands here only with a comment saying why.
+PENDING: set[str] = set()
 
 
-@pytest.mark.parametrize(("name", "table", "statuses"), TABLES, ids=[t[0] for t in TABLES])
-def test_the_table_covers_every_status_and_only_those(name, table, statuses):
-    assert set(table) == set(statuses.values), f"{name}: statuses without a row"
+def _import_services() -> None:
+    """Import every services module of every app: they register their tables when imported."""
+    for config in apps.get_app_configs():
+        try:
+            package = importlib.import_module(f"{config.name}.services")
+        except ModuleNotFoundError:
+            continue
+        for info in pkgutil.walk_packages(getattr(package, "__path__", []), prefix=f"{package.__name__}."):
+            importlib.import_module(info.name)
+
+
+_import_services()
+
+
+def _stateful_models() -> list[str]:
+    return sorted(
+        model._meta.label
+        for model in apps.get_models()
+        if any(f.name == "status" for f in model._meta.concrete_fields)
+    )
+
+
+@pytest.mark.parametrize("label", _stateful_models())
+def test_every_model_with_a_status_has_a_table_and_a_change_record(label):
+    registered = (label, "status") in MACHINES
+    if label in PENDING:
+        assert not registered, f"{label} is registered now: take it out of PENDING"
+        return
+    assert registered, f"{label} has a status but no transitions_register(...) table"
+    machine = MACHINES[(label, "status")]
+    record = apps.get_model(machine.record)
+    fields = {f.name: f for f in record._meta.concrete_fields}
+    assert {"from_status", "to_status"} <= set(fields), f"{machine.record} records no move"
+    assert any(
+        isinstance(f, models.ForeignKey) and f.related_model is apps.get_model(label) for f in fields.values()
+    ), f"{machine.record} does not point at {label}"
+
+
+def test_the_pending_set_names_only_real_models():
+    stateful = set(_stateful_models())
+    assert stateful >= PENDING
+
+
+TABLES = [(m.model, m.field, m.table) for m in MACHINES.values()]
+
+
+@pytest.mark.parametrize(("label", "field", "table"), TABLES, ids=[f"{t[0]}.{t[1]}" for t in TABLES])
+def test_the_table_covers_every_status_and_only_those(label, field, table):
+    statuses = {value for value, _label in apps.get_model(label)._meta.get_field(field).choices}
+    assert set(table) == statuses, f"{label}.{field}: statuses without a row"
     for source, targets in table.items():
-        assert set(targets) <= set(statuses.values), f"{name}: {source} moves to an unknown status"
+        assert set(targets) <= statuses, f"{label}.{field}: {source} moves to an unknown status"

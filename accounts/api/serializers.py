@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.decisions import REVIEW
+
 from ..models import Invitation, Membership, Organization, OrganizationStatusChange, User
 
 
@@ -101,7 +103,7 @@ class OrganizationOutput(serializers.ModelSerializer):
 
 
 class ReviewInput(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    decision = serializers.ChoiceField(choices=REVIEW.api_choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

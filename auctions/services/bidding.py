@@ -29,10 +29,10 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.errors import DomainError, InvalidInput
 from core.inputs import FieldErrors
+from core.locks import auction_lock_at
 from core.money import money_format, money_parse
 
 from ..events import publish_after_commit
-from ..locks import auction_lock_at
 from ..models import Auction, Bid, ProxyBid, Registration
 from ..selectors import when
 from .lifecycle import auction_start
@@ -283,9 +283,9 @@ def proxy_bid_set(*, auction_id: int, user: User, max_amount: Any) -> tuple[Prox
             raise _refused("auction_ended", auction_id=auction_id)
     elif refusal is not None:
         raise _refused(refusal, auction_id=auction_id)
-    # the leader's own ceiling must beat its own bid; anyone else's, the next acceptable bid
-    floor = auction.current_price if auction.leader_id == registration.pk else None
-    minimum = next_minimum if floor is None else floor + auction.increment
+    # The engine's least next bid (``auction_minimum_next_bid``) for everyone: the leader's own
+    # ceiling must beat its own bid, which is that same amount.
+    minimum = next_minimum
     if value < minimum:
         raise BidRejected(
             "below_minimum",

@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.selectors import is_operator
 from accounts.services import notify
 from core.errors import DomainError, Forbidden, InvalidInput
+from core.locks import auction_lock_at
 from core.money import money_format
 from listings.models import Listing
 from listings.services import listing_close
@@ -20,7 +21,6 @@ from marketplace.services import deal_conclude, deposit_release, listing_engagem
 from marketplace.services.leaving import listing_deal_refuse_exit
 
 from ..events import publish_after_commit
-from ..locks import auction_lock_at
 from ..models import Auction, Bid, Registration
 from .lifecycle import auction_transition
 

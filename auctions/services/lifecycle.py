@@ -21,12 +21,12 @@ from accounts.models import Organization, User
 from core.dbclock import db_now
 from core.effects import enqueue
 from core.errors import InvalidInput
+from core.locks import auction_lock
 from core.money import money_format
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings.models import Listing
 
 from ..events import publish_after_commit
-from ..locks import auction_lock
 from ..models import Auction, AuctionStatusChange
 
 log = logging.getLogger("market.auctions")
@@ -34,13 +34,21 @@ log = logging.getLogger("market.auctions")
 S = Auction.Status
 
 # The one transition table of an auction's status.
-AUCTION_TRANSITIONS: dict[str, set[str]] = {
-    S.SCHEDULED: {S.LIVE, S.UNSOLD, S.CANCELLED},  # UNSOLD: nobody could bid before the end (a missed start)
-    S.LIVE: {S.SOLD, S.UNSOLD, S.CANCELLED},
-    S.SOLD: set(),
-    S.UNSOLD: set(),
-    S.CANCELLED: set(),
-}
+AUCTION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "auctions.Auction",
+    record="auctions.AuctionStatusChange",
+    table={
+        S.SCHEDULED: {
+            S.LIVE,
+            S.UNSOLD,
+            S.CANCELLED,
+        },  # UNSOLD: nobody could bid before the end (a missed start)
+        S.LIVE: {S.SOLD, S.UNSOLD, S.CANCELLED},
+        S.SOLD: set(),
+        S.UNSOLD: set(),
+        S.CANCELLED: set(),
+    },
+)
 
 
 def auction_transition(
@@ -61,11 +69,12 @@ def auction_transition(
 
 
 def _schedule(auction: Auction) -> None:
-    """Start and close tasks for their moments, sent after commit. Late or twice is harmless."""
-    from ..tasks import auction_close_task, auction_start_task
+    """Start and close tasks for their moments, sent after commit. Late or twice is harmless.
 
-    enqueue(auction_start_task, auction.pk, eta=auction.starts_at)
-    enqueue(auction_close_task, auction.pk, eta=auction.ends_at)
+    By task name (``auctions.tasks``): the tasks call these services, the services never import
+    the tasks."""
+    enqueue("auctions.start", auction.pk, eta=auction.starts_at)
+    enqueue("auctions.close", auction.pk, eta=auction.ends_at)
 
 
 def _open(

@@ -11,11 +11,11 @@ from accounts.models import User
 from accounts.selectors import membership_for_action, organizations_related
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, Forbidden
+from core.locks import auction_lock
 from listings.services import listing_mark_engaged
 from marketplace.models import Payable
 from marketplace.services import deposit_create
 
-from ..locks import auction_lock
 from ..models import Registration
 
 

@@ -27,10 +27,10 @@ from accounts.services import notify, notify_organizations
 from core.dbclock import db_now
 from core.decisions import APPEAL, decision_parse, require_reason
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
-from core.locks import lock_row, lock_rows_skip_locked
+from core.locks import row_lock, rows_skip_locked
 from core.money import money_quantize
 from core.syncstamp import sync_lock
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings.models import ConversionMethod, ConversionStatus, Listing
 from listings.services import achievement_set_conversion
 from marketplace.models import Deal
@@ -53,20 +53,28 @@ ACTING_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
 COMPANY_KINDS = (Organization.Kind.ENTERPRISE, Organization.Kind.STATE_ENTERPRISE)
 
 # The one transition table of an application's status.
-APPLICATION_TRANSITIONS: dict[str, set[str]] = {
-    A.PENDING: {A.ACCEPTED, A.DECLINED, A.DECLINE_REVIEW, A.ESCALATED},
-    A.ESCALATED: {A.ACCEPTED, A.DECLINED, A.DECLINE_REVIEW},  # a late answer, or an operator's
-    A.DECLINE_REVIEW: {A.DECLINED, A.ACCEPTED},  # upheld, or overturned: the licence is granted
-    A.ACCEPTED: set(),
-    A.DECLINED: set(),
-}
+APPLICATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "conversion.UseFirstApplication",
+    record="conversion.UseFirstApplicationStatusChange",
+    table={
+        A.PENDING: {A.ACCEPTED, A.DECLINED, A.DECLINE_REVIEW, A.ESCALATED},
+        A.ESCALATED: {A.ACCEPTED, A.DECLINED, A.DECLINE_REVIEW},  # a late answer, or an operator's
+        A.DECLINE_REVIEW: {A.DECLINED, A.ACCEPTED},  # upheld, or overturned: the licence is granted
+        A.ACCEPTED: set(),
+        A.DECLINED: set(),
+    },
+)
 # The one transition table of an agreement's status.
-AGREEMENT_TRANSITIONS: dict[str, set[str]] = {
-    G.IN_TRIAL: {G.CONVERTED, G.RETURNED},
-    G.LICENSED: set(),
-    G.CONVERTED: set(),
-    G.RETURNED: set(),
-}
+AGREEMENT_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "conversion.UseFirstAgreement",
+    record="conversion.UseFirstAgreementStatusChange",
+    table={
+        G.IN_TRIAL: {G.CONVERTED, G.RETURNED},
+        G.LICENSED: set(),
+        G.CONVERTED: set(),
+        G.RETURNED: set(),
+    },
+)
 
 
 def response_days() -> int:
@@ -115,7 +123,7 @@ def _agreement_move(
 
 def _lock_application(application: UseFirstApplication | int) -> UseFirstApplication:
     pk = application if isinstance(application, int) else application.pk
-    return lock_row(
+    return row_lock(
         UseFirstApplication.objects.select_related(
             "entry__achievement__holder", "entry__listing", "applicant"
         ),
@@ -125,7 +133,7 @@ def _lock_application(application: UseFirstApplication | int) -> UseFirstApplica
 
 def _lock_agreement(agreement: UseFirstAgreement | int) -> UseFirstAgreement:
     pk = agreement if isinstance(agreement, int) else agreement.pk
-    return lock_row(
+    return row_lock(
         UseFirstAgreement.objects.select_related("entry__achievement", "listing", "company", "holder"), pk
     )
 
@@ -155,7 +163,7 @@ def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirst
     if company.kind not in COMPANY_KINDS:
         raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
     sync_lock()  # before locking a synced row (core.syncstamp: one lock order, no deadlock)
-    entry = lock_row(UseFirstEntry.objects.select_related("achievement", "listing"), entry.pk)
+    entry = row_lock(UseFirstEntry.objects.select_related("achievement", "listing"), entry.pk)
     if entry.closed_on is not None:
         raise Conflict("entry_closed", _("该成果已移出先用后转清单。"))
     if entry.listing is None or entry.listing.status != Listing.Status.PUBLISHED:
@@ -390,7 +398,7 @@ def use_first_applications_escalate() -> int:
     Decided on the database clock; idempotent (only ``pending`` ones move, each once)."""
     now = db_now()
     due = list(
-        lock_rows_skip_locked(UseFirstApplication.objects.all())
+        rows_skip_locked(UseFirstApplication.objects.all())
         .filter(status=A.PENDING, respond_by__lt=now)
         .select_related("entry__achievement")
         .order_by("pk")
@@ -508,7 +516,7 @@ def use_first_agreements_remind(*, today: dt.date | None = None) -> int:
     today = today or market_today()
     horizon = today + dt.timedelta(days=reminder_days())
     due = list(
-        lock_rows_skip_locked(UseFirstAgreement.objects.all())
+        rows_skip_locked(UseFirstAgreement.objects.all())
         .filter(status=G.IN_TRIAL, reminded_on__isnull=True, decision_on__lte=horizon)
         .values_list("pk", "company_id", "holder_id", "decision_on")
     )
@@ -534,7 +542,7 @@ def use_first_agreements_report_lapsed(*, today: dt.date | None = None) -> int:
     "Passed" means the market's day (Asia/Shanghai) is after ``decision_on``. Returns how many."""
     today = today or market_today()
     due = list(
-        lock_rows_skip_locked(UseFirstAgreement.objects.all())
+        rows_skip_locked(UseFirstAgreement.objects.all())
         .filter(status=G.IN_TRIAL, lapse_reported_on__isnull=True, decision_on__lt=today)
         .select_related("company", "holder", "entry__achievement", "application")
         .order_by("decision_on", "pk")

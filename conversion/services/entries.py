@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User
 from accounts.selectors import membership_for_action
 from core.errors import Conflict
-from core.locks import lock_row
+from core.locks import row_lock
 from listings.models import Achievement, ConversionStatus, Listing, Rights
 from listings.services import listings_close_bulk, listings_publish_bulk
 
@@ -162,7 +162,7 @@ def use_first_volunteer(*, achievement: Achievement, actor: User, reason: str = 
         user=actor, organization=achievement.holder_id, roles=(Membership.Role.ADMIN, Membership.Role.MEMBER)
     )
     sync_lock()  # before locking rows (core.locks: the lock order)
-    locked = lock_row(Achievement.objects.all(), achievement.pk)
+    locked = row_lock(Achievement.objects.all(), achievement.pk)
     if locked.conversion_status == ConversionStatus.CONVERTED:
         raise Conflict("already_converted", _("该成果已转化，无需列入先用后转清单。"))
     if UseFirstEntry.objects.filter(achievement=locked, closed_on__isnull=True).exists():

@@ -18,8 +18,8 @@ from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify
 from core.decisions import ACCEPTANCE, Decision, decision_parse, require_reason
 from core.errors import Conflict, Forbidden, InvalidInput
-from core.locks import lock_row
-from core.transitions import status_move
+from core.locks import row_lock
+from core.transitions import status_move, transitions_register
 from listings.models import Achievement, ConversionMethod, ConversionStatus
 from listings.services import achievement_set_conversion
 
@@ -37,17 +37,25 @@ J = Justification.Status
 SI = SelfImplementation.Status
 
 # The one transition table of a justification's status.
-JUSTIFICATION_TRANSITIONS: dict[str, set[str]] = {
-    J.PENDING: {J.ACCEPTED, J.REJECTED},
-    J.ACCEPTED: set(),
-    J.REJECTED: set(),
-}
+JUSTIFICATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "conversion.Justification",
+    record="conversion.JustificationStatusChange",
+    table={
+        J.PENDING: {J.ACCEPTED, J.REJECTED},
+        J.ACCEPTED: set(),
+        J.REJECTED: set(),
+    },
+)
 # The one transition table of a self-implementation declaration's status.
-SELF_IMPLEMENTATION_TRANSITIONS: dict[str, set[str]] = {
-    SI.PENDING: {SI.ACCEPTED, SI.REJECTED},
-    SI.ACCEPTED: set(),
-    SI.REJECTED: set(),
-}
+SELF_IMPLEMENTATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "conversion.SelfImplementation",
+    record="conversion.SelfImplementationStatusChange",
+    table={
+        SI.PENDING: {SI.ACCEPTED, SI.REJECTED},
+        SI.ACCEPTED: set(),
+        SI.REJECTED: set(),
+    },
+)
 
 
 def _holder_membership(*, actor: User, achievement: Achievement) -> Membership:
@@ -138,7 +146,7 @@ def justification_decide(
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核正当理由。"))
     word, reason = _decide(decision, reason)
-    locked = lock_row(Justification.objects.select_related("achievement"), justification.pk)
+    locked = row_lock(Justification.objects.select_related("achievement"), justification.pk)
     if locked.status != J.PENDING:
         raise Conflict("already_decided", _("该正当理由已审核。"))
     accepted = word == ACCEPTANCE.yes
@@ -221,7 +229,7 @@ def self_implementation_decide(
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核自行实施声明。"))
     word, reason = _decide(decision, reason)
-    locked = lock_row(SelfImplementation.objects.select_related("achievement"), declaration.pk)
+    locked = row_lock(SelfImplementation.objects.select_related("achievement"), declaration.pk)
     if locked.status != SI.PENDING:
         raise Conflict("already_decided", _("该声明已审核。"))
     accepted = word == ACCEPTANCE.yes

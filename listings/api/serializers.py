@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import seams
+from core.decisions import REVIEW
 
 from ..models import (
     Achievement,
@@ -108,6 +109,8 @@ class AchievementHolderRef(serializers.Serializer):
 
 
 class AchievementIpOutput(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="legal_status", choices=IntellectualProperty.Status.choices)
+
     class Meta:
         model = IntellectualProperty
         fields = ("patent_no", "ip_type", "granted_on", "status")
@@ -246,12 +249,12 @@ class ListingUpdateInput(ListingTermsInput):
 
 
 class ListingReviewInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    decision = serializers.ChoiceField(choices=REVIEW.api_choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ListingInternalDecisionInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    decision = serializers.ChoiceField(choices=REVIEW.api_choices)
     comment = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text=_("驳回时必填")
     )

@@ -128,7 +128,9 @@ class IntellectualProperty(models.Model):
     patent_no = models.CharField(_("申请号/专利号"), max_length=32, blank=True)
     ip_type = models.CharField(_("类型"), max_length=16, choices=IpType.choices)
     granted_on = models.DateField(_("授权日"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.GRANTED)
+    # The patent office's record (granted, lapsed...), copied by the holder: a fact, not a state
+    # this market moves, hence not named ``status`` (which every market workflow has).
+    legal_status = models.CharField(_("法律状态"), max_length=16, choices=Status.choices, default=Status.GRANTED)
 
     class Meta:
         ordering = ("id",)

@@ -17,8 +17,10 @@ from core import seams
 from core.dbclock import db_now
 from core.errors import Conflict, InvalidInput
 from core.inputs import FieldErrors, choice, integer, text
+from core.locks import achievement_lock
 from core.money import money_parse
 from core.syncstamp import sync_lock, sync_stamp_expression
+from core.transitions import transitions_register
 
 from .. import search
 from ..models import (
@@ -196,7 +198,7 @@ def _write_children(achievement: Achievement, clean: dict[str, Any]) -> None:
         IntellectualProperty.objects.bulk_create(
             IntellectualProperty(
                 achievement=achievement,
-                status=IntellectualProperty.Status.GRANTED
+                legal_status=IntellectualProperty.Status.GRANTED
                 if i["granted_on"]
                 else IntellectualProperty.Status.PENDING,
                 **i,
@@ -278,9 +280,7 @@ def achievement_update(*, achievement: Achievement, actor: User, **changes: Any)
     the approvers and operators saw is what is on offer.
     """
     membership_for_action(user=actor, organization=achievement.holder_id, roles=HOLDER_EDITOR_ROLES)
-    locked = (
-        Achievement.objects.select_for_update(of=("self",)).select_related("holder").get(pk=achievement.pk)
-    )
+    locked = achievement_lock(achievement, holder=True)
     allowed = {
         "title",
         "summary",
@@ -322,11 +322,16 @@ def achievement_update(*, achievement: Achievement, actor: User, **changes: Any)
 C = ConversionStatus
 
 # The one transition table of an achievement's conversion status.
-CONVERSION_TRANSITIONS: dict[str, set[str]] = {
-    C.UNCONVERTED: {C.CONVERTING, C.CONVERTED},
-    C.CONVERTING: {C.CONVERTED, C.UNCONVERTED},  # concluded, or fell through
-    C.CONVERTED: {C.UNCONVERTED},  # the buyer defaulted or the contract was rescinded
-}
+CONVERSION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "listings.Achievement",
+    record="listings.AchievementConversionChange",
+    field="conversion_status",
+    table={
+        C.UNCONVERTED: {C.CONVERTING, C.CONVERTED},
+        C.CONVERTING: {C.CONVERTED, C.UNCONVERTED},  # concluded, or fell through
+        C.CONVERTED: {C.UNCONVERTED},  # the buyer defaulted or the contract was rescinded
+    },
+)
 
 
 @transaction.atomic
@@ -357,7 +362,7 @@ def achievement_set_conversion(
         raise InvalidInput(
             "invalid_conversion_method", _("已转化须注明转化方式。"), fields={"method": [_("此项为必填项。")]}
         )
-    locked = Achievement.objects.select_for_update(of=("self",)).get(pk=achievement.pk)
+    locked = achievement_lock(achievement)
     if status == C.UNCONVERTED:
         method = ""
     if locked.conversion_status == status and locked.conversion_method == method:

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify
-from core import seams
+from core import locks, seams
 from core.dbclock import db_now
+from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.syncstamp import sync_lock
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 
 from .. import search
 from ..models import Achievement, ConversionStatus, InternalApproval, Listing, ListingStatusChange, Rights
@@ -36,41 +37,44 @@ from .terms import ALL_TERMS, terms_of, terms_recheck_times, terms_validate
 S = Listing.Status
 
 # The one transition table of a listing's status.
-LISTING_TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {
-        S.PENDING_INTERNAL_APPROVAL,
-        S.PENDING_REVIEW,
-        S.WITHDRAWN,
-        S.PUBLISHED,  # only the platform's own use-first listing
+LISTING_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "listings.Listing",
+    record="listings.ListingStatusChange",
+    table={
+        S.DRAFT: {
+            S.PENDING_INTERNAL_APPROVAL,
+            S.PENDING_REVIEW,
+            S.WITHDRAWN,
+            S.PUBLISHED,  # only the platform's own use-first listing
+        },
+        S.PENDING_INTERNAL_APPROVAL: {S.PENDING_REVIEW, S.REJECTED, S.WITHDRAWN},
+        S.PENDING_REVIEW: {S.PUBLISHED, S.REJECTED, S.WITHDRAWN},
+        S.PUBLISHED: {S.CLOSED, S.WITHDRAWN, S.TAKEN_DOWN},
+        S.REJECTED: {S.PENDING_INTERNAL_APPROVAL, S.PENDING_REVIEW, S.WITHDRAWN},
+        S.CLOSED: set(),
+        S.WITHDRAWN: set(),
+        S.TAKEN_DOWN: set(),
     },
-    S.PENDING_INTERNAL_APPROVAL: {S.PENDING_REVIEW, S.REJECTED, S.WITHDRAWN},
-    S.PENDING_REVIEW: {S.PUBLISHED, S.REJECTED, S.WITHDRAWN},
-    S.PUBLISHED: {S.CLOSED, S.WITHDRAWN, S.TAKEN_DOWN},
-    S.REJECTED: {S.PENDING_INTERNAL_APPROVAL, S.PENDING_REVIEW, S.WITHDRAWN},
-    S.CLOSED: set(),
-    S.WITHDRAWN: set(),
-    S.TAKEN_DOWN: set(),
-}
+)
 EDITABLE_STATUSES = (S.DRAFT, S.REJECTED)
-DECISIONS = ("approve", "reject")
 
 
 def listing_lock(listing: Listing | int) -> Listing:
-    """The listing row, locked for the rest of the transaction (with its achievement and holder).
+    """``core.locks.listing_lock`` (the listing row, with its achievement and holder read), after
+    the sync lock.
 
     The sync lock (``core.syncstamp``) is taken FIRST, as before locking any synced row: a
     transaction that held the listing and then waited for the sync lock to stamp it could
     deadlock with one that holds the sync lock and needs the listing (the daily use-first job)."""
     sync_lock()
-    pk = listing if isinstance(listing, int) else listing.pk
-    return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
+    return locks.listing_lock(listing)
 
 
 _STAMPS: dict[str, str] = {S.PENDING_REVIEW: "submitted_at", S.PUBLISHED: "published_at"}
 
 
 def _transition(*, listing: Listing, to_status: str, actor: User | None, reason: str = "") -> Listing:
-    """Move a listing the caller has locked (see ``_lock``): check the table, stamp the moment,
+    """Move a listing the caller has locked (see ``listing_lock``): check the table, stamp the moment,
     save, record the change. Publishing an auction listing tells the auctions side, in this
     transaction, through the ``listing_published`` seam."""
     stamp = _STAMPS.get(to_status)
@@ -179,11 +183,7 @@ def listing_submit(*, listing: Listing, actor: User) -> Listing:
     locked = listing_lock(listing)
     if locked.status not in EDITABLE_STATUSES:
         raise Conflict("invalid_status_transition", _("只有草稿或被驳回的挂牌可以提交。"))
-    achievement = (
-        Achievement.objects.select_for_update(of=("self",))
-        .select_related("holder")
-        .get(pk=locked.achievement_id)
-    )
+    achievement = locks.achievement_lock(locked.achievement_id, holder=True)
     _refuse_transferred(achievement)
     if achievement.listings.filter(status__in=ACTIVE_LISTING_STATUSES).exclude(pk=locked.pk).exists():
         raise Conflict("achievement_already_listed", _("该成果已有审核中或挂牌中的挂牌。"))
@@ -235,15 +235,11 @@ def _snapshot(listing: Listing) -> dict[str, Any]:
     }
 
 
-def _clean_decision(decision: Any, reason: str, *, reason_field: str) -> None:
-    if decision not in DECISIONS:
-        raise InvalidInput(
-            "invalid_decision", _("结论应为 approve 或 reject。"), fields={"decision": [_("无效的选项。")]}
-        )
-    if decision == "reject" and not (reason or "").strip():
-        raise InvalidInput(
-            "reason_required", _("驳回时必须填写理由。"), fields={reason_field: [_("请填写理由。")]}
-        )
+def _clean_decision(decision: Any, reason: str, *, reason_field: str) -> Decision:
+    """The review decision (``core.decisions.REVIEW``): a rejection needs a reason."""
+    verdict = decision_parse(decision, choice=REVIEW)
+    require_reason(verdict, reason, choice=REVIEW, detail=_("驳回时必须填写理由。"), field=reason_field)
+    return verdict
 
 
 @transaction.atomic
@@ -251,7 +247,7 @@ def listing_internal_decide(*, listing: Listing, actor: User, decision: str, com
     """The holder's approver decides (安心屋). The decision, its author, time and the terms
     snapshot stay as the due-diligence record (尽职免责), shown to operators."""
     membership_for_action(user=actor, organization=listing.achievement.holder_id, roles=HOLDER_APPROVER_ROLES)
-    _clean_decision(decision, comment, reason_field="comment")
+    verdict = _clean_decision(decision, comment, reason_field="comment")
     locked = listing_lock(listing)
     if locked.status != S.PENDING_INTERNAL_APPROVAL:
         raise Conflict("invalid_status_transition", _("该挂牌不在内部审批中。"))
@@ -259,13 +255,13 @@ def listing_internal_decide(*, listing: Listing, actor: User, decision: str, com
         listing=locked,
         approver=actor,
         decision=InternalApproval.Decision.APPROVED
-        if decision == "approve"
+        if verdict == Decision.APPROVE
         else InternalApproval.Decision.REJECTED,
         comment=comment,
         terms_snapshot=_snapshot(locked),
     )
     title = locked.achievement.title
-    if decision == "approve":
+    if verdict == Decision.APPROVE:
         _transition(listing=locked, to_status=S.PENDING_REVIEW, actor=actor, reason=comment)
         notify(
             operators=True,
@@ -289,12 +285,12 @@ def listing_review(*, listing: Listing, actor: User, decision: str, reason: str 
     """An operator publishes or rejects (with a reason) a listing in the queue."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以审核挂牌。"))
-    _clean_decision(decision, reason, reason_field="reason")
+    verdict = _clean_decision(decision, reason, reason_field="reason")
     locked = listing_lock(listing)
     if locked.status != S.PENDING_REVIEW:
         raise Conflict("invalid_status_transition", _("该挂牌不在待审核状态。"))
     title = locked.achievement.title
-    if decision == "approve":
+    if verdict == Decision.APPROVE:
         terms_recheck_times(listing=locked, now=db_now())
         _transition(listing=locked, to_status=S.PUBLISHED, actor=actor, reason=reason)
         _notify_holder(locked, kind="listing_published", title=_("挂牌已发布：%(title)s") % {"title": title})
@@ -388,9 +384,7 @@ def listing_publish_by_platform(
     """The platform publishes a listing itself (the use-first job): no actor, no review; the
     status-change rows say why. 409 ``achievement_already_listed`` when one is already active."""
     _clean_mode_and_rights(mode, rights)
-    locked_achievement = (
-        Achievement.objects.select_for_update(of=("self",)).select_related("holder").get(pk=achievement.pk)
-    )
+    locked_achievement = locks.achievement_lock(achievement, holder=True)
     if locked_achievement.listings.filter(status__in=ACTIVE_LISTING_STATUSES).exists():
         raise Conflict("achievement_already_listed", _("该成果已有审核中或挂牌中的挂牌。"))
     clean = terms_validate(

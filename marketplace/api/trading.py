@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
+from core.decisions import OBJECTION
 from core.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
 from listings.models import Listing
 
@@ -97,7 +98,7 @@ class ObjectionInput(serializers.Serializer):
 
 
 class ObjectionDecisionInput(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["uphold", "dismiss"])
+    decision = serializers.ChoiceField(choices=OBJECTION.api_choices)
     reason = serializers.CharField(max_length=2000)
 
 

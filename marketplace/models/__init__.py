@@ -1,10 +1,17 @@
 from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
-from .negotiation import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
+from .negotiation import (
+    NoticeStatusChange,
+    Objection,
+    ObjectionStatusChange,
+    Offer,
+    OfferStatusChange,
+    PublicNotice,
+)
 from .payments import BankTransfer, Payable, PayableStatusChange
 from .results import Result
-from .settlement import ReconciliationRun, Settlement, SettlementPolicy
+from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
 __all__ = [
     "BankTransfer",
@@ -18,6 +25,7 @@ __all__ = [
     "LedgerEntry",
     "NoticeStatusChange",
     "Objection",
+    "ObjectionStatusChange",
     "Offer",
     "OfferStatusChange",
     "Payable",
@@ -25,6 +33,7 @@ __all__ = [
     "PublicNotice",
     "PurchaseIntent",
     "ReconciliationRun",
+    "ReconciliationRunStatusChange",
     "Result",
     "Settlement",
     "SettlementPolicy",

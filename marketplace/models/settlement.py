@@ -99,3 +99,19 @@ class ReconciliationRun(models.Model):
     @property
     def mismatch_count(self) -> int:
         return len(self.mismatches)
+
+
+class ReconciliationRunStatusChange(models.Model):
+    """A run's moves: opened ``running``, finished ``ok`` or ``mismatch`` (the platform moves it)."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")

@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, Forbidden
+from core.locks import confirmation_lock, deal_lock
 
 from ..models import Deal, DealConfirmation
 from ..selectors import confirmation_sign_refusal
@@ -75,7 +76,7 @@ def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
     existing = DealConfirmation.objects.filter(deal=deal).first()
     if existing is not None:
         return existing
-    locked = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
+    locked = deal_lock(deal)
     existing = DealConfirmation.objects.filter(deal=locked).first()
     if existing is not None:
         return existing
@@ -92,11 +93,7 @@ def deal_confirmation_sign(*, deal: Deal, actor: User) -> DealConfirmation:
     members). 403 ``not_a_party``; 409 ``already_signed`` when its side has signed; 409
     ``deal_defaulted`` once the deal has failed. When both have signed, both are told."""
     confirmation = deal_confirmation_issue(deal=deal)
-    confirmation = (
-        DealConfirmation.objects.select_for_update(of=("self",))
-        .select_related("deal")
-        .get(pk=confirmation.pk)
-    )
+    confirmation = confirmation_lock(confirmation)
     deal = confirmation.deal
     refusal, side = confirmation_sign_refusal(actor, confirmation)
     if refusal == "deal_defaulted":

@@ -14,8 +14,9 @@ from accounts.selectors import organizations_related
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.locks import deal_lock, payable_lock
 from core.money import ZERO, money_quantize
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import ConversionStatus, Listing
 
@@ -23,27 +24,26 @@ from ..models import Deal, DealStatusChange, Journal, LedgerAccount, Payable
 from ..working_days import add_working_days
 from .confirmation import deal_confirmation_issue
 from .ledger import account_for, journal_post, transfer_lines
-from .payables import payable_create, payable_lock, payable_transition, refund_create
+from .payables import payable_create, payable_transition, refund_create
 from .results import result_publish
 
 S = Deal.Status
 K = LedgerAccount.Kind
 
 # The one transition table of a deal's status.
-DEAL_TRANSITIONS: dict[str, set[str]] = {
-    S.AWAITING_PAYMENT: {S.PAID, S.DEFAULTED},
-    S.PAID: {S.CONTRACT_REGISTERED, S.SETTLED},  # settled straight from paid: an operator released it
-    S.CONTRACT_REGISTERED: {S.SETTLED},
-    S.SETTLED: set(),
-    S.DEFAULTED: set(),
-}
+DEAL_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Deal",
+    record="marketplace.DealStatusChange",
+    table={
+        S.AWAITING_PAYMENT: {S.PAID, S.DEFAULTED},
+        S.PAID: {S.CONTRACT_REGISTERED, S.SETTLED},  # settled straight from paid: an operator released it
+        S.CONTRACT_REGISTERED: {S.SETTLED},
+        S.SETTLED: set(),
+        S.DEFAULTED: set(),
+    },
+)
 # The moment each status is reached is kept on the deal.
 _STAMPS: dict[str, str] = {S.PAID: "paid_at", S.SETTLED: "settled_at", S.DEFAULTED: "defaulted_at"}
-
-
-def deal_lock(deal: Deal | int) -> Deal:
-    pk = deal if isinstance(deal, int) else deal.pk
-    return Deal.objects.select_for_update(of=("self",)).get(pk=pk)
 
 
 def deal_transition(

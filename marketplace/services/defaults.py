@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import notify
 from core.dbclock import db_now
+from core.locks import deal_lock, payables_lock
 from listings import services as listing_services
 from listings.models import ConversionStatus
 
 from ..models import CreditEvent, Deal, Journal, LedgerAccount, Payable
-from .deals import deal_lock, deal_transition
+from .deals import deal_transition
 from .ledger import account_for, journal_post, transfer_lines
-from .payables import payable_lock, payable_transition, refund_create
+from .payables import payable_transition, refund_create
 
 K = LedgerAccount.Kind
 
@@ -28,15 +29,17 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
     and operators are told, and the achievement is unconverted so the holder can list it again.
 
     Does nothing to a deal that is no longer awaiting payment or not yet due (by the database
-    clock), so the job may run twice or race a payment. Lock order: the balance payable, then the
-    deal, as a payment takes them."""
+    clock), so the job may run twice or race a payment. Lock order (``core.locks``): the balance
+    and the deposit payables (both fixed when the deal was made), then the deal, as a payment
+    takes them."""
     snapshot = Deal.objects.get(pk=deal.pk)
-    balance = payable_lock(snapshot.payment_id) if snapshot.payment_id else None
+    payables = payables_lock([snapshot.payment_id, snapshot.deposit_id])
+    balance = payables.get(snapshot.payment_id)
+    deposit = payables.get(snapshot.deposit_id)
     locked = deal_lock(snapshot)
     now = db_now()
     if locked.status != Deal.Status.AWAITING_PAYMENT or now < locked.payment_due_at:
         return locked
-    deposit = payable_lock(locked.deposit_id) if locked.deposit_id is not None else None
     if deposit is not None:
         if locked.applied_deposit > 0:
             journal_post(

@@ -10,6 +10,7 @@ from accounts.models import Organization, User
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict
+from core.locks import intents_lock, notices_lock
 from listings import services as listing_services
 from listings.models import Listing
 
@@ -35,11 +36,7 @@ def listing_engagements_withdraw(*, listing: Listing, actor: User | None, reason
 
     Lock order as elsewhere: open notices (as ``notice_conclude`` takes them before the listing),
     then the listing, then offers (as ``offer_accept``). 409 ``deal_concluded`` if a deal stands."""
-    notices = list(
-        PublicNotice.objects.select_for_update(of=("self",))
-        .filter(listing=listing, status=PublicNotice.Status.OPEN)
-        .order_by("pk")
-    )
+    notices = notices_lock(listing=listing, status=PublicNotice.Status.OPEN)
     locked = listing_services.listing_lock(listing)
     listing_deal_refuse_exit(listing=locked)
     title = _("挂牌已下架或撤回：%(t)s") % {"t": locked.achievement.title}
@@ -60,12 +57,7 @@ def listing_engagements_withdraw(*, listing: Listing, actor: User | None, reason
     for offer in offers:
         offer_transition(offer=offer, to_status=Offer.Status.WITHDRAWN, actor=actor, reason=reason)
         tell(offer.buyer, "offer_withdrawn")
-    intents = list(
-        PurchaseIntent.objects.select_for_update(of=("self",))
-        .filter(listing=locked, withdrawn_at=None)
-        .select_related("buyer")
-        .order_by("pk")
-    )
+    intents = intents_lock(listing=locked)
     if intents:
         PurchaseIntent.objects.filter(pk__in=[i.pk for i in intents]).update(
             withdrawn_at=db_now(), withdrawal_reason=reason

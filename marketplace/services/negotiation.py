@@ -13,33 +13,60 @@ from accounts.models import Organization, User
 from accounts.selectors import is_operator, membership_for_action, organizations_related
 from accounts.services import notify
 from core.dbclock import db_now
+from core.decisions import OBJECTION, Decision, decision_parse, require_reason
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.locks import notice_lock, objection_lock, offer_lock
 from core.money import money_quantize
-from core.transitions import status_move
+from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import Listing
 
-from ..models import NoticeStatusChange, Objection, Offer, OfferStatusChange, PublicNotice
+from ..models import (
+    NoticeStatusChange,
+    Objection,
+    ObjectionStatusChange,
+    Offer,
+    OfferStatusChange,
+    PublicNotice,
+)
 from .deals import deal_conclude
 
 OS = Offer.Status
 N = PublicNotice.Status
 
 # The one transition table of an offer ...
-OFFER_TRANSITIONS: dict[str, set[str]] = {
-    OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED, OS.WITHDRAWN},
-    OS.COUNTERED: set(),
-    OS.ACCEPTED: set(),
-    OS.REJECTED: set(),
-    OS.SUPERSEDED: set(),
-    OS.WITHDRAWN: set(),
-}
+OFFER_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Offer",
+    record="marketplace.OfferStatusChange",
+    table={
+        OS.OPEN: {OS.COUNTERED, OS.ACCEPTED, OS.REJECTED, OS.SUPERSEDED, OS.WITHDRAWN},
+        OS.COUNTERED: set(),
+        OS.ACCEPTED: set(),
+        OS.REJECTED: set(),
+        OS.SUPERSEDED: set(),
+        OS.WITHDRAWN: set(),
+    },
+)
 # ... and of a public notice.
-NOTICE_TRANSITIONS: dict[str, set[str]] = {
-    N.OPEN: {N.CONCLUDED, N.STOPPED},
-    N.CONCLUDED: set(),
-    N.STOPPED: set(),
-}
+NOTICE_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.PublicNotice",
+    record="marketplace.NoticeStatusChange",
+    table={
+        N.OPEN: {N.CONCLUDED, N.STOPPED},
+        N.CONCLUDED: set(),
+        N.STOPPED: set(),
+    },
+)
+# ... and of an objection: an operator decides it once.
+OBJECTION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Objection",
+    record="marketplace.ObjectionStatusChange",
+    table={
+        Objection.Status.PENDING: {Objection.Status.UPHELD, Objection.Status.DISMISSED},
+        Objection.Status.UPHELD: set(),
+        Objection.Status.DISMISSED: set(),
+    },
+)
 
 
 def buyer_for(
@@ -55,7 +82,7 @@ def buyer_for(
 
 def offer_transition(*, offer: Offer, to_status: str, actor: User | None, reason: str = "") -> Offer:
     """Lock the offer, check the table, move it and record the move."""
-    locked = Offer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    locked = offer_lock(offer)
     answered = actor is not None and to_status in (OS.COUNTERED, OS.ACCEPTED, OS.REJECTED)
     status_move(
         locked,
@@ -74,7 +101,7 @@ def notice_transition(
     *, notice: PublicNotice, to_status: str, actor: User | None, reason: str = ""
 ) -> PublicNotice:
     """Lock the notice, check the table, move it and record the move."""
-    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    locked = notice_lock(notice)
     status_move(
         locked,
         to_status=to_status,
@@ -236,10 +263,11 @@ def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Object
         raise InvalidInput(
             "reason_required", _("请填写异议理由。"), fields={"reason": [_("请填写异议理由。")]}
         )
-    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    locked = notice_lock(notice)
     if locked.status != N.OPEN or db_now() >= locked.ends_at:
         raise Conflict("notice_closed", _("公示期已结束，不能再提出异议。"))
     objection = Objection.objects.create(notice=locked, raised_by=actor, reason=reason)
+    ObjectionStatusChange.objects.create(objection=objection, to_status=objection.status, actor=actor)
     notify(
         operators=True,
         kind="objection_raised",
@@ -256,22 +284,25 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
     stays open to new offers) or dismisses it."""
     if not is_operator(actor):
         raise Forbidden("operator_only", _("只有平台运营人员可以执行此操作。"))
-    if decision not in ("uphold", "dismiss"):
-        raise InvalidInput(
-            "invalid_decision", _("请选择异议成立或不成立。"), fields={"decision": [_("无效的选项。")]}
-        )
-    if not reason.strip():
-        raise InvalidInput(
-            "reason_required", _("请填写处理意见。"), fields={"reason": [_("请填写处理意见。")]}
-        )
-    notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=objection.notice_id)
-    locked = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
+    verdict = decision_parse(decision, choice=OBJECTION, detail=_("请选择异议成立或不成立。"))
+    reason = require_reason(
+        verdict, reason, choice=OBJECTION, detail=_("请填写处理意见。"), hint=_("请填写处理意见。")
+    )
+    notice = notice_lock(objection.notice_id)
+    locked = objection_lock(objection)
     if locked.status != Objection.Status.PENDING:
         raise Conflict("objection_decided", _("该异议已处理。"))
-    locked.status = Objection.Status.UPHELD if decision == "uphold" else Objection.Status.DISMISSED
-    locked.decided_by, locked.decided_at, locked.decision_reason = actor, db_now(), reason
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    if decision == "uphold" and notice.status == N.OPEN:
+    status_move(
+        locked,
+        to_status=Objection.Status.UPHELD if verdict == Decision.UPHOLD else Objection.Status.DISMISSED,
+        transitions=OBJECTION_TRANSITIONS,
+        noun=_("异议"),
+        record=lambda **change: ObjectionStatusChange.objects.create(objection=locked, **change),
+        actor=actor,
+        reason=reason,
+        changes={"decided_by": actor, "decided_at": db_now(), "decision_reason": reason},
+    )
+    if verdict == Decision.UPHOLD and notice.status == N.OPEN:
         notice_transition(
             notice=notice, to_status=N.STOPPED, actor=actor, reason=_("异议成立：%(r)s") % {"r": reason}
         )
@@ -293,7 +324,7 @@ def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
     """A notice that has ended with no pending or upheld objection makes its deal. Anything else
     (not yet ended, an objection waiting for an operator, already concluded or stopped) leaves it
     as it is, so the job may run any number of times."""
-    locked = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+    locked = notice_lock(notice)
     if locked.status != N.OPEN or db_now() < locked.ends_at:
         return locked
     if locked.objections.exclude(status=Objection.Status.DISMISSED).exists():

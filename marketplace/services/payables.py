@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.errors import Conflict, InvalidInput
+from core.locks import payable_lock
 from core.money import ZERO, money_quantize
+from core.transitions import status_check, transitions_register
 from listings.models import Listing
 
 from ..models import Deal, Journal, LedgerAccount, Payable, PayableStatusChange
@@ -21,19 +23,28 @@ D = Payable.DepositStatus
 K = LedgerAccount.Kind
 
 # The one transition table of a payable's status ...
-PAYABLE_TRANSITIONS: dict[str, set[str]] = {
-    P.PENDING: {P.PAID, P.CANCELLED},
-    P.PAID: set(),
-    P.CANCELLED: set(),
-}
+PAYABLE_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Payable",
+    record="marketplace.PayableStatusChange",
+    table={
+        P.PENDING: {P.PAID, P.CANCELLED},
+        P.PAID: set(),
+        P.CANCELLED: set(),
+    },
+)
 # ... and of a deposit's (``deposit_status``).
-DEPOSIT_TRANSITIONS: dict[str, set[str]] = {
-    D.PENDING: {D.FROZEN, D.RELEASED},
-    D.FROZEN: {D.RELEASED, D.APPLIED},
-    D.APPLIED: {D.FORFEITED},  # the winner defaulted on the deal the deposit was applied to
-    D.RELEASED: set(),
-    D.FORFEITED: set(),
-}
+DEPOSIT_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.Payable",
+    record="marketplace.PayableStatusChange",
+    field="deposit_status",
+    table={
+        D.PENDING: {D.FROZEN, D.RELEASED},
+        D.FROZEN: {D.RELEASED, D.APPLIED},
+        D.APPLIED: {D.FORFEITED},  # the winner defaulted on the deal the deposit was applied to
+        D.RELEASED: set(),
+        D.FORFEITED: set(),
+    },
+)
 
 # Crockford's base32 without look-alikes: read aloud or typed into a bank's memo field safely.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -54,11 +65,6 @@ def normalize_reference(text: str) -> str:
     return cleaned.translate(str.maketrans("OIL", "011"))
 
 
-def payable_lock(payable: Payable | int) -> Payable:
-    pk = payable if isinstance(payable, int) else payable.pk
-    return Payable.objects.select_for_update(of=("self",)).get(pk=pk)
-
-
 def payable_transition(
     *,
     payable: Payable,
@@ -67,25 +73,32 @@ def payable_transition(
     actor: User | None = None,
     note: str = "",
 ) -> Payable:
-    """Move a payable's status and/or deposit status by the tables above and record the move.
+    """Move a payable's status and/or deposit status by the tables above and record the move: the
+    one transition of a payable, whose change row records both statuses at once (so it checks with
+    ``core.transitions.status_check`` rather than moving one field with ``status_move``).
 
-    The caller must hold the payable's row lock (``payable_lock``) and pass the locked instance;
+    The caller must hold the payable's row lock (``core.locks.payable_lock``) and pass the locked instance;
     fields other than the statuses (``amount_paid``, ``paid_at``) are saved with it.
     """
     from_status, from_deposit = payable.status, payable.deposit_status
     if status is not None and status != from_status:
-        if status not in PAYABLE_TRANSITIONS[from_status]:
-            raise Conflict(
-                "invalid_status_transition",
-                _("款项当前状态为“%(s)s”，不能执行此操作。") % {"s": payable.get_status_display()},
-            )
+        status_check(
+            current=from_status,
+            to_status=status,
+            transitions=PAYABLE_TRANSITIONS,
+            noun=_("款项"),
+            display=payable.get_status_display(),
+        )
         payable.status = status
     if deposit_status is not None and deposit_status != from_deposit:
-        if payable.kind != Payable.Kind.DEPOSIT or deposit_status not in DEPOSIT_TRANSITIONS[from_deposit]:
-            raise Conflict(
-                "invalid_status_transition",
-                _("保证金当前状态为“%(s)s”，不能执行此操作。") % {"s": payable.get_deposit_status_display()},
-            )
+        status_check(
+            current=from_deposit,
+            # Only a deposit has a deposit status: anything else has no move in the table.
+            to_status=deposit_status if payable.kind == Payable.Kind.DEPOSIT else "",
+            transitions=DEPOSIT_TRANSITIONS,
+            noun=_("保证金"),
+            display=payable.get_deposit_status_display(),
+        )
         payable.deposit_status = deposit_status
     payable.save(update_fields=["status", "deposit_status", "amount_paid", "paid_at", "updated_at"])
     if (payable.status, payable.deposit_status) != (from_status, from_deposit):

@@ -14,12 +14,13 @@ from accounts.models import User
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, InvalidInput
+from core.locks import payable_lock
 from core.money import ZERO, money_quantize
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable
 from .deals import deal_transition
 from .ledger import account_for, journal_post
-from .payables import normalize_reference, payable_lock, payable_transition, refund_create
+from .payables import normalize_reference, payable_transition, refund_create
 
 K = LedgerAccount.Kind
 P = Payable.Status

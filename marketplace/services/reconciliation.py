@@ -25,10 +25,28 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notify
 from core.dbclock import db_now
+from core.transitions import status_move, transitions_register
 
-from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable, ReconciliationRun, Settlement
+from ..models import (
+    BankTransfer,
+    Deal,
+    Journal,
+    LedgerAccount,
+    Payable,
+    ReconciliationRun,
+    ReconciliationRunStatusChange,
+    Settlement,
+)
 
 K = LedgerAccount.Kind
+R = ReconciliationRun.Status
+
+# The one transition table of a reconciliation run: it runs, then says what it found.
+RECONCILIATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
+    "marketplace.ReconciliationRun",
+    record="marketplace.ReconciliationRunStatusChange",
+    table={R.RUNNING: {R.OK, R.MISMATCH}, R.OK: set(), R.MISMATCH: set()},
+)
 ZERO = Decimal("0.00")
 Key = tuple[str, int | None]
 
@@ -163,16 +181,23 @@ def ledger_reconcile() -> ReconciliationRun:
     """Record a reconciliation run; operators are told of any mismatch. Must not run inside another
     transaction (it takes its own snapshot)."""
     run = ReconciliationRun.objects.create(started_at=db_now())
+    ReconciliationRunStatusChange.objects.create(run=run, to_status=run.status)
     outcome = ledger_check()
-    run.mismatches = outcome["mismatches"]
-    run.journals_checked, run.accounts_checked, run.payables_checked = (
-        outcome["journals"],
-        outcome["accounts"],
-        outcome["payables"],
+    mismatches = outcome["mismatches"]
+    status_move(
+        run,
+        to_status=R.MISMATCH if mismatches else R.OK,
+        transitions=RECONCILIATION_TRANSITIONS,
+        noun=_("对账"),
+        record=lambda **change: ReconciliationRunStatusChange.objects.create(run=run, **change),
+        changes={
+            "mismatches": mismatches,
+            "journals_checked": outcome["journals"],
+            "accounts_checked": outcome["accounts"],
+            "payables_checked": outcome["payables"],
+            "finished_at": db_now(),
+        },
     )
-    run.status = ReconciliationRun.Status.MISMATCH if run.mismatches else ReconciliationRun.Status.OK
-    run.finished_at = db_now()
-    run.save()
     if run.mismatches:
         notify(
             operators=True,

@@ -16,10 +16,11 @@ from accounts.models import Organization, User
 from accounts.selectors import is_finance_operator, membership_for_action
 from accounts.services import notify
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.locks import deal_lock
 from core.money import FEN, ZERO, money_quantize
 
 from ..models import Deal, Journal, LedgerAccount, Payable, Settlement, SettlementPolicy
-from .deals import deal_lock, deal_transition
+from .deals import deal_transition
 from .ledger import account_for, journal_post
 from .payables import payable_create
 from .results import result_publish

@@ -11,10 +11,10 @@ import pytest
 from django.db import connection, transaction
 
 from core.dbclock import db_now
+from core.locks import payable_lock
 from marketplace.models import Deal, Payable
 from marketplace.services import deal_conclude
 from marketplace.services.defaults import deal_default
-from marketplace.services.payables import payable_lock
 from tests.marketplace.conftest import make_listing
 
 

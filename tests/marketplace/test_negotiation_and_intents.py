@@ -239,3 +239,29 @@ def test_intents_after_the_period_are_refused(university, buyer):
     _ended(listing)
     r = client_for(buyer).post(f"/api/v1/listings/{listing.pk}/intents/", {})
     assert r.status_code == 409 and r.json()["code"] == "listing_not_published"
+
+
+def test_the_notice_page_and_the_api_show_the_same_objections(negotiated, university, buyer):
+    """One visibility rule (``objections_visible_to``): the parties read every objection, someone
+    else only their own, an anonymous visitor none, on the page as through the API."""
+    from django.test import Client
+
+    from marketplace.models import Objection
+
+    holder = member_of(university)
+    offer = (
+        client_for(buyer).post(f"/api/v1/listings/{negotiated.pk}/offers/", {"amount": "480000.00"}).json()
+    )
+    notice = client_for(holder).post(f"/api/v1/offers/{offer['id']}/accept/").json()
+    objector, other = UserFactory(), UserFactory()
+    client_for(objector).post(f"/api/v1/notices/{notice['id']}/objections/", {"reason": "价格明显偏低"})
+    assert Objection.objects.count() == 1
+    for user, sees in ((holder, True), (objector, True), (other, False), (None, False)):
+        page = Client()
+        if user is not None:
+            page.force_login(user)
+        html = page.get(f"/notices/{notice['id']}/").content.decode()
+        assert ("价格明显偏低" in html) is sees, user
+        if user is not None:
+            api = client_for(user).get(f"/api/v1/notices/{notice['id']}/objections/")
+            assert (len(api.json()["results"]) == 1) is sees, user
