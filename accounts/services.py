@@ -186,6 +186,8 @@ INVITATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
     record="accounts.InvitationStatusChange",
     table={
         Invitation.Status.INVITED: {Invitation.Status.ACCEPTED, Invitation.Status.DECLINED},
+        Invitation.Status.ACCEPTED: set(),
+        Invitation.Status.DECLINED: set(),
     },
 )
 
