@@ -25,7 +25,6 @@ from accounts.services import notify
 from core import seams
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
-from core.syncstamp import sync_lock
 from core.transitions import status_move
 
 from .. import search
@@ -57,11 +56,7 @@ DECISIONS = ("approve", "reject")
 
 def listing_lock(listing: Listing | int) -> Listing:
     """The listing row, locked for the rest of the transaction (with its achievement and holder).
-
-    The sync lock (``core.syncstamp``) is taken FIRST, as before locking any synced row: a
-    transaction that held the listing and then waited for the sync lock to stamp it could
-    deadlock with one that holds the sync lock and needs the listing (the daily use-first job)."""
-    sync_lock()
+    Only this row: stamping it for syncing clients takes no lock (``core.sync``)."""
     pk = listing if isinstance(listing, int) else listing.pk
     return Listing.objects.select_for_update(of=("self",)).select_related("achievement__holder").get(pk=pk)
 

@@ -35,7 +35,7 @@ from accounts.selectors import is_operator, membership_for_action
 from accounts.services import notify, notify_organizations
 from core.effects import enqueue
 from core.errors import Conflict, Forbidden, InvalidInput
-from core.syncstamp import SYNC_LOCK_KEY, sync_lock, sync_stamp_sql
+from core.sync import SYNC_STAMP_SQL
 
 from .. import search
 from ..models import (
@@ -107,10 +107,10 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
         return list(cur.fetchall()) if cur.description else []
 
 
-# Every row these statements write gets a commit-ordered ``updated_at`` (core.syncstamp): the
-# caller takes ``sync_lock`` in an earlier statement (the job: with its own lock, in one).
-_LISTING_STAMP = sync_stamp_sql("listings_listing")
-_ENTRY_STAMP = sync_stamp_sql("listings_usefirstentry")
+# The tables' triggers stamp every row these statements write (core.sync, no lock); the
+# explicit value is the same stamp, so the statements read as before.
+_LISTING_STAMP = SYNC_STAMP_SQL
+_ENTRY_STAMP = SYNC_STAMP_SQL
 
 
 _LISTING_INSERT = """
@@ -177,8 +177,6 @@ def use_first_listings_open(
     entries re-checks ``listing_id IS NULL`` after a wait; a listing that would break the
     one-active-listing index is skipped by ``ON CONFLICT DO NOTHING``).
     """
-    if not sync_locked:  # else the caller holds core.syncstamp's lock already
-        sync_lock()
     params = {**_listing_params(), "ids": list(entry_ids) if entry_ids is not None else None}
     todo = """
         SELECT e.id, e.achievement_id FROM listings_usefirstentry e
@@ -255,8 +253,6 @@ def use_first_listings_close(*, listing_ids: Iterable[int], reason: str, sync_lo
     ids = sorted(set(listing_ids))
     if not ids:
         return 0
-    if not sync_locked:  # else the caller holds core.syncstamp's lock already
-        sync_lock()
     rows = _rows(
         f"""
         WITH moved AS (
@@ -300,7 +296,6 @@ def use_first_entries_close(
     ids = sorted(set(achievement_ids))
     if not ids:
         return 0
-    sync_lock()
     rows = _rows(
         _close_sql("a.id = ANY(%(ids)s::bigint[])"),
         {
@@ -338,11 +333,8 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     started = time.monotonic()
     today = today or market_today()
     summary = UseFirstRunSummary(today=today)
-    # The job's own lock, then the sync lock (core.syncstamp) for all its stamped statements.
-    _rows(
-        "SELECT pg_advisory_xact_lock(hashtext(%(job)s)), pg_advisory_xact_lock(%(sync)s)",
-        {"job": JOB_LOCK, "sync": SYNC_LOCK_KEY},
-    )
+    # The job's own lock only (two runs never overlap); its writes take no market-wide lock (core.sync).
+    _rows("SELECT pg_advisory_xact_lock(hashtext(%(job)s))", {"job": JOB_LOCK})
     overdue_through = overdue_granted_through(today)
     free_through = free_license_granted_through(today)
     log.info(

@@ -27,7 +27,6 @@ from accounts.services import notify, notify_organizations
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.money import money_quantize
-from core.syncstamp import sync_lock
 from core.transitions import status_move
 from listings.models import ConversionMethod, ConversionStatus, Listing, UseFirstEntry
 from listings.services import achievement_set_conversion
@@ -152,7 +151,6 @@ def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirst
     company = membership.organization
     if company.kind not in COMPANY_KINDS:
         raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
-    sync_lock()  # before locking a synced row (core.syncstamp: one lock order, no deadlock)
     entry = (
         UseFirstEntry.objects.select_for_update(of=("self",))
         .select_related("achievement", "listing")
