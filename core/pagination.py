@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -52,11 +53,8 @@ class SyncCursorPage(BasePagination):
         self.request = request
         size = api_settings.PAGE_SIZE or 50
         raw = request.query_params.get(self.page_size_query_param)
-        if raw:
-            try:
-                size = min(max(int(raw), 1), self.max_page_size)
-            except ValueError:
-                pass  # as DRF's own pages: an unreadable size means the default
+        with contextlib.suppress(ValueError):  # as DRF's own pages: an unreadable size means the default
+            size = min(max(int(raw or ""), 1), self.max_page_size)
         rows, self.token = sync_page(
             queryset, cursor=request.query_params.get(self.cursor_query_param), page_size=size
         )

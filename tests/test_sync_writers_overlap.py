@@ -88,7 +88,9 @@ def test_two_transactions_writing_different_listings_overlap_in_time():
     assert errors == []
     rows = dict(Listing.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "sync_xid"))
     assert rows == {first.pk: xids["first"], second.pk: xids["second"]}  # stamped by the trigger
-    assert set(Listing.objects.filter(pk__in=[first.pk, second.pk]).values_list("notice_days", flat=True)) == {21}
+    assert set(
+        Listing.objects.filter(pk__in=[first.pk, second.pk]).values_list("notice_days", flat=True)
+    ) == {21}
 
 
 @pytest.mark.django_db(transaction=True)

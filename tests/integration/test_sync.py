@@ -169,9 +169,76 @@ def test_the_use_first_job_stamps_every_row_after_everything_committed_before():
     assert job_xid > before_xid and job_stamp > before_stamp
     body = APIClient().get("/api/v1/use-first/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
     assert len(body["results"]) == 6
-    after = APIClient().get(
-        "/api/v1/listings/", {"updated_since": synced["results"][-1]["updated_at"], "page_size": 4}
-    ).json()
+    after = (
+        APIClient()
+        .get("/api/v1/listings/", {"updated_since": synced["results"][-1]["updated_at"], "page_size": 4})
+        .json()
+    )
     seen = [r["id"] for r in after["results"]]
     seen += [r["id"] for r in APIClient().get(after["next"]).json()["results"]]
     assert sorted(seen) == sorted(Listing.objects.exclude(pk=before.pk).values_list("id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_commit_waits_behind_an_older_open_transaction_and_neither_is_missed_or_repeated():
+    """Deterministic late commit: A writes first and stays open; B writes after it and commits.
+    A syncing client sees neither while A is open (B's row sorts after A's and is held back by
+    the watermark, not by a lock: B committed at once); once A commits, one resume returns A's
+    and B's listings exactly once, in transaction order."""
+    first, second = (make_listing(status="pending_review") for _ in range(2))
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client = APIClient()
+    start = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert start == {"results": [], "next": None}
+    a_wrote, a_may_commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def a() -> None:
+        try:
+            with transaction.atomic():
+                listing_review(listing=first, actor=operator, decision="approve", reason="")
+                a_wrote.set()
+                assert a_may_commit.wait(10)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=a)
+    thread.start()
+    assert a_wrote.wait(10)
+    listing_review(listing=second, actor=operator, decision="approve", reason="")  # commits now
+    held = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert held["results"] == []  # B is committed but A, older, is still open
+    assert client.get(f"/api/v1/listings/{second.pk}/").json()["status"] == "published"  # not a sync read
+    a_may_commit.set()
+    thread.join(10)
+    assert errors == []
+    deadline = time.monotonic() + 20
+    while True:  # other databases' transactions on the server do not count; ours are all done
+        body = client.get(
+            "/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z", "page_size": 1}
+        ).json()
+        if body["results"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    seen = [r["id"] for r in body["results"]]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        seen += [r["id"] for r in body["results"]]
+    assert seen == [first.pk, second.pk]
+    last = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()["results"][-1]
+    assert client.get("/api/v1/listings/", {"updated_since": last["updated_at"]}).json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_malformed_sync_cursors_are_400_invalid_cursor():
+    lists = [
+        ("/api/v1/results/", {}),
+        ("/api/v1/use-first/", {}),
+        ("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}),
+    ]
+    for url, params in lists:
+        for cursor in ("not-a-cursor", "eyJvIjoibmV3ZXN0IiwidiI6WzEsMl19"):  # garbage; another order's
+            r = APIClient().get(url, {**params, "cursor": cursor})
+            assert r.status_code == 400 and r.json()["code"] == "invalid_cursor", (url, cursor)
