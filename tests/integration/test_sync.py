@@ -242,3 +242,28 @@ def test_malformed_sync_cursors_are_400_invalid_cursor():
         for cursor in ("not-a-cursor", "eyJvIjoibmV3ZXN0IiwidiI6WzEsMl19"):  # garbage; another order's
             r = APIClient().get(url, {**params, "cursor": cursor})
             assert r.status_code == 400 and r.json()["code"] == "invalid_cursor", (url, cursor)
+
+
+@pytest.mark.django_db
+def test_a_client_that_synced_before_the_watermark_resumes_from_an_old_stamp():
+    """Rows written before the trigger existed keep their old commit-ordered ``updated_at`` and get
+    negative ``sync_xid`` in that order (listings migration 0007): a client resuming from an old
+    stamp gets the old rows after it, and every newer row, once."""
+    import datetime as dt
+
+    from listings.models import Listing
+
+    old = [make_listing() for _ in range(3)]
+    stamps = [dt.datetime(2026, 1, 1, 8, 0, i, tzinfo=dt.UTC) for i in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # as the migration: no trigger
+        for n, (listing, stamp) in enumerate(zip(old, stamps, strict=True)):
+            cursor.execute(
+                "UPDATE listings_listing SET sync_xid = %s, updated_at = %s WHERE id = %s",
+                [n - 3, stamp, listing.pk],
+            )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    new = make_listing()
+    body = APIClient().get("/api/v1/listings/", {"updated_since": stamps[0].isoformat()}).json()
+    assert [r["id"] for r in body["results"]] == [old[1].pk, old[2].pk, new.pk]
+    assert Listing.objects.get(pk=new.pk).sync_xid > 0
