@@ -154,7 +154,8 @@ def sync_page(queryset: QuerySet[Any], *, cursor: str | None, page_size: int) ->
     pass's watermark, and the next page's cursor token (None at the end of the pass)."""
     watermark, own = _watermark()
     if cursor:
-        watermark, xid, pk = decode_cursor(cursor)
+        carried, xid, pk = decode_cursor(cursor)
+        watermark = min(carried, watermark)  # the pass's own; a made-up later one cannot skip ahead
         queryset = queryset.filter(Q(sync_xid__gt=xid) | Q(sync_xid=xid, id__gt=pk))
     final = Q(sync_xid__lt=watermark)
     if own is not None:
