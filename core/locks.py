@@ -20,12 +20,9 @@ both follow the order can wait for each other but never deadlock. Rows of one ki
     (``listings.services.listing_take_down`` calls the ``listing_taken_down`` seam first).
  4. public notices of a listing (``notice_lock``, ``notices_lock``): ``notice_conclude`` and
     ``objection_decide`` lock the notice, then (through ``deal_conclude``) the listing.
- 5. listing (``listing_lock``), with its achievement and holder read (not locked), right after
-    ``core.syncstamp.sync_lock``, which ``listings.services.listing_lock`` takes before it (so
-    the sync lock ranks here, below auctions and notices, not at the top). Known exception until
-    the transaction-id watermark replaces the sync lock: ``achievement_update`` holds the
-    achievement and then takes the sync lock to restamp its listings' search, the reverse of
-    ``listing_submit`` (sync, listing, achievement); the watermark removes the lock and the cycle.
+ 5. listing (``listing_lock``), with its achievement and holder read (not locked). Stamping a
+    synced row for syncing clients takes no lock (``core.sync``: a trigger records the writing
+    transaction), so writers of different listings never wait for each other.
  6. achievement (``achievement_lock``): after its listing (``listing_submit``,
     ``achievement_set_conversion`` under ``deal_conclude``). ``listing_publish_by_platform``
     locks the achievement and then the listing it has just created, a row no other transaction

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from accounts.models import Membership, User
 from accounts.selectors import is_operator, member_organization_ids
+from core.sync import sync_since
 
 from . import search
 from .models import Achievement, InternalApproval, Listing, ListingStatusChange
@@ -157,7 +158,8 @@ class CatalogueFilters:
 
 
 def catalogue_ordering(filters: CatalogueFilters) -> str:
-    """``sync`` with ``updated_since`` (``(updated_at, id)``, so clients resume exactly); otherwise
+    """``sync`` with ``updated_since`` (``(sync_xid, id)`` below the watermark, ``core.sync``, so
+    clients resume exactly); otherwise
     the asked order, relevance by default for a search and newest for browsing."""
     if filters.updated_since is not None:
         return "sync"
@@ -168,7 +170,7 @@ def catalogue_ordering(filters: CatalogueFilters) -> str:
 
 # Each order as keyset columns: (name, descending). ``id`` breaks ties, so every order is total.
 ORDER_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "sync": (("updated_at", False), ("id", False)),
+    "sync": (("sync_xid", False), ("id", False)),  # paged by ``core.sync.sync_page``
     "newest": (("published_at", True), ("id", True)),
     "ending": (("closes_at", False), ("id", False)),
     "relevance": (("rank", True), ("id", True)),
@@ -202,7 +204,7 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
     if filters.field:
         qs = qs.filter(achievement__field=filters.field)
     if filters.updated_since is not None:
-        qs = qs.filter(updated_at__gt=filters.updated_since)
+        qs = qs.filter(sync_since(filters.updated_since))
     order = catalogue_ordering(filters)
     if filters.q:
         query = search.search_query(filters.q)

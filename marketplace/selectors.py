@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
+from core.sync import sync_since
 
 from .models import (
     Deal,
@@ -149,7 +150,8 @@ def results_list(
     concluded_before: Any = None,
     updated_since: Any = None,
 ) -> QuerySet[Result]:
-    """Published results, filtered; the caller orders them (cursor pages by ``(updated_at, id)``)."""
+    """Published results, filtered; the caller pages them (``core.sync.sync_page``: ``(sync_xid,
+    id)`` below the watermark). ``updated_since`` as ``core.sync.sync_since`` maps it."""
     qs = Result.objects.all()
     if mode:
         qs = qs.filter(mode=mode)
@@ -160,7 +162,7 @@ def results_list(
     if concluded_before is not None:
         qs = qs.filter(concluded_at__lt=concluded_before)
     if updated_since is not None:
-        qs = qs.filter(updated_at__gt=updated_since)
+        qs = qs.filter(sync_since(updated_since))
     return qs
 
 

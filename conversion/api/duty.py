@@ -175,11 +175,15 @@ def _bool(value: str | None) -> bool | None:
         "`id` (for applications), names, `origin` (`overdue`: the daily job listed it; `voluntary`: "
         "the holder did), and for closed entries `closed_on`, `close_cause` (`converted` or "
         "`justified`) and `close_reason`. Default: active entries; `status=closed` gives the history, "
-        "`status=all` both. Cursor pages ordered by `(updated_at, id)`; `updated_since` (exclusive) "
-        "returns what changed after that moment (listed, marked free-license eligible, or closed); "
-        "with `updated_since` and no `status` the default is `all`, so a syncing client also learns "
-        "which entries closed. `updated_at` is commit-ordered and unique (core/syncstamp.py): "
-        "resuming from the last `updated_at` seen never misses or repeats a change.\n\n"
+        "`status=all` both. Cursor pages in sync order: by the id of the transaction that last wrote "
+        "each entry, then `id`, holding only entries whose transaction is older than the oldest one "
+        "still running (the watermark, read by the first page and carried by `next`), so what a page "
+        "returns is final. `updated_since` (exclusive) returns what changed after it (listed, marked "
+        "free-license eligible, or closed): pass the `updated_at` (the writing transaction's stamp) of "
+        "the last entry seen at the end of a pass and the sync resumes right after that entry's "
+        "transaction, never missing or repeating a change; any other moment returns every entry "
+        "written by a transaction stamped at or after it. With `updated_since` and no `status` the "
+        "default is `all`, so a syncing client also learns which entries closed.\n\n"
         "The clock: an applied achievement of a university, institute, hospital or state-owned "
         "enterprise is listed the day after its conversion deadline, the second anniversary of its "
         "earliest grant (a 29 February grant's anniversary in a common year is 28 February, per "
@@ -195,7 +199,13 @@ def _bool(value: str | None) -> bool | None:
         OpenApiParameter("holder", OpenApiTypes.INT),
         OpenApiParameter("achievement", OpenApiTypes.INT),
         OpenApiParameter("free_license_eligible", OpenApiTypes.BOOL),
-        OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        OpenApiParameter(
+            "updated_since",
+            OpenApiTypes.DATETIME,
+            description="Exclusive. The `updated_at` of the last entry you stored: resume right after "
+            "its transaction (never misses or repeats a change). Another moment: every entry written "
+            "by a transaction stamped at or after it.",
+        ),
     ],
 )
 class UseFirstListView(ListAPIView):

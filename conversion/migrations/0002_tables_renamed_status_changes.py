@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 # The moved tables get their app's names (conversion_*): AlterModelTable renames them in place,
 # rows, sequences, indexes and constraints included (the index and constraint names do not
-# change). core.syncstamp's SYNCED_TABLES names ``conversion_usefirstentry`` from here on.
+# change). (core.sync's trigger, added later, stamps it under that name).
 # Justifications and self-implementation declarations get status-change rows (core.transitions).
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from core.syncstamp import sync_stamp
+from core.sync import sync_stamp
 from listings.models import Achievement
 
 
@@ -45,14 +45,16 @@ class UseFirstEntry(models.Model):
     close_cause = models.CharField(max_length=16, choices=CloseCause.choices, blank=True)
     close_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Commit-ordered (``core.syncstamp``), set by ``save`` and by the job's statements.
-    updated_at = models.DateTimeField(db_index=True)
+    # Both set by the table's trigger on every write, the job's statements included (``core.sync``):
+    # the writing transaction's stamp (display, ``updated_since``) and id (sync order, watermark).
+    updated_at = models.DateTimeField()
+    sync_xid = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("先用后转清单条目")
         verbose_name_plural = _("先用后转清单")
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="use_first_entry_sync"),
+            models.Index(fields=["sync_xid", "id"], name="use_first_entry_sync_xid"),
             # The job's sweep for open entries still waiting for their listing.
             models.Index(
                 fields=["id"],
@@ -79,11 +81,11 @@ class UseFirstEntry(models.Model):
         return f"{self.achievement_id} @ {self.listed_on}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Every save that writes ``updated_at`` stamps it in commit order (``core.syncstamp``):
-        the public list's ``updated_since`` sync never misses or repeats a row."""
+        """The trigger stamps every write (``core.sync``); a save that writes ``updated_at`` also
+        puts the transaction's stamp on the instance, so it shows what the row holds."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "updated_at" in update_fields:
-            self.updated_at = sync_stamp(self._meta.db_table)
+            self.updated_at = sync_stamp()
         super().save(*args, **kwargs)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Organization, User
 from accounts.selectors import is_operator
+from core.sync import sync_since
 from listings.models import Achievement, ConversionStatus
 
 from .. import rules
@@ -29,7 +30,8 @@ def use_first_entries(
     updated_since: dt.datetime | None = None,
 ) -> QuerySet[UseFirstEntry]:
     """The public use-first list: active entries by default, the closed history with
-    ``state="closed"``, both with ``state="all"``. Order it by ``(updated_at, id)`` to sync."""
+    ``state="closed"``, both with ``state="all"``. Sync it with ``core.sync.sync_page``
+    (``(sync_xid, id)`` below the watermark); ``updated_since`` as ``core.sync.sync_since`` maps it."""
     qs = UseFirstEntry.objects.select_related("achievement", "holder")
     if state == "active":
         qs = qs.filter(closed_on__isnull=True)
@@ -42,7 +44,7 @@ def use_first_entries(
     if free_license_eligible is not None:
         qs = qs.filter(free_license_eligible=free_license_eligible)
     if updated_since is not None:
-        qs = qs.filter(updated_at__gt=updated_since)
+        qs = qs.filter(sync_since(updated_since))
     return qs
 
 

@@ -29,7 +29,6 @@ from core.decisions import APPEAL, decision_parse, require_reason
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.locks import row_lock, rows_skip_locked
 from core.money import money_quantize
-from core.syncstamp import sync_lock
 from core.transitions import status_move, transitions_register
 from listings.models import ConversionMethod, ConversionStatus, Listing
 from listings.services import achievement_set_conversion
@@ -162,7 +161,6 @@ def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirst
     company = membership.organization
     if company.kind not in COMPANY_KINDS:
         raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
-    sync_lock()  # before locking a synced row (core.syncstamp: one lock order, no deadlock)
     entry = row_lock(UseFirstEntry.objects.select_related("achievement", "listing"), entry.pk)
     if entry.closed_on is not None:
         raise Conflict("entry_closed", _("该成果已移出先用后转清单。"))

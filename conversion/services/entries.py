@@ -22,7 +22,7 @@ from listings.services import listings_close_bulk, listings_publish_bulk
 from .. import rules
 from ..models import UseFirstEntry
 from ..rules import market_today
-from .sql import ENTRY_STAMP, rows, sync_lock
+from .sql import ENTRY_STAMP, rows
 
 E = UseFirstEntry
 HOLDER_ROLES = (Membership.Role.ADMIN,)
@@ -32,9 +32,7 @@ def listing_reason() -> str:
     return _("成果列入先用后转实施清单，平台依规则公开挂牌")
 
 
-def entries_listings_open(
-    *, entry_ids: Sequence[int] | None = None, sync_locked: bool = False
-) -> tuple[int, int]:
+def entries_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[int, int]:
     """Give every open entry without a listing (or only ``entry_ids``) its public use-first listing.
 
     An achievement already on offer gets no second listing (one active listing per achievement):
@@ -48,8 +46,6 @@ def entries_listings_open(
     ``FOR UPDATE`` and ``listing_id IS NULL`` is re-checked after a wait; a listing that would
     break the one-active-listing index is skipped by the bulk insert.
     """
-    if not sync_locked:  # else the caller holds core.syncstamp's lock already
-        sync_lock()
     params: dict[str, Any] = {
         "ids": list(entry_ids) if entry_ids is not None else None,
         "rights": Rights.USE_FIRST.value,
@@ -87,7 +83,6 @@ def entries_listings_open(
         rights=Rights.USE_FIRST.value,
         notice_days=settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
         reason=listing_reason(),
-        sync_locked=True,
     )
     if made:
         rows(
@@ -113,10 +108,8 @@ def close_sql(where: str) -> str:
 
 
 def entries_listings_close(*, listing_ids: Iterable[int], reason: str) -> int:
-    """Close the platform's use-first listings of entries that left the list (caller: sync lock)."""
-    return listings_close_bulk(
-        listing_ids=listing_ids, rights=Rights.USE_FIRST.value, reason=reason, sync_locked=True
-    )
+    """Close the platform's use-first listings of entries that left the list."""
+    return listings_close_bulk(listing_ids=listing_ids, rights=Rights.USE_FIRST.value, reason=reason)
 
 
 def use_first_entries_close(
@@ -127,7 +120,6 @@ def use_first_entries_close(
     ids = sorted(set(achievement_ids))
     if not ids:
         return 0
-    sync_lock()
     closed = rows(
         close_sql("a.id = ANY(%(ids)s::bigint[])"),
         {"ids": ids, "today": today or market_today(), "cause": cause, "reason": reason},
@@ -161,7 +153,6 @@ def use_first_volunteer(*, achievement: Achievement, actor: User, reason: str = 
     membership_for_action(
         user=actor, organization=achievement.holder_id, roles=(Membership.Role.ADMIN, Membership.Role.MEMBER)
     )
-    sync_lock()  # before locking rows (core.locks: the lock order)
     locked = row_lock(Achievement.objects.all(), achievement.pk)
     if locked.conversion_status == ConversionStatus.CONVERTED:
         raise Conflict("already_converted", _("该成果已转化，无需列入先用后转清单。"))
@@ -174,6 +165,6 @@ def use_first_volunteer(*, achievement: Achievement, actor: User, reason: str = 
         listed_on=market_today(),
         reason=reason.strip() or _("成果持有单位主动纳入先用后转实施清单"),
     )
-    entries_listings_open(entry_ids=[entry.pk], sync_locked=True)
+    entries_listings_open(entry_ids=[entry.pk])
     entry.refresh_from_db()
     return entry

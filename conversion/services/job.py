@@ -3,7 +3,7 @@
 Each step is one set-based statement (or two) over every row it concerns: ``INSERT ... SELECT ...
 ON CONFLICT DO NOTHING`` against the partial unique index ``use_first_one_open_entry``, ``UPDATE
 ... FROM`` with re-checked ``WHERE`` clauses, never a Python loop over achievements. Two runs at
-once are serialized by ``job_locks`` (the job's advisory lock, then the sync lock); even without
+once are serialized by ``job_locks`` (the job's own advisory lock); even without
 them the unique index and the re-checked clauses (``closed_on IS NULL``, ``NOT
 free_license_eligible``, ``listing_id IS NULL`` under ``FOR UPDATE``) leave a second run nothing
 to do (``tests/conversion/test_job_concurrency.py`` runs it both ways).
@@ -35,7 +35,7 @@ from ..rules import (
     overdue_granted_through,
 )
 from .entries import HOLDER_ROLES, close_sql, entries_listings_close, entries_listings_open
-from .sql import ENTRY_STAMP, execute, rows, sync_lock
+from .sql import ENTRY_STAMP, execute, rows
 
 log = logging.getLogger("market.use_first")
 
@@ -65,10 +65,9 @@ class UseFirstRunSummary:
 
 
 def job_locks() -> None:
-    """The job's own advisory lock (runs one at a time), then the sync lock (``core.syncstamp``)
-    for every stamped statement after it: the lock order of ``core.locks``."""
+    """The job's own advisory lock: runs one at a time. Nothing else waits for it; its writes are
+    stamped for syncing clients by the tables' triggers (``core.sync``), with no lock."""
     advisory_xact_lock(JOB_LOCK)
-    sync_lock()
 
 
 def close_converted(today: dt.date) -> list[tuple]:
@@ -192,7 +191,7 @@ def open_entries(today: dt.date) -> list[tuple]:
 def publish_listings() -> tuple[int, int]:
     """Give every open entry without a listing its public use-first listing (new entries and
     those whose achievement was on offer elsewhere until now): (linked, opened)."""
-    return entries_listings_open(sync_locked=True)
+    return entries_listings_open()
 
 
 def mark_free_license_eligible(today: dt.date) -> list[tuple]:

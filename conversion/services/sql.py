@@ -1,6 +1,7 @@
-"""Small helpers for the set-based statements of the conversion services, and the one place where
-their rows get a commit-ordered ``updated_at`` (``core.syncstamp``): whoever replaces the stamps
-(a transaction-id watermark, say) changes ``ENTRY_STAMP`` and ``sync_locked_for_job`` here."""
+"""Small helpers for the set-based statements of the conversion services. The rows they write are
+stamped for syncing clients by the table's trigger (``core.sync``: the writing transaction's id
+and stamp), with no lock; ``ENTRY_STAMP`` names that same stamp for statements that set
+``updated_at`` explicitly."""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ from typing import Any
 
 from django.db import connection
 
-from core.syncstamp import SYNC_LOCK_KEY, sync_lock, sync_stamp_sql
+from core.sync import SYNC_STAMP_SQL
 
 ENTRY_TABLE = "conversion_usefirstentry"
-# The per-row ``updated_at`` of a set-based statement writing entries; the caller holds the sync
-# lock (``sync_lock``) from an earlier statement.
-ENTRY_STAMP = sync_stamp_sql(ENTRY_TABLE)
+ENTRY_STAMP = SYNC_STAMP_SQL  # what the trigger writes anyway
 
-__all__ = ["ENTRY_STAMP", "ENTRY_TABLE", "SYNC_LOCK_KEY", "execute", "rows", "sync_lock"]
+__all__ = ["ENTRY_STAMP", "ENTRY_TABLE", "execute", "rows"]
 
 
 def execute(sql: str, params: dict[str, Any]) -> int:

@@ -1,6 +1,6 @@
-"""Keyset cursors for the catalogue, whose orders (relevance, newest, ending soonest, sync) are
-not all plain columns: the cursor carries the last row's sort values, so a page never skips or
-repeats a listing however many are published meanwhile. Shape as every list: ``{"results", "next"}``.
+"""Keyset cursors for the catalogue, whose orders (relevance, newest, ending soonest; and sync,
+which ``core.sync`` pages) are not all plain columns: the cursor carries the last row's sort
+values, so a page never skips or repeats a listing however many are published meanwhile. Shape as every list: ``{"results", "next"}``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from core import sync
 from core.errors import InvalidInput
 
-DATETIME_KEYS = {"updated_at", "published_at", "closes_at"}
+DATETIME_KEYS = {"published_at", "closes_at"}
 NULLABLE_KEYS = {"closes_at"}  # negotiated listings have no end; they sort last
 
 
@@ -73,7 +74,11 @@ def keyset_page(
     cursor: str | None,
     page_size: int,
 ) -> tuple[list[Any], str | None]:
-    """One page of ``queryset`` (already ordered by ``keys``) and the URL of the next, or None."""
+    """One page of ``queryset`` (already ordered by ``keys``) and the URL of the next, or None.
+    The ``sync`` order pages below the watermark, its cursor carrying it (``core.sync``)."""
+    if order == sync.ORDER:
+        rows, token = sync.sync_page(queryset, cursor=cursor, page_size=page_size)
+        return rows, token and replace_query_param(request.build_absolute_uri(), "cursor", token)
     if cursor:
         queryset = queryset.filter(_after(keys, _decode(cursor, order, keys)))
     rows = list(queryset[: page_size + 1])

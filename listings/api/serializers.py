@@ -355,7 +355,12 @@ class CatalogueQuery(StrictSerializer):
     field = serializers.ChoiceField(choices=Field.choices, required=False)
     rights = serializers.ChoiceField(choices=Rights.choices, required=False)
     q = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    updated_since = serializers.DateTimeField(required=False)
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="Exclusive; switches to the sync order (see the description). The `updated_at` of "
+        "the last listing you stored: resume right after its transaction, never missing or repeating "
+        "a change. Another moment: every listing written by a transaction stamped at or after it.",
+    )
     ordering = serializers.ChoiceField(choices=[(o, o) for o in ORDERINGS], required=False)
     cursor = serializers.CharField(max_length=500, required=False)
     page_size = serializers.IntegerField(min_value=1, max_value=100, required=False)

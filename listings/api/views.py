@@ -144,12 +144,17 @@ class ListingsView(APIView):
             "The catalogue: published listings only. `q` is segmented (jieba) and every word must occur "
             "in the title, summary or holder name. `ordering`: `relevance` (default with `q`), `newest` "
             "(default), `ending` (soonest first; negotiated listings, which have no end, last). With "
-            "`updated_since` (exclusive) the order is `(updated_at, id)` whatever `ordering` says, for "
-            "incremental sync, and the results ALSO include listings that were published and have left the "
-            "catalogue since, with their `status` (`closed`, `withdrawn` or `taken_down`): remove those. "
-            "`updated_at` is commit-ordered and unique (core/syncstamp.py), so keeping the last "
-            "`updated_at` seen and passing it as `updated_since` never misses or repeats a change, even "
-            "while writes commit concurrently. Cursor pages of `page_size` (default 20, at most 100). Never the reserve price."
+            "`updated_since` (exclusive) the order is the sync order whatever `ordering` says, and the "
+            "results ALSO include listings that were published and have left the catalogue since, with "
+            "their `status` (`closed`, `withdrawn` or `taken_down`): remove those. The sync order is by "
+            "the id of the transaction that last wrote each listing, then `id`, and a sync page holds "
+            "only listings whose transaction is older than the oldest one still running (the watermark, "
+            "read by the first page and carried by `next`): what it returns is final. `updated_at` is "
+            "the writing transaction's stamp (shared by everything it wrote). Follow `next` to the end, "
+            "keep the last `updated_at` seen and pass it as `updated_since`: the sync resumes right "
+            "after that listing's transaction and never misses or repeats a change, however writes "
+            "commit; any other moment returns every listing written by a transaction stamped at or "
+            "after it. Cursor pages of `page_size` (default 20, at most 100). Never the reserve price."
         ),
     )
     def get(self, request: Request) -> Response:

@@ -130,7 +130,9 @@ class IntellectualProperty(models.Model):
     granted_on = models.DateField(_("授权日"), null=True, blank=True)
     # The patent office's record (granted, lapsed...), copied by the holder: a fact, not a state
     # this market moves, hence not named ``status`` (which every market workflow has).
-    legal_status = models.CharField(_("法律状态"), max_length=16, choices=Status.choices, default=Status.GRANTED)
+    legal_status = models.CharField(
+        _("法律状态"), max_length=16, choices=Status.choices, default=Status.GRANTED
+    )
 
     class Meta:
         ordering = ("id",)

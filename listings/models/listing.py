@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.syncstamp import sync_stamp
+from core.sync import sync_stamp
 
 from .achievements import Achievement
 from .choices import Rights
@@ -76,8 +76,10 @@ class Listing(models.Model):
         db_persist=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Commit-ordered (``core.syncstamp``), set by ``save``: the catalogue's ``updated_since`` sync.
+    # Both set by the table's trigger on every write (``core.sync``): the writing transaction's
+    # stamp (display, ``updated_since``) and id (the sync order and watermark).
     updated_at = models.DateTimeField()
+    sync_xid = models.BigIntegerField(default=0, editable=False)
     # Chinese full text: jieba-segmented title and summary, maintained by the listing services.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -87,8 +89,8 @@ class Listing(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
             models.Index(fields=["status", "updated_at", "id"], name="listing_status_sync"),
-            # The sync that also returns listings that left the catalogue, and the stamp's max().
-            models.Index(fields=["updated_at", "id"], name="listing_sync"),
+            # The catalogue's sync (which also returns listings that left it): ``core.sync``.
+            models.Index(fields=["sync_xid", "id"], name="listing_sync_xid"),
             # Catalogue orders within one mode: the keyset needs the id as the last column.
             models.Index(fields=["status", "mode", "published_at", "id"], name="listing_mode_newest"),
             models.Index(fields=["status", "mode", "closes_at", "id"], name="listing_mode_closes"),
@@ -137,11 +139,11 @@ class Listing(models.Model):
         return f"{self.achievement.title} ({self.get_mode_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Every save that writes ``updated_at`` stamps it in commit order (``core.syncstamp``):
-        the public list's ``updated_since`` sync never misses or repeats a row."""
+        """The trigger stamps every write (``core.sync``); a save that writes ``updated_at`` also
+        puts the transaction's stamp on the instance, so it shows what the row holds."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "updated_at" in update_fields:
-            self.updated_at = sync_stamp(self._meta.db_table)
+            self.updated_at = sync_stamp()
         super().save(*args, **kwargs)
 
 

@@ -19,7 +19,6 @@ from core.errors import Conflict, InvalidInput
 from core.inputs import FieldErrors, choice, integer, text
 from core.locks import achievement_lock
 from core.money import money_parse
-from core.syncstamp import sync_lock, sync_stamp_expression
 from core.transitions import transitions_register
 
 from .. import search
@@ -213,13 +212,12 @@ def _write_children(achievement: Achievement, clean: dict[str, Any]) -> None:
 
 
 def achievement_refresh_search(*, achievement: Achievement) -> None:
-    """Re-index the achievement's listings after its title, summary or holder changed."""
-    sync_lock()
+    """Re-index the achievement's listings after its title, summary or holder changed (the
+    listings' trigger stamps them, so syncing clients get the new title: ``core.sync``)."""
     Listing.objects.filter(achievement=achievement).update(
         search_vector=search.search_vector(
             title=achievement.title, summary=achievement.summary, holder=achievement.holder.name
-        ),
-        updated_at=sync_stamp_expression("listings_listing"),
+        )
     )
 
 

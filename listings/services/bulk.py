@@ -4,7 +4,7 @@ the platform at once (the daily use-first job): one statement each, set-based.
 ``listings_publish_bulk`` writes for each achievement exactly what ``listing_publish_by_platform``
 writes: the listing with its terms (``created_by`` null: the platform), a status-change row
 '' -> draft and one draft -> published with the reason and no actor, ``status = published``,
-``published_at``, a commit-ordered ``updated_at`` (``core.syncstamp``) and the search vector. The
+``published_at``, the sync stamp (the trigger's, ``core.sync``) and the search vector. The
 one difference is when the search vector arrives: it is copied from the achievement's previous
 listing when there is one, else filled after commit by ``listings_index_missing`` (jieba in Python
 is too slow for a job's transaction); ``tests/listings/test_bulk.py`` compares the rows.
@@ -21,14 +21,14 @@ from django.utils.translation import gettext as _
 
 from core.effects import enqueue
 from core.errors import InvalidInput
-from core.syncstamp import sync_lock, sync_stamp_sql
+from core.sync import SYNC_STAMP_SQL
 
 from .. import search
 from ..models import Listing, Rights
 from ..selectors import ACTIVE_LISTING_STATUSES
 
 S = Listing.Status
-_LISTING_STAMP = sync_stamp_sql("listings_listing")
+_LISTING_STAMP = SYNC_STAMP_SQL  # the trigger writes the same stamp (core.sync)
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
@@ -43,7 +43,6 @@ def listings_publish_bulk(
     rights: str,
     notice_days: int,
     reason: str,
-    sync_locked: bool = False,
 ) -> list[tuple[int, int]]:
     """Publish a negotiated listing of the platform for each achievement in ``achievement_ids``
     that has no active listing; returns (listing id, achievement id) of those published.
@@ -54,8 +53,7 @@ def listings_publish_bulk(
     listing), which ``listing_publish_by_platform`` does.
 
     An achievement already on offer (``listing_one_active_per_achievement``) is skipped, also when
-    a concurrent transaction publishes one first (``ON CONFLICT DO NOTHING``). Unless
-    ``sync_locked`` (the caller took it in an earlier statement), takes the sync lock first.
+    a concurrent transaction publishes one first (``ON CONFLICT DO NOTHING``).
     """
     ids = sorted(set(achievement_ids))
     if not ids:
@@ -64,8 +62,6 @@ def listings_publish_bulk(
         raise InvalidInput(
             "invalid_terms", _("交易条款有误，请检查标出的字段。"), fields={"rights": [_("无效的选项。")]}
         )
-    if not sync_locked:
-        sync_lock()
     made = _rows(
         f"""
         WITH made AS (
@@ -143,17 +139,13 @@ def listings_index_missing(*, batch: int = 500) -> int:
         count += len(listings)
 
 
-def listings_close_bulk(
-    *, listing_ids: Iterable[int], rights: str, reason: str, sync_locked: bool = False
-) -> int:
+def listings_close_bulk(*, listing_ids: Iterable[int], rights: str, reason: str) -> int:
     """Close the platform's published listings ``listing_ids`` of ``rights`` (published -> closed,
     with its status-change row, no actor): the bulk form of a listing's move to closed. Listings
     no longer published are left alone. Returns how many moved."""
     ids = sorted(set(listing_ids))
     if not ids:
         return 0
-    if not sync_locked:
-        sync_lock()
     rows = _rows(
         f"""
         WITH moved AS (

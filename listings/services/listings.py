@@ -26,7 +26,6 @@ from core import locks, seams
 from core.dbclock import db_now
 from core.decisions import REVIEW, Decision, decision_parse, require_reason
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
-from core.syncstamp import sync_lock
 from core.transitions import status_move, transitions_register
 
 from .. import search
@@ -60,13 +59,9 @@ EDITABLE_STATUSES = (S.DRAFT, S.REJECTED)
 
 
 def listing_lock(listing: Listing | int) -> Listing:
-    """``core.locks.listing_lock`` (the listing row, with its achievement and holder read), after
-    the sync lock.
-
-    The sync lock (``core.syncstamp``) is taken FIRST, as before locking any synced row: a
-    transaction that held the listing and then waited for the sync lock to stamp it could
-    deadlock with one that holds the sync lock and needs the listing (the daily use-first job)."""
-    sync_lock()
+    """``core.locks.listing_lock``: the listing row, locked for the rest of the transaction (with
+    its achievement and holder read). Only this row: stamping it for syncing clients takes no lock
+    (``core.sync``)."""
     return locks.listing_lock(listing)
 
 

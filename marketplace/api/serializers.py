@@ -233,9 +233,11 @@ class ResultQuery(serializers.Serializer):
     concluded_before = serializers.DateTimeField(required=False, help_text="Exclusive.")
     updated_since = serializers.DateTimeField(
         required=False,
-        help_text="Exclusive: pass the `updated_at` of the last result you stored. Every result has "
-        "its own `updated_at`, and results become visible strictly in `updated_at` order, so syncing "
-        "from there never misses or repeats one, even while deals are being concluded.",
+        help_text="Exclusive: pass the `updated_at` of the last result you stored at the end of a "
+        "pass; the list resumes right after the transaction that wrote it (the results below the "
+        "watermark are final, so syncing from there never misses or repeats one, even while deals "
+        "are being concluded). Another moment: every result written by a transaction stamped at or "
+        "after it.",
     )
     format = serializers.ChoiceField(
         choices=["json", "csv"],

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
 from core.decisions import OBJECTION
-from core.pagination import CURSOR_PARAMETER, CursorPage, SyncCursorPage, cursor_page_schema
+from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
 from listings.models import Listing
 
 from ..models import Objection, Offer, PublicNotice, PurchaseIntent
@@ -221,6 +221,12 @@ def _notices() -> QuerySet[PublicNotice]:
     return PublicNotice.objects.select_related("listing__achievement__holder", "buyer")
 
 
+class NoticePage(CursorPage):
+    """Notices are not a synced list (no ``updated_since``): plain cursor pages by ``(updated_at, id)``."""
+
+    ordering = ("updated_at", "id")
+
+
 class NoticesView(APIView):
     permission_classes = [AllowAny]
 
@@ -236,7 +242,7 @@ class NoticesView(APIView):
         wanted = request.query_params.get("status")
         if wanted in PublicNotice.Status.values:
             notices = notices.filter(status=wanted)
-        paginator = SyncCursorPage()
+        paginator = NoticePage()
         page = paginator.paginate_queryset(notices, request, view=self)
         return paginator.get_paginated_response(NoticeOutput(page, many=True).data)
 

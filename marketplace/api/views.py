@@ -341,11 +341,15 @@ class ResultsView(APIView):
         },
         tags=TAGS,
         description="Published transaction results (a deal is published when its price is paid). Anyone, "
-        "including read-only API tokens. Cursor pages ordered by `(updated_at, id)`. Sync: store the "
-        "`updated_at` of the last result you saw and pass it as `updated_since` next time (exclusive). "
-        "Writers stamp `updated_at` in commit order under one lock, so results become visible in "
-        "`updated_at` order and the rule never misses or repeats one. `seller` and `buyer` are "
-        "organization names.",
+        "including read-only API tokens. Cursor pages in sync order: by the id of the transaction that "
+        "last wrote each result, then `id`, and only results whose transaction is older than the oldest "
+        "one still running (the watermark, read by the first page and carried by `next`), so a result "
+        "appears once everything before it in that order is final. `updated_at` is the writing "
+        "transaction's stamp (shared by everything it wrote). Sync: follow `next` to the end, store "
+        "the `updated_at` of the last result you saw and pass it as `updated_since` next time "
+        "(exclusive: it resumes right after that result's transaction), which never misses or repeats "
+        "one however deals commit; any other moment returns every result written by a transaction "
+        "stamped at or after it. `seller` and `buyer` are organization names.",
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         query = ResultQuery(data=request.query_params)
@@ -353,7 +357,7 @@ class ResultsView(APIView):
         results = selectors.results_list(**query.to_filters())
         if query.validated_data.get("format") == "csv":
             response = StreamingHttpResponse(
-                _csv_rows(results.order_by("updated_at", "id")), content_type="text/csv; charset=utf-8"
+                _csv_rows(results.order_by("sync_xid", "id")), content_type="text/csv; charset=utf-8"
             )
             response["Content-Disposition"] = (
                 "attachment; filename=\"results.csv\"; filename*=UTF-8''%E6%88%90%E4%BA%A4%E7%BB%93%E6%9E%9C.csv"
@@ -361,7 +365,7 @@ class ResultsView(APIView):
             return response
         paginator = SyncCursorPage()
         page: list[dict[str, Any]] | None = paginator.paginate_queryset(
-            results.values(*RESULT_COLUMNS), request, view=self
+            results.values(*RESULT_COLUMNS, "sync_xid"), request, view=self
         )
         return paginator.get_paginated_response([result_row(row) for row in page or []])
 

@@ -12,8 +12,9 @@ from .deals import Deal
 
 class Result(models.Model):
     """The public record of a paid deal, copied from it so that the public list is one indexed
-    table. ``updated_at`` is strictly increasing in commit order (see ``result_publish``): a client
-    syncing with ``updated_since`` never misses or repeats a row, even while deals commit."""
+    table. Synced (``core.sync``): the table's trigger sets ``updated_at`` (the writing
+    transaction's stamp) and ``sync_xid`` (its id) on every write, so a client syncing by cursor
+    or ``updated_since`` never misses or repeats a row, and publishing deals never wait for each other."""
 
     deal = models.OneToOneField(Deal, on_delete=models.PROTECT, related_name="result")
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="+")
@@ -29,15 +30,16 @@ class Result(models.Model):
     bid_count = models.PositiveIntegerField(_("出价次数"), default=0)
     contract_registration_no = models.CharField(_("技术合同认定登记号"), max_length=64, blank=True)
     published_at = models.DateTimeField(_("公示时间"))
-    updated_at = models.DateTimeField(_("更新时间"), unique=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+    sync_xid = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("成交结果")
         verbose_name_plural = _("成交结果")
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="result_sync"),
-            models.Index(fields=["mode", "updated_at", "id"], name="result_mode_sync"),
-            models.Index(fields=["field", "updated_at", "id"], name="result_field_sync"),
+            models.Index(fields=["sync_xid", "id"], name="result_sync_xid"),
+            models.Index(fields=["mode", "sync_xid", "id"], name="result_mode_sync_xid"),
+            models.Index(fields=["field", "sync_xid", "id"], name="result_field_sync_xid"),
             models.Index(fields=["concluded_at"], name="result_concluded"),
         ]
 

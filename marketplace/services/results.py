@@ -1,19 +1,18 @@
-"""Publishing transaction results, in an order a syncing client can trust: every write stamps
-``updated_at`` through ``core.syncstamp`` (the rule, why, and what it costs are written there).
-The stamp is taken last in the publishing transaction, so the sync lock is held only for the final
-writes and commit. Publishing is rare (a deal paid, a contract registered).
+"""Publishing transaction results, in an order a syncing client can trust: the results table's
+trigger stamps every write with the writing transaction's id and stamp (``core.sync``: the rule,
+why, and its guarantee are written there). No lock: deals published at once never wait for each
+other.
 """
 
 from __future__ import annotations
 
-from core.syncstamp import sync_stamp
+from core.sync import sync_stamp
 
 from ..models import Deal, Result
 
 
 def result_publish(*, deal: Deal) -> Result:
-    """Publish (or refresh) the public result of ``deal``. The caller holds the deal's row lock
-    and calls this as the last write of its transaction (see the module docstring)."""
+    """Publish (or refresh) the public result of ``deal``. The caller holds the deal's row lock."""
     deal = Deal.objects.select_related("listing__achievement", "buyer", "seller").get(pk=deal.pk)
     achievement = deal.listing.achievement
     values = {
@@ -30,7 +29,7 @@ def result_publish(*, deal: Deal) -> Result:
         "bid_count": deal.bid_count,
         "contract_registration_no": deal.contract_registration_no,
     }
-    stamp = sync_stamp("marketplace_result")
+    stamp = sync_stamp()  # what the trigger writes into updated_at, for the returned instance
     result = Result.objects.filter(deal=deal).first()
     if result is None:
         return Result.objects.create(deal=deal, published_at=stamp, updated_at=stamp, **values)

@@ -25,6 +25,7 @@ def run_on(day):
         return use_first_run()
 
 
+@pytest.mark.django_db(transaction=True)  # each run commits on its own: updated_since is per transaction
 def test_public_list_fields_filters_and_history(api, university, holder_member, operator):
     a1 = make_achievement(university, D(2021, 1, 5), title="甲")
     a2 = make_achievement(university, D(2022, 1, 5), title="乙")

@@ -1,6 +1,11 @@
-"""Incremental sync of every public list (API.md Conventions): commit-ordered, unique ``updated_at``
-(core/syncstamp.py), so a client resuming with ``updated_since`` never misses or repeats a change,
-even while writers commit late; and the catalogue's sync tells a client what LEFT the catalogue."""
+"""Incremental sync of every public list (API.md Conventions) by transaction-id watermark
+(core/sync.py): a client resuming with ``updated_since`` never misses or repeats a change, even
+while writers commit late, and no writer waits for another; the catalogue's sync tells a client
+what LEFT the catalogue.
+
+Sync is per transaction (a transaction's rows become visible together, after every older one has
+ended), so the tests that resume between writes commit each write on its own (``transaction=True``),
+as production does; inside one test transaction every write would be one transaction."""
 
 from __future__ import annotations
 
@@ -20,11 +25,20 @@ from tests.factories import AchievementFactory, OrganizationFactory, UserFactory
 
 
 def _sync_while_writing(
-    *, url: str, jobs: list[Callable[[], None]], writers: int = 4, page_size: int = 3
+    *,
+    url: str,
+    jobs: list[Callable[[], None]],
+    expect: int,
+    start: str | None = None,
+    writers: int = 4,
+    page_size: int = 3,
 ) -> list[tuple[int, str]]:
     """Run ``jobs`` on ``writers`` threads, each job in a transaction held open a random while after
-    its write (a late commit), while a client syncs ``url`` with ``updated_since`` the whole time.
-    Returns every (id, status-or-updated_at) the client saw, in order."""
+    its write (a late commit), while a client syncs ``url`` with ``updated_since`` the whole time
+    (from ``start``, then from the last ``updated_at`` it received). Once the writers are done it
+    syncs on until it has ``expect`` items or 20 s passed: rows appear only when every older
+    transaction of the whole server has ended (other databases' included), so the last ones may
+    come a little later. Returns every (id, status-or-updated_at) the client saw, in order."""
     done = threading.Event()
     seen: list[tuple[int, str]] = []
 
@@ -40,10 +54,13 @@ def _sync_while_writing(
 
     def reader() -> None:
         client = APIClient()
-        since = None
+        since = start
+        deadline = None
         try:
             while True:
-                finished = done.is_set()
+                if done.is_set() and deadline is None:
+                    deadline = time.monotonic() + 20
+                finished = deadline is not None and (len(seen) >= expect or time.monotonic() > deadline)
                 params = {"page_size": page_size, **({"updated_since": since} if since else {})}
                 body = client.get(url, params).json()
                 while True:
@@ -83,7 +100,10 @@ def test_a_catalogue_sync_never_misses_or_repeats_a_listing_while_publications_c
         )
         for listing in pending
     ]
-    seen = _sync_while_writing(url="/api/v1/listings/", jobs=jobs)
+    # A catalogue sync starts with updated_since (the browsing orders are not a sync position).
+    seen = _sync_while_writing(
+        url="/api/v1/listings/", jobs=jobs, expect=len(pending), start="2000-01-01T00:00:00Z"
+    )
     assert sorted(i for i, _ in seen) == sorted(p.pk for p in pending)  # every one, exactly once
     assert {s for _, s in seen} == {"published"}
 
@@ -97,12 +117,12 @@ def test_a_use_first_sync_never_misses_or_repeats_an_entry_while_entries_commit_
         (lambda a=a: use_first_volunteer(achievement=a, actor=member, reason="鼓励基础研究成果先用后转"))
         for a in achievements
     ]
-    seen = _sync_while_writing(url="/api/v1/use-first/", jobs=jobs)
+    seen = _sync_while_writing(url="/api/v1/use-first/", jobs=jobs, expect=len(achievements))
     assert len(seen) == len(achievements)  # every entry, exactly once (created and linked in one commit)
     assert len({i for i, _ in seen}) == len(achievements)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_catalogue_sync_returns_listings_that_left_it_and_browsing_does_not(operator):
     kept, taken_down, withdrawn = (make_listing() for _ in range(3))
     never_published = make_listing(status="pending_review")
@@ -123,10 +143,11 @@ def test_the_catalogue_sync_returns_listings_that_left_it_and_browsing_does_not(
     assert [r["id"] for r in browsing] == [kept.pk]
 
 
-@pytest.mark.django_db
-def test_the_use_first_job_stamps_every_row_uniquely_after_everything_committed_before():
-    """One set-based statement writes many rows: each gets its own stamp, a microsecond apart, all
-    later than any row already committed, so one sync after the job sees them all once."""
+@pytest.mark.django_db(transaction=True)
+def test_the_use_first_job_stamps_every_row_after_everything_committed_before():
+    """The job's set-based statements write many rows in one transaction: its trigger stamps every
+    one with that transaction (id and ``updated_at``), after every row committed before, so a client
+    that had synced up to ``before`` sees them all once, and nothing twice."""
     import datetime as dt
 
     from conversion.models import UseFirstEntry
@@ -138,10 +159,112 @@ def test_the_use_first_job_stamps_every_row_uniquely_after_everything_committed_
     before = make_listing()  # committed before the job
     for _ in range(6):
         make_achievement(holder, dt.date(2020, 1, 1))
+    synced = APIClient().get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert [r["id"] for r in synced["results"]] == [before.pk]
     use_first_run(today=dt.date(2026, 11, 21))
-    entries = list(UseFirstEntry.objects.values_list("updated_at", flat=True))
-    assert len(entries) == 6 and len(set(entries)) == 6
-    listings = list(Listing.objects.exclude(pk=before.pk).values_list("updated_at", flat=True))
-    assert len(listings) == 6 and len(set(listings)) == 6 and min(listings) > before.updated_at
+    entries = set(UseFirstEntry.objects.values_list("sync_xid", "updated_at"))
+    listings = set(Listing.objects.exclude(pk=before.pk).values_list("sync_xid", "updated_at"))
+    assert len(entries) == 1 and entries == listings  # one transaction, one stamp
+    ((job_xid, job_stamp),) = entries
+    before_xid, before_stamp = Listing.objects.values_list("sync_xid", "updated_at").get(pk=before.pk)
+    assert job_xid > before_xid and job_stamp > before_stamp
     body = APIClient().get("/api/v1/use-first/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
     assert len(body["results"]) == 6
+    after = (
+        APIClient()
+        .get("/api/v1/listings/", {"updated_since": synced["results"][-1]["updated_at"], "page_size": 4})
+        .json()
+    )
+    seen = [r["id"] for r in after["results"]]
+    seen += [r["id"] for r in APIClient().get(after["next"]).json()["results"]]
+    assert sorted(seen) == sorted(Listing.objects.exclude(pk=before.pk).values_list("id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_commit_waits_behind_an_older_open_transaction_and_neither_is_missed_or_repeated():
+    """Deterministic late commit: A writes first and stays open; B writes after it and commits.
+    A syncing client sees neither while A is open (B's row sorts after A's and is held back by
+    the watermark, not by a lock: B committed at once); once A commits, one resume returns A's
+    and B's listings exactly once, in transaction order."""
+    first, second = (make_listing(status="pending_review") for _ in range(2))
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client = APIClient()
+    start = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert start == {"results": [], "next": None}
+    a_wrote, a_may_commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def a() -> None:
+        try:
+            with transaction.atomic():
+                listing_review(listing=first, actor=operator, decision="approve", reason="")
+                a_wrote.set()
+                assert a_may_commit.wait(10)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=a)
+    thread.start()
+    assert a_wrote.wait(10)
+    listing_review(listing=second, actor=operator, decision="approve", reason="")  # commits now
+    held = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()
+    assert held["results"] == []  # B is committed but A, older, is still open
+    assert client.get(f"/api/v1/listings/{second.pk}/").json()["status"] == "published"  # not a sync read
+    a_may_commit.set()
+    thread.join(10)
+    assert errors == []
+    deadline = time.monotonic() + 20
+    while True:  # other databases' transactions on the server do not count; ours are all done
+        body = client.get(
+            "/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z", "page_size": 1}
+        ).json()
+        if body["results"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    seen = [r["id"] for r in body["results"]]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        seen += [r["id"] for r in body["results"]]
+    assert seen == [first.pk, second.pk]
+    last = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()["results"][-1]
+    assert client.get("/api/v1/listings/", {"updated_since": last["updated_at"]}).json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_malformed_sync_cursors_are_400_invalid_cursor():
+    lists = [
+        ("/api/v1/results/", {}),
+        ("/api/v1/use-first/", {}),
+        ("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}),
+    ]
+    for url, params in lists:
+        for cursor in ("not-a-cursor", "eyJvIjoibmV3ZXN0IiwidiI6WzEsMl19"):  # garbage; another order's
+            r = APIClient().get(url, {**params, "cursor": cursor})
+            assert r.status_code == 400 and r.json()["code"] == "invalid_cursor", (url, cursor)
+
+
+@pytest.mark.django_db
+def test_a_client_that_synced_before_the_watermark_resumes_from_an_old_stamp():
+    """Rows written before the trigger existed keep their old commit-ordered ``updated_at`` and get
+    negative ``sync_xid`` in that order (listings migration 0007): a client resuming from an old
+    stamp gets the old rows after it, and every newer row, once."""
+    import datetime as dt
+
+    from listings.models import Listing
+
+    old = [make_listing() for _ in range(3)]
+    stamps = [dt.datetime(2026, 1, 1, 8, 0, i, tzinfo=dt.UTC) for i in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # as the migration: no trigger
+        for n, (listing, stamp) in enumerate(zip(old, stamps, strict=True)):
+            cursor.execute(
+                "UPDATE listings_listing SET sync_xid = %s, updated_at = %s WHERE id = %s",
+                [n - 3, stamp, listing.pk],
+            )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    new = make_listing()
+    body = APIClient().get("/api/v1/listings/", {"updated_since": stamps[0].isoformat()}).json()
+    assert [r["id"] for r in body["results"]] == [old[1].pk, old[2].pk, new.pk]
+    assert Listing.objects.get(pk=new.pk).sync_xid > 0

@@ -137,7 +137,8 @@ def test_a_bad_cursor_is_400(api, tea):
     assert r.status_code == 400 and r.json()["code"] == "invalid_cursor"
 
 
-def test_updated_since_syncs_by_updated_at_then_id(api, tea, battery, holder_member):
+@pytest.mark.django_db(transaction=True)  # each write commits on its own: sync is per transaction
+def test_updated_since_syncs_in_transaction_order(api, tea, battery, holder_member):
     mark = timezone.now()
     assert ids(api.get(URL, {"updated_since": mark.isoformat()})) == []
     # the achievement's new title reaches the catalogue and bumps the listing for syncing clients
@@ -150,8 +151,9 @@ def test_updated_since_syncs_by_updated_at_then_id(api, tea, battery, holder_mem
     assert ids(api.get(URL, {"q": "机器视觉"})) == [tea.pk]
     assert ids(api.get(URL, {"q": "人工智能"})) == []
     rows = api.get(URL, {"updated_since": (mark - timedelta(days=1)).isoformat()}).json()["results"]
-    keys = [(row["updated_at"], row["id"]) for row in rows]
-    assert keys == sorted(keys) and len(keys) == 2
+    order = dict(Listing.objects.values_list("pk", "sync_xid"))
+    keys = [(order[row["id"]], row["id"]) for row in rows]
+    assert keys == sorted(keys) and len(keys) == 2 and keys[-1][1] == tea.pk  # tea was written last
 
 
 def test_catalogue_query_count_does_not_grow_with_the_page(api, university, django_assert_max_num_queries):
