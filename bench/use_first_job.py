@@ -144,6 +144,12 @@ def generate(*, n: int, holders: int, today: dt.date) -> None:
             """,
             {"lo": lo, "hi": hi, "n": n, "today": today, "user": user_id},
         )
+        # The dates conversion stores on each achievement (as its achievement_granted seam does:
+        # grant + 2 and + 3 years; PostgreSQL's year arithmetic also lands 29 Feb on 28 Feb).
+        cur.execute(
+            "UPDATE listings_achievement SET conversion_deadline = first_granted_on + interval '2 years',"
+            " free_license_date = first_granted_on + interval '3 years' WHERE first_granted_on IS NOT NULL"
+        )
         # About 1% of achievements have an accepted justification (half of them still valid).
         cur.execute(
             """
@@ -161,11 +167,12 @@ def generate(*, n: int, holders: int, today: dt.date) -> None:
 def naive_loop(*, sample: int, today: dt.date) -> float:
     """The per-row ORM version of the job over ``sample`` achievements, rolled back afterwards."""
     from django.db import transaction
-    from listings.services.conversion import achievement_is_obliged, is_free_license_due, is_overdue
 
     from accounts.models import Membership
     from accounts.services import notify
-    from listings.models import Achievement, Justification, Listing, Rights, UseFirstEntry
+    from conversion.models import Justification, UseFirstEntry
+    from conversion.rules import is_free_license_due, is_obliged, is_overdue
+    from listings.models import Achievement, Listing, Rights
     from listings.services import listing_publish_by_platform
 
     class Rollback(Exception):
@@ -175,7 +182,8 @@ def naive_loop(*, sample: int, today: dt.date) -> float:
     try:
         with transaction.atomic():
             for a in Achievement.objects.select_related("holder").order_by("id")[:sample]:
-                if not achievement_is_obliged(a) or a.conversion_status == "converted":
+                obliged = is_obliged(achievement_kind=a.kind, holder_kind=a.holder.kind)
+                if not obliged or a.conversion_status == "converted":
                     continue
                 if not is_overdue(a.first_granted_on, today):
                     continue
@@ -221,10 +229,11 @@ def naive_loop(*, sample: int, today: dt.date) -> float:
 
 def run(*, n: int, sample: int, holders: int, naive_loop_on: bool = True) -> None:
     from django.db import connection
-    from listings.services.conversion import market_today
-    from listings.services.use_first import use_first_run
 
-    from listings.models import Listing, ListingStatusChange, UseFirstEntry
+    from conversion.models import UseFirstEntry
+    from conversion.rules import market_today
+    from conversion.services import use_first_run
+    from listings.models import Listing, ListingStatusChange
 
     today = market_today()
     print(f"generating {n:,} achievements over {holders:,} holders ...", flush=True)
