@@ -100,6 +100,26 @@ def organizations_related(a: Organization | int, b: Organization | int) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def person_tied_to(*, user: User | int, holder: Organization | int) -> bool:
+    """The person is a member (any role) of ``holder`` or of an organization related to it: never a
+    bidder or buyer on its lots (the SQL function ``accounts_person_tied_to``, accounts 0008)."""
+    user_id = user if isinstance(user, int) else user.pk
+    holder_id = holder if isinstance(holder, int) else holder.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT accounts_person_tied_to(%s, %s)", [user_id, holder_id])
+        return bool(cursor.fetchone()[0])
+
+
+def organization_tied_to(*, organization: Organization | int, holder: Organization | int) -> bool:
+    """The organization is ``holder``, related to it, or has a member tied to it (the SQL function
+    ``accounts_organization_tied_to``, which the bid engine's standing calls too)."""
+    org_id = organization if isinstance(organization, int) else organization.pk
+    holder_id = holder if isinstance(holder, int) else holder.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT accounts_organization_tied_to(%s, %s)", [org_id, holder_id])
+        return bool(cursor.fetchone()[0])
+
+
 def organizations_pending_review() -> QuerySet[Organization]:
     """The verification queue, longest waiting first."""
     return Organization.objects.filter(status=Organization.Status.PENDING).order_by("created_at", "id")

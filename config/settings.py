@@ -273,6 +273,7 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_granted": "conversion.services.achievement_clock_set",
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
+    "membership_started": "auctions.services.registrations_suspend_for_member",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").

@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.selectors import membership_for_action, organizations_related
+from accounts.models import Membership, Organization, User
+from accounts.selectors import membership_for_action, organization_tied_to, person_tied_to
+from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, Forbidden
 from core.locks import auction_lock
@@ -16,7 +18,9 @@ from listings.services import listing_mark_engaged
 from marketplace.models import Payable
 from marketplace.services import deposit_create
 
-from ..models import Registration
+from ..models import Auction, Registration
+
+FINAL_STATUSES = (Auction.Status.SOLD, Auction.Status.UNSOLD, Auction.Status.CANCELLED)
 
 
 def _new_bidder_no() -> str:
@@ -39,7 +43,9 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
     """Register the actor's verified company for the auction, before it ends, and open its deposit
     obligation in escrow (``marketplace.deposit_create``: pay it quoting ``payment_reference``).
 
-    Refused for the holder and its related parties (``related_party``), for companies outside a
+    Refused (``related_party``) for the holder and its related parties, for any person who is a
+    member of the holder or of an organization related to it (whatever organization they register),
+    and for an organization with such a member; for companies outside a
     restricted auction's buyers (``not_an_allowed_buyer``), after the end (``registration_closed``)
     and twice (``already_registered``, 409). Takes the auction lock so that it cannot interleave with
     the close."""
@@ -49,8 +55,10 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
     now = db_now()
     if auction.is_final or now >= auction.ends_at:
         raise DomainError("registration_closed", _("拍卖已结束，不能再登记竞买。"))
-    if organizations_related(auction.holder_id, organization.pk):
-        raise DomainError("related_party", _("成果持有单位及其关联方不能参与竞买。"))
+    if person_tied_to(user=actor, holder=auction.holder_id) or organization_tied_to(
+        organization=organization, holder=auction.holder_id
+    ):
+        raise DomainError("related_party", _("成果持有单位及其关联方（含其成员）不能参与竞买。"))
     if auction.restricted and not auction.allowed_buyers.filter(pk=organization.pk).exists():
         raise Forbidden("not_an_allowed_buyer", _("本场竞价仅限该挂牌的意向受让方参加。"))
     if Registration.objects.filter(auction=auction, organization=organization).exists():
@@ -79,3 +87,39 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
         raise RuntimeError("could not draw a unique bidder_no")
     listing_mark_engaged(listing=auction.listing)  # the holder can no longer withdraw it
     return registration
+
+
+def registrations_suspend_for_member(*, membership: Membership) -> int:
+    """The ``membership_started`` seam's answer: a person joined ``membership.organization``. Its
+    registrations in auctions not yet final whose holder the organization is now tied to are
+    suspended: the bid engine refuses them ``related_party`` from now on (its standing reads the
+    same rule), and the organization's admins and the operators are told, on record. Returns how
+    many registrations that affects."""
+    organization: Organization = membership.organization
+    suspended = [
+        r
+        for r in Registration.objects.filter(organization=organization)
+        .exclude(auction__status__in=FINAL_STATUSES)
+        .select_related("auction__listing__achievement")
+        if organization_tied_to(organization=organization, holder=r.auction.holder_id)
+    ]
+    for registration in suspended:
+        title = _("竞买资格已暂停：%(title)s") % {
+            "title": registration.auction.listing.achievement.title[:60]
+        }
+        body = _(
+            "新成员 %(user)s 属于成果持有单位或其关联方，贵单位不能再参与本场竞价（related_party）。"
+        ) % {"user": membership.user.username}
+        link = reverse("auctions:live", args=[registration.auction_id])
+        notify(
+            organization=organization,
+            roles=[Membership.Role.ADMIN],
+            kind="related_party",
+            title=title,
+            body=body,
+            link=link,
+        )
+        notify(
+            operators=True, kind="related_party", title=title, body=f"{organization.name}：{body}", link=link
+        )
+    return len(suspended)

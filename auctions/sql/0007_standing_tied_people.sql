@@ -1,0 +1,23 @@
+-- The bidder's standing, with the people behind the registration (#12 shill bidding): refused
+-- related_party when the registered organization is tied to the holder
+-- (accounts_organization_tied_to: the holder itself or a related organization, or any of its
+-- members belongs to the holder or to an organization related to it). The acting person is one
+-- of those members, so a holder's member bidding through any company is refused too; a company
+-- that later gains such a member is suspended from its next bid on. Replaces 0004's function.
+CREATE OR REPLACE FUNCTION auction_bidder_standing(p_auction bigint, p_user bigint)
+RETURNS TABLE (registration_id bigint, bidder_no text, refusal text)
+LANGUAGE sql STABLE AS $$
+    SELECT r.id, r.bidder_no::text, CASE
+            WHEN o.status <> 'verified' THEN 'organization_not_verified'
+            WHEN p.deposit_status IS DISTINCT FROM 'frozen' THEN 'deposit_not_frozen'
+            WHEN accounts_organization_tied_to(r.organization_id, a.holder_id) THEN 'related_party'
+        END
+      FROM auctions_registration r
+      JOIN accounts_membership m ON m.organization_id = r.organization_id AND m.user_id = p_user
+      JOIN accounts_organization o ON o.id = r.organization_id
+      JOIN auctions_auction a ON a.id = r.auction_id
+      LEFT JOIN marketplace_payable p ON p.id = r.payment_id
+     WHERE r.auction_id = p_auction
+     ORDER BY r.id
+     LIMIT 1
+$$;
