@@ -329,6 +329,14 @@ def organization_relation_declare(
     return relation
 
 
+TITLE_LENGTH = Notification._meta.get_field("title").max_length or 200
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut with an ellipsis when longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -408,6 +416,7 @@ def notify(
             Q(is_superuser=True) | Q(is_staff=True, groups__permissions__codename="moderate")
         )
         recipients.update({u.pk: u for u in staff.distinct()})
+    title = shorten(str(title), TITLE_LENGTH)  # built from names a user typed, up to their own limit
     Notification.objects.bulk_create(
         Notification(user=u, kind=kind, title=title, body=body, link=link) for u in recipients.values()
     )

@@ -59,6 +59,14 @@ class InvalidInput(DomainError):
     status_code = status.HTTP_400_BAD_REQUEST
 
 
+def invalid_cursor() -> InvalidInput:
+    """400 ``invalid_cursor`` (API.md, Conventions): every cursor list answers a cursor it did not
+    hand out with this one error."""
+    return InvalidInput(
+        "invalid_cursor", _("分页游标无效，请从第一页重新开始。"), fields={"cursor": [_("无效。")]}
+    )
+
+
 # DRF codes that say nothing beyond "this field is wrong"; a more specific one names the error.
 _GENERIC_CODES = {
     "invalid",

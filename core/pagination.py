@@ -5,24 +5,50 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from core.errors import invalid_cursor
 from core.sync import sync_page
 
 
 class CursorPage(CursorPagination):
-    """Stable pages for any list; the default order is by ``id``."""
+    """Stable pages for any list; the default order is by ``id``. A cursor this list did not hand
+    out (unreadable, or a position that is not a value of the ordering field) is 400
+    ``invalid_cursor``, never a database error."""
 
     ordering = ("id",)
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Any) -> Any:
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise invalid_cursor() from None
+        if cursor is not None and cursor == (0, False, None):  # decoded to nothing: not one of ours
+            raise invalid_cursor()
+        if cursor is not None and cursor.position is not None:
+            name = self.ordering[0].lstrip("-") if isinstance(self.ordering, (list, tuple)) else self.ordering
+            try:
+                field = self._model._meta.get_field(name.lstrip("-"))
+                field.to_python(cursor.position)
+            except (DjangoValidationError, ValueError, TypeError, FieldDoesNotExist):
+                raise invalid_cursor() from None
+        return cursor
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response({"results": data, "next": self.get_next_link()})

@@ -65,9 +65,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
-from core.errors import InvalidInput
+from core.errors import invalid_cursor
 
 SYNCED_TABLES = ("listings_listing", "listings_usefirstentry", "marketplace_result")
 ORDER = "sync"  # the cursor's order name (the catalogue's keyset cursors name theirs likewise)
@@ -144,9 +143,7 @@ def decode_cursor(cursor: str) -> tuple[int, int, int]:
             raise ValueError
         return values
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        raise InvalidInput(
-            "invalid_cursor", _("分页游标无效，请从第一页重新开始。"), fields={"cursor": [_("无效。")]}
-        ) from None
+        raise invalid_cursor() from None
 
 
 def sync_page(queryset: QuerySet[Any], *, cursor: str | None, page_size: int) -> tuple[list[Any], str | None]:

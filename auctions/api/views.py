@@ -18,7 +18,7 @@ from accounts.idempotency import HEADER
 from accounts.permissions import IsOperator
 from core.errors import DomainError
 from core.money import money_format
-from core.pagination import CursorPage
+from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
 
 from .. import selectors, services
 from ..models import Auction
@@ -106,7 +106,11 @@ class BidsView(ListAPIView):
     def get_queryset(self) -> Any:
         return selectors.bids_public(self.kwargs["pk"])
 
-    @extend_schema(responses=s.BidListItem(many=True), summary="The bids, by seq, with their chain hashes")
+    @extend_schema(
+        responses=cursor_page_schema(s.BidListItem, "BidPage"),
+        parameters=[CURSOR_PARAMETER],
+        summary="The bids, by seq, with their chain hashes",
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         get_object_or_404(Auction, pk=kwargs["pk"])
         page = self.paginate_queryset(self.get_queryset())

@@ -26,6 +26,7 @@ from accounts.idempotency import idempotent
 from accounts.models import Organization
 from accounts.permissions import IsOperator, IsVerifiedMember
 from accounts.selectors import is_operator, membership_for_action
+from core import params
 from core.pagination import CursorPage
 from marketplace.api.views import CSVRenderer
 
@@ -98,10 +99,10 @@ class UseFirstApplicationOutput(serializers.ModelSerializer):
 
 
 class UseFirstAcceptInput(serializers.Serializer):
-    trial_ends_on = serializers.DateField(
+    trial_ends_on = params.DateField(
         required=False, allow_null=True, help_text="试用期结束日（先用后转必填）。"
     )
-    decision_on = serializers.DateField(
+    decision_on = params.DateField(
         required=False, allow_null=True, help_text="决定日期，默认为试用期结束日。"
     )
     conversion_price = serializers.DecimalField(
@@ -368,15 +369,13 @@ class RankingOutput(serializers.Serializer):
     results = RankingRowOutput(many=True)
 
 
-def _int(request: Request, name: str, default: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        if default is None:
-            raise serializers.ValidationError({name: [_("必填。")]})
-        return default
-    if not raw.isdigit():
-        raise serializers.ValidationError({name: [_("应为整数。")]})
-    return int(raw)
+def _int(
+    request: Request, name: str, default: int | None = None, *, low: int = 1, high: int = 2**63 - 1
+) -> int:
+    value = params.query_int(request.query_params, name, default=default, low=low, high=high)
+    if value is None:
+        raise serializers.ValidationError({name: [_("必填。")]})
+    return value
 
 
 class AnnualReportView(APIView):
@@ -407,7 +406,9 @@ class AnnualReportView(APIView):
         holder = get_object_or_404(Organization, pk=_int(request, "holder"))
         if not is_operator(request.user):
             membership_for_action(user=request.user, organization=holder, verified=False)
-        year = _int(request, "year", timezone.localdate().year)
+        year = _int(
+            request, "year", timezone.localdate().year, low=params.FIRST_DAY.year, high=params.LAST_DAY.year
+        )
         report = selectors.conversion_annual_report(holder=holder, year=year)
         if request.query_params.get("format") == "csv":
             response = HttpResponse(
@@ -443,8 +444,7 @@ class RankingView(APIView):
             raise serializers.ValidationError({"period": [_("应为 month、quarter 或 year。")]})
         if order not in selectors.RANKING_ORDERS:
             raise serializers.ValidationError({"order": [_("无效的排序。")]})
-        raw = request.query_params.get("date")
-        day = serializers.DateField().to_internal_value(raw) if raw else timezone.localdate()
+        day = params.query_date(request.query_params, "date", default=timezone.localdate())
         (start, end), rows = selectors.institution_ranking(period=period, day=day, order=order)
         return Response(
             {

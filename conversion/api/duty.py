@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
+from core import params
 from core.pagination import CursorPage, SyncCursorPage
 from listings.models import Achievement
 
@@ -72,7 +73,7 @@ class DutyAttachment(serializers.Serializer):
 
 class JustificationInput(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
-    valid_until = serializers.DateField(help_text="申请暂停转化义务至该日（含）。")
+    valid_until = params.DateField(help_text="申请暂停转化义务至该日（含）。")
     attachments = DutyAttachment(many=True, required=False, default=list)
 
 
@@ -101,7 +102,7 @@ class JustificationOutput(serializers.ModelSerializer):
 
 class SelfImplementationInput(serializers.Serializer):
     description = serializers.CharField(max_length=5000)
-    started_on = serializers.DateField()
+    started_on = params.DateField()
     attachments = DutyAttachment(many=True, required=False, default=list)
 
 
@@ -129,7 +130,7 @@ class UseFirstVolunteerInput(serializers.Serializer):
 
 class AchievementRegistrationInput(serializers.Serializer):
     registration_no = serializers.CharField(max_length=64)
-    registered_on = serializers.DateField()
+    registered_on = params.DateField()
 
 
 class RegistrationOverdueOutput(serializers.ModelSerializer):
@@ -214,19 +215,16 @@ class UseFirstListView(ListAPIView):
     pagination_class = SyncCursorPage
 
     def get_queryset(self):
-        params = self.request.query_params
-        state = params.get("status") or ("all" if params.get("updated_since") else "active")
+        query = self.request.query_params
+        state = query.get("status") or ("all" if query.get("updated_since") else "active")
         if state not in selectors.ENTRY_STATES:
             raise serializers.ValidationError({"status": [_("应为 active、closed 或 all。")]})
-        since = None
-        if params.get("updated_since"):
-            since = serializers.DateTimeField().to_internal_value(params["updated_since"])
         return selectors.use_first_entries(
             state=state,
-            holder=int(params["holder"]) if params.get("holder", "").isdigit() else None,
-            achievement=int(params["achievement"]) if params.get("achievement", "").isdigit() else None,
-            free_license_eligible=_bool(params.get("free_license_eligible")),
-            updated_since=since,
+            holder=params.query_int(query, "holder"),
+            achievement=params.query_int(query, "achievement"),
+            free_license_eligible=_bool(query.get("free_license_eligible")),
+            updated_since=params.query_datetime(query, "updated_since"),
         )
 
 

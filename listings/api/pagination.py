@@ -11,12 +11,11 @@ import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from core import sync
-from core.errors import InvalidInput
+from core.errors import invalid_cursor
 
 DATETIME_KEYS = {"published_at", "closes_at"}
 NULLABLE_KEYS = {"closes_at"}  # negotiated listings have no end; they sort last
@@ -42,9 +41,7 @@ def _decode(cursor: str, order: str, keys: tuple[tuple[str, bool], ...]) -> list
                 values.append(int(raw))
         return values
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        raise InvalidInput(
-            "invalid_cursor", _("分页游标无效，请从第一页重新开始。"), fields={"cursor": [_("无效。")]}
-        ) from None
+        raise invalid_cursor() from None
 
 
 def _after(keys: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:

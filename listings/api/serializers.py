@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core import seams
+from core import params, seams
 from core.decisions import REVIEW
 
 from ..models import (
@@ -57,7 +57,7 @@ class AchievementIpInput(serializers.Serializer):
         ),
     )
     ip_type = serializers.ChoiceField(choices=IntellectualProperty.IpType.choices)
-    granted_on = serializers.DateField(required=False, allow_null=True, default=None)
+    granted_on = params.DateField(required=False, allow_null=True, default=None)
 
 
 class AchievementInput(StrictSerializer):
@@ -72,7 +72,7 @@ class AchievementInput(StrictSerializer):
     valuation = money_field(required=False, allow_null=True, default=None)
     fiscally_funded = serializers.BooleanField()
     funding_project_no = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    funding_project_ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    funding_project_ended_on = params.DateField(required=False, allow_null=True, default=None)
     is_service_invention = serializers.BooleanField()
     intended_conversion_method = serializers.ChoiceField(
         choices=Rights.choices, required=False, allow_blank=True, default=""
@@ -92,7 +92,7 @@ class AchievementUpdateInput(StrictSerializer):
     valuation = money_field(required=False, allow_null=True)
     fiscally_funded = serializers.BooleanField(required=False)
     funding_project_no = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    funding_project_ended_on = serializers.DateField(required=False, allow_null=True)
+    funding_project_ended_on = params.DateField(required=False, allow_null=True)
     is_service_invention = serializers.BooleanField(required=False)
     intended_conversion_method = serializers.ChoiceField(
         choices=Rights.choices, required=False, allow_blank=True
@@ -218,17 +218,15 @@ class ListingTermsInput(StrictSerializer):
         help_text=_("协议定价：公示天数；财政资金支持的成果至少 15 天，缺省 15"),
     )
     price = money_field(required=False, allow_null=True, help_text=_("挂牌交易：挂牌价格"))
-    listing_ends_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text=_("挂牌交易：截止时间")
-    )
+    listing_ends_at = params.DateTimeField(required=False, allow_null=True, help_text=_("挂牌交易：截止时间"))
     start_price = money_field(required=False, allow_null=True, help_text=_("拍卖：起拍价"))
     increment = money_field(required=False, allow_null=True, help_text=_("拍卖：加价幅度"))
     reserve_price = money_field(
         required=False, allow_null=True, help_text=_("拍卖：保留价（可选，闭拍前只对持有单位与平台可见）")
     )
     deposit = money_field(required=False, allow_null=True, help_text=_("拍卖：保证金"))
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, help_text=_("拍卖：开拍时间"))
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, help_text=_("拍卖：结束时间"))
+    starts_at = params.DateTimeField(required=False, allow_null=True, help_text=_("拍卖：开拍时间"))
+    ends_at = params.DateTimeField(required=False, allow_null=True, help_text=_("拍卖：结束时间"))
     extension_seconds = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("拍卖：延时周期（秒，60–1800，缺省 300）")
     )
@@ -355,7 +353,7 @@ class CatalogueQuery(StrictSerializer):
     field = serializers.ChoiceField(choices=Field.choices, required=False)
     rights = serializers.ChoiceField(choices=Rights.choices, required=False)
     q = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    updated_since = serializers.DateTimeField(
+    updated_since = params.DateTimeField(
         required=False,
         help_text="Exclusive; switches to the sync order (see the description). The `updated_at` of "
         "the last listing you stored: resume right after its transaction, never missing or repeating "

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsOperator
 from accounts.selectors import is_operator
 from core.errors import Forbidden
-from core.pagination import CursorPage, cursor_page_schema
+from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
 
 from .. import selectors, services
 from ..models import Achievement, Listing
@@ -288,7 +288,8 @@ class MyListingsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=ListingFullOutput(many=True),
+        responses=cursor_page_schema(ListingFullOutput, "MyListingPage"),
+        parameters=[CURSOR_PARAMETER],
         tags=TAGS,
         description="Every listing of the caller's organizations, any status, newest first.",
     )
@@ -304,7 +305,8 @@ class InternalQueueView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=ListingFullOutput(many=True),
+        responses=cursor_page_schema(ListingFullOutput, "InternalQueuePage"),
+        parameters=[CURSOR_PARAMETER],
         tags=TAGS,
         description="Listings waiting for the caller's internal approval (安心屋), longest waiting first.",
     )
@@ -332,7 +334,8 @@ class ReviewQueueView(APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(
-        responses=ListingFullOutput(many=True),
+        responses=cursor_page_schema(ListingFullOutput, "ReviewQueuePage"),
+        parameters=[CURSOR_PARAMETER],
         tags=TAGS,
         description="Operators: listings waiting for review, longest waiting first.",
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import params
 from listings.models import Listing, Rights
 
 from ..models import Deal, Journal, LedgerEntry, Payable, Result, Settlement
@@ -61,7 +62,7 @@ class BankNotificationInput(serializers.Serializer):
     )
     payer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     payer_account = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = params.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class BankNotificationOutput(serializers.Serializer):
@@ -229,9 +230,9 @@ def result_row(values: dict[str, Any]) -> dict[str, Any]:
 class ResultQuery(serializers.Serializer):
     mode = serializers.ChoiceField(choices=Deal._meta.get_field("mode").choices, required=False)
     field = serializers.ChoiceField(choices=Result._meta.get_field("field").choices, required=False)
-    concluded_after = serializers.DateTimeField(required=False, help_text="Inclusive.")
-    concluded_before = serializers.DateTimeField(required=False, help_text="Exclusive.")
-    updated_since = serializers.DateTimeField(
+    concluded_after = params.DateTimeField(required=False, help_text="Inclusive.")
+    concluded_before = params.DateTimeField(required=False, help_text="Exclusive.")
+    updated_since = params.DateTimeField(
         required=False,
         help_text="Exclusive: pass the `updated_at` of the last result you stored at the end of a "
         "pass; the list resumes right after the transaction that wrote it (the results below the "

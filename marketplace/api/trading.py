@@ -139,7 +139,8 @@ class ListingOffersView(APIView):
         return [IsAuthenticated()] if self.request.method == "GET" else [IsVerifiedMember()]
 
     @extend_schema(
-        responses=OfferOutput(many=True),
+        responses=cursor_page_schema(OfferOutput, "OfferPage"),
+        parameters=[CURSOR_PARAMETER],
         tags=TAGS,
         description="The holder's members and operators see every offer on the listing; a buyer its own.",
     )
@@ -262,7 +263,8 @@ class NoticeObjectionsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=ObjectionOutput(many=True),
+        responses=cursor_page_schema(ObjectionOutput, "ObjectionPage"),
+        parameters=[CURSOR_PARAMETER],
         tags=TAGS,
         description="Operators and the parties see every objection; others their own.",
     )
@@ -319,7 +321,8 @@ class ListingIntentsView(APIView):
         return [IsAuthenticated()] if self.request.method == "GET" else [IsVerifiedMember()]
 
     @extend_schema(
-        responses=IntentOutput(many=True),
+        responses=cursor_page_schema(IntentOutput, "IntentPage"),
+        parameters=[CURSOR_PARAMETER],
         tags=TAGS,
         description="The holder's members and operators see every intent; a buyer its own.",
     )

@@ -285,7 +285,8 @@ def bank_notification_verify(*, raw_body: bytes, timestamp: str, signature: str,
     if not secret:  # unconfigured: no signature can be right (config.E001 stops production here)
         raise NotificationRefused("invalid_signature", _("签名无效。"))
     expected = hmac.new(secret, timestamp.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
-    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
+    given = signature.strip().lower()
+    if not given or not given.isascii() or not hmac.compare_digest(expected, given):
         raise NotificationRefused("invalid_signature", _("签名无效。"))
     try:
         sent = int(timestamp)

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def _join(person, organization) -> None:
     """``person`` joins ``organization`` the only way there is: invited by its admin, accepting."""
     admin = organization.memberships.filter(role=Membership.Role.ADMIN).first().user
-    invitation = membership_invite(organization=organization, actor=admin, username=person.username, role="member")
+    invitation = membership_invite(
+        organization=organization, actor=admin, username=person.username, role="member"
+    )
     invitation_accept(invitation=invitation, actor=person)
 
 
@@ -33,7 +35,9 @@ def test_a_holders_admin_cannot_register_a_company_for_the_holders_auction():
     company = OrganizationFactory()
     member_of(company)
     _join(holder_admin, company)
-    r = client_for(holder_admin).post(f"/api/v1/auctions/{auction.pk}/registrations/", {"organization": company.pk})
+    r = client_for(holder_admin).post(
+        f"/api/v1/auctions/{auction.pk}/registrations/", {"organization": company.pk}
+    )
     assert (r.status_code, r.json()["code"]) == (422, "related_party")
 
 
@@ -41,7 +45,9 @@ def test_a_member_of_a_related_organization_cannot_register_either():
     holder = OrganizationFactory(kind="university")
     auction = open_auction(holder, started=True)
     affiliate = OrganizationFactory()
-    organization_relation_declare(actor=member_of(holder), organization=holder, other=affiliate, kind="affiliate")
+    organization_relation_declare(
+        actor=member_of(holder), organization=holder, other=affiliate, kind="affiliate"
+    )
     insider = member_of(affiliate, Membership.Role.APPROVER)
     company = OrganizationFactory()
     member_of(company)

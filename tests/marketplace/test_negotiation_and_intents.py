@@ -265,3 +265,20 @@ def test_the_notice_page_and_the_api_show_the_same_objections(negotiated, univer
         if user is not None:
             api = client_for(user).get(f"/api/v1/notices/{notice['id']}/objections/")
             assert (len(api.json()["results"]) == 1) is sees, user
+
+
+def test_a_title_at_its_200_character_limit_still_resolves_and_notifies(university, buyer, company):
+    """#12 hole 3: notifications built from a 200-character title overflowed their own title, so the
+    fixed-price resolution failed on that listing every run and it stayed published past its end."""
+    from accounts.models import Notification
+
+    listing = make_listing(university, mode="fixed_price", price=Decimal("300000.00"))
+    listing.achievement.title = "一种" + "茶" * 197 + "法"
+    listing.achievement.save(update_fields=["title"])
+    assert client_for(buyer).post(f"/api/v1/listings/{listing.pk}/intents/", {}).status_code == 201
+    _ended(listing)
+    assert fixed_price_resolve_due() == 1
+    assert Deal.objects.get(listing=listing).buyer == company
+    titles = list(Notification.objects.values_list("title", flat=True))
+    assert titles and all(len(t) <= 200 for t in titles)
+    assert any(t.endswith("…") for t in titles)
