@@ -14,6 +14,10 @@ from core.errors import Forbidden
 
 from .models import ApiToken, Invitation, Membership, Organization, User
 
+# The roles that act for an organization in a trade (list, offer, answer, buy, apply): an approver
+# only decides internal approvals (安心屋), a broker only takes part as an intermediary.
+ACTING_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
+
 
 def _staff_with(user: Any, permission: str) -> bool:
     return bool(

@@ -104,7 +104,10 @@ def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "duty": conversion_duty(achievement=achievement),
         "forms": forms_,
         "open_form": action,
-        "justifications": achievement.justifications.order_by("-created_at"),
+        # The API's visibility: the holder's members and operators (a reason is nobody else's).
+        "justifications": use_first_selectors.justifications_for(user=request.user)
+        .filter(achievement=achievement)
+        .order_by("-created_at"),
         "registration": getattr(achievement, "registration", None),
     }
     return render(request, "conversion/achievement_detail.html", context)

@@ -15,7 +15,7 @@ from django.db.models import F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import Membership, User
-from accounts.selectors import is_operator, member_organization_ids
+from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
 from core.sync import sync_since
 
 from . import search
@@ -25,7 +25,7 @@ S = Listing.Status
 
 # Who acts for a holder: admins and members prepare and submit; approvers only decide (安心屋),
 # so nobody approves what they prepared themselves.
-HOLDER_EDITOR_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
+HOLDER_EDITOR_ROLES = ACTING_ROLES
 HOLDER_APPROVER_ROLES = (Membership.Role.APPROVER,)
 # Statuses in which a listing offers its achievement; at most one per achievement at a time.
 ACTIVE_LISTING_STATUSES = (S.PENDING_INTERNAL_APPROVAL, S.PENDING_REVIEW, S.PUBLISHED)

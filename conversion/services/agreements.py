@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, User
-from accounts.selectors import is_operator, membership_for_action, organizations_related
+from accounts.models import Organization, User
+from accounts.selectors import ACTING_ROLES, is_operator, membership_for_action, organizations_related
 from accounts.services import notify, notify_organizations
 from core.dbclock import db_now
 from core.decisions import APPEAL, decision_parse, require_reason
@@ -48,7 +48,6 @@ log = logging.getLogger("market.use_first")
 
 A = UseFirstApplication.Status
 G = UseFirstAgreement.Status
-ACTING_ROLES = (Membership.Role.ADMIN, Membership.Role.MEMBER)
 COMPANY_KINDS = (Organization.Kind.ENTERPRISE, Organization.Kind.STATE_ENTERPRISE)
 
 # The one transition table of an application's status.

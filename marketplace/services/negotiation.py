@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from accounts.selectors import is_operator, membership_for_action, organizations_related
+from accounts.selectors import ACTING_ROLES, is_operator, membership_for_action, organizations_related
 from accounts.services import notify
 from core.dbclock import db_now
 from core.decisions import OBJECTION, Decision, decision_parse, require_reason
@@ -73,7 +73,9 @@ def buyer_for(
     *, user: User, listing: Listing, organization: Organization | int | None = None
 ) -> Organization:
     """The verified organization ``user`` buys for; neither the holder nor a related party."""
-    membership = membership_for_action(user=user, organization=organization, verified=True)
+    membership = membership_for_action(
+        user=user, organization=organization, roles=ACTING_ROLES, verified=True
+    )
     buyer = membership.organization
     if organizations_related(buyer, listing.achievement.holder_id):
         raise Forbidden("related_party", _("持有单位本身及其关联方不能受让该成果。"))
@@ -171,8 +173,11 @@ def offer_make(
 
 
 def _answering_side(*, offer: Offer, actor: User) -> None:
-    """Only the other side answers an offer: the holder a buyer's, the buyer a holder's counter."""
-    membership_for_action(user=actor, organization=offer.answering_organization_id, verified=True)
+    """Only the other side answers an offer (the holder a buyer's, the buyer a holder's counter), by
+    a member who acts for it in trades (``ACTING_ROLES``: not an approver, not a broker)."""
+    membership_for_action(
+        user=actor, organization=offer.answering_organization_id, roles=ACTING_ROLES, verified=True
+    )
 
 
 @transaction.atomic

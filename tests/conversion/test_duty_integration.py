@@ -56,3 +56,27 @@ def test_operators_hear_once_when_a_decision_date_passes_undecided(
         assert use_first_agreements_report_lapsed_task() == 0
     notes = Notification.objects.filter(user=operator, kind="use_first_decision_lapsed")
     assert notes.count() == 1 and "2099-01-31" in notes.get().body
+
+
+def test_the_achievement_page_shows_a_justification_only_to_the_holder_and_operators(operator):
+    """#12 hole 7: any signed-in user read the justification's status and the operator's reason
+    on /my/achievements/<id>/ while the API hid them; both read the same selector now."""
+    from django.test import Client
+
+    from conversion.services import justification_decide, justification_file
+    from tests.conversion.helpers import make_achievement
+    from tests.factories import OrganizationFactory, UserFactory, member_of
+
+    holder = OrganizationFactory(kind="university")
+    member = member_of(holder)
+    achievement = make_achievement(holder, dt.date(2021, 3, 1))
+    j = justification_file(
+        achievement=achievement, actor=member, reason="中试进行中", valid_until=dt.date(2099, 1, 1)
+    )
+    justification_decide(justification=j, actor=operator, decision="reject", reason="中试合同已于去年终止")
+    url = f"/my/achievements/{achievement.pk}/"
+    for who, sees in ((member, True), (operator, True), (UserFactory(), False)):
+        browser = Client()
+        browser.force_login(who)
+        page = browser.get(url).content.decode()
+        assert ("中试合同已于去年终止" in page) is sees, who

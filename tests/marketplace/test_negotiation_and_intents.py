@@ -282,3 +282,19 @@ def test_a_title_at_its_200_character_limit_still_resolves_and_notifies(universi
     titles = list(Notification.objects.values_list("title", flat=True))
     assert titles and all(len(t) <= 200 for t in titles)
     assert any(t.endswith("…") for t in titles)
+
+
+@pytest.mark.parametrize("role", ["approver", "broker"])
+def test_only_members_who_act_for_the_holder_answer_an_offer(negotiated, university, buyer, role):
+    """#12 hole 4: an approver rejected and a broker accepted (opening a public notice)."""
+    offer = (
+        client_for(buyer).post(f"/api/v1/listings/{negotiated.pk}/offers/", {"amount": "500000.00"}).json()
+    )
+    other = client_for(member_of(university, role))
+    for answer in ("accept", "reject"):
+        r = other.post(f"/api/v1/offers/{offer['id']}/{answer}/", {})
+        assert (r.status_code, r.json()["code"]) == (403, "role_not_allowed")
+    r = other.post(f"/api/v1/offers/{offer['id']}/counter/", {"amount": "600000.00"})
+    assert (r.status_code, r.json()["code"]) == (403, "role_not_allowed")
+    assert Offer.objects.get(pk=offer["id"]).status == Offer.Status.OPEN
+    assert not PublicNotice.objects.exists()
