@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.web import MoneyFormField
 from listings.forms import DATE_INPUT
 from marketplace.forms import MONEY_INPUT
 
@@ -59,9 +60,7 @@ class ApplicationAcceptForm(forms.Form):
     decision_on = forms.DateField(
         label=_("决定日期"), required=False, widget=DATE, help_text=_("不填即为试用结束日。")
     )
-    conversion_price = forms.DecimalField(
-        label=_("转化价格（元）"), required=False, max_digits=14, decimal_places=2, widget=MONEY_INPUT
-    )
+    conversion_price = MoneyFormField(label=_("转化价格（元）"), required=False, widget=MONEY_INPUT)
     price_formula = forms.CharField(label=_("或：定价公式"), required=False, max_length=2000)
 
 
@@ -72,11 +71,9 @@ class UseFirstReasonForm(forms.Form):
 
 
 class ConvertForm(forms.Form):
-    price = forms.DecimalField(
+    price = MoneyFormField(
         label=_("转化价格（元）"),
         required=False,
-        max_digits=14,
-        decimal_places=2,
         widget=MONEY_INPUT,
         help_text=_("约定按公式定价时填写按公式算得的金额。"),
     )

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,22 @@ from .inputs import FieldErrors
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 MONEY_LIMIT = Decimal("1000000000000")  # DecimalField(max_digits=14, decimal_places=2)
+# Money as text: ASCII digits, at most one point and two places. Nothing else: no exponent
+# ("8.6E5"), sign, underscore, full-width or other scripts' digits, which Decimal() would accept.
+MONEY_TEXT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+
+
+def money_text_error() -> str:
+    return str(_('金额只能是数字，最多一个小数点和两位小数，如 "150000.00"。'))
+
+
+def money_text_valid(value: Any) -> bool:
+    """Whether ``value`` is money as the market writes it (an int, a Decimal, or MONEY_TEXT)."""
+    if isinstance(value, bool | float):
+        return False
+    if isinstance(value, int | Decimal):
+        return True
+    return isinstance(value, str) and MONEY_TEXT.fullmatch(value.strip()) is not None
 
 
 def money_parse(value: Any, *, errors: FieldErrors, field: str, allow_zero: bool = False) -> Decimal | None:
@@ -27,6 +44,9 @@ def money_parse(value: Any, *, errors: FieldErrors, field: str, allow_zero: bool
         return None
     if isinstance(value, bool | float):
         errors.add(field, _('金额应为字符串形式的十进制数，如 "150000.00"。'))
+        return None
+    if not money_text_valid(value):
+        errors.add(field, money_text_error())
         return None
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())

@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .money import money_text_error, money_text_valid
+
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2999, 12, 31)
 _OUT_OF_RANGE = _("日期应在 1900-01-01 至 2999-12-31 之间。")
@@ -40,6 +42,21 @@ class DateTimeField(serializers.DateTimeField):
         if not FIRST_DAY <= moment.date() <= LAST_DAY:
             raise _out_of_range()
         return moment
+
+
+class MoneyField(serializers.DecimalField):
+    """Money in a request: API.md's decimal string (or a whole number), refused as
+    ``invalid_amount`` in any other form (``core.money.MONEY_TEXT``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not money_text_valid(data):
+            raise serializers.ValidationError(money_text_error(), code="invalid_amount")
+        return super().to_internal_value(data)
 
 
 def query_int(

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.decisions import REVIEW
+from core.web import MoneyFormField
 from listings.models import Achievement, Field, IntellectualProperty, Listing, Rights
 
 # The browser's date picker takes and gives ISO dates whatever the page's language (the zh-hans
@@ -21,11 +22,9 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
 
 
 def money_field(label: Any, help_text: Any = "") -> forms.DecimalField:
-    return forms.DecimalField(
+    return MoneyFormField(
         label=label,
         help_text=help_text,
-        max_digits=14,
-        decimal_places=2,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "150000.00"}),
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.decisions import OBJECTION
+from core.web import MoneyFormField
 from listings.forms import DATE_INPUT as DATE
 from listings.models import Field, Listing
 
@@ -21,10 +22,8 @@ class ResultFilterForm(forms.Form):
 
 class PaymentConfirmForm(forms.Form):
     bank_transaction_id = forms.CharField(label=_("银行流水号"), max_length=100)
-    amount = forms.DecimalField(
+    amount = MoneyFormField(
         label=_("到账金额（元）"),
-        max_digits=14,
-        decimal_places=2,
         required=False,
         help_text=_("不填即为全部未付金额。"),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
@@ -36,7 +35,7 @@ MONEY_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "500
 
 
 class OfferForm(forms.Form):
-    amount = forms.DecimalField(label=_("报价（元）"), max_digits=14, decimal_places=2, widget=MONEY_INPUT)
+    amount = MoneyFormField(label=_("报价（元）"), widget=MONEY_INPUT)
     message = forms.CharField(
         label=_("留言"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

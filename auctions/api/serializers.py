@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Auction
+from core import params
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from ..models import Auction
 
 
 class BidIn(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY, coerce_to_string=True)
+    amount = params.MoneyField(coerce_to_string=True)
 
 
 class ProxyBidIn(serializers.Serializer):
-    max_amount = serializers.DecimalField(**MONEY, coerce_to_string=True)
+    max_amount = params.MoneyField(coerce_to_string=True)
 
 
 class CancelIn(serializers.Serializer):

@@ -105,9 +105,7 @@ class UseFirstAcceptInput(serializers.Serializer):
     decision_on = params.DateField(
         required=False, allow_null=True, help_text="决定日期，默认为试用期结束日。"
     )
-    conversion_price = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    conversion_price = params.MoneyField(
         required=False,
         allow_null=True,
         help_text="转化价格（元），与定价公式二选一。",
@@ -125,9 +123,7 @@ class UseFirstDeclineReviewInput(serializers.Serializer):
 
 
 class UseFirstConvertInput(serializers.Serializer):
-    price = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    price = params.MoneyField(
         required=False,
         allow_null=True,
         help_text="按定价公式确定的成交价；协议约定了固定价格时可省略（如填写须与之相同）。",

@@ -35,7 +35,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 def money_field(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+    return params.MoneyField(**kwargs)
 
 
 # Achievements ---------------------------------------------------------------------------------

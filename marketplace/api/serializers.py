@@ -14,8 +14,6 @@ from listings.models import Listing, Rights
 from ..models import Deal, Journal, LedgerEntry, Payable, Result, Settlement
 from ..selectors import signer_name
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class BankAccountOutput(serializers.Serializer):
     bank = serializers.CharField()
@@ -57,9 +55,7 @@ class BankNotificationInput(serializers.Serializer):
     reference = serializers.CharField(
         max_length=100, allow_blank=True, help_text="The memo the payer wrote: our `payment_reference`."
     )
-    amount = serializers.DecimalField(
-        min_value=Decimal("0.01"), **MONEY, help_text='Credited amount, e.g. "20000.00".'
-    )
+    amount = params.MoneyField(min_value=Decimal("0.01"), help_text='Credited amount, e.g. "20000.00".')
     payer_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     payer_account = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     occurred_at = params.DateTimeField(required=False, allow_null=True, default=None)
@@ -81,8 +77,8 @@ class ConfirmInput(serializers.Serializer):
         max_length=100,
         help_text="The bank's transaction id of the transfer, so the bank's own notification of it credits nothing twice.",
     )
-    amount = serializers.DecimalField(
-        min_value=Decimal("0.01"), **MONEY, required=False, help_text="Default: the whole outstanding amount."
+    amount = params.MoneyField(
+        min_value=Decimal("0.01"), required=False, help_text="Default: the whole outstanding amount."
     )
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVerifiedMember
+from core import params
 from core.decisions import OBJECTION
 from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
 from listings.models import Listing
@@ -24,11 +25,10 @@ from ..services import intents as intent_services
 from ..services import negotiation as negotiation_services
 
 TAGS = ["marketplace"]
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class OfferInput(serializers.Serializer):
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = params.MoneyField(min_value=Decimal("0.01"))
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     organization = serializers.IntegerField(
         required=False, help_text="The buying organization, when the caller belongs to several."
