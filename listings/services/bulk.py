@@ -64,17 +64,23 @@ def listings_publish_bulk(
         )
     made = _rows(
         f"""
-        WITH made AS (
+        WITH previous AS MATERIALIZED (
+            -- Read once, before the insert: a per-row subquery was planned as a scan of the
+            -- table the statement fills (empty in its statistics), which made it quadratic.
+            SELECT DISTINCT ON (p.achievement_id) p.achievement_id, p.search_vector
+            FROM listings_listing p
+            WHERE p.achievement_id = ANY(%(ids)s::bigint[]) AND p.search_vector IS NOT NULL
+            ORDER BY p.achievement_id, p.id DESC
+        ),
+        made AS (
             INSERT INTO listings_listing (
                 achievement_id, mode, rights, status, asking_price, notice_days,
                 created_by_id, published_at, created_at, updated_at, search_vector
             )
             SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
-                   NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP},
-                   (SELECT p.search_vector FROM listings_listing p
-                    WHERE p.achievement_id = a.id AND p.search_vector IS NOT NULL
-                    ORDER BY p.id DESC LIMIT 1)
+                   NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, previous.search_vector
             FROM listings_achievement a
+            LEFT JOIN previous ON previous.achievement_id = a.id
             WHERE a.id = ANY(%(ids)s::bigint[])
               AND NOT EXISTS (
                   SELECT 1 FROM listings_listing l
