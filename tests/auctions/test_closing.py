@@ -121,7 +121,8 @@ def test_operator_cancels_with_a_reason(operator, buyer):
     )
     with pytest.raises(BidRejected) as info:
         bid_place(auction_id=auction.pk, user=alice, amount="1100.00")
-    assert info.value.code == "deposit_not_frozen"  # released with the cancel
+    # Its deposit was released with the cancel, but the auction's state is told first (#12).
+    assert info.value.code == "auction_not_live"
 
 
 def test_sweeper_starts_and_closes_what_the_tasks_missed():
@@ -130,3 +131,18 @@ def test_sweeper_starts_and_closes_what_the_tasks_missed():
     auctions_sweep_task()
     assert Auction.objects.get(pk=scheduled.pk).status == Auction.Status.LIVE
     assert Auction.objects.get(pk=ended.pk).status == Auction.Status.UNSOLD
+
+
+def test_after_the_close_a_loser_hears_that_the_auction_ended():
+    """#12 hole 11: after the close every loser's bid was refused deposit_not_frozen (its deposit
+    had just been released); the auction's state is told first."""
+    auction = open_auction(started=True, ends_in=3600)
+    winner, _w = registered_bidder(auction)
+    loser, _l = registered_bidder(auction)
+    bid_place(auction_id=auction.pk, user=loser, amount="1000.00")
+    bid_place(auction_id=auction.pk, user=winner, amount="1100.00")
+    Auction.objects.filter(pk=auction.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
+    auction_close(auction_id=auction.pk)
+    with pytest.raises(BidRejected) as info:
+        bid_place(auction_id=auction.pk, user=loser, amount="1200.00")
+    assert info.value.code == "auction_ended"

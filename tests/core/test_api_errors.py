@@ -69,3 +69,10 @@ def test_a_server_error_is_json_with_a_request_id_that_is_in_the_log(settings, c
 def test_pages_keep_their_html_404():
     r = APIClient().get("/no-such-page/")
     assert r.status_code == 404 and not r["Content-Type"].startswith("application/json")
+
+
+def test_an_explicit_format_wins_over_the_accept_header():
+    r = APIClient().get("/api/v1/results/?format=csv", HTTP_ACCEPT="application/json")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    r = APIClient().get("/api/v1/results/", HTTP_ACCEPT="application/json")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")

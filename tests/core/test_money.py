@@ -13,7 +13,19 @@ from tests.factories import OrganizationFactory, member_of, open_auction, regist
 
 pytestmark = pytest.mark.django_db
 
-ODD = ["8.6E5", "８６００００", "٨٦٠٠٠٠", "860_000", "+860000", "860000.", ".5", "1,000", " 86 0000", "0x10", "NaN"]
+ODD = [
+    "8.6E5",
+    "８６００００",
+    "٨٦٠٠٠٠",
+    "860_000",
+    "+860000",
+    "860000.",
+    ".5",
+    "1,000",
+    " 86 0000",
+    "0x10",
+    "NaN",
+]
 
 
 @pytest.mark.parametrize("text", ODD)
@@ -23,7 +35,9 @@ def test_the_one_rule_refuses_odd_forms(text):
     assert errors["price"]
 
 
-@pytest.mark.parametrize(("text", "value"), [("860000", "860000.00"), ("860000.5", "860000.50"), (" 12.34 ", "12.34")])
+@pytest.mark.parametrize(
+    ("text", "value"), [("860000", "860000.00"), ("860000.5", "860000.50"), (" 12.34 ", "12.34")]
+)
 def test_plain_amounts_pass(text, value):
     assert money_parse(text, errors=FieldErrors(), field="price") == Decimal(value)
 
