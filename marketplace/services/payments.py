@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 
 from accounts.models import User
+from accounts.selectors import is_finance_operator
 from accounts.services import notify
 from core.dbclock import db_now
-from core.errors import Conflict, DomainError, InvalidInput
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.locks import payable_lock
 from core.money import ZERO, money_quantize
 
@@ -168,12 +169,20 @@ def payment_receive(
     return transfer, True
 
 
+def _require_finance(actor: User) -> None:
+    """Money moves by hand only for a finance operator: the service checks it itself, whatever
+    adapter calls it (the permission classes and page decorators are a second line)."""
+    if not is_finance_operator(actor):
+        raise Forbidden("finance_operator_only", _("只有具备财务权限的平台运营人员可以执行此操作。"))
+
+
 @transaction.atomic
 def payout_confirm(
     *, payable: Payable, bank_transaction_id: str, actor: User, note: str, amount: Decimal | None = None
 ) -> BankTransfer:
     """A finance operator confirms the escrow paid an outgoing payable (a refund or a settlement
     payout) in full. Journal ``refund`` or ``settlement_paid_out``: the payable account to the bank."""
+    _require_finance(actor)
     payable = payable_lock(payable)
     if payable.is_incoming:
         raise Conflict("not_outgoing", _("该款项是应收款项。"))
@@ -235,6 +244,7 @@ def payable_confirm(
     Incoming: credits ``amount`` (default: what is outstanding) as the bank notification would;
     outgoing: confirms the payout. The bank's transaction id keeps a later notification of the
     same transfer from crediting it twice."""
+    _require_finance(actor)
     if not note.strip():
         raise InvalidInput("note_required", _("请填写确认说明。"), fields={"note": [_("请填写确认说明。")]})
     if not payable.is_incoming:

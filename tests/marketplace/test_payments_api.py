@@ -224,3 +224,23 @@ def test_a_refund_is_paid_out_by_a_finance_operator(operator, deposit, company):
     assert account_balance(account_for(K.REFUNDS_PAYABLE, company)) == 0
     assert account_balance(account_for(K.BANK_CLEARING)) == 0
     assert Journal.objects.filter(kind="refund").count() == 1
+
+
+def test_the_confirming_services_check_the_finance_permission_themselves():
+    """#12 hole 11: only the adapters checked it; a service called by anything else moved money."""
+    import pytest as _pytest
+
+    from core.errors import Forbidden
+    from marketplace.models import Payable
+    from marketplace.services.payments import payable_confirm, payout_confirm
+    from tests.factories import UserFactory, open_auction, registered_bidder
+
+    auction = open_auction(deposit="5000.00", started=True)
+    _bidder, registration = registered_bidder(auction, frozen=False)
+    payable = Payable.objects.get(pk=registration.payment_id)
+    for confirm in (payable_confirm, payout_confirm):
+        with _pytest.raises(Forbidden) as refused:
+            confirm(payable=payable, actor=UserFactory(), note="到账", bank_transaction_id="B-1")
+        assert refused.value.code == "finance_operator_only"
+    payable.refresh_from_db()
+    assert payable.status == "pending"
