@@ -240,3 +240,9 @@ def notices_open() -> QuerySet[PublicNotice]:
 
 def reconciliation_latest() -> ReconciliationRun | None:
     return ReconciliationRun.objects.first()
+
+
+def deal_confirmation(deal: Deal) -> DealConfirmation | None:
+    """The deal's 成交确认书 as issued, or ``None`` (a read: never issues one). Every deal has one,
+    issued with the deal or, for deals older than confirmations, by migration."""
+    return DealConfirmation.objects.select_related("deal").filter(deal=deal).first()

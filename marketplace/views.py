@@ -55,7 +55,7 @@ from marketplace.selectors import (
     results_list,
 )
 from marketplace.services import intents, negotiation, payable_confirm
-from marketplace.services.confirmation import deal_confirmation_issue, deal_confirmation_sign
+from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import deal_register_contract
 
 PAGE_SIZE = 30
@@ -154,7 +154,9 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已签署成交确认书。"))
         return redirect("marketplace:deal_confirmation", pk=pk)
-    confirmation = deal_confirmation_issue(deal=deal)
+    confirmation = mk_selectors.deal_confirmation(deal)
+    if confirmation is None:
+        raise Http404
     refusal, _side = mk_selectors.confirmation_sign_refusal(request.user, confirmation)
     context = {
         "deal": deal,

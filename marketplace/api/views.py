@@ -189,7 +189,10 @@ class DealConfirmationView(APIView):
         deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
         if deal is None:
             raise Http404
-        return Response(DealConfirmationOutput(confirmation_services.deal_confirmation_issue(deal=deal)).data)
+        confirmation = selectors.deal_confirmation(deal)
+        if confirmation is None:
+            raise Http404
+        return Response(DealConfirmationOutput(confirmation).data)
 
 
 class DealConfirmationSignView(APIView):

@@ -69,10 +69,9 @@ def _terms(deal: Deal, number: str) -> dict[str, Any]:
 
 @transaction.atomic
 def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
-    """The deal's confirmation, issued once: ``deal_conclude`` issues it with the deal. A deal
-    concluded before confirmations existed gets its own the first time it is asked for, from the
-    deal's fixed figures and the parties' names as they are then (``issued_at`` says when).
-    Idempotent; the reads (API, page) call it for that reason only."""
+    """The deal's confirmation, issued once: ``deal_conclude`` issues it with the deal (deals
+    concluded before confirmations existed got theirs from marketplace migration 0013).
+    Idempotent. Reads never call it: they read ``selectors.deal_confirmation``."""
     existing = DealConfirmation.objects.filter(deal=deal).first()
     if existing is not None:
         return existing

@@ -101,3 +101,17 @@ def test_the_database_keeps_the_terms_fixed_and_each_signature_given_once(listin
     with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
         DealConfirmation.objects.filter(pk=confirmation.pk).delete()
     assert DealConfirmation.objects.get(pk=confirmation.pk).terms["price"] == "480000.00"
+
+
+def test_reading_a_confirmation_never_writes_it(deal):
+    """#12 hole 11: a GET issued a missing confirmation (a write on a read); reads only read now,
+    and migration 0013 issued the ones older deals lacked."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a deal from before confirmations (the trigger forbids this)
+        cursor.execute("SET LOCAL session_replication_role = replica")  # triggers off, this once
+        cursor.execute("DELETE FROM marketplace_dealconfirmation WHERE deal_id = %s", [deal.pk])
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    reader = client_for(member_of(deal.buyer))
+    assert reader.get(f"/api/v1/deals/{deal.pk}/confirmation/").status_code == 404
+    assert not DealConfirmation.objects.filter(deal=deal).exists()
