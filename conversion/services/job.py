@@ -18,13 +18,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.services import notify_organizations
 from core.locks import advisory_xact_lock
-from listings.models import ConversionStatus
+from listings.models import ConversionStatus, Rights
+from listings.services import listings_publish_bulk
 
 from ..models import Justification, UseFirstEntry
 from ..rules import (
@@ -34,7 +36,7 @@ from ..rules import (
     market_today,
     overdue_granted_through,
 )
-from .entries import HOLDER_ROLES, close_sql, entries_listings_close, entries_listings_open
+from .entries import HOLDER_ROLES, close_sql, entries_listings_close, entries_listings_open, listing_reason
 from .sql import ENTRY_STAMP, execute, rows
 
 log = logging.getLogger("market.use_first")
@@ -152,10 +154,33 @@ def find_overdue(today: dt.date) -> int:
     return count
 
 
+def publish_candidates() -> int:
+    """Publish each candidate's use-first listing in one set-based statement
+    (``listings_publish_bulk``, the bulk twin of the single-listing service), before its entry is
+    written, so that each entry is written once, with its listing. Candidates whose achievement is
+    on offer elsewhere get none now (one active listing per achievement); ``publish_listings``
+    links or opens theirs later. The made listings go to the temporary table ``use_first_made``."""
+    ids = [r[0] for r in rows("SELECT id FROM use_first_candidate ORDER BY id", {})]
+    made = listings_publish_bulk(
+        achievement_ids=ids,
+        rights=Rights.USE_FIRST.value,
+        notice_days=settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
+        reason=listing_reason(),
+    )
+    execute(
+        "CREATE TEMPORARY TABLE use_first_made ON COMMIT DROP AS"
+        " SELECT * FROM unnest(%(listings)s::bigint[], %(achievements)s::bigint[]) AS m(listing_id, achievement_id)",
+        {"listings": [m[0] for m in made], "achievements": [m[1] for m in made]},
+    )
+    execute("ANALYZE use_first_made", {})
+    return len(made)
+
+
 def open_entries(today: dt.date) -> list[tuple]:
-    """Put each candidate on the list once (``ON CONFLICT`` on the one-open-entry index: a
-    concurrent run's entry wins), eligible for a free licence at once when already 3 years
-    overdue. Per holder: (holder, entries, of which eligible)."""
+    """Put each candidate on the list once, with the listing ``publish_candidates`` made for it
+    (``ON CONFLICT`` on the one-open-entry index: a concurrent run's entry wins), eligible for a
+    free licence at once when already 3 years overdue. Per holder: (holder, entries, of which
+    eligible)."""
     listed = rows(
         f"""
         WITH ins AS (
@@ -168,8 +193,9 @@ def open_entries(today: dt.date) -> list[tuple]:
                    format(%(entry_reason)s, to_char(c.first_granted_on, 'YYYY-MM-DD')),
                    c.first_granted_on <= %(free_through)s,
                    CASE WHEN c.first_granted_on <= %(free_through)s THEN %(today)s::date END,
-                   NULL, NULL, '', '', clock_timestamp(), {ENTRY_STAMP}
+                   m.listing_id, NULL, '', '', clock_timestamp(), {ENTRY_STAMP}
             FROM use_first_candidate c
+            LEFT JOIN use_first_made m ON m.achievement_id = c.id
             ORDER BY c.id
             ON CONFLICT (achievement_id) WHERE closed_on IS NULL DO NOTHING
             RETURNING holder_id, free_license_eligible
@@ -185,12 +211,13 @@ def open_entries(today: dt.date) -> list[tuple]:
         },
     )
     execute("DROP TABLE use_first_candidate", {})
+    execute("DROP TABLE use_first_made", {})
     return listed
 
 
 def publish_listings() -> tuple[int, int]:
-    """Give every open entry without a listing its public use-first listing (new entries and
-    those whose achievement was on offer elsewhere until now): (linked, opened)."""
+    """Give every open entry still without a listing its public use-first listing (those whose
+    achievement was on offer elsewhere until now): (linked, opened)."""
     return entries_listings_open()
 
 
@@ -282,13 +309,18 @@ def use_first_run(*, today: dt.date | None = None) -> UseFirstRunSummary:
     step("candidates found", t0, find_overdue(today))
 
     t0 = time.monotonic()
+    s.listings_opened = publish_candidates()
+    step("listings published", t0, s.listings_opened)
+
+    t0 = time.monotonic()
     listed = open_entries(today)
     s.listed = sum(r[1] for r in listed)
     step("listed", t0, s.listed)
 
     t0 = time.monotonic()
-    s.listings_linked, s.listings_opened = publish_listings()
-    step("listings published", t0, s.listings_opened)
+    s.listings_linked, opened_later = publish_listings()
+    s.listings_opened += opened_later
+    step("listings opened for entries without one", t0, opened_later)
 
     t0 = time.monotonic()
     marked = mark_free_license_eligible(today)
