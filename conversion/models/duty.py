@@ -132,6 +132,10 @@ class Justification(models.Model):
                 condition=Q(status="pending") | Q(decided_at__isnull=False) & ~Q(decision_reason=""),
                 name="justification_decided_with_reason",
             ),
+            # Two filings at once cannot both wait for a decision (as self-implementation).
+            models.UniqueConstraint(
+                fields=["achievement"], condition=Q(status="pending"), name="justification_one_pending"
+            ),
         ]
 
 

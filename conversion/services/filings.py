@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,13 +116,17 @@ def justification_file(
         raise Conflict("already_converted", _("该成果已转化，无需提交正当理由。"))
     if Justification.objects.filter(achievement=achievement, status=J.PENDING).exists():
         raise Conflict("justification_pending", _("该成果已有待审核的正当理由。"))
-    justification = Justification.objects.create(
-        achievement=achievement,
-        reason=reason,
-        attachments=_clean_attachments(attachments),
-        valid_until=valid_until,
-        filed_by=actor,
-    )
+    try:
+        with transaction.atomic():  # the database decides between two filings at once
+            justification = Justification.objects.create(
+                achievement=achievement,
+                reason=reason,
+                attachments=_clean_attachments(attachments),
+                valid_until=valid_until,
+                filed_by=actor,
+            )
+    except IntegrityError as exc:
+        raise Conflict("justification_pending", _("该成果已有待审核的正当理由。")) from exc
     JustificationStatusChange.objects.create(
         justification=justification, from_status="", to_status=J.PENDING, actor=actor, reason=reason
     )

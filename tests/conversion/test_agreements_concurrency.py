@@ -56,3 +56,37 @@ def test_one_trial_per_entry_under_concurrent_accepts():
         t.join(timeout=60)
     assert sorted(outcomes) == ["accepted", "trial_in_progress"]
     assert UseFirstAgreement.objects.filter(status="in_trial").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_justification_filings_at_once_leave_one_pending():
+    """#12 hole 11: both passed the "no pending one" check and both were written; now the
+    database's one-pending constraint decides."""
+    from conversion.models import Justification
+    from conversion.services import justification_file
+
+    holder = OrganizationFactory(kind=Organization.Kind.UNIVERSITY)
+    achievement = make_achievement(holder, dt.date(2024, 1, 10))
+    filers = [member_of(holder, Membership.Role.MEMBER) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def file(actor):
+        try:
+            barrier.wait()
+            justification_file(
+                achievement=achievement, actor=actor, reason="中试中", valid_until=dt.date(2099, 1, 1)
+            )
+            outcomes.append("filed")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file, args=(a,)) for a in filers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["filed", "justification_pending"]
+    assert Justification.objects.filter(achievement=achievement, status="pending").count() == 1
