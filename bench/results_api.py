@@ -15,8 +15,10 @@ authentication with a read-only token, the DRF view, ``marketplace.selectors.res
 - syncs: ``updated_since`` a few hundred results before the newest, followed page by page to the end.
 
 Connections persist between requests (``DB_CONN_MAX_AGE=60``, as in a deployment). The raw limit
-is the page's SQL alone (the same ``WHERE updated_at > %s ORDER BY updated_at, id
-LIMIT 51``) straight through the database cursor: what PostgreSQL costs without Django or DRF.
+replays exactly the SQL each API request ran (captured while it ran: the token lookup, the
+watermark, the ``updated_since`` position, the page with its filters, second pages and every page
+of a sync), statement by statement through the same database cursor, and sums it per request:
+what PostgreSQL costs without Django or DRF. Both figures are per request, over the same requests.
 """
 
 from __future__ import annotations
@@ -218,6 +220,7 @@ def pct(values: list[float], p: float) -> float:
 def measure(requests: int, rng: random.Random) -> dict[str, float]:
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from accounts.services import api_token_create
@@ -235,11 +238,20 @@ def measure(requests: int, rng: random.Random) -> dict[str, float]:
     sql_ms: list[float] = []
 
     def get(url: str, params: dict[str, str] | None = None) -> dict:
-        t0 = time.perf_counter()
-        response = client.get(url, params or {})
-        body = response.json()
-        api_ms.append((time.perf_counter() - t0) * 1000)
+        with CaptureQueriesContext(connection) as ran:
+            t0 = time.perf_counter()
+            response = client.get(url, params or {})
+            body = response.json()
+            api_ms.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200, body
+        statements = [q["sql"] for q in ran.captured_queries]
+        with connection.cursor() as cursor:
+            t0 = time.perf_counter()
+            for sql in statements:  # the same statements, straight through the cursor
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+            sql_ms.append((time.perf_counter() - t0) * 1000)
         return body
 
     for i in range(requests):
@@ -259,14 +271,6 @@ def measure(requests: int, rng: random.Random) -> dict[str, float]:
         body = get("/api/v1/results/", params)
         if body["next"]:
             get(body["next"])
-        with connection.cursor() as cursor:
-            t0 = time.perf_counter()
-            cursor.execute(
-                "SELECT * FROM marketplace_result WHERE updated_at > %s ORDER BY updated_at, id LIMIT 51",
-                [since],
-            )
-            cursor.fetchall()
-            sql_ms.append((time.perf_counter() - t0) * 1000)
     return {
         "requests": len(api_ms),
         "p50": statistics.median(api_ms),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -61,6 +61,7 @@ class UseFirstEntryOutput(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_free_license_date(self, entry: UseFirstEntry) -> str | None:
         day = free_license_date(entry.achievement.first_granted_on)
         return day.isoformat() if day else None

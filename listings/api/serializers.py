@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -303,12 +302,14 @@ class ListingOutput(serializers.ModelSerializer):
     field_label = serializers.CharField(source="achievement.get_field_display")
     holder = AchievementHolderRef(source="achievement.holder")
     auction = serializers.SerializerMethodField(help_text=_("已发布的拍卖挂牌的拍卖 id，否则为 null"))
+    # Generated in the database: the end of the listing period or of the auction, null otherwise.
+    closes_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Listing
         fields = PUBLIC_LISTING_FIELDS
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_auction(self, obj: Listing) -> int | None:
         return listing_auction_id(obj)
 
