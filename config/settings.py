@@ -338,8 +338,11 @@ MARKET = {
         "2026-10-05",
         "2026-10-06",
         "2026-10-07",
-    ],
-    "MAKEUP_WORKDAYS": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"],
+    ]
+    + env.list("MARKET_HOLIDAYS", default=[]),
+    "MAKEUP_WORKDAYS": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
+    # A newly published year, added by the deployment without a code change (README, Production).
+    + env.list("MARKET_MAKEUP_WORKDAYS", default=[]),
     "ESCROW_BANK_ACCOUNT": {
         "bank": "中国工商银行杭州分行",
         "account_name": "浙江技术市场资金监管专户",

@@ -9,8 +9,10 @@ Asia/Shanghai (midnight starting the next calendar day).
 A year whose calendar has not been entered yet still keeps the holidays whose dates the law fixes
 (《全国年节及纪念日放假办法》, 2024: 1 January, 1-2 May, 1-3 October), so that a buyer is never
 held to a deadline before the official one on those days; the lunar holidays (Spring Festival,
-Qingming, Dragon Boat, Mid-Autumn) and the make-up days need the published calendar. The system
-check ``marketplace.W001`` warns while the calendar for a year deadlines can reach is missing.
+Qingming, Dragon Boat, Mid-Autumn) and the make-up days need the published calendar. While the
+calendar of a year that deadlines can reach is missing (``calendar_missing_years``), the
+operators' console says so; deployers add it with ``MARKET_HOLIDAYS`` / ``MARKET_MAKEUP_WORKDAYS``
+(README, Production) or in ``config/settings.py``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,19 @@ def _configured() -> tuple[frozenset, frozenset, frozenset]:
 def calendar_years() -> frozenset[int]:
     """The years whose published holiday calendar has been entered."""
     return _configured()[2]
+
+
+# Payment deadlines are ten working days away; two months cover every deadline being set now.
+HORIZON = dt.timedelta(days=60)
+
+
+def calendar_missing_years(today: dt.date | None = None) -> list[int]:
+    """The years that payment deadlines set from ``today`` can reach whose calendar is missing."""
+    from django.utils import timezone
+
+    today = today or timezone.now().astimezone(SHANGHAI).date()
+    reach = today + HORIZON
+    return [year for year in range(today.year, reach.year + 1) if year not in calendar_years()]
 
 
 def is_working_day(day: dt.date) -> bool:

@@ -20,6 +20,7 @@ from listings import selectors as listing_selectors
 from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
 from marketplace.views import latest_results
+from marketplace.working_days import calendar_missing_years
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -108,4 +109,6 @@ def console(request: HttpRequest) -> HttpResponse:
             "url": reverse("listings:console_overdue"),
         },
     ]
-    return render(request, "console.html", {"sections": sections})
+    return render(
+        request, "console.html", {"sections": sections, "calendar_missing": calendar_missing_years()}
+    )

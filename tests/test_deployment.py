@@ -65,14 +65,9 @@ PRODUCTION = {
 
 
 def test_check_deploy_with_the_production_environment_has_no_warnings():
-    """Only the public-holiday calendar may be missing: that is data an operator enters once the
-    State Council publishes next year's (放假安排), not configuration."""
-    done = _run(["manage.py", "check", "--deploy"], **PRODUCTION)
-    assert done.returncode == 0, done.stderr
-    import re
-
-    ids = set(re.findall(r"\(([a-z_]+\.[WE]\d{3})\)", done.stdout + done.stderr))
-    assert ids <= {"marketplace.W001"}, ids
+    done = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout, done.stdout
 
 
 def test_production_responses_carry_hsts_csp_and_secure_cookies(client, settings):
