@@ -83,6 +83,18 @@ def sync_stamp() -> dt.datetime:
         return cursor.fetchone()[0]
 
 
+class SyncStampedSave:
+    """For a synced model (its table has the ``market_sync_row`` trigger): the trigger stamps
+    every write; a ``save`` that writes ``updated_at`` also puts the transaction's stamp on the
+    instance, so that it shows what the row holds. Put it before ``models.Model`` in the bases."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "updated_at" in update_fields:
+            self.updated_at = sync_stamp()
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
 def sync_since(since: dt.datetime) -> Q:
     """Rows changed after ``since`` as a client means it (see the module docstring): after the
     transaction stamped exactly ``since``, else from the first transaction stamped at or after it;

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from core.sync import sync_stamp
+from core.sync import SyncStampedSave
 from listings.models import Achievement
 
 
-class UseFirstEntry(models.Model):
+class UseFirstEntry(SyncStampedSave, models.Model):
     """An achievement on the public 先用后转 list because its conversion is overdue.
 
     At most one open entry per achievement (the database says so); a closed entry stays as history.
@@ -79,14 +77,6 @@ class UseFirstEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement_id} @ {self.listed_on}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """The trigger stamps every write (``core.sync``); a save that writes ``updated_at`` also
-        puts the transaction's stamp on the instance, so it shows what the row holds."""
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "updated_at" in update_fields:
-            self.updated_at = sync_stamp()
-        super().save(*args, **kwargs)
 
 
 class Justification(models.Model):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -11,13 +9,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.sync import sync_stamp
+from core.sync import SyncStampedSave
 
 from .achievements import Achievement
 from .choices import Rights
 
 
-class Listing(models.Model):
+class Listing(SyncStampedSave, models.Model):
     """An offer of an achievement on the market, in one trade mode (挂牌).
 
     Terms are columns per mode; the database refuses a row whose mode lacks its terms. Terms of a
@@ -137,14 +135,6 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement.title} ({self.get_mode_display()})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """The trigger stamps every write (``core.sync``); a save that writes ``updated_at`` also
-        puts the transaction's stamp on the instance, so it shows what the row holds."""
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "updated_at" in update_fields:
-            self.updated_at = sync_stamp()
-        super().save(*args, **kwargs)
 
 
 class ListingStatusChange(models.Model):
