@@ -71,8 +71,10 @@ from core.errors import invalid_cursor
 SYNCED_TABLES = ("listings_listing", "listings_usefirstentry", "marketplace_result")
 ORDER = "sync"  # the cursor's order name (the catalogue's keyset cursors name theirs likewise)
 ORDERING = ("sync_xid", "id")
-# The transaction's stamp, for SQL that names ``updated_at`` (the trigger writes it anyway).
-SYNC_STAMP_SQL = "market_sync_stamp()"
+# What SQL that names ``updated_at`` writes there: a placeholder the row's trigger overwrites with
+# the transaction's stamp. ``now()`` is evaluated once per statement, where calling
+# ``market_sync_stamp()`` again per row cost a second function call for each of 600,000 rows.
+SYNC_STAMP_SQL = "now()"
 
 
 def sync_stamp() -> dt.datetime:

@@ -78,8 +78,9 @@ def entries_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[in
         params,
     )
     done = {r[0] for r in linked}
+    achievements = [a for entry_id, a in todo if entry_id not in done]
     made = listings_publish_bulk(
-        achievement_ids=[a for entry_id, a in todo if entry_id not in done],
+        achievement_ids=achievements,
         rights=Rights.USE_FIRST.value,
         notice_days=settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
         reason=listing_reason(),
@@ -87,13 +88,18 @@ def entries_listings_open(*, entry_ids: Sequence[int] | None = None) -> tuple[in
     if made:
         rows(
             f"""
-            UPDATE conversion_usefirstentry e SET listing_id = m.listing_id, updated_at = {ENTRY_STAMP}
-            FROM unnest(%(listings)s::bigint[], %(achievements)s::bigint[]) AS m(listing_id, achievement_id)
-            WHERE e.achievement_id = m.achievement_id AND e.closed_on IS NULL AND e.listing_id IS NULL
+            UPDATE conversion_usefirstentry e SET listing_id = l.id, updated_at = {ENTRY_STAMP}
+            FROM (
+                SELECT DISTINCT ON (achievement_id) id, achievement_id FROM listings_listing
+                WHERE achievement_id = ANY(%(achievements)s::bigint[]) AND rights = %(rights)s
+                  AND status = %(published)s AND created_by_id IS NULL
+                ORDER BY achievement_id, id DESC
+            ) l
+            WHERE e.achievement_id = l.achievement_id AND e.closed_on IS NULL AND e.listing_id IS NULL
             """,
-            {"listings": [m[0] for m in made], "achievements": [m[1] for m in made]},
+            {**params, "achievements": achievements},
         )
-    return len(linked), len(made)
+    return len(linked), made
 
 
 def close_sql(where: str) -> str:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notify_organizations
 from core.locks import advisory_xact_lock
-from listings.models import ConversionStatus, Rights
+from listings.models import ConversionStatus, Listing, Rights
 from listings.services import listings_publish_bulk
 
 from ..models import Justification, UseFirstEntry
@@ -160,20 +160,24 @@ def publish_candidates() -> int:
     written, so that each entry is written once, with its listing. Candidates whose achievement is
     on offer elsewhere get none now (one active listing per achievement); ``publish_listings``
     links or opens theirs later. The made listings go to the temporary table ``use_first_made``."""
-    ids = [r[0] for r in rows("SELECT id FROM use_first_candidate ORDER BY id", {})]
     made = listings_publish_bulk(
-        achievement_ids=ids,
+        achievements_sql="SELECT id FROM use_first_candidate",
         rights=Rights.USE_FIRST.value,
         notice_days=settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
         reason=listing_reason(),
     )
     execute(
-        "CREATE TEMPORARY TABLE use_first_made ON COMMIT DROP AS"
-        " SELECT * FROM unnest(%(listings)s::bigint[], %(achievements)s::bigint[]) AS m(listing_id, achievement_id)",
-        {"listings": [m[0] for m in made], "achievements": [m[1] for m in made]},
+        """
+        CREATE TEMPORARY TABLE use_first_made ON COMMIT DROP AS
+        SELECT DISTINCT ON (l.achievement_id) l.id AS listing_id, l.achievement_id
+        FROM listings_listing l JOIN use_first_candidate c ON c.id = l.achievement_id
+        WHERE l.rights = %(rights)s AND l.status = %(published)s AND l.created_by_id IS NULL
+        ORDER BY l.achievement_id, l.id DESC
+        """,
+        {"rights": Rights.USE_FIRST.value, "published": Listing.Status.PUBLISHED.value},
     )
     execute("ANALYZE use_first_made", {})
-    return len(made)
+    return made
 
 
 def open_entries(today: dt.date) -> list[tuple]:

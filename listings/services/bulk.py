@@ -39,37 +39,44 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
 
 def listings_publish_bulk(
     *,
-    achievement_ids: Sequence[int],
+    achievement_ids: Sequence[int] | None = None,
+    achievements_sql: str | None = None,
     rights: str,
     notice_days: int,
     reason: str,
-) -> list[tuple[int, int]]:
-    """Publish a negotiated listing of the platform for each achievement in ``achievement_ids``
-    that has no active listing; returns (listing id, achievement id) of those published.
+) -> int:
+    """Publish a negotiated listing of the platform for each given achievement that has no active
+    listing; returns how many were published. The achievements are ``achievement_ids``, or
+    ``achievements_sql``, a query selecting their ids (a caller's temporary table, say), so that
+    a job's hundreds of thousands of ids need not travel through Python.
 
     Terms: mode ``negotiated``, the given ``rights`` and ``notice_days``; the asking price is the
     holder's own figure for the achievement (its ``valuation``), else none (面议). Only negotiated
     listings come in bulk: publishing an auction listing must open its auction (a seam per
-    listing), which ``listing_publish_by_platform`` does.
+    listing), which ``listing_publish_by_platform`` does. The made listings are the platform's
+    (``created_by`` null) published listings of these achievements with these ``rights``.
 
     An achievement already on offer (``listing_one_active_per_achievement``) is skipped, also when
     a concurrent transaction publishes one first (``ON CONFLICT DO NOTHING``).
     """
-    ids = sorted(set(achievement_ids))
-    if not ids:
-        return []
+    if (achievement_ids is None) == (achievements_sql is None):
+        raise TypeError("give achievement_ids or achievements_sql")
+    if achievement_ids is not None:
+        if not achievement_ids:
+            return 0
+        achievements_sql = "SELECT unnest(%(ids)s::bigint[])"
     if rights not in Rights.values:
         raise InvalidInput(
             "invalid_terms", _("交易条款有误，请检查标出的字段。"), fields={"rights": [_("无效的选项。")]}
         )
-    made = _rows(
+    [(made, unindexed)] = _rows(
         f"""
         WITH previous AS MATERIALIZED (
             -- Read once, before the insert: a per-row subquery was planned as a scan of the
             -- table the statement fills (empty in its statistics), which made it quadratic.
             SELECT DISTINCT ON (p.achievement_id) p.achievement_id, p.search_vector
             FROM listings_listing p
-            WHERE p.achievement_id = ANY(%(ids)s::bigint[]) AND p.search_vector IS NOT NULL
+            WHERE p.achievement_id IN ({achievements_sql}) AND p.search_vector IS NOT NULL
             ORDER BY p.achievement_id, p.id DESC
         ),
         made AS (
@@ -81,14 +88,14 @@ def listings_publish_bulk(
                    NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, previous.search_vector
             FROM listings_achievement a
             LEFT JOIN previous ON previous.achievement_id = a.id
-            WHERE a.id = ANY(%(ids)s::bigint[])
+            WHERE a.id IN ({achievements_sql})
               AND NOT EXISTS (
                   SELECT 1 FROM listings_listing l
                   WHERE l.achievement_id = a.id AND l.status = ANY(%(active)s::varchar[])
               )
             ORDER BY a.id
             ON CONFLICT DO NOTHING
-            RETURNING id, achievement_id, search_vector IS NULL AS unindexed
+            RETURNING id, search_vector IS NULL AS unindexed
         ),
         moved AS (
             INSERT INTO listings_listingstatuschange
@@ -97,10 +104,10 @@ def listings_publish_bulk(
             UNION ALL
             SELECT id, %(draft)s, %(published)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
         )
-        SELECT id, achievement_id, unindexed FROM made ORDER BY id
+        SELECT count(*), coalesce(bool_or(unindexed), false) FROM made
         """,
         {
-            "ids": ids,
+            "ids": sorted(set(achievement_ids or ())),
             "mode": Listing.Mode.NEGOTIATED.value,
             "rights": rights,
             "notice_days": notice_days,
@@ -110,9 +117,9 @@ def listings_publish_bulk(
             "active": list(ACTIVE_LISTING_STATUSES),
         },
     )
-    if any(unindexed for _id, _a, unindexed in made):
+    if unindexed:
         _index_later()
-    return [(listing_id, achievement_id) for listing_id, achievement_id, _u in made]
+    return int(made)
 
 
 # The task of ``listings.tasks`` that calls ``listings_index_missing``, sent by name: the tasks
