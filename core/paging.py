@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
+from core.errors import InvalidInput
 from core.pagination import CursorPage
 
 
@@ -44,7 +44,9 @@ def cursor_page(
     paginator.page_size_query_param = None  # pages are a fixed size; only the API lets clients choose
     try:
         rows = paginator.paginate_queryset(queryset, Request(request))
-    except NotFound:
+    except InvalidInput as exc:  # a cursor the page did not hand out (400 invalid_cursor in the API)
+        if exc.code != "invalid_cursor":
+            raise
         request.GET = request.GET.copy()
         request.GET.pop(paginator.cursor_query_param, None)
         rows = paginator.paginate_queryset(queryset, Request(request))

@@ -144,8 +144,8 @@ def test_reserve_price_is_hidden_from_bidders_but_not_from_the_holder(
         ({"maturity": 10}, "invalid_input", "maturity"),
         ({"maturity": "six"}, "invalid_input", "maturity"),
         ({"title": "长" * 10000}, "invalid_input", "title"),
-        ({"valuation": "-1.00"}, "invalid_achievement", "valuation"),
-        ({"valuation": "1.001"}, "invalid_input", "valuation"),
+        ({"valuation": "-1.00"}, "invalid_amount", "valuation"),  # money has no sign (#12)
+        ({"valuation": "1.001"}, "invalid_amount", "valuation"),
         ({"inventors": [{"name": "张三", "share": "101"}]}, "invalid_achievement", "inventors"),
         ({"inventors": "张三"}, "invalid_input", "inventors"),
         ({"secret": 1}, "invalid_input", "secret"),
