@@ -245,7 +245,7 @@ def _invitation_answer(*, invitation: Invitation, actor: User, to_status: str) -
 def invitation_accept(*, invitation: Invitation, actor: User) -> Membership:
     """The invited person joins with the invited role. Registrations that this makes a related
     party (the person belongs to a lot's holder, or to an organization related to it) are
-    suspended by the auctions' answer to the ``membership_started`` seam."""
+    suspended by the auctions' answer to the ``ties_changed`` seam."""
     locked = _invitation_answer(invitation=invitation, actor=actor, to_status=Invitation.Status.ACCEPTED)
     try:
         with transaction.atomic():
@@ -254,7 +254,10 @@ def invitation_accept(*, invitation: Invitation, actor: User) -> Membership:
             )
     except IntegrityError as exc:
         raise Conflict("already_member", _("您已是该机构成员。")) from exc
-    seams.call("membership_started", membership=membership)
+    # Every organization the person belongs to may now be tied to a holder through them.
+    seams.call(
+        "ties_changed", organization_ids=list(actor.memberships.values_list("organization_id", flat=True))
+    )
     notify(
         organization=locked.organization,
         roles=[Membership.Role.ADMIN],
@@ -323,9 +326,15 @@ def organization_relation_declare(
     if organization.pk == other.pk:
         raise InvalidInput("same_organization", _("不能与本机构建立关联。"))
     low, high = sorted((organization.pk, other.pk))
-    relation, _created = OrganizationRelation.objects.get_or_create(
+    relation, created = OrganizationRelation.objects.get_or_create(
         low_id=low, high_id=high, defaults={"kind": kind, "declared_by": actor}
     )
+    if created:  # the two, and every organization sharing a member with either, may now be tied
+        people = Membership.objects.filter(organization_id__in=(low, high)).values("user_id")
+        affected = set(
+            Membership.objects.filter(user_id__in=people).values_list("organization_id", flat=True)
+        )
+        seams.call("ties_changed", organization_ids=sorted(affected | {low, high}))
     return relation
 
 

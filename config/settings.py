@@ -265,7 +265,7 @@ for _app in ("accounts", "listings", "marketplace", "auctions", "conversion"):
         if _exc.name != f"{_app}.schedule":
             raise
 
-# Lower apps hand over to higher ones through these named services (config/seams.py).
+# Lower apps hand over to higher ones through these named services (core/seams.py).
 MARKET_SEAMS: dict[str, str] = {
     "listing_published": "auctions.services.auction_open_for_listing",
     "fixed_price_contested": "auctions.services.auction_open_for_intents",
@@ -274,7 +274,7 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_granted": "conversion.services.achievement_clock_set",
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
-    "membership_started": "auctions.services.registrations_suspend_for_member",
+    "ties_changed": "auctions.services.registrations_suspend_tied",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").

@@ -22,9 +22,9 @@ KNOWN = {
     # refused (409 deal_concluded) when a deal on it stands.
     "listing_taken_down",
     "listing_withdrawn",
-    # accounts -> auctions: a person joined an organization; its registrations on lots of a holder
-    # that person belongs to (or is related to) are suspended (related_party).
-    "membership_started",
+    # accounts -> auctions: a person joined an organization, or two organizations were declared
+    # related; registrations that this ties to their lot's holder are suspended (related_party).
+    "ties_changed",
     # listings -> conversion: the earliest grant date changed; store the deadlines it starts.
     "achievement_granted",
     # listings -> conversion: the achievement converted (a deal, a self-implementation); take it

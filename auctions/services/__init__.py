@@ -9,7 +9,7 @@ from .lifecycle import (
     auction_start,
     auction_transition,
 )
-from .registration import registration_create, registration_deposit_frozen, registrations_suspend_for_member
+from .registration import registration_create, registration_deposit_frozen, registrations_suspend_tied
 
 __all__ = [
     "AUCTION_TRANSITIONS",
@@ -26,5 +26,5 @@ __all__ = [
     "proxy_bid_set",
     "registration_create",
     "registration_deposit_frozen",
-    "registrations_suspend_for_member",
+    "registrations_suspend_tied",
 ]

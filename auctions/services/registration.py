@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Membership, User
 from accounts.selectors import membership_for_action, organization_tied_to, person_tied_to
 from accounts.services import notify
 from core.dbclock import db_now
@@ -18,7 +18,7 @@ from listings.services import listing_mark_engaged
 from marketplace.models import Payable
 from marketplace.services import deposit_create
 
-from ..models import Auction, Registration
+from ..models import Auction, ProxyBid, Registration
 
 FINAL_STATUSES = (Auction.Status.SOLD, Auction.Status.UNSOLD, Auction.Status.CANCELLED)
 
@@ -89,30 +89,32 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
     return registration
 
 
-def registrations_suspend_for_member(*, membership: Membership) -> int:
-    """The ``membership_started`` seam's answer: a person joined ``membership.organization``. Its
-    registrations in auctions not yet final whose holder the organization is now tied to are
-    suspended: the bid engine refuses them ``related_party`` from now on (its standing reads the
-    same rule), and the organization's admins and the operators are told, on record. Returns how
-    many registrations that affects."""
-    organization: Organization = membership.organization
+def registrations_suspend_tied(*, organization_ids: list[int]) -> int:
+    """The ``ties_changed`` seam's answer: people or relations changed around ``organization_ids``
+    (a person joined one of them; two of them were declared related). Every registration of these
+    organizations in an auction not yet final whose organization is now tied to the holder
+    (``accounts_organization_tied_to``) is suspended: the bid engine's standing refuses its bids
+    and proxy ceilings from now on (``related_party``), its standing proxy ceiling is withdrawn here
+    (the engine's proxy step does not read standings), and its admins and the operators are told,
+    on record. Returns how many registrations that suspends."""
     suspended = [
         r
-        for r in Registration.objects.filter(organization=organization)
+        for r in Registration.objects.filter(organization_id__in=organization_ids)
         .exclude(auction__status__in=FINAL_STATUSES)
-        .select_related("auction__listing__achievement")
-        if organization_tied_to(organization=organization, holder=r.auction.holder_id)
+        .select_related("auction__listing__achievement", "organization")
+        if organization_tied_to(organization=r.organization_id, holder=r.auction.holder_id)
     ]
     for registration in suspended:
+        ProxyBid.objects.filter(registration=registration).delete()
         title = _("竞买资格已暂停：%(title)s") % {
             "title": registration.auction.listing.achievement.title[:60]
         }
         body = _(
-            "新成员 %(user)s 属于成果持有单位或其关联方，贵单位不能再参与本场竞价（related_party）。"
-        ) % {"user": membership.user.username}
+            "贵单位现与成果持有单位存在关联（含成员关联），不能再参与本场竞价，代理出价已撤销（related_party）。"
+        )
         link = reverse("auctions:live", args=[registration.auction_id])
         notify(
-            organization=organization,
+            organization=registration.organization,
             roles=[Membership.Role.ADMIN],
             kind="related_party",
             title=title,
@@ -120,6 +122,10 @@ def registrations_suspend_for_member(*, membership: Membership) -> int:
             link=link,
         )
         notify(
-            operators=True, kind="related_party", title=title, body=f"{organization.name}：{body}", link=link
+            operators=True,
+            kind="related_party",
+            title=title,
+            body=f"{registration.organization.name}：{body}",
+            link=link,
         )
     return len(suspended)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from accounts.selectors import organizations_related
+from accounts.selectors import organization_tied_to
 from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
@@ -154,8 +154,8 @@ def deal_conclude(
         raise InvalidInput("invalid_price", _("成交价必须大于零。"))
     if mode not in Listing.Mode.values:
         raise InvalidInput("invalid_mode", _("交易方式无效。"))
-    if organizations_related(buyer, seller):
-        raise Forbidden("related_party", _("持有单位本身及其关联方不能受让该成果。"))
+    if organization_tied_to(organization=buyer, holder=seller):  # related, or through its people
+        raise Forbidden("related_party", _("持有单位本身及其关联方（含其成员）不能受让该成果。"))
     if Deal.objects.filter(listing=listing).exclude(status=S.DEFAULTED).exists():
         raise Conflict("deal_exists", _("该挂牌已经成交。"))
     applied = ZERO

@@ -86,3 +86,57 @@ def test_an_honest_company_still_bids():
     bidder, _registration = registered_bidder(auction)
     _join(UserFactory(), _registration.organization)  # an outsider joins: no tie
     assert bid_place(auction_id=auction.pk, user=bidder, amount=Decimal("1000.00")).bid.seq == 1
+
+
+def test_a_suspended_registrations_proxy_is_withdrawn_and_bids_no_more():
+    """The engine's proxy step does not read standings: a tied company's ceiling must go with it."""
+    from auctions.models import Auction, ProxyBid
+
+    holder = OrganizationFactory(kind="university")
+    auction = open_auction(holder, started=True)
+    tied_company = OrganizationFactory()
+    proxy_user, _r = registered_bidder(auction, tied_company)
+    proxy_bid_set(auction_id=auction.pk, user=proxy_user, max_amount=Decimal("9000.00"))
+    honest, _h = registered_bidder(auction)
+    _join(member_of(holder), tied_company)  # the holder's admin joins the proxy's company
+    assert not ProxyBid.objects.filter(registration__organization=tied_company).exists()
+    bid_place(auction_id=auction.pk, user=honest, amount=Decimal("1100.00"))
+    auction = Auction.objects.get(pk=auction.pk)
+    assert auction.leader.organization != tied_company  # no automatic counter-bid for it
+
+
+def test_a_relation_declared_later_suspends_too():
+    from auctions.models import ProxyBid
+
+    holder = OrganizationFactory(kind="university")
+    auction = open_auction(holder, started=True)
+    company = OrganizationFactory()
+    bidder, _r = registered_bidder(auction, company)
+    proxy_bid_set(auction_id=auction.pk, user=bidder, max_amount=Decimal("9000.00"))
+    affiliate = OrganizationFactory()
+    member_of(affiliate)
+    _join(bidder, affiliate)  # the bidder is also a member of another company...
+    organization_relation_declare(
+        actor=member_of(holder), organization=holder, other=affiliate, kind="affiliate"
+    )
+    assert not ProxyBid.objects.filter(
+        registration__organization=company
+    ).exists()  # ...now related to the holder
+    with pytest.raises(BidRejected) as refused:
+        bid_place(auction_id=auction.pk, user=bidder, amount=Decimal("9500.00"))
+    assert refused.value.code == "related_party"
+
+
+def test_a_tied_buyer_concludes_no_deal():
+    from marketplace.services import deal_conclude
+    from tests.factories import AchievementFactory, make_listing
+
+    holder = OrganizationFactory(kind="university")
+    holder_admin = member_of(holder)
+    listing = make_listing(achievement=AchievementFactory(holder=holder))
+    company = OrganizationFactory()
+    member_of(company)
+    _join(holder_admin, company)
+    with pytest.raises(DomainError) as refused:
+        deal_conclude(listing=listing, buyer=company, price=Decimal("1000.00"), mode="negotiated")
+    assert refused.value.code == "related_party"
