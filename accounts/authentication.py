@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -16,6 +17,11 @@ from .services import api_token_resolve
 class ReadOnlyToken(exceptions.PermissionDenied):
     default_detail = _("只读令牌不能修改数据。")
     default_code = "read_only_token"
+
+
+def _revokes_itself(request: Any) -> bool:
+    """``DELETE /api/v1/auth/token/``: any token, read-only too, may revoke itself (API.md)."""
+    return request.method == "DELETE" and request.path == reverse("token")
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -34,7 +40,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = api_token_resolve(key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("令牌无效或已撤销。"))
-        if token.read_only and request.method not in SAFE_METHODS:
+        if token.read_only and request.method not in SAFE_METHODS and not _revokes_itself(request):
             raise ReadOnlyToken()
         return token.user, token
 

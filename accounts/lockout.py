@@ -19,6 +19,20 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address for counting failures. Behind ``TRUSTED_PROXY_COUNT`` proxies
+    (HAProxy: 1), each appends the address it received from to X-Forwarded-For, so the client is
+    that many entries from the right; whatever a client wrote itself further left is ignored.
+    Without proxies (or without the header) it is the connection's own address."""
+    from django.conf import settings
+
+    count = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:

@@ -137,19 +137,23 @@ def organization_visible_to(user: User) -> Q:
 
 
 def api_tokens_visible_to(user: User, *, user_id: Any = None) -> QuerySet[ApiToken]:
-    """Live tokens (not revoked, not expired) the caller may see and revoke: its own; an
-    operator's, everyone's (or ``user_id``'s)."""
+    """Live tokens (not revoked, not expired) the caller may see and revoke: its own; an operator
+    also anyone's, one user's at a time (``user_id``)."""
     tokens = ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).select_related(
         "user"
     )
-    if not is_operator(user):
+    if user_id in (None, "") or not is_operator(user):
         return tokens.filter(user=user)
-    if user_id not in (None, ""):
-        try:
-            return tokens.filter(user_id=int(user_id))
-        except (TypeError, ValueError):
-            return tokens.none()
-    return tokens
+    try:
+        return tokens.filter(user_id=int(user_id))
+    except (TypeError, ValueError):
+        return tokens.none()
+
+
+def api_token_for_revocation(user: User, token_id: int) -> ApiToken | None:
+    """The live token ``token_id`` if the caller may revoke it: its own, or any for an operator."""
+    tokens = ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return (tokens if is_operator(user) else tokens.filter(user=user)).first()
 
 
 def invitations_open_for(user: User) -> QuerySet[Invitation]:

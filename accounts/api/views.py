@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,7 +19,12 @@ from .. import services
 from ..authentication import ApiTokenAuthentication
 from ..models import ApiToken, Invitation, Organization, User
 from ..permissions import IsOperator
-from ..selectors import api_tokens_visible_to, invitations_open_for, organization_visible_to
+from ..selectors import (
+    api_token_for_revocation,
+    api_tokens_visible_to,
+    invitations_open_for,
+    organization_visible_to,
+)
 from .serializers import (
     ApiTokenCreatedOutput,
     ApiTokenCreateInput,
@@ -106,8 +112,8 @@ class ApiTokensView(APIView):
             OpenApiParameter("user", int, description="Operators: the tokens of this user only."),
         ],
         tags=["accounts"],
-        description="The caller's live tokens, newest first (never their keys). Operators see every "
-        "user's, or one user's with `user`. Revoked and expired tokens are not listed.",
+        description="The caller's live tokens, newest first (never their keys). Operators may ask "
+        "for one user's with `user`. Revoked and expired tokens are not listed.",
     )
     def get(self, request: Request) -> Response:
         tokens = api_tokens_visible_to(request.user, user_id=request.query_params.get("user"))
@@ -141,7 +147,9 @@ class ApiTokenDetailView(APIView):
         "anyone else's token.",
     )
     def delete(self, request: Request, pk: int) -> Response:
-        token = get_object_or_404(api_tokens_visible_to(request.user), pk=pk)
+        token = api_token_for_revocation(request.user, pk)
+        if token is None:
+            raise Http404
         services.api_token_revoke(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

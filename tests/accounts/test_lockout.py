@@ -80,3 +80,25 @@ def test_the_login_page_says_why_in_chinese():
     assert "登录失败次数过多" in r.content.decode()
     assert int(r["Retry-After"]) > 0
     assert "_auth_user_id" not in browser.session
+
+
+def test_behind_the_proxy_each_client_is_counted_by_its_own_address(api, settings):
+    """Behind HAProxy every request comes from the proxy: counting REMOTE_ADDR would let one
+    attacker lock every user out. With TRUSTED_PROXY_COUNT=1 the client's address is the one the
+    proxy put in X-Forwarded-For (a spoofed entry further left is ignored)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="frank")
+
+    def via_proxy(username, password, client_addr):
+        return api.post(
+            "/api/v1/auth/token/",
+            {"username": username, "password": password},
+            format="json",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{len(username)}, {client_addr}",  # spoofed, then HAProxy's
+        )
+
+    for n in range(LIMIT):
+        via_proxy(f"nobody{n}", "wrong", "198.51.100.66")  # one attacker, many names
+    assert via_proxy("frank", PASSWORD, "198.51.100.66").status_code == 429
+    assert via_proxy("frank", PASSWORD, "203.0.113.20").status_code == 200  # everyone else signs in

@@ -61,6 +61,19 @@ def test_the_presented_token_revokes_itself():
     assert with_key(key).delete("/api/v1/auth/token/").status_code == 204
     assert with_key(key).get("/api/v1/me/").status_code == 401
     assert APIClient().delete("/api/v1/auth/token/").status_code == 401
+    # A read-only token may revoke itself too (and still write nothing else).
+    read_only = (
+        APIClient()
+        .post(
+            "/api/v1/auth/token/",
+            {"username": "prog", "password": PASSWORD, "read_only": True},
+            format="json",
+        )
+        .json()["token"]
+    )
+    assert with_key(read_only).post("/api/v1/organizations/", {}).status_code == 403
+    assert with_key(read_only).delete("/api/v1/auth/token/").status_code == 204
+    assert with_key(read_only).get("/api/v1/me/").status_code == 401
 
 
 def test_a_token_expires():
@@ -90,6 +103,7 @@ def test_nobody_else_sees_or_revokes_my_token_but_an_operator_does(operator):
     assert signed_in(other).get("/api/v1/auth/tokens/").json()["results"] == []
     assert signed_in(other).delete(f"/api/v1/auth/tokens/{body['id']}/").status_code == 404
     assert with_key(body["token"]).get("/api/v1/me/").status_code == 200
+    assert signed_in(operator).get("/api/v1/auth/tokens/").json()["results"] == []  # its own, by default
     seen = signed_in(operator).get(f"/api/v1/auth/tokens/?user={owner.pk}").json()["results"]
     assert [t["id"] for t in seen] == [body["id"]]
     assert signed_in(operator).delete(f"/api/v1/auth/tokens/{body['id']}/").status_code == 204
