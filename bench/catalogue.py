@@ -238,7 +238,7 @@ def generate(size: int) -> None:
                         status="published",
                         published_at=published,
                         submitted_at=published,
-                        updated_at=published,  # bulk_create skips Listing.save's commit-ordered stamp
+                        updated_at=published,  # the row trigger stamps it over (core.sync), as every write
                         **terms,
                     )
                 )

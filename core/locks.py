@@ -155,8 +155,8 @@ def notices_lock(*, listing: Any, status: str) -> list[Any]:
 
 
 def listing_lock(listing: Any) -> Any:
-    """The listing row (with its achievement and holder read, not locked). Callers that write
-    synced rows take the sync lock first (``listings.services.listing_lock`` does)."""
+    """The listing row (with its achievement and holder read, not locked). Stamping it for
+    syncing clients takes no lock (``core.sync``)."""
     return row_lock(_model("listings.Listing"), listing, related=("achievement__holder",))
 
 

@@ -51,7 +51,7 @@ Who reads its own writes. A reader inside a transaction that has itself written 
 (tests, a service reading back) also sees those rows: they are in its snapshot although their id
 is not below the watermark. HTTP reads do not write first, so for clients nothing changes.
 
-Tables: ``listings_listing``, ``listings_usefirstentry``, ``marketplace_result`` (each with an
+Tables: ``listings_listing``, ``conversion_usefirstentry``, ``marketplace_result`` (each with an
 index on ``(sync_xid, id)``). The only advisory locks left are per job (two runs of the daily job
 cannot overlap) and per bid idempotency key; none is market-wide.
 """
@@ -68,7 +68,6 @@ from django.db.models import Q, QuerySet
 
 from core.errors import invalid_cursor
 
-SYNCED_TABLES = ("listings_listing", "listings_usefirstentry", "marketplace_result")
 ORDER = "sync"  # the cursor's order name (the catalogue's keyset cursors name theirs likewise)
 ORDERING = ("sync_xid", "id")
 # What SQL that names ``updated_at`` writes there: a placeholder the row's trigger overwrites with

@@ -15,6 +15,7 @@ from accounts.selectors import organizations_pending_review
 from auctions import selectors as auction_selectors
 from auctions.models import Auction
 from conversion.models import UseFirstApplication
+from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
 from listings import selectors as listing_selectors
 from marketplace import selectors as mk_selectors
@@ -83,9 +84,10 @@ def console(request: HttpRequest) -> HttpResponse:
         },
         {
             "title": _("先用后转申请"),
-            "count": UseFirstApplication.objects.filter(
-                status__in=(UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW)
-            ).count(),
+            "count": sum(
+                agreement_selectors.use_first_applications_for(user=request.user, status=status).count()
+                for status in (UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW)
+            ),
             "hint": _("逾期未答复、拒绝待审核的申请"),
             "url": reverse("marketplace:console_use_first_applications"),
         },
@@ -104,7 +106,7 @@ def console(request: HttpRequest) -> HttpResponse:
         },
         {
             "title": _("逾期登记"),
-            "count": use_first_selectors.registration_overdue().count(),
+            "count": use_first_selectors.registration_overdue_for(user=request.user).count(),
             "hint": _("逾期未登记的财政资助成果"),
             "url": reverse("listings:console_overdue"),
         },

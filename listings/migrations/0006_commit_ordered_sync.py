@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # core.syncstamp numbers the rows of one set-based statement with it (under its lock).
+        # config.syncstamp numbers the rows of one set-based statement with it (under its lock).
         migrations.RunSQL(
             "CREATE SEQUENCE IF NOT EXISTS market_sync_tick", "DROP SEQUENCE IF EXISTS market_sync_tick"
         ),

@@ -69,8 +69,8 @@ def _seed(n: int = 120):
 @pytest.mark.parametrize("with_lock", [True, False], ids=["advisory-lock", "constraints-only"])
 def test_two_runs_at_once_list_each_achievement_once(with_lock, monkeypatch):
     if not with_lock:
-        # Prove the unique index and the re-checked WHEREs hold on their own: no job lock and no
-        # sync lock either (it would serialize the runs as well), so both runs race.
+        # Prove the unique indexes and the re-checked WHEREs hold on their own: without the job's
+        # lock (the only lock the job takes; stamping takes none) both runs race.
         monkeypatch.setattr(job_module, "job_locks", lambda: None)
     _seed()
     results = _two_runs_at_once()
