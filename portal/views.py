@@ -86,7 +86,10 @@ def console(request: HttpRequest) -> HttpResponse:
             "title": _("先用后转申请"),
             "count": sum(
                 agreement_selectors.use_first_applications_for(user=request.user, status=status).count()
-                for status in (UseFirstApplication.Status.ESCALATED, UseFirstApplication.Status.DECLINE_REVIEW)
+                for status in (
+                    UseFirstApplication.Status.ESCALATED,
+                    UseFirstApplication.Status.DECLINE_REVIEW,
+                )
             ),
             "hint": _("逾期未答复、拒绝待审核的申请"),
             "url": reverse("marketplace:console_use_first_applications"),

@@ -159,24 +159,13 @@ def publish_candidates() -> int:
     (``listings_publish_bulk``, the bulk twin of the single-listing service), before its entry is
     written, so that each entry is written once, with its listing. Candidates whose achievement is
     on offer elsewhere get none now (one active listing per achievement); ``publish_listings``
-    links or opens theirs later. The made listings go to the temporary table ``use_first_made``."""
+    links or opens theirs later."""
     made = listings_publish_bulk(
         achievements_sql="SELECT id FROM use_first_candidate",
         rights=Rights.USE_FIRST.value,
         notice_days=settings.MARKET["FISCAL_NOTICE_DAYS_MIN"],
         reason=listing_reason(),
     )
-    execute(
-        """
-        CREATE TEMPORARY TABLE use_first_made ON COMMIT DROP AS
-        SELECT DISTINCT ON (l.achievement_id) l.id AS listing_id, l.achievement_id
-        FROM listings_listing l JOIN use_first_candidate c ON c.id = l.achievement_id
-        WHERE l.rights = %(rights)s AND l.status = %(published)s AND l.created_by_id IS NULL
-        ORDER BY l.achievement_id, l.id DESC
-        """,
-        {"rights": Rights.USE_FIRST.value, "published": Listing.Status.PUBLISHED.value},
-    )
-    execute("ANALYZE use_first_made", {})
     return made
 
 
@@ -197,9 +186,11 @@ def open_entries(today: dt.date) -> list[tuple]:
                    format(%(entry_reason)s, to_char(c.first_granted_on, 'YYYY-MM-DD')),
                    c.first_granted_on <= %(free_through)s,
                    CASE WHEN c.first_granted_on <= %(free_through)s THEN %(today)s::date END,
-                   m.listing_id, NULL, '', '', clock_timestamp(), {ENTRY_STAMP}
+                   m.id, NULL, '', '', clock_timestamp(), {ENTRY_STAMP}
             FROM use_first_candidate c
-            LEFT JOIN use_first_made m ON m.achievement_id = c.id
+            -- Its published use-first listing: at most one active listing per achievement.
+            LEFT JOIN listings_listing m
+                   ON m.achievement_id = c.id AND m.status = %(published)s AND m.rights = %(rights)s
             ORDER BY c.id
             ON CONFLICT (achievement_id) WHERE closed_on IS NULL DO NOTHING
             RETURNING holder_id, free_license_eligible
@@ -212,10 +203,11 @@ def open_entries(today: dt.date) -> list[tuple]:
             "origin": E.Origin.OVERDUE.value,
             "entry_reason": _("取得知识产权之日（%s）起满2年，无正当理由未实施转化"),
             "free_through": free_license_granted_through(today),
+            "published": Listing.Status.PUBLISHED.value,
+            "rights": Rights.USE_FIRST.value,
         },
     )
     execute("DROP TABLE use_first_candidate", {})
-    execute("DROP TABLE use_first_made", {})
     return listed
 
 
