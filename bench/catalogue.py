@@ -327,6 +327,8 @@ def main() -> None:
     ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A bench's output is its figures: no console e-mail backend dumping every message (#17.8).
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ.setdefault("THROTTLE_ANON", "1000000/min")
 
     import django

@@ -134,11 +134,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# The test suite runs in parallel (pytest-xdist): each worker has its own test database, and its
+# keys in a shared Redis get their own prefix (cache, channel layer, Celery's queues), inherited by
+# the servers and workers the tests start. Pub/sub channels are already named after the database.
+REDIS_PREFIX = "market" + (f"-{env('PYTEST_XDIST_WORKER')}" if env("PYTEST_XDIST_WORKER", default="") else "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "market",
+        "KEY_PREFIX": REDIS_PREFIX,
     }
 }
 CHANNEL_LAYERS = {
@@ -148,7 +152,7 @@ CHANNEL_LAYERS = {
         # pop (BZPOPMIN) always reaches: every idle WebSocket consumer would die after 5 s.
         "CONFIG": {
             "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-            "prefix": "market:ws",
+            "prefix": f"{REDIS_PREFIX}:ws",
             "capacity": 1500,
             "expiry": 30,
         },
@@ -246,6 +250,7 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis broker, database scheduler (django-celery-beat). Periodic jobs are declared here
 # and synced into the database by the scheduler at start.
 CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_PREFIX}:"} if REDIS_PREFIX != "market" else {}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
