@@ -120,9 +120,13 @@ def use_first(request: HttpRequest) -> HttpResponse:
     """The public use-first list (先用后转实施清单)."""
     eligible = request.GET.get("free") == "1"
     entries = use_first_selectors.use_first_entries(free_license_eligible=True if eligible else None)
-    page = cursor_page(request, entries.select_related("listing"), ordering=("-listed_on", "-id"), size=PAGE_SIZE)
+    page = cursor_page(
+        request, entries.select_related("listing"), ordering=("-listed_on", "-id"), size=PAGE_SIZE
+    )
     offers = {entry.pk: _apply_offer(entry, request.user) for entry in page}
-    return render(request, "conversion/use_first.html", {"page": page, "eligible": eligible, "offers": offers})
+    return render(
+        request, "conversion/use_first.html", {"page": page, "eligible": eligible, "offers": offers}
+    )
 
 
 def _apply_offer(entry: UseFirstEntry, user: Any) -> dict[str, str]:
