@@ -359,6 +359,9 @@ MARKET = {
     "PLATFORM_FEE_MINIMUM": "1000.00",
     # Inventors' reward share of the holder's net when the holder has set no policy.
     "INVENTORS_SHARE_DEFAULT": "0.50",
+    # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
+    # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
+    "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,

@@ -32,6 +32,7 @@ from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
 from marketplace.forms import (
     ContractForm,
+    DealBrokerForm,
     ObjectionDecisionForm,
     ObjectionForm,
     OfferForm,
@@ -55,6 +56,7 @@ from marketplace.selectors import (
     results_list,
 )
 from marketplace.services import intents, negotiation, payable_confirm
+from marketplace.services.brokers import NAMEABLE
 from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import deal_register_contract
 
@@ -145,8 +147,17 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "journals": list(deal_journals(deal=deal)),
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "contract_form": contract_form,
+        "broker_form": _deal_broker_form(deal, is_buyer=deal.buyer_id in orgs),
     }
     return render(request, "marketplace/deal_detail.html", context)
+
+
+def _deal_broker_form(deal: Any, *, is_buyer: bool) -> DealBrokerForm | None:
+    """The buyer's form to name its broker, while it may and some broker held a mandate."""
+    if not is_buyer or deal.mandate_id is not None or deal.status not in NAMEABLE:
+        return None
+    mandates = mk_selectors.mandates_valid_for_deal(deal)
+    return DealBrokerForm(mandates=mandates) if mandates else None
 
 
 @login_required
