@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("console/notices/", views.console_notices, name="console_notices"),
     path("console/reconciliation/", views.console_reconciliation, name="console_reconciliation"),
+    path("console/deals/", views.console_deals, name="console_deals"),
     path("console/payments/", views.console_payments, name="console_payments"),
     path("console/defaults/", views.console_defaults, name="console_defaults"),
     path("brokers/", broker_views.brokers, name="brokers"),

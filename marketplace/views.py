@@ -105,12 +105,22 @@ def latest_results(limit: int = 5) -> list[Any]:
 
 @login_required
 def my_deals(request: HttpRequest) -> HttpResponse:
+    """A party's deals, with its side on each. Platform staff who belong to no party have no
+    side: they are sent to the console's list of every deal."""
     orgs = set(member_organization_ids(request.user))
-    deals = deals_visible_to(request.user)
-    if is_staff_reader(request.user):
-        deals = deals.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs)) if orgs else deals
+    if is_staff_reader(request.user) and not orgs:
+        return redirect("marketplace:console_deals")
+    deals = deals_visible_to(request.user).filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs))
     page = Paginator(deals.order_by("-concluded_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "marketplace/my_deals.html", {"page": page, "orgs": orgs})
+
+
+@operator_required
+def console_deals(request: HttpRequest) -> HttpResponse:
+    """全部成交 for the platform's staff: both parties named on each deal, no side taken."""
+    deals = deals_visible_to(request.user).order_by("-concluded_at", "-id")
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/console_deals.html", {"page": page})
 
 
 @login_required
