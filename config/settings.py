@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "marketplace",
     "auctions",
     "conversion",
+    "discovery",
     "portal",
 ]
 
@@ -214,10 +215,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (achievements' attachments, bank receipts, data rooms; checked by core.files) go
+# to the filesystem under var/media by default, or to an S3-compatible bucket (django-storages)
+# when S3_BUCKET is set. They are served only through views that check who may read them.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never routed: files leave through permission-checked views
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),  # MinIO, OSS, COS...
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
@@ -307,7 +334,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-for _app in ("accounts", "listings", "marketplace", "auctions", "conversion"):
+for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery"):
     try:
         CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -324,6 +351,7 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
+    "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
@@ -337,6 +365,9 @@ MARKET = {
     "PLATFORM_FEE_MINIMUM": "1000.00",
     # Inventors' reward share of the holder's net when the holder has set no policy.
     "INVENTORS_SHARE_DEFAULT": "0.50",
+    # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
+    # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
+    "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
@@ -347,6 +378,22 @@ MARKET = {
     "USE_FIRST_RESPONSE_DAYS": 15,
     # Both parties are reminded this many days before a use-first agreement's decision date.
     "USE_FIRST_REMINDER_DAYS": 7,
+    # Discovery (#15): a question unanswered after this many working days shows on the console and
+    # counts against the holder's responsiveness.
+    "QUESTION_ANSWER_WORKING_DAYS": 5,
+    # Peer review: the public aggregate shows from this many submitted reviews; a deal between
+    # the expert's organization and the holder within this many years is a conflict of interest.
+    "PEER_REVIEW_MIN_COUNT": 3,
+    "EXPERT_DEAL_CONFLICT_YEARS": 3,
+    # The valuation band: comparables lose half their weight every this many days; fewer than the
+    # minimum gives no band; a listed price outside [low / factor, high * factor] is flagged.
+    "VALUATION_HALF_LIFE_DAYS": 730,
+    "VALUATION_MIN_COMPARABLES": 3,
+    "VALUATION_FLAG_FACTOR": "2",
+    # Use reports: the buyer files one a year after a deal, within this many days of the anniversary.
+    "USE_REPORT_GRACE_DAYS": 30,
+    # Subscriptions: a subscription hears of new items at most once per this many hours.
+    "SUBSCRIPTION_INTERVAL_HOURS": 24,
     # Required: with none, every notification is refused, and with DEBUG off nothing starts
     # (system check config.E001). The launcher (dev.py) makes a random one for each run.
     "BANK_WEBHOOK_SECRET": env("BANK_WEBHOOK_SECRET", default=""),
