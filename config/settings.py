@@ -333,7 +333,7 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30)}
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
 # after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
