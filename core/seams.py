@@ -33,6 +33,10 @@ KNOWN = {
     # listings -> conversion, a read: where the achievement stands with the duty today, for the
     # achievement's API record (``None`` when no app answers).
     "achievement_conversion_duty",
+    # listings -> discovery, a read: the achievement's disclosure for its API record (maturity,
+    # the valuation band, the peer-review aggregate, completeness, use reports; ``None`` when no
+    # app answers).
+    "achievement_discovery",
 }
 
 
