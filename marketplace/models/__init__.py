@@ -1,4 +1,4 @@
-from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
+from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import (
@@ -15,6 +15,7 @@ from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settle
 
 __all__ = [
     "BankTransfer",
+    "ContractRegistrationChange",
     "CreditEvent",
     "Deal",
     "DealConfirmation",

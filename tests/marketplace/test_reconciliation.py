@@ -11,12 +11,13 @@ from django.db import connection
 from accounts.models import Notification
 from marketplace.models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, ReconciliationRun
 from marketplace.services import deal_conclude, deposit_create, deposit_release
+from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.defaults import deal_default
 from marketplace.services.payments import payable_confirm
 from marketplace.services.reconciliation import ledger_check, ledger_reconcile
 from marketplace.services.settlement import deal_release_for_settlement
 from marketplace.tasks import ledger_reconcile as ledger_reconcile_task
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, member_of
 
 from .conftest import bank_pays, make_listing
 
@@ -73,6 +74,9 @@ def test_random_flows_reconcile_with_zero_mismatches(seed, university, operator)
             broker=broker if rng.random() < 0.5 else None,
         )
         deal.refresh_from_db()
+        # Both sign the 成交确认书 (nothing is settled or paid out before).
+        deal_confirmation_sign(deal=deal, actor=member_of(deal.buyer))
+        deal_confirmation_sign(deal=deal, actor=member_of(university))
         fate = rng.random()
         if deal.status == "awaiting_payment":
             if fate < 0.25:
