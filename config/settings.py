@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from core.redis_clients import url_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,6 +20,16 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     LOG_JSON=(bool, True),
 )
+
+# Redis under Sentinel (deploy/): the sentinels' "host:port" list and the name of the primary they
+# watch. REDIS_URL then gives only the database number and the password (core.redis_clients).
+REDIS_SENTINELS: list[tuple[str, int]] = [
+    (address.rsplit(":", 1)[0], int(address.rsplit(":", 1)[1]) if ":" in address else 26379)
+    for address in env.list("REDIS_SENTINELS", default=[])
+]
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="market")
+if REDIS_SENTINELS and not env("REDIS_URL", default=""):
+    env.ENVIRON["REDIS_URL"] = f"redis://{REDIS_SENTINEL_MASTER}/0"
 
 if not env("DATABASE_URL", default="") or not env("REDIS_URL", default=""):
     # Any process started outside the launcher (a shell, an IDE's test run) gets the embedded default.
@@ -130,6 +142,15 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
+# Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
+# transactions of one Django connection may run on different server connections, so nothing may
+# outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)
+# and no prepared statements (psycopg prepares a query after 5 runs; PgBouncer before 1.21 cannot
+# route them). The market keeps no other session state: its advisory locks are transaction-level
+# and its SETs are LOCAL; PgBouncer itself carries TimeZone over from the client.
+if env.bool("DB_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -139,6 +160,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "market",
+        "OPTIONS": {"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {},
     }
 }
 CHANNEL_LAYERS = {
@@ -147,7 +169,17 @@ CHANNEL_LAYERS = {
         # redis-py 8 reads with a 5 s socket timeout by default, which the layer's own 5 s blocking
         # pop (BZPOPMIN) always reaches: every idle WebSocket consumer would die after 5 s.
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "hosts": [
+                {
+                    "sentinels": REDIS_SENTINELS,
+                    "master_name": REDIS_SENTINEL_MASTER,
+                    "sentinel_kwargs": {"socket_timeout": 1, "socket_connect_timeout": 1},
+                    "socket_timeout": 15,
+                    **url_options(REDIS_URL),
+                }
+                if REDIS_SENTINELS
+                else {"address": REDIS_URL, "socket_timeout": 15}
+            ],
             "prefix": "market:ws",
             "capacity": 1500,
             "expiry": 30,
@@ -178,10 +210,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (achievements' attachments, bank receipts, data rooms; checked by core.files) go
+# to the filesystem under var/media by default, or to an S3-compatible bucket (django-storages)
+# when S3_BUCKET is set. They are served only through views that check who may read them.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never routed: files leave through permission-checked views
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),  # MinIO, OSS, COS...
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
@@ -246,6 +304,20 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis broker, database scheduler (django-celery-beat). Periodic jobs are declared here
 # and synced into the database by the scheduler at start.
 CELERY_BROKER_URL = REDIS_URL
+# Under Sentinel kombu's "sentinel" transport asks the sentinels (each a URL, ";"-separated, with
+# REDIS_URL's database and password) for the primary named in the transport options.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if REDIS_SENTINELS:
+    _redis = url_options(REDIS_URL)
+    _auth = (
+        f"{quote(_redis.get('username', ''))}:{quote(_redis['password'])}@" if "password" in _redis else ""
+    )
+    CELERY_BROKER_URL = ";".join(
+        f"sentinel://{_auth}{host}:{port}/{_redis.get('db', 0)}" for host, port in REDIS_SENTINELS
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        master_name=REDIS_SENTINEL_MASTER, sentinel_kwargs={"socket_timeout": 1, "socket_connect_timeout": 1}
+    )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
@@ -288,6 +360,9 @@ MARKET = {
     "PLATFORM_FEE_MINIMUM": "1000.00",
     # Inventors' reward share of the holder's net when the holder has set no policy.
     "INVENTORS_SHARE_DEFAULT": "0.50",
+    # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
+    # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
+    "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,

@@ -93,7 +93,7 @@ def achievement_get(*, achievement_id: int) -> Achievement | None:
     """Achievements are public records (成果公开): anyone reads their public fields."""
     return (
         Achievement.objects.select_related("holder")
-        .prefetch_related("ip", "inventors")
+        .prefetch_related("ip", "inventors", "attachments")
         .filter(pk=achievement_id)
         .first()
     )

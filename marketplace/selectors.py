@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -16,16 +17,20 @@ from accounts.selectors import is_finance_operator, is_operator, member_organiza
 from core.sync import sync_since
 
 from .models import (
+    BrokerPoints,
+    BrokerProfile,
     Deal,
     DealConfirmation,
     Journal,
     LedgerAccount,
     LedgerEntry,
+    Mandate,
     Objection,
     Payable,
     PublicNotice,
     ReconciliationRun,
     Result,
+    SettlementPolicy,
 )
 
 T = TypeVar("T", bound=Model)
@@ -75,6 +80,15 @@ def objections_visible_to(user: Any, notice: PublicNotice) -> QuerySet[Objection
     if not getattr(user, "is_authenticated", False):
         return objections.none()
     return objections.filter(raised_by=user)
+
+
+def settlement_policy_of(holder: Any) -> tuple[Decimal, Decimal]:
+    """The holder's (inventors_share, broker_share), or the platform defaults. The broker share is
+    the rate the holder offers by default in a new mandate; a deal pays its mandate's own rate."""
+    policy = SettlementPolicy.objects.filter(organization=holder).first()
+    if policy is not None:
+        return policy.inventors_share, policy.broker_share
+    return Decimal(settings.MARKET["INVENTORS_SHARE_DEFAULT"]), Decimal(settings.MARKET["BROKER_SHARE_MIN"])
 
 
 def organization_readable_by(user: Any, organization_id: int) -> bool:
@@ -359,3 +373,51 @@ def deal_confirmation(deal: Deal) -> DealConfirmation | None:
     """The deal's 成交确认书 as issued, or ``None`` (a read: never issues one). Every deal has one,
     issued with the deal or, for deals older than confirmations, by migration."""
     return DealConfirmation.objects.select_related("deal").filter(deal=deal).first()
+
+
+# Brokers (技术经理人) -----------------------------------------------------------------------------
+
+
+def brokers_ranking() -> QuerySet[BrokerProfile]:
+    """The public ranking: most contribution points first, then the longest registered."""
+    return BrokerProfile.objects.select_related("organization").order_by("-points", "id")
+
+
+def broker_deals(broker: BrokerProfile) -> QuerySet[BrokerPoints]:
+    """The settled deals the broker brought, newest first, with the points each earned."""
+    return (
+        BrokerPoints.objects.filter(broker=broker)
+        .select_related("deal__listing__achievement", "deal__seller", "deal__buyer")
+        .order_by("-deal__concluded_at", "-id")
+    )
+
+
+def broker_of_user(user: Any) -> BrokerProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return BrokerProfile.objects.filter(user=user).select_related("organization").first()
+
+
+def mandates_of_listing(*, listing: Any, user: Any) -> QuerySet[Mandate]:
+    """A listing's mandates: the holder's members and operators read every one; others the active
+    ones (who may bring them to the listing)."""
+    mandates = Mandate.objects.filter(listing=listing).select_related("broker__organization").order_by("-id")
+    if is_staff_reader(user) or listing.achievement.holder_id in member_organization_ids(user):
+        return mandates
+    return mandates.filter(status=Mandate.Status.ACTIVE)
+
+
+def mandate_valid_at(mandate: Mandate, moment: Any) -> bool:
+    """The mandate was in force at ``moment``: given before it, not yet ended or revoked."""
+    return (
+        mandate.created_at <= moment
+        and mandate.ends_on >= timezone.localdate(moment)
+        and (mandate.revoked_at is None or mandate.revoked_at > moment)
+    )
+
+
+def mandates_valid_for_deal(deal: Deal) -> list[Mandate]:
+    """The mandates on the deal's listing that were in force when it was concluded: the brokers
+    its buyer may name."""
+    mandates = Mandate.objects.filter(listing_id=deal.listing_id).select_related("broker__organization")
+    return [m for m in mandates.order_by("id") if mandate_valid_at(m, deal.concluded_at)]

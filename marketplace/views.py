@@ -33,6 +33,7 @@ from marketplace.charts import deals_by_month_chart, months_back
 from marketplace.forms import (
     ContractCorrectionForm,
     ContractForm,
+    DealBrokerForm,
     ObjectionDecisionForm,
     ObjectionForm,
     OfferForm,
@@ -56,6 +57,7 @@ from marketplace.selectors import (
     results_list,
 )
 from marketplace.services import intents, negotiation, payable_confirm
+from marketplace.services.brokers import NAMEABLE
 from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import deal_contract_registration_correct, deal_register_contract
 
@@ -121,12 +123,22 @@ def latest_results(limit: int = 5) -> list[Any]:
 
 @login_required
 def my_deals(request: HttpRequest) -> HttpResponse:
+    """A party's deals, with its side on each. Platform staff who belong to no party have no
+    side: they are sent to the console's list of every deal."""
     orgs = set(member_organization_ids(request.user))
-    deals = deals_visible_to(request.user)
-    if is_staff_reader(request.user):
-        deals = deals.filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs)) if orgs else deals
+    if is_staff_reader(request.user) and not orgs:
+        return redirect("marketplace:console_deals")
+    deals = deals_visible_to(request.user).filter(Q(buyer_id__in=orgs) | Q(seller_id__in=orgs))
     page = Paginator(deals.order_by("-concluded_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "marketplace/my_deals.html", {"page": page, "orgs": orgs})
+
+
+@operator_required
+def console_deals(request: HttpRequest) -> HttpResponse:
+    """全部成交 for the platform's staff: both parties named on each deal, no side taken."""
+    deals = deals_visible_to(request.user).order_by("-concluded_at", "-id")
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/console_deals.html", {"page": page})
 
 
 @login_required
@@ -172,8 +184,17 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "correction_form": correction_form,
         "contract_changes": list(deal.contract_registration_changes.select_related("actor")),
         "result": Result.objects.filter(deal=deal).first(),
+        "broker_form": _deal_broker_form(deal, is_buyer=deal.buyer_id in orgs),
     }
     return render(request, "marketplace/deal_detail.html", context)
+
+
+def _deal_broker_form(deal: Any, *, is_buyer: bool) -> DealBrokerForm | None:
+    """The buyer's form to name its broker, while it may and some broker held a mandate."""
+    if not is_buyer or deal.mandate_id is not None or deal.status not in NAMEABLE:
+        return None
+    mandates = mk_selectors.mandates_valid_for_deal(deal)
+    return DealBrokerForm(mandates=mandates) if mandates else None
 
 
 @login_required

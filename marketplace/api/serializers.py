@@ -84,7 +84,7 @@ class ConfirmInput(serializers.Serializer):
 
 
 class DealOutput(serializers.ModelSerializer):
-    """Exactly the fields of API.md."""
+    """The fields of API.md, and ``mandate``: the broker's mandate once the buyer named its broker."""
 
     payment_reference = serializers.SerializerMethodField()
 
@@ -103,6 +103,7 @@ class DealOutput(serializers.ModelSerializer):
             "amount_due",
             "payment_due_at",
             "contract_registration_no",
+            "mandate",
         ]
 
     def get_payment_reference(self, obj: Deal) -> str | None:

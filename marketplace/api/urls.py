@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import trading, views
+from . import brokers, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -40,4 +40,12 @@ urlpatterns += [
     path("notices/<int:pk>/", trading.NoticeDetailView.as_view(), name="notice-detail"),
     path("notices/<int:pk>/objections/", trading.NoticeObjectionsView.as_view(), name="notice-objections"),
     path("objections/<int:pk>/decide/", trading.ObjectionDecideView.as_view(), name="objection-decide"),
+]
+
+urlpatterns += [
+    path("brokers/", brokers.BrokersView.as_view(), name="broker-list"),
+    path("brokers/<int:pk>/", brokers.BrokerDetailView.as_view(), name="broker-detail"),
+    path("listings/<int:pk>/mandates/", brokers.ListingMandatesView.as_view(), name="listing-mandates"),
+    path("mandates/<int:pk>/revoke/", brokers.MandateRevokeView.as_view(), name="mandate-revoke"),
+    path("deals/<int:pk>/broker/", brokers.DealBrokerView.as_view(), name="deal-broker"),
 ]

@@ -450,7 +450,7 @@ class SettlementPolicyView(APIView):
                 "broker_share": policy.broker_share,
                 "is_default": False,
             }
-        inventors, broker = settlement_services.policy_of(Organization(pk=org_id))
+        inventors, broker = selectors.settlement_policy_of(org_id)
         return {
             "organization": org_id,
             "inventors_share": inventors,

@@ -1,3 +1,4 @@
+from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
 from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
@@ -14,6 +15,10 @@ from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
 __all__ = [
+    "BrokerPoints",
+    "BrokerProfile",
+    "Mandate",
+    "MandateStatusChange",
     "BankTransfer",
     "ContractRegistrationChange",
     "CreditEvent",

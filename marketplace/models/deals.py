@@ -31,7 +31,12 @@ class Deal(models.Model):
     price = models.DecimalField(_("成交价"), max_digits=14, decimal_places=2)
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="deals_bought")
     seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="deals_sold")
-    # A technology broker (技术经纪人) organization that took part: it earns the broker share.
+    # The broker's mandate (委托) when the buyer named the broker that brought it: the mandate's
+    # commission rate is the settlement's broker line, paid to ``broker``, the organization the
+    # broker acts for (set with the mandate, never alone).
+    mandate = models.ForeignKey(
+        "marketplace.Mandate", on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
+    )
     broker = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="deals_brokered"
     )
@@ -80,6 +85,11 @@ class Deal(models.Model):
                 condition=Q(amount_due=F("price") - F("applied_deposit")), name="deal_amount_due_is_rest"
             ),
             models.CheckConstraint(condition=~Q(buyer=F("seller")), name="deal_buyer_not_seller"),
+            models.CheckConstraint(
+                condition=Q(mandate__isnull=True, broker__isnull=True)
+                | Q(mandate__isnull=False, broker__isnull=False),
+                name="deal_broker_with_its_mandate",
+            ),
             models.CheckConstraint(
                 condition=Q(payment_due_at__gt=F("concluded_at")), name="deal_due_after_conclusion"
             ),

@@ -133,7 +133,6 @@ def deal_conclude(
     bid_count: int = 0,
     bidder_count: int = 0,
     deposit: Payable | None = None,
-    broker: Organization | None = None,
     actor: User | None = None,
 ) -> Deal:
     """Make the deal of ``listing`` with ``buyer`` at ``price`` (any mode; an auction that came
@@ -177,7 +176,6 @@ def deal_conclude(
         price=price,
         buyer=buyer,
         seller=seller,
-        broker=broker,
         concluded_at=now,
         payment_due_at=due_at,
         bid_count=bid_count,

@@ -1,5 +1,6 @@
-"""Settling a paid deal: the platform fee by the tiered schedule, then the holder's net split by its
-policy; and the holder's contract registration that releases it."""
+"""Settling a paid deal: the platform fee by the tiered schedule, then the holder's net split: the
+inventors' reward by the holder's policy, the broker's commission by the deal's mandate (委托, when
+the buyer named the broker that brought it); and the holder's contract registration that releases it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from accounts.models import Organization, User
 from accounts.selectors import is_finance_operator, is_operator, membership_for_action
 from accounts.services import notify
 from core.dbclock import db_now
-from core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import deal_lock
 from core.money import FEN, ZERO, money_quantize
 
@@ -30,7 +31,9 @@ from ..models import (
     Settlement,
     SettlementPolicy,
 )
+from ..selectors import settlement_policy_of as policy_of
 from ..validators import contract_registration_no_normalize
+from .brokers import broker_points_award, broker_share_check
 from .confirmation import confirmation_require_signed
 from .deals import deal_transition
 from .ledger import account_for, journal_post
@@ -106,27 +109,14 @@ def settlement_split(
     )
 
 
-def policy_of(holder: Organization) -> tuple[Decimal, Decimal]:
-    """The holder's (inventors_share, broker_share), or the platform defaults."""
-    policy = SettlementPolicy.objects.filter(organization=holder).first()
-    if policy is not None:
-        return policy.inventors_share, policy.broker_share
-    return Decimal(settings.MARKET["INVENTORS_SHARE_DEFAULT"]), Decimal(settings.MARKET["BROKER_SHARE_MIN"])
-
-
 @transaction.atomic
 def settlement_policy_set(
     *, organization: Organization, actor: User, inventors_share: Decimal, broker_share: Decimal
 ) -> SettlementPolicy:
-    """A holder admin sets its split. The broker share is at least ``BROKER_SHARE_MIN`` (5%)."""
+    """A holder admin sets its split. The broker share (its default commission rate for new
+    mandates) obeys ``broker_share_check``: at least ``BROKER_SHARE_MIN`` (5%)."""
     membership_for_action(user=actor, organization=organization, roles=["admin"])
-    minimum = Decimal(settings.MARKET["BROKER_SHARE_MIN"])
-    if broker_share < minimum:
-        raise DomainError(
-            "broker_share_too_low",
-            _("技术经纪人分成比例不得低于 %(m)s。") % {"m": f"{minimum:%}"},
-            fields={"broker_share": [_("不得低于最低比例。")]},
-        )
+    broker_share_check(broker_share, field="broker_share")
     if inventors_share < 0 or inventors_share + broker_share > 1:
         raise InvalidInput("invalid_shares", _("分配比例之和不得超过 100%。"))
     policy, _created = SettlementPolicy.objects.update_or_create(
@@ -149,8 +139,10 @@ def _schedule_snapshot(tiers: list[FeeTier], minimum: Decimal) -> dict[str, Any]
 def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> Settlement:
     """Split a paid deal's price (journal ``settlement``: the buyer's payments held to the fee
     revenue, the inventors', the broker's and the holder's payables) and open a payout for each
-    share. Idempotent: a settled deal returns its settlement. Locks the deal. 409
-    ``deal_not_paid``; 409 ``confirmation_unsigned`` until both parties signed the 成交确认书."""
+    share. The broker's line is the deal's mandate's commission rate, paid to the organization the
+    broker acts for; the broker earns its contribution points. Idempotent: a settled deal returns
+    its settlement. Locks the deal. 409 ``deal_not_paid``; 409 ``confirmation_unsigned`` until both
+    parties signed the 成交确认书."""
     locked = deal_lock(deal)
     existing = Settlement.objects.filter(deal=locked).first()
     if existing is not None:
@@ -159,14 +151,19 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
         raise Conflict("deal_not_paid", _("成交价款尚未付清，不能结算。"))
     confirmation_require_signed(locked)
     tiers, minimum = fee_schedule()
-    inventors_share, broker_share = policy_of(locked.seller)
+    inventors_share, _default_rate = policy_of(locked.seller)
+    mandate = locked.mandate
+    broker_share = mandate.commission_rate if mandate is not None else ZERO
+    # A mandate's rate and the policy's inventors' share are each within bounds, not together:
+    # the inventors yield what the broker's commission needs.
+    inventors_share = min(inventors_share, 1 - broker_share)
     split = settlement_split(
         price=locked.price,
         tiers=tiers,
         minimum=minimum,
         inventors_share=inventors_share,
         broker_share=broker_share,
-        has_broker=locked.broker_id is not None,
+        has_broker=mandate is not None,
     )
     lines = [
         (account_for(K.ESCROW_PAYMENTS, locked.buyer), split.price),
@@ -211,14 +208,15 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
         broker_amount=split.broker,
         holder_amount=split.holder,
         inventors_share=inventors_share,
-        broker_share=broker_share if locked.broker_id else ZERO,
+        broker_share=broker_share,
         fee_schedule=_schedule_snapshot(tiers, minimum),
         settled_by=actor,
     )
     deal_transition(deal=locked, to_status=S.SETTLED, actor=actor, reason=reason or _("结算"))
+    broker_points_award(deal=locked)
     title = _("成交 #%(id)s 已结算") % {"id": locked.pk}
     body = _(
-        "成交价 %(p)s 元：平台服务费 %(f)s 元，完成人奖励 %(i)s 元，技术经纪人 %(b)s 元，持有单位 %(h)s 元。"
+        "成交价 %(p)s 元：平台服务费 %(f)s 元，完成人奖励 %(i)s 元，技术经理人佣金 %(b)s 元，持有单位 %(h)s 元。"
     ) % {
         "p": split.price,
         "f": split.platform_fee,

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from marketplace.models import Journal, LedgerAccount, Payable, Result, SettlementPolicy
 from marketplace.selectors import account_balance
 from marketplace.services import account_for, deal_conclude
+from marketplace.services.brokers import deal_broker_name
 from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import FeeTier, deal_settle, platform_fee, settlement_split
 from tests.conftest import client_for
-from tests.factories import OrganizationFactory, member_of
+from tests.factories import OrganizationFactory, broker_mandate, broker_profile, member_of
 
 from .conftest import bank_pays
 
@@ -98,10 +99,10 @@ def test_the_holder_takes_the_rounding_remainder():
 
 @pytest.fixture
 def paid_deal(db, company, listing):
-    broker = OrganizationFactory(name="浙江省技术转移服务中心", kind="agency")
-    deal = deal_conclude(
-        listing=listing, buyer=company, price=Decimal("480000.00"), mode="negotiated", broker=broker
-    )
+    broker = broker_profile(OrganizationFactory(name="浙江省技术转移服务中心", kind="agency"))
+    broker_mandate(listing, broker, rate="0.0800")
+    deal = deal_conclude(listing=listing, buyer=company, price=Decimal("480000.00"), mode="negotiated")
+    deal = deal_broker_name(deal=deal, actor=member_of(company), broker=broker)
     bank_pays(deal.payment)
     deal.refresh_from_db()
     return deal
@@ -111,7 +112,7 @@ def paid_deal(db, company, listing):
 def test_settling_moves_the_price_out_of_escrow_into_the_shares(paid_deal, company, university, buyer):
     sign_both(paid_deal, buyer, member_of(university))
     SettlementPolicy.objects.create(
-        organization=university, inventors_share=Decimal("0.7000"), broker_share=Decimal("0.0800")
+        organization=university, inventors_share=Decimal("0.7000"), broker_share=Decimal("0.0500")
     )
     settlement = deal_settle(deal=paid_deal)
     # fee 3% = 14,400.00; net 465,600.00; inventors 70% = 325,920.00; broker 8% = 37,248.00; holder the rest.

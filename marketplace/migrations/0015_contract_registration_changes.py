@@ -19,7 +19,7 @@ def unpublish_malformed_numbers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0013_issue_missing_confirmations'),
+        ('marketplace', '0014_brokers_and_mandates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
