@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "marketplace",
     "auctions",
     "conversion",
+    "discovery",
     "portal",
 ]
 
@@ -329,7 +330,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-for _app in ("accounts", "listings", "marketplace", "auctions", "conversion"):
+for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery"):
     try:
         CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -347,6 +348,7 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
     "listing_trade_state": "marketplace.selectors.listing_trade_state",
+    "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
 }
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
@@ -373,6 +375,22 @@ MARKET = {
     "USE_FIRST_RESPONSE_DAYS": 15,
     # Both parties are reminded this many days before a use-first agreement's decision date.
     "USE_FIRST_REMINDER_DAYS": 7,
+    # Discovery (#15): a question unanswered after this many working days shows on the console and
+    # counts against the holder's responsiveness.
+    "QUESTION_ANSWER_WORKING_DAYS": 5,
+    # Peer review: the public aggregate shows from this many submitted reviews; a deal between
+    # the expert's organization and the holder within this many years is a conflict of interest.
+    "PEER_REVIEW_MIN_COUNT": 3,
+    "EXPERT_DEAL_CONFLICT_YEARS": 3,
+    # The valuation band: comparables lose half their weight every this many days; fewer than the
+    # minimum gives no band; a listed price outside [low / factor, high * factor] is flagged.
+    "VALUATION_HALF_LIFE_DAYS": 730,
+    "VALUATION_MIN_COMPARABLES": 3,
+    "VALUATION_FLAG_FACTOR": "2",
+    # Use reports: the buyer files one a year after a deal, within this many days of the anniversary.
+    "USE_REPORT_GRACE_DAYS": 30,
+    # Subscriptions: a subscription hears of new items at most once per this many hours.
+    "SUBSCRIPTION_INTERVAL_HOURS": 24,
     # Required: with none, every notification is refused, and with DEBUG off nothing starts
     # (system check config.E001). The launcher (dev.py) makes a random one for each run.
     "BANK_WEBHOOK_SECRET": env("BANK_WEBHOOK_SECRET", default=""),

@@ -17,6 +17,7 @@ from auctions.models import Auction
 from conversion.models import UseFirstApplication
 from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
+from discovery.selectors import demands as demand_selectors
 from listings import selectors as listing_selectors
 from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
@@ -112,6 +113,12 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": use_first_selectors.registration_overdue_for(user=request.user).count(),
             "hint": _("逾期未登记的财政资助成果"),
             "url": reverse("listings:console_overdue"),
+        },
+        {
+            "title": _("需求审核"),
+            "count": demand_selectors.demand_queue().count(),
+            "hint": _("待审核的技术需求（供需荟）"),
+            "url": reverse("discovery:console_demands"),
         },
     ]
     return render(
