@@ -12,4 +12,6 @@ urlpatterns = [
     path("demands/<int:pk>/", views.demand_detail, name="demand"),
     path("my/demand-responses/", views.my_responses, name="my_responses"),
     path("console/demands/", views.console_demands, name="console_demands"),
+    path("listings/<int:pk>/inquiry/", views.listing_page, name="listing"),
+    path("console/questions/", views.console_questions, name="console_questions"),
 ]

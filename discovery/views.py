@@ -18,12 +18,22 @@ from accounts.selectors import ACTING_ROLES, is_operator, member_organization_id
 from core.errors import DomainError
 from core.paging import cursor_page
 from core.web import form_apply_error
+from listings import selectors as listing_selectors
 from listings.models import Achievement
 
 from . import services
-from .forms import DemandFilterForm, DemandForm, FeedbackForm, ResponseForm, ReviewForm
+from .forms import (
+    AnswerForm,
+    DemandFilterForm,
+    DemandForm,
+    FeedbackForm,
+    QuestionForm,
+    ResponseForm,
+    ReviewForm,
+)
 from .models import Demand, DemandResponse
 from .selectors import demands as demand_selectors
+from .selectors import inquiry as inquiry_selectors
 from .selectors.matching import achievement_matching_demands, demand_matches
 
 PAGE_SIZE = 20
@@ -183,3 +193,76 @@ def console_demands(request: HttpRequest) -> HttpResponse:
     queue = demand_selectors.demand_queue()
     rows = [(d, failed.get(d.pk) or ReviewForm(prefix=f"d{d.pk}")) for d in queue[:100]]
     return render(request, "discovery/console_demands.html", {"rows": rows, "count": queue.count()})
+
+
+def listing_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A listing's inquiry and value page (询价与估值): its questions and answers (private ones
+    only to who may see them), the ask form for companies, the answer forms for the holder, the
+    holder's responsiveness, and the valuation band with its comparables."""
+    listing = listing_selectors.listing_get_visible(user=request.user, listing_id=pk)
+    if listing is None:
+        raise Http404
+    is_holder = listing.achievement.holder_id in member_organization_ids(request.user)
+    ask_form = QuestionForm()
+    answer_forms: dict[int, AnswerForm] = {}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        action = request.POST.get("action")
+        if action == "ask":
+            ask_form = QuestionForm(request.POST)
+            if ask_form.is_valid():
+                try:
+                    services.question_ask(listing=listing, actor=request.user, **ask_form.cleaned_data)
+                except DomainError as exc:
+                    form_apply_error(ask_form, exc)
+                else:
+                    messages.success(request, _("问题已发送给持有单位。"))
+                    return redirect("discovery:listing", listing.pk)
+        elif action == "answer":
+            question = (
+                inquiry_selectors.questions_visible_to(request.user)
+                .filter(pk=request.POST.get("question"), listing=listing)
+                .first()
+            )
+            if question is None:
+                raise Http404
+            form = answer_forms[question.pk] = AnswerForm(request.POST, prefix=f"q{question.pk}")
+            if form.is_valid():
+                try:
+                    services.question_answer(
+                        question=question, actor=request.user, body=form.cleaned_data["body"]
+                    )
+                except DomainError as exc:
+                    form_apply_error(form, exc)
+                else:
+                    messages.success(request, _("回答已发布。"))
+                    return redirect("discovery:listing", listing.pk)
+        else:
+            raise Http404
+    questions = [
+        (q, answer_forms.get(q.pk) or AnswerForm(prefix=f"q{q.pk}"))
+        for q in inquiry_selectors.listing_questions(user=request.user, listing_id=listing.pk)[:100]
+    ]
+    context: dict[str, Any] = {
+        "listing": listing,
+        "is_holder": is_holder,
+        "questions": questions,
+        "ask_form": ask_form if request.user.is_authenticated and not is_holder else None,
+        "responsiveness": inquiry_selectors.holder_responsiveness(holder_id=listing.achievement.holder_id),
+    }
+    context.update(_valuation_context(listing))
+    return render(request, "discovery/listing.html", context)
+
+
+def _valuation_context(listing: Any) -> dict[str, Any]:
+    return {}
+
+
+@operator_required
+def console_questions(request: HttpRequest) -> HttpResponse:
+    """Questions unanswered after 5 working days (the market's calendar), longest overdue first."""
+    late = inquiry_selectors.questions_unanswered_late()
+    return render(
+        request, "discovery/console_questions.html", {"rows": list(late[:200]), "count": late.count()}
+    )

@@ -192,9 +192,13 @@ def deal_steps(deal: Deal) -> list[dict[str, Any]]:
     return steps
 
 
-def signer_name(user: Any) -> str:
-    """A signer as the other party sees them: the person's name, never the login name."""
-    return user.get_full_name() or _("用户 #%(id)s") % {"id": user.pk}
+def signer_name(user: Any, organization: Any = None) -> str:
+    """A signer as the other party sees them: the person's name, never the login name nor a
+    row's id; without a name on record, the organization's authorized representative."""
+    name = f"{user.last_name}{user.first_name}".strip()  # 姓 then 名, as Chinese names are written
+    if name:
+        return name
+    return _("%(org)s 授权代表") % {"org": organization.name} if organization is not None else _("授权代表")
 
 
 def deal_get_visible(*, user: Any, deal_id: int) -> Deal | None:

@@ -178,7 +178,10 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_operator": is_operator(request.user),
         "steps": mk_selectors.deal_steps(deal),
         "confirmation_waiting": waiting,
-        "journals": list(deal_journals(deal=deal)),
+        # The debit/credit journals are the platform's books: staff read them, the parties read
+        # plain statements (已付/待付, the settlement result).
+        "show_ledger": is_staff_reader(request.user),
+        "journals": list(deal_journals(deal=deal)) if is_staff_reader(request.user) else [],
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "contract_form": contract_form,
         "correction_form": correction_form,
@@ -225,10 +228,10 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         "payment_due_at": dt.datetime.fromisoformat(confirmation.terms["payment_due_at"]),
         "rights_label": Rights(confirmation.terms["rights"]).label,
         "can_sign": refusal is None,
-        "seller_signer": mk_selectors.signer_name(confirmation.seller_signed_by)
+        "seller_signer": mk_selectors.signer_name(confirmation.seller_signed_by, deal.seller)
         if confirmation.seller_signed_by
         else None,
-        "buyer_signer": mk_selectors.signer_name(confirmation.buyer_signed_by)
+        "buyer_signer": mk_selectors.signer_name(confirmation.buyer_signed_by, deal.buyer)
         if confirmation.buyer_signed_by
         else None,
     }

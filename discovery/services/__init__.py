@@ -11,6 +11,7 @@ from .common import (
 )
 from .demands import demand_close, demand_create, demand_review, response_create, response_feedback
 from .index import achievement_index_refresh
+from .inquiry import question_answer, question_ask
 
 __all__ = [
     "DEMAND_TRANSITIONS",
@@ -22,6 +23,8 @@ __all__ = [
     "demand_close",
     "demand_create",
     "demand_review",
+    "question_answer",
+    "question_ask",
     "response_create",
     "response_feedback",
 ]

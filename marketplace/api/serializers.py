@@ -325,8 +325,8 @@ class DealConfirmationOutput(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_buyer_signed_by(self, obj: Any) -> str | None:
-        return signer_name(obj.buyer_signed_by) if obj.buyer_signed_by else None
+        return signer_name(obj.buyer_signed_by, obj.deal.buyer) if obj.buyer_signed_by else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_seller_signed_by(self, obj: Any) -> str | None:
-        return signer_name(obj.seller_signed_by) if obj.seller_signed_by else None
+        return signer_name(obj.seller_signed_by, obj.deal.seller) if obj.seller_signed_by else None

@@ -79,7 +79,7 @@ def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
     existing = DealConfirmation.objects.filter(deal=locked).first()
     if existing is not None:
         return existing
-    number = f"ZJCJ{locked.concluded_at.astimezone(SHANGHAI):%Y%m%d}{locked.pk:06d}"
+    number = locked.number
     terms = _terms(deal, number)
     return DealConfirmation.objects.create(
         deal=locked, number=number, terms=terms, digest=terms_digest(terms), issued_at=db_now()

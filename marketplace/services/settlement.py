@@ -178,7 +178,7 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
         idempotency_key=f"deal:{locked.pk}:settlement",
         lines=lines,
         deal=locked,
-        memo=f"成交 #{locked.pk} 结算",
+        memo=f"成交 {locked.number} 结算",
         actor=actor,
     )
     payouts = [
@@ -214,7 +214,7 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
     )
     deal_transition(deal=locked, to_status=S.SETTLED, actor=actor, reason=reason or _("结算"))
     broker_points_award(deal=locked)
-    title = _("成交 #%(id)s 已结算") % {"id": locked.pk}
+    title = _("成交已结算：%(t)s") % {"t": locked.listing.achievement.title}
     body = _(
         "成交价 %(p)s 元：平台服务费 %(f)s 元，完成人奖励 %(i)s 元，技术经理人佣金 %(b)s 元，持有单位 %(h)s 元。"
     ) % {

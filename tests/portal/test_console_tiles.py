@@ -30,6 +30,7 @@ ROWS = {
     "marketplace:console_use_first_applications": lambda c: len(c["rows"]),
     "listings:console_overdue": lambda c: len(c["overdue"]),
     "discovery:console_demands": lambda c: len(c["rows"]),
+    "discovery:console_questions": lambda c: len(c["rows"]),
 }
 
 
