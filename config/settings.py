@@ -323,9 +323,21 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# Late acknowledgement: a task is acknowledged when it has run, so a worker that dies (or whose
+# pool process is killed) mid-task leaves it to be delivered again -- at once for a killed pool
+# process (reject_on_worker_lost), after the visibility timeout for a whole worker gone. That
+# timeout is seconds, not Celery's hour: nothing waits long in Redis unacknowledged, because no
+# task is scheduled far ahead (auctions start and close by the sweeper, from the database: see
+# auctions/sweeper.py), and the jobs that can run longer than it acknowledge on receipt (their
+# schedule repeats them).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
+# after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
