@@ -363,6 +363,7 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
+    "listing_trade_state": "marketplace.selectors.listing_trade_state",
     "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
 }
 
