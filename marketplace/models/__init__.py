@@ -1,4 +1,5 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
+from .data_room import DataRoom, DataRoomAccess, DataRoomAccessStatusChange, DataRoomEvent, DataRoomFile
 from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
@@ -21,6 +22,11 @@ __all__ = [
     "MandateStatusChange",
     "BankTransfer",
     "CreditEvent",
+    "DataRoom",
+    "DataRoomAccess",
+    "DataRoomAccessStatusChange",
+    "DataRoomEvent",
+    "DataRoomFile",
     "Deal",
     "DealConfirmation",
     "DealStatusChange",
