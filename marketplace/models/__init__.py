@@ -1,6 +1,6 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
 from .data_room import DataRoom, DataRoomAccess, DataRoomAccessStatusChange, DataRoomEvent, DataRoomFile
-from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
+from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import (
@@ -21,6 +21,7 @@ __all__ = [
     "Mandate",
     "MandateStatusChange",
     "BankTransfer",
+    "ContractRegistrationChange",
     "CreditEvent",
     "DataRoom",
     "DataRoomAccess",
