@@ -2,4 +2,5 @@
 
 BEAT_SCHEDULE = {
     "auctions-sweep": {"task": "auctions.sweep", "schedule": 15.0},
+    "auctions-rescue-sweep": {"task": "auctions.rescue_sweep", "schedule": 300.0},
 }

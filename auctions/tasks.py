@@ -8,7 +8,7 @@ from core.dbclock import db_now
 from core.effects import enqueue
 
 from .selectors import auctions_due_to_close, auctions_due_to_start
-from .services import auction_close, auction_start
+from .services import auction_close, auction_start, best_offer_window_lapse, runner_up_offer_lapse
 
 
 @shared_task(name="auctions.start")
@@ -32,3 +32,24 @@ def auctions_sweep_task() -> None:
         auction_start(auction_id=auction_id)
     for auction_id in auctions_due_to_close(now).values_list("id", flat=True):
         auction_close(auction_id=auction_id)
+
+
+@shared_task(name="auctions.best_offer_lapse")
+def best_offer_lapse_task(window_id: int) -> None:
+    best_offer_window_lapse(window_id=window_id)
+
+
+@shared_task(name="auctions.runner_up_lapse")
+def runner_up_lapse_task(offer_id: int) -> None:
+    runner_up_offer_lapse(offer_id=offer_id)
+
+
+@shared_task(name="auctions.rescue_sweep")
+def rescue_sweep_task() -> None:
+    """Lapse best-offer windows and runner-up offers whose tasks were missed."""
+    from .services.rescue import best_offer_windows_due_ids, runner_up_offers_due_ids
+
+    for window_id in best_offer_windows_due_ids():
+        best_offer_window_lapse(window_id=window_id)
+    for offer_id in runner_up_offers_due_ids():
+        runner_up_offer_lapse(offer_id=offer_id)

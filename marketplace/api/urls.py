@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import trading, views
+from . import fair, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -35,4 +35,13 @@ urlpatterns += [
     path("notices/<int:pk>/", trading.NoticeDetailView.as_view(), name="notice-detail"),
     path("notices/<int:pk>/objections/", trading.NoticeObjectionsView.as_view(), name="notice-objections"),
     path("objections/<int:pk>/decide/", trading.ObjectionDecideView.as_view(), name="objection-decide"),
+]
+
+urlpatterns += [
+    path("achievements/<int:pk>/preemption/", fair.PreemptionView.as_view(), name="achievement-preemption"),
+    path(
+        "listings/<int:pk>/preemption-claim/",
+        fair.PreemptionClaimView.as_view(),
+        name="listing-preemption-claim",
+    ),
 ]
