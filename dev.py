@@ -133,6 +133,7 @@ def cmd_test(extra: list[str]) -> int:
             "marketplace",
             "auctions",
             "conversion",
+            "discovery",
             "portal",
         ],
         cwd=ROOT,

@@ -26,6 +26,7 @@ from core.transitions import status_move, transitions_register
 
 from .models import (
     ApiToken,
+    Expert,
     Invitation,
     InvitationStatusChange,
     Membership,
@@ -472,3 +473,39 @@ def notify_organizations(
 def notifications_mark_read(*, user: User) -> int:
     """Mark all of the user's unread notifications read; returns how many."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def expert_declare(
+    *,
+    user: User,
+    fields: Iterable[str],
+    organization: Organization | None = None,
+    organization_name: str = "",
+    title: str = "",
+    conflicts: Iterable[Organization] = (),
+    conflicts_note: str = "",
+) -> Expert:
+    """A person declares (or updates) themselves as an expert (评议专家): fields, where they work,
+    and the organizations they have a conflict with. ``fields`` are technology field codes the
+    caller has checked (accounts does not know them). Declaring a conflict never removes one the
+    system finds itself (membership, relation, past deals: ``conflict_of_interest``)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden("not_signed_in", _("请先登录。"))
+    codes = sorted({str(code) for code in fields})
+    if not codes:
+        raise InvalidInput(
+            "invalid_input", _("请至少选择一个评议领域。"), fields={"fields": [_("请至少选择一个评议领域。")]}
+        )
+    expert, _created = Expert.objects.update_or_create(
+        user=user,
+        defaults={
+            "fields": codes,
+            "organization": organization,
+            "organization_name": organization_name or (organization.name if organization else ""),
+            "title": title,
+            "conflicts_note": conflicts_note,
+        },
+    )
+    expert.conflicts.set(list(conflicts))
+    return expert

@@ -20,7 +20,13 @@ from . import services
 from .forms import MemberForm, OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
 from .models import Invitation, Notification, Organization, User
 from .permissions import operator_required
-from .selectors import invitations_open_for, organizations_pending_review, user_memberships
+from .selectors import (
+    invitations_open_for,
+    is_finance_operator,
+    is_operator,
+    organizations_pending_review,
+    user_memberships,
+)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -85,6 +91,11 @@ def _organization_page(
 
 @login_required
 def organization(request: HttpRequest) -> HttpResponse:
+    if (is_operator(request.user) or is_finance_operator(request.user)) and not user_memberships(
+        request.user
+    ).exists():
+        # Platform staff act for the platform: the console, not a party's registration form.
+        return redirect("console")
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and not user_memberships(request.user).exists() and form.is_valid():
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import broker_views, views
 
 app_name = "marketplace"
 
@@ -8,6 +8,8 @@ app_name = "marketplace"
 
 urlpatterns = [
     path("results/", views.results, name="results"),
+    path("results/<int:pk>/", views.result_detail, name="result"),
+    path("notices/", views.notices, name="notices"),
     path("my/deals/", views.my_deals, name="my_deals"),
     path("my/deals/<int:pk>/", views.deal_detail, name="deal"),
     path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),
@@ -19,6 +21,12 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("console/notices/", views.console_notices, name="console_notices"),
     path("console/reconciliation/", views.console_reconciliation, name="console_reconciliation"),
+    path("console/deals/", views.console_deals, name="console_deals"),
     path("console/payments/", views.console_payments, name="console_payments"),
     path("console/defaults/", views.console_defaults, name="console_defaults"),
+    path("brokers/", broker_views.brokers, name="brokers"),
+    path("brokers/<int:pk>/", broker_views.broker_detail, name="broker"),
+    path("my/broker/", broker_views.my_broker_profile, name="my_broker_profile"),
+    path("my/listings/<int:pk>/mandates/", broker_views.listing_mandates, name="listing_mandates"),
+    path("my/deals/<int:pk>/broker/", broker_views.deal_broker, name="deal_broker"),
 ]

@@ -22,6 +22,17 @@ HOLDER_KINDS = {
 BUYER_KINDS = {Organization.Kind.ENTERPRISE, Organization.Kind.STATE_ENTERPRISE}
 
 
+def _admin_shows_something(request: Any) -> bool:
+    """Whether Django admin's index would list any model for this user (otherwise it says "no
+    permission", a dead end the console must not link to)."""
+    from django.contrib import admin
+
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return bool(admin.site.get_app_list(request))
+
+
 @register.simple_tag(takes_context=True)
 def market_nav(context: template.Context) -> dict[str, Any]:
     """What the navigation offers the signed-in user; computed once per request."""
@@ -45,6 +56,9 @@ def market_nav(context: template.Context) -> dict[str, Any]:
             is_finance=is_finance_operator(user),
             unread=Notification.objects.filter(user=user, read_at__isnull=True).count(),
         )
+        # Platform staff act for the platform, not for a party: no 我的机构 unless they belong to one.
+        nav["is_staff_only"] = (nav["is_operator"] or nav["is_finance"]) and org is None
+        nav["admin"] = bool(request is not None and _admin_shows_something(request))
     if request is not None:
         request._market_nav = nav
     return nav

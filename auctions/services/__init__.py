@@ -22,6 +22,7 @@ from .rescue import (
     runner_up_offer_lapse,
     runner_up_offer_make,
 )
+from .sweeping import Swept, auctions_sweep
 
 __all__ = [
     "auction_move_to_negotiated",
@@ -38,12 +39,14 @@ __all__ = [
     "AUCTION_TRANSITIONS",
     "BidPlaced",
     "BidRejected",
+    "Swept",
     "auction_cancel",
     "auction_close",
     "auction_open_for_intents",
     "auction_open_for_listing",
     "auction_start",
     "auction_transition",
+    "auctions_sweep",
     "bid_place",
     "listing_leave_market",
     "proxy_bid_set",

@@ -50,3 +50,12 @@ def server_now() -> str:
 def get_item(mapping: Any, key: Any) -> Any:
     """``mapping[key]`` in a template (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A fraction as a percentage, as few places as it needs: 0.0800 -> 8%, 0.0750 -> 7.5%."""
+    if value in (None, ""):
+        return ""
+    text = f"{Decimal(str(value)) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import fair, trading, views
+from . import brokers, fair, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -12,6 +12,11 @@ urlpatterns = [
         "deals/<int:pk>/contract-registration/",
         views.DealContractRegistrationView.as_view(),
         name="deal-contract-registration",
+    ),
+    path(
+        "deals/<int:pk>/contract-registration/correction/",
+        views.DealContractRegistrationCorrectionView.as_view(),
+        name="deal-contract-registration-correction",
     ),
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
     path("deals/<int:pk>/confirmation/", views.DealConfirmationView.as_view(), name="deal-confirmation"),
@@ -44,4 +49,9 @@ urlpatterns += [
         fair.PreemptionClaimView.as_view(),
         name="listing-preemption-claim",
     ),
+    path("brokers/", brokers.BrokersView.as_view(), name="broker-list"),
+    path("brokers/<int:pk>/", brokers.BrokerDetailView.as_view(), name="broker-detail"),
+    path("listings/<int:pk>/mandates/", brokers.ListingMandatesView.as_view(), name="listing-mandates"),
+    path("mandates/<int:pk>/revoke/", brokers.MandateRevokeView.as_view(), name="mandate-revoke"),
+    path("deals/<int:pk>/broker/", brokers.DealBrokerView.as_view(), name="deal-broker"),
 ]

@@ -1,4 +1,5 @@
-from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
+from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
+from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import (
@@ -15,7 +16,12 @@ from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
 __all__ = [
+    "BrokerPoints",
+    "BrokerProfile",
+    "Mandate",
+    "MandateStatusChange",
     "BankTransfer",
+    "ContractRegistrationChange",
     "CreditEvent",
     "Deal",
     "DealConfirmation",

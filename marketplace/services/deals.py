@@ -100,7 +100,7 @@ def _apply_deposit(*, deposit: Payable, deal: Deal, actor: User | None) -> None:
             ),
             deal=deal,
             payable=deposit,
-            memo=f"保证金 {deposit.payment_reference} 抵作成交 #{deal.pk} 价款",
+            memo=f"保证金 {deposit.payment_reference} 抵作成交 {deal.number} 价款",
             actor=actor,
         )
     if excess > 0:
@@ -138,7 +138,6 @@ def deal_conclude(
     bid_count: int = 0,
     bidder_count: int = 0,
     deposit: Payable | None = None,
-    broker: Organization | None = None,
     actor: User | None = None,
     record: dict[str, Any] | None = None,
 ) -> Deal:
@@ -184,7 +183,6 @@ def deal_conclude(
         price=price,
         buyer=buyer,
         seller=seller,
-        broker=broker,
         concluded_at=now,
         payment_due_at=due_at,
         bid_count=bid_count,
@@ -208,13 +206,13 @@ def deal_conclude(
     deal.payment = balance
     deal.save(update_fields=["payment", "updated_at"])
     listing_services.listing_close(
-        listing=listing, actor=actor, reason=_("已成交（成交 #%(id)s）") % {"id": deal.pk}
+        listing=listing, actor=actor, reason=_("已成交（成交 %(no)s）") % {"no": deal.number}
     )
     listing_services.achievement_set_conversion(
         achievement=listing.achievement,
         status=ConversionStatus.CONVERTED,
         method=listing.rights,
-        reason=_("成交 #%(id)s") % {"id": deal.pk},
+        reason=_("成交 %(no)s") % {"no": deal.number},
     )
     if balance.status == Payable.Status.PAID:
         deal = deal_transition(deal=deal, to_status=S.PAID, actor=actor, reason=_("保证金已足额抵作价款"))

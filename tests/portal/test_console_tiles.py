@@ -29,6 +29,8 @@ ROWS = {
     "listings:console_use_first": lambda c: len(c["rows"]),
     "marketplace:console_use_first_applications": lambda c: len(c["rows"]),
     "listings:console_overdue": lambda c: len(c["overdue"]),
+    "discovery:console_demands": lambda c: len(c["rows"]),
+    "discovery:console_questions": lambda c: len(c["rows"]),
 }
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0008_tied_to_holder_functions'),
         ('listings', '0010_sync_xid'),
-        ('marketplace', '0013_issue_missing_confirmations'),
+        ('marketplace', '0015_contract_registration_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

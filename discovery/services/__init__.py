@@ -1,0 +1,30 @@
+"""Every write of discovery. Modules: ``demands`` (供需荟, responses, feedback), ``inquiry``
+(在线询价), ``review`` (同行评议), ``disclosure`` (profile, use reports), ``push`` (subscriptions),
+``publications`` (periodic reports), ``index`` (the achievement index matching reads)."""
+
+from .common import (
+    DEMAND_TRANSITIONS,
+    PEER_REVIEW_TRANSITIONS,
+    QUESTION_TRANSITIONS,
+    RESPONSE_TRANSITIONS,
+    USE_REPORT_TRANSITIONS,
+)
+from .demands import demand_close, demand_create, demand_review, response_create, response_feedback
+from .index import achievement_index_refresh
+from .inquiry import question_answer, question_ask
+
+__all__ = [
+    "DEMAND_TRANSITIONS",
+    "PEER_REVIEW_TRANSITIONS",
+    "QUESTION_TRANSITIONS",
+    "RESPONSE_TRANSITIONS",
+    "USE_REPORT_TRANSITIONS",
+    "achievement_index_refresh",
+    "demand_close",
+    "demand_create",
+    "demand_review",
+    "question_answer",
+    "question_ask",
+    "response_create",
+    "response_feedback",
+]

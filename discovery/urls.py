@@ -1,0 +1,17 @@
+"""Discovery's pages (namespace ``discovery``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "discovery"
+
+urlpatterns = [
+    path("demands/", views.demands, name="demands"),
+    path("demands/new/", views.demand_new, name="demand_new"),
+    path("demands/<int:pk>/", views.demand_detail, name="demand"),
+    path("my/demand-responses/", views.my_responses, name="my_responses"),
+    path("console/demands/", views.console_demands, name="console_demands"),
+    path("listings/<int:pk>/inquiry/", views.listing_page, name="listing"),
+    path("console/questions/", views.console_questions, name="console_questions"),
+]
