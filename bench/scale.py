@@ -18,7 +18,8 @@ with gevent) plays:
 - API clients syncing results with ``updated_since`` and cursor pages.
 
 While it runs the script kills a web host (and restarts it), fails the Redis primary over to the
-replica (``SENTINEL FAILOVER``), kills a Celery worker (and restarts it) and restarts PgBouncer.
+replica (``SENTINEL FAILOVER``), kills a worker host (its Celery worker and its sweeper; and
+restarts them) and restarts PgBouncer.
 Each hot auction's end falls just after one of the faults. The auctions' extension window is set to
 5 s on their rows (listings accept >= 60 s) so that they close inside the run; bidders stop 7 s
 before the end, so the end does not move.
@@ -431,7 +432,7 @@ QUICK = {
     "faults": [
         ("kill web host web-2", 8.0),
         ("Redis failover", 16.0),
-        ("kill Celery worker-1", 23.0),
+        ("kill worker host 1", 23.0),
         ("restart PgBouncer", 30.0),
     ],  # fmt: skip
     "restart_after": 6.0,
@@ -444,7 +445,7 @@ FULL = {
     "faults": [
         ("kill web host web-2", 30.0),
         ("Redis failover", 60.0),
-        ("kill Celery worker-1", 90.0),
+        ("kill worker host 1", 90.0),
         ("restart PgBouncer", 118.0),
     ],  # fmt: skip
     "restart_after": 15.0,
@@ -530,6 +531,7 @@ def run(profile: dict, net: str, keep: bool) -> int:
         topology.start_haproxy()
         for i in range(1, topology.workers + 1):
             topology.start_worker(i)
+            topology.start_sweeper(i)
         topology.start_beat()
         topology.wait_healthy()
         rc = drive(profile, topology, seed)
@@ -641,9 +643,11 @@ def drive(profile: dict, topology, seed: dict) -> int:  # noqa: ANN001
                 time.sleep(0.1)
             fault["to"] = topology.primary()
             fault["took"] = time.time() - began
-        elif name.startswith("kill Celery"):
+        elif name == "kill worker host 1":  # its Celery worker and its sweeper die at once
             topology.kill("worker-1")
-            pending_restarts.append((began + profile["restart_after"], "worker-1"))
+            topology.kill("sweeper-1")
+            pending_restarts += [(began + profile["restart_after"], "worker-1"),
+                                 (began + profile["restart_after"], "sweeper-1")]  # fmt: skip
         elif name == "restart PgBouncer":
             topology.restart("pgbouncer")
             fault["took"] = time.time() - began
@@ -668,7 +672,8 @@ def drive(profile: dict, topology, seed: dict) -> int:  # noqa: ANN001
           + ", web-2 " + topology.address("web-2") + " (uvicorn); pgbouncer " + topology.address("pgbouncer")
           + " (transaction) -> PostgreSQL; redis " + topology.address("redis-1") + " + "
           + topology.address("redis-2") + ", sentinels " + ", ".join(h for h, _ in topology.sentinels)
-          + "; workers " + topology.address("worker-1") + ", " + topology.address("worker-2")
+          + "; worker hosts (Celery worker + sweeper) " + topology.address("worker-1") + ", "
+          + topology.address("worker-2")
           + "; beat " + topology.address("beat"))  # fmt: skip
     return 1 if failures else 0
 

@@ -15,7 +15,8 @@ and settings as ``deploy/compose.yaml``:
     NET.6      redis-1      :6379, the primary at start
     NET.7      redis-2      :6379, its replica
     NET.8-10   sentinel-1..3 :26379, quorum 2, watching "market"
-    NET.11-12  worker-1, worker-2  Celery workers (broker, cache and channel layer through Sentinel)
+    NET.11-12  worker hosts 1, 2: a Celery worker (broker, cache and channel layer through Sentinel)
+               and a sweeper (auctions start and close by the database clock) on each
     NET.13     beat         the one Celery beat
 
 bench/scale.py imports ``Topology`` to start it, to kill and restart its hosts and to fail Redis
@@ -87,6 +88,7 @@ class Topology:
             last[f"web-{i}"] = 2 + i
         for i in range(1, self.workers + 1):
             last[f"worker-{i}"] = 10 + i
+            last[f"sweeper-{i}"] = 10 + i  # each worker host also runs a sweeper
         return f"{self.net}.{last[role]}"
 
     @property
@@ -253,6 +255,10 @@ class Topology:
                 "--concurrency", str(self.worker_concurrency), "--loglevel", "WARNING"]  # fmt: skip
         self._spawn(name, argv, self.app_env())
 
+    def start_sweeper(self, i: int) -> None:
+        """The sweeper of worker host ``i``: starts and closes auctions by the database clock."""
+        self._spawn(f"sweeper-{i}", [sys.executable, "manage.py", "auctions_sweeper"], self.app_env())
+
     def start_beat(self) -> None:
         argv = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING",
                 "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
@@ -286,6 +292,7 @@ class Topology:
         self.start_haproxy()
         for i in range(1, self.workers + 1):
             self.start_worker(i)
+            self.start_sweeper(i)
         self.start_beat()
         self.wait_healthy()
         log(f"topology up in {time.time() - started:.1f} s: {self.url}")
@@ -357,6 +364,8 @@ class Topology:
             self.start_web(int(name.split("-")[1]))
         elif name.startswith("worker-"):
             self.start_worker(int(name.split("-")[1]))
+        elif name.startswith("sweeper-"):
+            self.start_sweeper(int(name.split("-")[1]))
         elif name == "pgbouncer":
             self.start_pgbouncer()
         elif name == "beat":
@@ -370,7 +379,7 @@ class Topology:
             self.start_haproxy()
 
     def stop(self) -> None:
-        order = ["haproxy", "beat"] + [n for n in self.procs if n.startswith(("web-", "worker-"))]
+        order = ["haproxy", "beat"] + [n for n in self.procs if n.startswith(("web-", "worker-", "sweeper-"))]
         order += ["pgbouncer", "sentinel-1", "sentinel-2", "sentinel-3", "redis-2", "redis-1"]
         for name in order:
             self.kill(name, signal.SIGTERM)
