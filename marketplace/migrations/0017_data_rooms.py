@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0008_tied_to_holder_functions'),
         ('listings', '0011_achievement_attachments'),
-        ('marketplace', '0015_contract_registration_changes'),
+        ('marketplace', '0016_fair_trades'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
