@@ -96,7 +96,7 @@ class Auction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"拍卖 #{self.pk}"
+        return f"拍卖（{self.listing.achievement.title}）"
 
     @property
     def is_final(self) -> bool:

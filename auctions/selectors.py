@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -149,6 +149,18 @@ def proxy_bid_for(registration: Registration) -> ProxyBid | None:
 
 def auctions_due_to_start(now: datetime) -> QuerySet[Auction]:
     return Auction.objects.filter(status=Auction.Status.SCHEDULED, starts_at__lte=now).order_by("id")
+
+
+def auctions_next_moment() -> datetime | None:
+    """The earliest ``starts_at`` of a scheduled auction or ``ends_at`` of an open one that the
+    sweeper will act on (past ones included), in one query: when the sweeper must look again."""
+    open_ = (Auction.Status.LIVE, Auction.Status.SCHEDULED)
+    moments = Auction.objects.aggregate(
+        start=Min("starts_at", filter=Q(status=Auction.Status.SCHEDULED)),
+        end=Min("ends_at", filter=Q(status__in=open_, close_blocked_code="")),
+    )
+    found = [m for m in (moments["start"], moments["end"]) if m is not None]
+    return min(found) if found else None
 
 
 def auctions_due_to_close(now: datetime) -> QuerySet[Auction]:

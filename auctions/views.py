@@ -141,5 +141,5 @@ def console_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("拍卖 #%(pk)s 已取消，保证金已退还。") % {"pk": pk})
+        messages.success(request, _("拍卖已取消，保证金已退还。"))
     return redirect("auctions:console_live")

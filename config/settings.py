@@ -143,6 +143,10 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
+    # A pooled connection is tried (an empty query) before a request gets it (Django passes the
+    # pool psycopg_pool's check): one that a PgBouncer or PostgreSQL restart cut is replaced
+    # instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
 # transactions of one Django connection may run on different server connections, so nothing may
 # outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)
@@ -323,9 +327,21 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# Late acknowledgement: a task is acknowledged when it has run, so a worker that dies (or whose
+# pool process is killed) mid-task leaves it to be delivered again -- at once for a killed pool
+# process (reject_on_worker_lost), after the visibility timeout for a whole worker gone. That
+# timeout is seconds, not Celery's hour: nothing waits long in Redis unacknowledged, because no
+# task is scheduled far ahead (auctions start and close by the sweeper, from the database: see
+# auctions/sweeper.py), and the jobs that can run longer than it acknowledge on receipt (their
+# schedule repeats them).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
+# after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
@@ -347,6 +363,7 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
+    "listing_trade_state": "marketplace.selectors.listing_trade_state",
     "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
 }
 

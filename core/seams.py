@@ -33,6 +33,9 @@ KNOWN = {
     # listings -> conversion, a read: where the achievement stands with the duty today, for the
     # achievement's API record (``None`` when no app answers).
     "achievement_conversion_duty",
+    # listings -> marketplace, a read: the notice running on a listing and its published result,
+    # for the listing's public page (``None`` when no app answers).
+    "listing_trade_state",
     # listings -> discovery, a read: the achievement's disclosure for its API record (maturity,
     # the valuation band, the peer-review aggregate, completeness, use reports; ``None`` when no
     # app answers).

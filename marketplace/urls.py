@@ -8,6 +8,8 @@ app_name = "marketplace"
 
 urlpatterns = [
     path("results/", views.results, name="results"),
+    path("results/<int:pk>/", views.result_detail, name="result"),
+    path("notices/", views.notices, name="notices"),
     path("my/deals/", views.my_deals, name="my_deals"),
     path("my/deals/<int:pk>/", views.deal_detail, name="deal"),
     path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),

@@ -31,6 +31,7 @@ from listings.models import Listing, Rights
 from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
 from marketplace.forms import (
+    ContractCorrectionForm,
     ContractForm,
     DealBrokerForm,
     ObjectionDecisionForm,
@@ -58,7 +59,7 @@ from marketplace.selectors import (
 from marketplace.services import intents, negotiation, payable_confirm
 from marketplace.services.brokers import NAMEABLE
 from marketplace.services.confirmation import deal_confirmation_sign
-from marketplace.services.settlement import deal_register_contract
+from marketplace.services.settlement import deal_contract_registration_correct, deal_register_contract
 
 PAGE_SIZE = 30
 
@@ -95,6 +96,23 @@ def results(request: HttpRequest) -> HttpResponse:
     )
 
 
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result's public page (成交公示): what was sold, to whom, at what price, how (mode, bids,
+    the public notice it went through), when. Public, like the board that links it."""
+    context = mk_selectors.result_page(result_id=pk)
+    if context is None:
+        raise Http404
+    context["auction_id"] = listing_selectors.listing_auction_id(context["result"].listing)
+    return render(request, "marketplace/result_detail.html", context)
+
+
+def notices(request: HttpRequest) -> HttpResponse:
+    """公示: every running notice of a negotiated price, with its objection window; anyone may read
+    them, a signed-in person may object on the notice's page."""
+    page = Paginator(mk_selectors.notices_running(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/notices.html", {"page": page})
+
+
 def latest_results(limit: int = 5) -> list[Any]:
     """The newest results, for the home page."""
     return list(Result.objects.order_by("-concluded_at", "-id")[:limit])
@@ -125,14 +143,18 @@ def console_deals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """成交确认: the price, what is due by when and how to pay it, the contract registration
-    (the holder enters it once paid), and the settlement statement."""
+    """成交确认: the price, what is due by when and how to pay it, what waits on whom (signatures,
+    payment, the contract registration, settlement), the contract registration (the holder enters
+    it once paid and signed; an operator corrects it with a reason), and the settlement statement.
+    Actions by a whitelist of names (``register_contract``, ``correct_contract``)."""
     deal = deal_get_visible(user=request.user, deal_id=pk)
     if deal is None:
         raise Http404
     orgs = set(member_organization_ids(request.user))
-    contract_form = ContractForm(request.POST or None)
-    if request.method == "POST" and deal.seller_id in orgs and contract_form.is_valid():
+    action = request.POST.get("action") if request.method == "POST" else None
+    contract_form = ContractForm(request.POST if action == "register_contract" else None)
+    correction_form = ContractCorrectionForm(request.POST if action == "correct_contract" else None)
+    if action == "register_contract" and deal.seller_id in orgs and contract_form.is_valid():
         try:
             deal_register_contract(deal=deal, actor=request.user, **contract_form.cleaned_data)
         except DomainError as exc:
@@ -140,13 +162,31 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("技术合同登记号已记录，成交进入结算。"))
             return redirect("marketplace:deal", pk=pk)
+    if action == "correct_contract" and is_operator(request.user) and correction_form.is_valid():
+        try:
+            deal_contract_registration_correct(deal=deal, actor=request.user, **correction_form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(correction_form, exc)
+        else:
+            messages.success(request, _("技术合同登记号已更正，更正理由已记录。"))
+            return redirect("marketplace:deal", pk=pk)
+    waiting = mk_selectors.confirmation_waiting_on(deal)
     context = {
         "deal": deal,
         "is_buyer": deal.buyer_id in orgs,
         "is_seller": deal.seller_id in orgs,
-        "journals": list(deal_journals(deal=deal)),
+        "is_operator": is_operator(request.user),
+        "steps": mk_selectors.deal_steps(deal),
+        "confirmation_waiting": waiting,
+        # The debit/credit journals are the platform's books: staff read them, the parties read
+        # plain statements (已付/待付, the settlement result).
+        "show_ledger": is_staff_reader(request.user),
+        "journals": list(deal_journals(deal=deal)) if is_staff_reader(request.user) else [],
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "contract_form": contract_form,
+        "correction_form": correction_form,
+        "contract_changes": list(deal.contract_registration_changes.select_related("actor")),
+        "result": Result.objects.filter(deal=deal).first(),
         "broker_form": _deal_broker_form(deal, is_buyer=deal.buyer_id in orgs),
     }
     return render(request, "marketplace/deal_detail.html", context)
@@ -188,10 +228,10 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         "payment_due_at": dt.datetime.fromisoformat(confirmation.terms["payment_due_at"]),
         "rights_label": Rights(confirmation.terms["rights"]).label,
         "can_sign": refusal is None,
-        "seller_signer": mk_selectors.signer_name(confirmation.seller_signed_by)
+        "seller_signer": mk_selectors.signer_name(confirmation.seller_signed_by, deal.seller)
         if confirmation.seller_signed_by
         else None,
-        "buyer_signer": mk_selectors.signer_name(confirmation.buyer_signed_by)
+        "buyer_signer": mk_selectors.signer_name(confirmation.buyer_signed_by, deal.buyer)
         if confirmation.buyer_signed_by
         else None,
     }

@@ -38,9 +38,7 @@ def _release_deposits(*, auction: Auction, keep: Registration | None) -> None:
         if keep is not None and registration.pk == keep.pk:
             continue
         assert registration.payment is not None
-        deposit_release(
-            payable=registration.payment, note=_("拍卖 #%(id)s 结束，保证金退还") % {"id": auction.pk}
-        )
+        deposit_release(payable=registration.payment, note=_("拍卖结束，保证金退还"))
 
 
 def _announce_closed(auction: Auction) -> None:

@@ -13,6 +13,11 @@ urlpatterns = [
         views.DealContractRegistrationView.as_view(),
         name="deal-contract-registration",
     ),
+    path(
+        "deals/<int:pk>/contract-registration/correction/",
+        views.DealContractRegistrationCorrectionView.as_view(),
+        name="deal-contract-registration-correction",
+    ),
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
     path("deals/<int:pk>/confirmation/", views.DealConfirmationView.as_view(), name="deal-confirmation"),
     path(

@@ -1,5 +1,5 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
-from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
+from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import (
@@ -20,6 +20,7 @@ __all__ = [
     "Mandate",
     "MandateStatusChange",
     "BankTransfer",
+    "ContractRegistrationChange",
     "CreditEvent",
     "Deal",
     "DealConfirmation",

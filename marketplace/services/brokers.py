@@ -246,7 +246,7 @@ def deal_broker_name(*, deal: Deal, actor: User, broker: BrokerProfile) -> Deal:
     locked.mandate = mandate
     locked.broker_id = broker.organization_id
     locked.save(update_fields=["mandate", "broker", "updated_at"])
-    title = _("成交 #%(id)s 指定了技术经理人 %(n)s") % {"id": locked.pk, "n": broker.name}
+    title = _("成交 %(no)s 指定了技术经理人 %(n)s") % {"no": locked.number, "n": broker.name}
     body = _("佣金比例 %(r)s，结算时从转让方所得中支付。") % {"r": f"{mandate.commission_rate:.2%}"}
     link = reverse("marketplace:deal", args=[locked.pk])
     notify(organization=locked.seller, kind="deal_broker_named", title=title, body=body, link=link)
@@ -273,7 +273,7 @@ def broker_points_award(*, deal: Deal) -> BrokerPoints | None:
     notify(
         users=[broker.user],
         kind="broker_points",
-        title=_("成交 #%(id)s 已结算，贡献积分 +%(p)s") % {"id": deal.pk, "p": points},
+        title=_("成交 %(no)s 已结算，贡献积分 +%(p)s") % {"no": deal.number, "p": points},
         link=reverse("marketplace:broker", args=[broker.pk]),
     )
     return row

@@ -24,7 +24,7 @@ from core.errors import Conflict, Forbidden
 from core.locks import confirmation_lock, deal_lock
 
 from ..models import Deal, DealConfirmation
-from ..selectors import confirmation_sign_refusal
+from ..selectors import confirmation_sign_refusal, confirmation_waiting_on
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -79,11 +79,27 @@ def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
     existing = DealConfirmation.objects.filter(deal=locked).first()
     if existing is not None:
         return existing
-    number = f"ZJCJ{locked.concluded_at.astimezone(SHANGHAI):%Y%m%d}{locked.pk:06d}"
+    number = locked.number
     terms = _terms(deal, number)
     return DealConfirmation.objects.create(
         deal=locked, number=number, terms=terms, digest=terms_digest(terms), issued_at=db_now()
     )
+
+
+SIDE_LABELS = {"buyer": _("受让方"), "seller": _("转让方")}
+
+
+def confirmation_require_signed(deal: Deal) -> None:
+    """409 ``confirmation_unsigned`` unless both parties have signed the deal's 成交确认书: the one
+    rule that settlement, the contract registration and payouts share. The detail says who has
+    not signed yet."""
+    waiting = confirmation_waiting_on(deal)
+    if waiting:
+        raise Conflict(
+            "confirmation_unsigned",
+            _("成交确认书尚未由双方签署（待%(who)s签署），签署后才能登记合同、结算和付款。")
+            % {"who": "、".join(str(SIDE_LABELS[side]) for side in waiting)},
+        )
 
 
 @transaction.atomic

@@ -95,7 +95,7 @@ def _apply_deposit(*, deposit: Payable, deal: Deal, actor: User | None) -> None:
             ),
             deal=deal,
             payable=deposit,
-            memo=f"保证金 {deposit.payment_reference} 抵作成交 #{deal.pk} 价款",
+            memo=f"保证金 {deposit.payment_reference} 抵作成交 {deal.number} 价款",
             actor=actor,
         )
     if excess > 0:
@@ -199,13 +199,13 @@ def deal_conclude(
     deal.payment = balance
     deal.save(update_fields=["payment", "updated_at"])
     listing_services.listing_close(
-        listing=listing, actor=actor, reason=_("已成交（成交 #%(id)s）") % {"id": deal.pk}
+        listing=listing, actor=actor, reason=_("已成交（成交 %(no)s）") % {"no": deal.number}
     )
     listing_services.achievement_set_conversion(
         achievement=listing.achievement,
         status=ConversionStatus.CONVERTED,
         method=listing.rights,
-        reason=_("成交 #%(id)s") % {"id": deal.pk},
+        reason=_("成交 %(no)s") % {"no": deal.number},
     )
     if balance.status == Payable.Status.PAID:
         deal = deal_transition(deal=deal, to_status=S.PAID, actor=actor, reason=_("保证金已足额抵作价款"))

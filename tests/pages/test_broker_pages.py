@@ -16,7 +16,7 @@ from marketplace.models import BrokerProfile
 from marketplace.services import deal_conclude
 from marketplace.services.settlement import deal_settle
 from tests.factories import OrganizationFactory, make_listing, member_of
-from tests.marketplace.conftest import bank_pays
+from tests.marketplace.conftest import bank_pays, both_sign
 
 from .conftest import confirm
 
@@ -62,6 +62,7 @@ def test_a_broker_is_mandated_named_and_ranked(browsing):
     expect(buyer.get_by_test_id("deal-broker")).to_contain_text("8%")
 
     bank_pays(deal.payment)
+    both_sign(deal)
     deal_settle(deal=deal)
     points = BrokerProfile.objects.get(user=person).points  # 10 + 6 whole 100,000s
     assert points == 16
