@@ -15,6 +15,7 @@ urlpatterns = [
     path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),
     path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
     path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
+    path("my/achievements/<int:pk>/preemption/", views.preemption, name="preemption"),
     path("my/trades/", views.my_trades, name="my_trades"),
     path("my/offers/<int:pk>/", views.offer_detail, name="offer"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),

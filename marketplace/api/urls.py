@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import brokers, trading, views
+from . import brokers, fair, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -43,6 +43,12 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("achievements/<int:pk>/preemption/", fair.PreemptionView.as_view(), name="achievement-preemption"),
+    path(
+        "listings/<int:pk>/preemption-claim/",
+        fair.PreemptionClaimView.as_view(),
+        name="listing-preemption-claim",
+    ),
     path("brokers/", brokers.BrokersView.as_view(), name="broker-list"),
     path("brokers/<int:pk>/", brokers.BrokerDetailView.as_view(), name="broker-detail"),
     path("listings/<int:pk>/mandates/", brokers.ListingMandatesView.as_view(), name="listing-mandates"),

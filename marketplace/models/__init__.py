@@ -11,6 +11,7 @@ from .negotiation import (
     PublicNotice,
 )
 from .payments import BankTransfer, Payable, PayableStatusChange
+from .preemption import Preemption, PreemptionClaim, PreemptionClaimStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
@@ -36,6 +37,9 @@ __all__ = [
     "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "Preemption",
+    "PreemptionClaim",
+    "PreemptionClaimStatusChange",
     "PublicNotice",
     "PurchaseIntent",
     "ReconciliationRun",
