@@ -114,3 +114,14 @@ class DealBrokerForm(forms.Form):
             (m.broker_id, f"{m.broker.name}（{m.broker.organization.name}，证书 {m.broker.certificate_no}）")
             for m in mandates
         ]
+
+
+class PaymentReceiptForm(forms.Form):
+    """已付款: the bank receipt; the file is checked by the service (``core.files``)."""
+
+    file = forms.FileField(
+        label=_("银行回单"),
+        help_text=_("网银电子回单（PDF）或纸质回单照片（PNG/JPEG/WebP），不超过 10 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)

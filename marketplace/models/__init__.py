@@ -10,7 +10,7 @@ from .negotiation import (
     OfferStatusChange,
     PublicNotice,
 )
-from .payments import BankTransfer, Payable, PayableStatusChange
+from .payments import BankTransfer, Payable, PayableStatusChange, PaymentReceipt
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
@@ -35,6 +35,7 @@ __all__ = [
     "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "PaymentReceipt",
     "PublicNotice",
     "PurchaseIntent",
     "ReconciliationRun",
