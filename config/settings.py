@@ -143,6 +143,10 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
+    # A pooled connection is tried (an empty query) before a request gets it (Django passes the
+    # pool psycopg_pool's check): one that a PgBouncer or PostgreSQL restart cut is replaced
+    # instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
 # transactions of one Django connection may run on different server connections, so nothing may
 # outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)
@@ -323,9 +327,21 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# Late acknowledgement: a task is acknowledged when it has run, so a worker that dies (or whose
+# pool process is killed) mid-task leaves it to be delivered again -- at once for a killed pool
+# process (reject_on_worker_lost), after the visibility timeout for a whole worker gone. That
+# timeout is seconds, not Celery's hour: nothing waits long in Redis unacknowledged, because no
+# task is scheduled far ahead (auctions start and close by the sweeper, from the database: see
+# auctions/sweeper.py), and the jobs that can run longer than it acknowledge on receipt (their
+# schedule repeats them).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
+# after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
@@ -347,8 +363,15 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
+    "listing_trade_state": "marketplace.selectors.listing_trade_state",
     "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
+    "deal_moved": "auctions.services.deal_checkpoint",
 }
+
+# The market's Ed25519 signing key for auction-record checkpoints (core/signing.py): a PEM
+# PKCS#8 key or the base64 of its 32-byte seed. Unset: a development key under var/ (with DEBUG
+# off the system check config.E002 refuses to start). Published at /api/v1/keys/.
+MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
 MARKET = {
@@ -435,6 +458,10 @@ MARKET = {
     "MAKEUP_WORKDAYS": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
     # A newly published year, added by the deployment without a code change (README, Production).
     + env.list("MARKET_MAKEUP_WORKDAYS", default=[]),
+    # 流拍后择优报价: how long a best-offer window stays open after the holder opens it.
+    "BEST_OFFER_WINDOW_HOURS": env.int("BEST_OFFER_WINDOW_HOURS", default=24),
+    # 顺位受让: working days the runner-up has to accept the holder's offer after a default.
+    "RUNNER_UP_ACCEPT_WORKING_DAYS": 3,
     "ESCROW_BANK_ACCOUNT": {
         "bank": "中国工商银行杭州分行",
         "account_name": "浙江技术市场资金监管专户",

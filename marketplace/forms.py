@@ -10,6 +10,8 @@ from core.web import MoneyFormField
 from listings.forms import DATE_INPUT as DATE
 from listings.models import Field, Listing
 
+from .validators import FORMAT_HELP
+
 
 class ResultFilterForm(forms.Form):
     mode = forms.ChoiceField(
@@ -61,7 +63,18 @@ class ObjectionDecisionForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    contract_registration_no = forms.CharField(label=_("技术合同认定登记号"), required=False, max_length=64)
+    contract_registration_no = forms.CharField(
+        label=_("技术合同认定登记号"), required=False, max_length=64, help_text=FORMAT_HELP
+    )
+
+
+class ContractCorrectionForm(forms.Form):
+    contract_registration_no = forms.CharField(
+        label=_("更正后的登记号"), required=False, max_length=64, help_text=FORMAT_HELP
+    )
+    reason = forms.CharField(
+        label=_("更正理由"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # Brokers (技术经理人) -----------------------------------------------------------------------------

@@ -8,11 +8,14 @@ app_name = "marketplace"
 
 urlpatterns = [
     path("results/", views.results, name="results"),
+    path("results/<int:pk>/", views.result_detail, name="result"),
+    path("notices/", views.notices, name="notices"),
     path("my/deals/", views.my_deals, name="my_deals"),
     path("my/deals/<int:pk>/", views.deal_detail, name="deal"),
     path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),
     path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
     path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
+    path("my/achievements/<int:pk>/preemption/", views.preemption, name="preemption"),
     path("my/trades/", views.my_trades, name="my_trades"),
     path("my/offers/<int:pk>/", views.offer_detail, name="offer"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),

@@ -33,6 +33,7 @@ from listings.models import Listing, Rights
 from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
 from marketplace.forms import (
+    ContractCorrectionForm,
     ContractForm,
     DealBrokerForm,
     ObjectionDecisionForm,
@@ -64,7 +65,7 @@ from marketplace.selectors import (
 from marketplace.services import intents, negotiation, payable_confirm, payment_receipt_submit
 from marketplace.services.brokers import NAMEABLE
 from marketplace.services.confirmation import deal_confirmation_sign
-from marketplace.services.settlement import deal_register_contract
+from marketplace.services.settlement import deal_contract_registration_correct, deal_register_contract
 
 PAGE_SIZE = 30
 
@@ -101,6 +102,23 @@ def results(request: HttpRequest) -> HttpResponse:
     )
 
 
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result's public page (成交公示): what was sold, to whom, at what price, how (mode, bids,
+    the public notice it went through), when. Public, like the board that links it."""
+    context = mk_selectors.result_page(result_id=pk)
+    if context is None:
+        raise Http404
+    context["auction_id"] = listing_selectors.listing_auction_id(context["result"].listing)
+    return render(request, "marketplace/result_detail.html", context)
+
+
+def notices(request: HttpRequest) -> HttpResponse:
+    """公示: every running notice of a negotiated price, with its objection window; anyone may read
+    them, a signed-in person may object on the notice's page."""
+    page = Paginator(mk_selectors.notices_running(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/notices.html", {"page": page})
+
+
 def latest_results(limit: int = 5) -> list[Any]:
     """The newest results, for the home page."""
     return list(Result.objects.order_by("-concluded_at", "-id")[:limit])
@@ -131,14 +149,18 @@ def console_deals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """成交确认: the price, what is due by when and how to pay it, the contract registration
-    (the holder enters it once paid), and the settlement statement."""
+    """成交确认: the price, what is due by when and how to pay it, what waits on whom (signatures,
+    payment, the contract registration, settlement), the contract registration (the holder enters
+    it once paid and signed; an operator corrects it with a reason), and the settlement statement.
+    Actions by a whitelist of names (``register_contract``, ``correct_contract``)."""
     deal = deal_get_visible(user=request.user, deal_id=pk)
     if deal is None:
         raise Http404
     orgs = set(member_organization_ids(request.user))
-    contract_form = ContractForm(request.POST or None)
-    if request.method == "POST" and deal.seller_id in orgs and contract_form.is_valid():
+    action = request.POST.get("action") if request.method == "POST" else None
+    contract_form = ContractForm(request.POST if action == "register_contract" else None)
+    correction_form = ContractCorrectionForm(request.POST if action == "correct_contract" else None)
+    if action == "register_contract" and deal.seller_id in orgs and contract_form.is_valid():
         try:
             deal_register_contract(deal=deal, actor=request.user, **contract_form.cleaned_data)
         except DomainError as exc:
@@ -146,16 +168,31 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("技术合同登记号已记录，成交进入结算。"))
             return redirect("marketplace:deal", pk=pk)
+    if action == "correct_contract" and is_operator(request.user) and correction_form.is_valid():
+        try:
+            deal_contract_registration_correct(deal=deal, actor=request.user, **correction_form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(correction_form, exc)
+        else:
+            messages.success(request, _("技术合同登记号已更正，更正理由已记录。"))
+            return redirect("marketplace:deal", pk=pk)
+    waiting = mk_selectors.confirmation_waiting_on(deal)
     context = {
         "deal": deal,
         "is_buyer": deal.buyer_id in orgs,
         "is_seller": deal.seller_id in orgs,
+        "is_operator": is_operator(request.user),
+        "steps": mk_selectors.deal_steps(deal),
+        "confirmation_waiting": waiting,
         # The debit/credit journals are the platform's books: staff read them, the parties read
         # plain statements (已付/待付, the settlement result).
         "show_ledger": is_staff_reader(request.user),
         "journals": list(deal_journals(deal=deal)) if is_staff_reader(request.user) else [],
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "contract_form": contract_form,
+        "correction_form": correction_form,
+        "contract_changes": list(deal.contract_registration_changes.select_related("actor")),
+        "result": Result.objects.filter(deal=deal).first(),
         "broker_form": _deal_broker_form(deal, is_buyer=deal.buyer_id in orgs),
     }
     return render(request, "marketplace/deal_detail.html", context)
@@ -531,3 +568,54 @@ def console_reconciliation(request: HttpRequest) -> HttpResponse:
         "marketplace/console_reconciliation.html",
         {"runs": mk_selectors.reconciliation_runs(status=_run_status(request), limit=30)},
     )
+
+
+# Inventors' pre-emption (优先受让权) ------------------------------------------------------------
+
+
+@login_required
+def preemption(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder records, per inventor, a waiver (with its document) or the pre-emption holder; a
+    recorded holder claims a negotiated or fixed-price transfer at equal terms. One POST dispatches
+    by a whitelist of action names (``record``, ``claim``)."""
+    from listings.models import Achievement
+    from marketplace.services import preemption_claim, preemption_record
+
+    achievement = get_object_or_404(Achievement.objects.select_related("holder"), pk=pk)
+    page = mk_selectors.preemption_page(achievement=achievement, user=request.user)
+    if not page["visible"]:
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "record":
+                waived = request.POST.get("choice") == "waive"
+                org = request.POST.get("holder_organization", "").strip()
+                preemption_record(
+                    achievement=achievement,
+                    actor=request.user,
+                    inventor=int(request.POST.get("inventor", "0") or 0),
+                    waived=waived,
+                    document={
+                        "name": request.POST.get("document_name", ""),
+                        "url": request.POST.get("document_url", ""),
+                    }
+                    if waived
+                    else None,
+                    holder_organization=mk_selectors.organization_by_code_or_id(org) if not waived else None,
+                )
+                messages.success(request, _("已登记。"))
+            elif action == "claim":
+                listing = get_object_or_404(
+                    Listing, pk=int(request.POST.get("listing", "0") or 0), achievement=achievement
+                )
+                claim = preemption_claim(listing=listing, actor=request.user)
+                messages.success(request, _("已主张以同等条件受让，价格 %(p)s 元。") % {"p": claim.price})
+            else:
+                messages.error(request, _("未知的操作。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        except ValueError:
+            messages.error(request, _("输入无效。"))
+        return redirect("marketplace:preemption", pk=achievement.pk)
+    return render(request, "marketplace/preemption.html", {"achievement": achievement, **page})

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.dbclock import db_now
-from core.effects import enqueue
 from core.errors import InvalidInput
 from core.locks import auction_lock
 from core.money import money_format
@@ -68,15 +67,6 @@ def auction_transition(
     return auction
 
 
-def _schedule(auction: Auction) -> None:
-    """Start and close tasks for their moments, sent after commit. Late or twice is harmless.
-
-    By task name (``auctions.tasks``): the tasks call these services, the services never import
-    the tasks."""
-    enqueue("auctions.start", auction.pk, eta=auction.starts_at)
-    enqueue("auctions.close", auction.pk, eta=auction.ends_at)
-
-
 def _open(
     *,
     listing: Listing,
@@ -111,7 +101,8 @@ def _open(
     AuctionStatusChange.objects.create(
         auction=auction, from_status="", to_status=S.SCHEDULED, reason=_("挂牌发布"), created_at=now
     )
-    _schedule(auction)
+    # No task is scheduled for its start and end: the sweeper (auctions/sweeper.py) starts and
+    # closes it by the database clock, whatever becomes of Redis and the workers.
     return auction
 
 

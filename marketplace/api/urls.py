@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import brokers, trading, views
+from . import brokers, fair, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -12,6 +12,11 @@ urlpatterns = [
         "deals/<int:pk>/contract-registration/",
         views.DealContractRegistrationView.as_view(),
         name="deal-contract-registration",
+    ),
+    path(
+        "deals/<int:pk>/contract-registration/correction/",
+        views.DealContractRegistrationCorrectionView.as_view(),
+        name="deal-contract-registration-correction",
     ),
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
     path("deals/<int:pk>/confirmation/", views.DealConfirmationView.as_view(), name="deal-confirmation"),
@@ -38,6 +43,12 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("achievements/<int:pk>/preemption/", fair.PreemptionView.as_view(), name="achievement-preemption"),
+    path(
+        "listings/<int:pk>/preemption-claim/",
+        fair.PreemptionClaimView.as_view(),
+        name="listing-preemption-claim",
+    ),
     path("brokers/", brokers.BrokersView.as_view(), name="broker-list"),
     path("brokers/<int:pk>/", brokers.BrokerDetailView.as_view(), name="broker-detail"),
     path("listings/<int:pk>/mandates/", brokers.ListingMandatesView.as_view(), name="listing-mandates"),

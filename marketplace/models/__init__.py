@@ -1,5 +1,5 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
-from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
+from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import (
@@ -11,6 +11,7 @@ from .negotiation import (
     PublicNotice,
 )
 from .payments import BankTransfer, Payable, PayableStatusChange, PaymentReceipt
+from .preemption import Preemption, PreemptionClaim, PreemptionClaimStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
@@ -20,6 +21,7 @@ __all__ = [
     "Mandate",
     "MandateStatusChange",
     "BankTransfer",
+    "ContractRegistrationChange",
     "CreditEvent",
     "Deal",
     "DealConfirmation",
@@ -36,6 +38,9 @@ __all__ = [
     "Payable",
     "PayableStatusChange",
     "PaymentReceipt",
+    "Preemption",
+    "PreemptionClaim",
+    "PreemptionClaimStatusChange",
     "PublicNotice",
     "PurchaseIntent",
     "ReconciliationRun",

@@ -19,6 +19,7 @@ from core.locks import payable_lock
 from core.money import ZERO, money_quantize
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable
+from .confirmation import confirmation_require_signed
 from .deals import deal_transition
 from .ledger import account_for, journal_post
 from .payables import normalize_reference, payable_transition, refund_create
@@ -188,6 +189,8 @@ def payout_confirm(
         raise Conflict("not_outgoing", _("该款项是应收款项。"))
     if payable.status != P.PENDING:
         raise Conflict("payable_not_pending", _("该款项已处理。"))
+    if payable.kind == Payable.Kind.PAYOUT and payable.deal is not None:
+        confirmation_require_signed(payable.deal)
     amount = money_quantize(amount) if amount is not None else payable.outstanding
     if amount != payable.outstanding:
         raise DomainError(

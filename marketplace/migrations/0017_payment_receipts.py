@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0014_brokers_and_mandates'),
+        ('marketplace', '0016_fair_trades'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
