@@ -19,6 +19,9 @@ from core.sync import sync_since
 from .models import (
     BrokerPoints,
     BrokerProfile,
+    DataRoom,
+    DataRoomAccess,
+    DataRoomEvent,
     Deal,
     DealConfirmation,
     Journal,
@@ -483,6 +486,23 @@ def mandates_valid_for_deal(deal: Deal) -> list[Mandate]:
     its buyer may name."""
     mandates = Mandate.objects.filter(listing_id=deal.listing_id).select_related("broker__organization")
     return [m for m in mandates.order_by("id") if mandate_valid_at(m, deal.concluded_at)]
+
+
+# Data rooms (资料室) ----------------------------------------------------------------------------
+
+
+def data_room_readable_by_holder(user: Any, listing: Any) -> bool:
+    """The holder's members and operators read a room's accesses and its log."""
+    return is_staff_reader(user) or listing.achievement.holder_id in member_organization_ids(user)
+
+
+def data_room_accesses(room: DataRoom) -> QuerySet[DataRoomAccess]:
+    return room.accesses.select_related("organization", "nda_accepted_by").order_by("-id")
+
+
+def data_room_log(room: DataRoom) -> QuerySet[DataRoomEvent]:
+    """Who looked at what, newest first."""
+    return room.events.select_related("user", "access__organization", "file").order_by("-id")
 
 
 def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
+from .data_room import DataRoom, DataRoomAccess, DataRoomAccessStatusChange, DataRoomEvent, DataRoomFile
 from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
@@ -23,6 +24,11 @@ __all__ = [
     "BankTransfer",
     "ContractRegistrationChange",
     "CreditEvent",
+    "DataRoom",
+    "DataRoomAccess",
+    "DataRoomAccessStatusChange",
+    "DataRoomEvent",
+    "DataRoomFile",
     "Deal",
     "DealConfirmation",
     "DealStatusChange",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0016_fair_trades'),
+        ('marketplace', '0017_data_rooms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
