@@ -527,5 +527,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The font of printed documents (成交确认书 PDF): Debian's fonts-wqy-zenhei, which the image installs.
+PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="浙江技术市场 <noreply@zjtm.example.cn>")
