@@ -143,6 +143,10 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
+    # A pooled connection is tried (an empty query) before a request gets it (Django passes the
+    # pool psycopg_pool's check): one that a PgBouncer or PostgreSQL restart cut is replaced
+    # instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
 # transactions of one Django connection may run on different server connections, so nothing may
 # outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)
@@ -361,7 +365,13 @@ MARKET_SEAMS: dict[str, str] = {
     "ties_changed": "auctions.services.registrations_suspend_tied",
     "listing_trade_state": "marketplace.selectors.listing_trade_state",
     "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
+    "deal_moved": "auctions.services.deal_checkpoint",
 }
+
+# The market's Ed25519 signing key for auction-record checkpoints (core/signing.py): a PEM
+# PKCS#8 key or the base64 of its 32-byte seed. Unset: a development key under var/ (with DEBUG
+# off the system check config.E002 refuses to start). Published at /api/v1/keys/.
+MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
 MARKET = {
@@ -380,6 +390,8 @@ MARKET = {
     # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
     # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
     "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
+    # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
+    "DATA_ROOM_LINK_SECONDS": 300,
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
@@ -451,6 +463,10 @@ MARKET = {
     "MAKEUP_WORKDAYS": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
     # A newly published year, added by the deployment without a code change (README, Production).
     + env.list("MARKET_MAKEUP_WORKDAYS", default=[]),
+    # 流拍后择优报价: how long a best-offer window stays open after the holder opens it.
+    "BEST_OFFER_WINDOW_HOURS": env.int("BEST_OFFER_WINDOW_HOURS", default=24),
+    # 顺位受让: working days the runner-up has to accept the holder's offer after a default.
+    "RUNNER_UP_ACCEPT_WORKING_DAYS": 3,
     "ESCROW_BANK_ACCOUNT": {
         "bank": "中国工商银行杭州分行",
         "account_name": "浙江技术市场资金监管专户",

@@ -25,6 +25,9 @@ KNOWN = {
     # accounts -> auctions: a person joined an organization, or two organizations were declared
     # related; registrations that this ties to their lot's holder are suspended (related_party).
     "ties_changed",
+    # marketplace -> auctions: a deal moved to another status; an auctioned lot's record is signed
+    # again (a checkpoint with the deal's new status, issue #16).
+    "deal_moved",
     # listings -> conversion: the earliest grant date changed; store the deadlines it starts.
     "achievement_granted",
     # listings -> conversion: the achievement converted (a deal, a self-implementation); take it

@@ -81,6 +81,7 @@ class AnswerForm(forms.Form):
 
 
 class InviteForm(forms.Form):
+    achievement = forms.IntegerField(label=_("成果编号"), min_value=1)
     expert = forms.CharField(label=_("专家用户名"), max_length=150)
 
 

@@ -127,3 +127,24 @@ class DealBrokerForm(forms.Form):
             (m.broker_id, f"{m.broker.name}（{m.broker.organization.name}，证书 {m.broker.certificate_no}）")
             for m in mandates
         ]
+
+
+# Data rooms (资料室) ----------------------------------------------------------------------------
+
+
+class DataRoomFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("选择文件"), help_text=_("PDF、Word、Excel、PowerPoint 或图片，不超过 50 MB。")
+    )
+
+
+class DataRoomSettingsForm(forms.Form):
+    nda_text = forms.CharField(
+        label=_("保密协议"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    requires_approval = forms.BooleanField(label=_("查阅须经本单位同意"), required=False)
+
+
+class NdaAcceptForm(forms.Form):
+    nda_version = forms.IntegerField(widget=forms.HiddenInput)
+    accept = forms.BooleanField(label=_("我已阅读并代表本单位接受上述保密协议"))

@@ -19,6 +19,9 @@ from core.sync import sync_since
 from .models import (
     BrokerPoints,
     BrokerProfile,
+    DataRoom,
+    DataRoomAccess,
+    DataRoomEvent,
     Deal,
     DealConfirmation,
     Journal,
@@ -425,3 +428,81 @@ def mandates_valid_for_deal(deal: Deal) -> list[Mandate]:
     its buyer may name."""
     mandates = Mandate.objects.filter(listing_id=deal.listing_id).select_related("broker__organization")
     return [m for m in mandates.order_by("id") if mandate_valid_at(m, deal.concluded_at)]
+
+
+# Data rooms (资料室) ----------------------------------------------------------------------------
+
+
+def data_room_readable_by_holder(user: Any, listing: Any) -> bool:
+    """The holder's members and operators read a room's accesses and its log."""
+    return is_staff_reader(user) or listing.achievement.holder_id in member_organization_ids(user)
+
+
+def data_room_accesses(room: DataRoom) -> QuerySet[DataRoomAccess]:
+    return room.accesses.select_related("organization", "nda_accepted_by").order_by("-id")
+
+
+def data_room_log(room: DataRoom) -> QuerySet[DataRoomEvent]:
+    """Who looked at what, newest first."""
+    return room.events.select_related("user", "access__organization", "file").order_by("-id")
+
+
+def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:
+    """The pre-emption page of an achievement: its inventors with their current records (the
+    holder's members and the recorded holders' members see it), the listings a recorded holder may
+    claim on, and whether ``user`` acts for the holder or for a recorded pre-emption holder."""
+    from accounts.selectors import member_organization_ids
+
+    from .models import Preemption, PreemptionClaim
+
+    org_ids = set(member_organization_ids(user)) if getattr(user, "is_authenticated", False) else set()
+    current = {
+        p.inventor_name: p
+        for p in Preemption.objects.filter(achievement=achievement, superseded_at=None).select_related(
+            "holder_organization"
+        )
+    }
+    holder_ids = {p.holder_organization_id for p in current.values() if not p.waived}
+    is_holder = achievement.holder_id in org_ids
+    is_preemption_holder = bool(holder_ids & org_ids)
+    listings = list(achievement.listings.filter(status="published").order_by("-id"))
+    return {
+        "is_holder": is_holder,
+        "is_preemption_holder": is_preemption_holder,
+        "visible": is_holder or is_preemption_holder or is_staff_reader(user),
+        "rows": [{"inventor": i, "record": current.get(i.name)} for i in achievement.inventors.all()],
+        "history": list(
+            Preemption.objects.filter(achievement=achievement)
+            .select_related("holder_organization", "recorded_by")
+            .order_by("-recorded_at", "-id")
+        ),
+        "listings": listings,
+        "claims": list(
+            PreemptionClaim.objects.filter(listing__achievement=achievement)
+            .select_related("organization")
+            .order_by("-claimed_at")
+        ),
+    }
+
+
+def organization_by_code_or_id(text: str) -> int | None:
+    """An organization named on a form by its 统一社会信用代码 or its id."""
+    from accounts.models import Organization
+
+    text = text.strip().upper()
+    if not text:
+        return None
+    if text.isdigit() and len(text) < 18:
+        return int(text)
+    return Organization.objects.filter(credit_code=text).values_list("pk", flat=True).first()
+
+
+def preemption_holder_ids(achievement: Any) -> set[int]:
+    """The organizations currently recorded as pre-emption holders of the achievement."""
+    from .models import Preemption
+
+    return set(
+        Preemption.objects.filter(achievement=achievement, superseded_at=None, waived=False).values_list(
+            "holder_organization_id", flat=True
+        )
+    )

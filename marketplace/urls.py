@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import broker_views, views
+from . import broker_views, data_room_views, views
 
 app_name = "marketplace"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),
     path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
     path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
+    path("my/achievements/<int:pk>/preemption/", views.preemption, name="preemption"),
     path("my/trades/", views.my_trades, name="my_trades"),
     path("my/offers/<int:pk>/", views.offer_detail, name="offer"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
@@ -28,4 +29,6 @@ urlpatterns = [
     path("my/broker/", broker_views.my_broker_profile, name="my_broker_profile"),
     path("my/listings/<int:pk>/mandates/", broker_views.listing_mandates, name="listing_mandates"),
     path("my/deals/<int:pk>/broker/", broker_views.deal_broker, name="deal_broker"),
+    path("listings/<int:pk>/data-room/", data_room_views.data_room, name="data_room"),
+    path("data-room/files/<str:token>/", data_room_views.data_room_file, name="data_room_file"),
 ]

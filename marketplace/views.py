@@ -493,3 +493,54 @@ def console_reconciliation(request: HttpRequest) -> HttpResponse:
         "marketplace/console_reconciliation.html",
         {"runs": mk_selectors.reconciliation_runs(status=_run_status(request), limit=30)},
     )
+
+
+# Inventors' pre-emption (优先受让权) ------------------------------------------------------------
+
+
+@login_required
+def preemption(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder records, per inventor, a waiver (with its document) or the pre-emption holder; a
+    recorded holder claims a negotiated or fixed-price transfer at equal terms. One POST dispatches
+    by a whitelist of action names (``record``, ``claim``)."""
+    from listings.models import Achievement
+    from marketplace.services import preemption_claim, preemption_record
+
+    achievement = get_object_or_404(Achievement.objects.select_related("holder"), pk=pk)
+    page = mk_selectors.preemption_page(achievement=achievement, user=request.user)
+    if not page["visible"]:
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "record":
+                waived = request.POST.get("choice") == "waive"
+                org = request.POST.get("holder_organization", "").strip()
+                preemption_record(
+                    achievement=achievement,
+                    actor=request.user,
+                    inventor=int(request.POST.get("inventor", "0") or 0),
+                    waived=waived,
+                    document={
+                        "name": request.POST.get("document_name", ""),
+                        "url": request.POST.get("document_url", ""),
+                    }
+                    if waived
+                    else None,
+                    holder_organization=mk_selectors.organization_by_code_or_id(org) if not waived else None,
+                )
+                messages.success(request, _("已登记。"))
+            elif action == "claim":
+                listing = get_object_or_404(
+                    Listing, pk=int(request.POST.get("listing", "0") or 0), achievement=achievement
+                )
+                claim = preemption_claim(listing=listing, actor=request.user)
+                messages.success(request, _("已主张以同等条件受让，价格 %(p)s 元。") % {"p": claim.price})
+            else:
+                messages.error(request, _("未知的操作。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        except ValueError:
+            messages.error(request, _("输入无效。"))
+        return redirect("marketplace:preemption", pk=achievement.pk)
+    return render(request, "marketplace/preemption.html", {"achievement": achievement, **page})

@@ -24,6 +24,7 @@ from marketplace.services.leaving import listing_deal_refuse_exit
 from ..events import publish_after_commit
 from ..models import Auction, Bid, Registration
 from .lifecycle import auction_transition
+from .record import checkpoint_payload, checkpoint_seal, checkpoint_sign, checkpoint_store
 
 S = Auction.Status
 log = logging.getLogger("market.auctions")
@@ -111,6 +112,17 @@ def auction_close(*, auction_id: int) -> Auction:
     )
     if leader is not None and reserve_ok:
         assert auction.current_price is not None
+        # The close's checkpoint is signed before the deal exists, so that its 成交确认书 carries it.
+        sealed = checkpoint_seal(
+            checkpoint_payload(
+                auction=auction,
+                event="close",
+                outcome=S.SOLD,
+                now=now,
+                price=auction.current_price,
+                winner=leader.bidder_no,
+            )
+        )
         try:
             with transaction.atomic():  # a savepoint: a refusal leaves nothing half-done
                 deal = deal_conclude(
@@ -121,6 +133,7 @@ def auction_close(*, auction_id: int) -> Auction:
                     bid_count=auction.bid_count,
                     bidder_count=_bidder_count(auction),
                     deposit=leader.payment,
+                    record=sealed,
                 )
         except DomainError as refusal:
             return _block_close(auction=auction, now=now, refusal=refusal)
@@ -129,10 +142,12 @@ def auction_close(*, auction_id: int) -> Auction:
         _release_deposits(auction=auction, keep=leader)
         reason = _("竞价结束，成交")
         auction_transition(auction=auction, to_status=S.SOLD, now=now, reason=reason)
+        checkpoint_store(auction=auction, sealed=sealed, deal_id=deal.pk)
     else:
         _release_deposits(auction=auction, keep=None)
         reason = _("无人出价，流拍") if leader is None else _("未达保留价，流拍")
         auction_transition(auction=auction, to_status=S.UNSOLD, now=now, reason=reason)
+        checkpoint_sign(auction=auction, event="close", outcome=S.UNSOLD, now=now)
     # Idempotent on the listings side: a deal_conclude that already closed it changes nothing.
     listing_close(listing=auction.listing, reason=reason)
     _announce_closed(auction)
@@ -182,6 +197,7 @@ def _cancel(*, auction_id: int, actor: User | None, reason: str, close_listing: 
     listing is leaving the market another way (taken down, withdrawn) in the same transaction."""
     auction, now = auction_lock_at(auction_id)
     auction_transition(auction=auction, to_status=S.CANCELLED, now=now, actor=actor, reason=reason)
+    checkpoint_sign(auction=auction, event="close", outcome=S.CANCELLED, now=now)
     _release_deposits(auction=auction, keep=None)
     if close_listing:
         listing_close(listing=auction.listing, reason=reason)

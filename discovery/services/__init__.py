@@ -12,6 +12,7 @@ from .common import (
 from .demands import demand_close, demand_create, demand_review, response_create, response_feedback
 from .index import achievement_index_refresh
 from .inquiry import question_answer, question_ask
+from .review import expert_conflict, review_invite, review_submit
 
 __all__ = [
     "DEMAND_TRANSITIONS",
@@ -23,6 +24,9 @@ __all__ = [
     "demand_close",
     "demand_create",
     "demand_review",
+    "expert_conflict",
+    "review_invite",
+    "review_submit",
     "question_answer",
     "question_ask",
     "response_create",

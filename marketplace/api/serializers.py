@@ -283,6 +283,28 @@ class ConfirmationPartyOutput(serializers.Serializer):
     credit_code = serializers.CharField(help_text="统一社会信用代码")
 
 
+class PreemptionInventorOutput(serializers.Serializer):
+    name = serializers.CharField()
+    waived = serializers.BooleanField()
+    document = serializers.DictField(allow_null=True)
+    holder = serializers.CharField(allow_null=True, help_text="The pre-emption holder's name")
+
+
+class PreemptionStatementOutput(serializers.Serializer):
+    handling = serializers.ChoiceField(
+        choices=["not_applicable", "exercised", "waived", "not_exercised", "not_recorded"]
+    )
+    text = serializers.CharField()
+    inventors = PreemptionInventorOutput(many=True)
+
+
+class CheckpointOutput(serializers.Serializer):
+    payload = serializers.DictField()
+    signature = serializers.CharField()
+    key_id = serializers.CharField()
+    algorithm = serializers.CharField()
+
+
 class DealConfirmationTermsOutput(serializers.Serializer):
     """The terms as concluded (money as strings with two places, times in Asia/Shanghai)."""
 
@@ -304,6 +326,16 @@ class DealConfirmationTermsOutput(serializers.Serializer):
     payment_reference = serializers.CharField(allow_null=True)
     bid_count = serializers.IntegerField()
     bidder_count = serializers.IntegerField()
+    preemption = PreemptionStatementOutput(
+        required=False,
+        help_text="How the inventors' pre-emption was handled (absent on confirmations before 1.1).",
+    )
+    record_checkpoint = CheckpointOutput(
+        required=False,
+        allow_null=True,
+        help_text="Auctions: the market's signed checkpoint of the bid record at the conclusion; verify "
+        "it with the key at /api/v1/keys/ (tools/verify_record.py). Null for other modes.",
+    )
 
 
 class DealConfirmationOutput(serializers.Serializer):

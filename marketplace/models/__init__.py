@@ -1,4 +1,5 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
+from .data_room import DataRoom, DataRoomAccess, DataRoomAccessStatusChange, DataRoomEvent, DataRoomFile
 from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
@@ -11,6 +12,7 @@ from .negotiation import (
     PublicNotice,
 )
 from .payments import BankTransfer, Payable, PayableStatusChange
+from .preemption import Preemption, PreemptionClaim, PreemptionClaimStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
@@ -22,6 +24,11 @@ __all__ = [
     "BankTransfer",
     "ContractRegistrationChange",
     "CreditEvent",
+    "DataRoom",
+    "DataRoomAccess",
+    "DataRoomAccessStatusChange",
+    "DataRoomEvent",
+    "DataRoomFile",
     "Deal",
     "DealConfirmation",
     "DealStatusChange",
@@ -36,6 +43,9 @@ __all__ = [
     "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "Preemption",
+    "PreemptionClaim",
+    "PreemptionClaimStatusChange",
     "PublicNotice",
     "PurchaseIntent",
     "ReconciliationRun",

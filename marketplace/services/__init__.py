@@ -5,6 +5,7 @@ from .leaving import listing_engagements_withdraw
 from .ledger import account_for, journal_post, journal_reverse
 from .payables import deposit_create, deposit_release
 from .payments import payable_confirm, payment_receive
+from .preemption import preemption_claim, preemption_holder_check, preemption_record
 from .results import result_publish
 
 __all__ = [
@@ -18,5 +19,8 @@ __all__ = [
     "listing_engagements_withdraw",
     "payable_confirm",
     "payment_receive",
+    "preemption_claim",
+    "preemption_holder_check",
+    "preemption_record",
     "result_publish",
 ]

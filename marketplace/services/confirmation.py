@@ -42,7 +42,9 @@ def _party(organization: Any) -> dict[str, str]:
     return {"name": organization.name, "credit_code": organization.credit_code}
 
 
-def _terms(deal: Deal, number: str) -> dict[str, Any]:
+def _terms(deal: Deal, number: str, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    from .preemption import preemption_statement
+
     listing = deal.listing
     achievement = listing.achievement
     return {
@@ -64,11 +66,15 @@ def _terms(deal: Deal, number: str) -> dict[str, Any]:
         "payment_reference": deal.payment.payment_reference if deal.payment else None,
         "bid_count": deal.bid_count,
         "bidder_count": deal.bidder_count,
+        # How the inventors' pre-emption (Civil Code Art. 847) was handled (issue #16).
+        "preemption": preemption_statement(deal),
+        # Auctions: the market's signed checkpoint of the bid record (verifiable offline).
+        "record_checkpoint": record,
     }
 
 
 @transaction.atomic
-def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
+def deal_confirmation_issue(*, deal: Deal, record: dict[str, Any] | None = None) -> DealConfirmation:
     """The deal's confirmation, issued once: ``deal_conclude`` issues it with the deal (deals
     concluded before confirmations existed got theirs from marketplace migration 0013).
     Idempotent. Reads never call it: they read ``selectors.deal_confirmation``."""
@@ -80,7 +86,7 @@ def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
     if existing is not None:
         return existing
     number = locked.number
-    terms = _terms(deal, number)
+    terms = _terms(deal, number, record)
     return DealConfirmation.objects.create(
         deal=locked, number=number, terms=terms, digest=terms_digest(terms), issued_at=db_now()
     )

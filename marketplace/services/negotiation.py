@@ -31,6 +31,7 @@ from ..models import (
     PublicNotice,
 )
 from .deals import deal_conclude
+from .preemption import claim_exercised, claim_open_for, claims_lapse
 
 OS = Offer.Status
 N = PublicNotice.Status
@@ -339,6 +340,7 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
         notice_transition(
             notice=notice, to_status=N.STOPPED, actor=actor, reason=_("异议成立：%(r)s") % {"r": reason}
         )
+        claims_lapse(listing=notice.listing_id, reason=_("公示因异议成立而终止"), actor=actor)
         title = _("公示因异议成立而终止")
         for org in (notice.buyer, notice.listing.achievement.holder):
             notify(
@@ -354,7 +356,9 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
 
 @transaction.atomic
 def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
-    """A notice that has ended with no pending or upheld objection makes its deal. Anything else
+    """A notice that has ended with no pending or upheld objection makes its deal: with the buyer,
+    or, when a recorded pre-emption holder claimed during the notice (``preemption_claim``), with
+    that holder at the same price (the buyer is told why). Anything else
     (not yet ended, an objection waiting for an operator, already concluded or stopped) leaves it
     as it is, so the job may run any number of times."""
     locked = notice_lock(notice)
@@ -362,9 +366,20 @@ def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
         return locked
     if locked.objections.exclude(status=Objection.Status.DISMISSED).exists():
         return locked
+    claim = claim_open_for(locked.listing_id, notice=locked)
+    buyer = claim.organization if claim is not None else locked.buyer
     locked.deal = deal_conclude(
-        listing=locked.listing, buyer=locked.buyer, price=locked.price, mode=Listing.Mode.NEGOTIATED
+        listing=locked.listing, buyer=buyer, price=locked.price, mode=Listing.Mode.NEGOTIATED
     )
+    if claim is not None:
+        claim_exercised(claim=claim, deal=locked.deal)
+        notify(
+            organization=locked.buyer,
+            kind="preemption_exercised",
+            title=_("优先受让权人以同等条件受让：%(t)s") % {"t": locked.listing.achievement.title},
+            body=_("公示期内，完成人的优先受让权人主张以公示价格受让，依法优先成交。"),
+            link=reverse("marketplace:notice", args=[locked.pk]),
+        )
     return notice_transition(
         notice=locked, to_status=N.CONCLUDED, actor=None, reason=_("公示期满无异议，成交")
     )

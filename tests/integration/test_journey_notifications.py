@@ -265,7 +265,9 @@ def test_every_kind_the_services_send_is_on_the_preferences_page():
             sent |= set(re.findall(r'tell\([^,]+, "([a-z_]+)"\)', text))
     not_notifications = {"applied", "deposit", "balance", "refund", "payout"}
     missing = sorted(sent - set(LABELS) - not_notifications)
-    assert not missing, missing
+    assert not missing, (
+        f"add these kinds, with the words people read, to accounts/notification_kinds.py: {missing}"
+    )
 
 
 def test_development_mail_is_one_readable_file_per_message(tmp_path, settings):

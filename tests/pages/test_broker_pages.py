@@ -56,7 +56,9 @@ def test_a_broker_is_mandated_named_and_ranked(browsing):
     buyer = browsing.page(member_of(company, Membership.Role.ADMIN))
     deal = deal_conclude(listing=listing, buyer=company, price=Decimal("650000.00"), mode="negotiated")
     buyer.goto(f"/my/deals/{deal.pk}/")
-    buyer.get_by_label("促成本次成交的技术经理人").select_option(label="周明（杭州技术转移服务中心，证书 ZJJL-2026-0042）")
+    buyer.get_by_label("促成本次成交的技术经理人").select_option(
+        label="周明（杭州技术转移服务中心，证书 ZJJL-2026-0042）"
+    )
     confirm(buyer, lambda: buyer.get_by_role("button", name="指定技术经理人").click())
     expect(buyer.locator(".messages")).to_contain_text("已指定技术经理人 周明")
     expect(buyer.get_by_test_id("deal-broker")).to_contain_text("8%")

@@ -31,6 +31,7 @@ ROWS = {
     "listings:console_overdue": lambda c: len(c["overdue"]),
     "discovery:console_demands": lambda c: len(c["rows"]),
     "discovery:console_questions": lambda c: len(c["rows"]),
+    "discovery:console_peer_reviews": lambda c: len(c["rows"]),
 }
 
 
