@@ -387,6 +387,8 @@ MARKET = {
     # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
     # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
     "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
+    # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
+    "DATA_ROOM_LINK_SECONDS": 300,
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
