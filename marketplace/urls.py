@@ -21,6 +21,12 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("console/notices/", views.console_notices, name="console_notices"),
     path("console/reconciliation/", views.console_reconciliation, name="console_reconciliation"),
+    path("my/payments/<int:pk>/receipt/", views.payment_receipt, name="payment_receipt"),
+    path(
+        "payments/<int:pk>/receipts/<int:receipt_pk>/",
+        views.payment_receipt_file,
+        name="payment_receipt_file",
+    ),
     path("console/deals/", views.console_deals, name="console_deals"),
     path("console/payments/", views.console_payments, name="console_payments"),
     path("console/defaults/", views.console_defaults, name="console_defaults"),
