@@ -1,6 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+# The font the printed 成交确认书 (PDF) is drawn in (settings.PDF_FONT).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhei && rm -rf /var/lib/apt/lists/*
 # Every app (the image used to miss core, conversion, portal and discovery: it could not start);
 # .dockerignore keeps out the venv, var/, tests, benchmarks and git.
 COPY . .
