@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -224,3 +225,52 @@ class Notification(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+
+class Expert(models.Model):
+    """A person who reviews achievements for the market (评议专家, GLOSSARY ``expert``): the fields
+    they declare, where they work and the organizations they declare a conflict with. Whether they
+    may review one achievement is decided at each invitation (``conflict_of_interest``)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert")
+    # Technology field codes (listings' ``Field``; accounts cannot import it, the API checks the codes).
+    fields = ArrayField(models.CharField(max_length=32), verbose_name=_("评议领域"), default=list)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="experts"
+    )
+    organization_name = models.CharField(_("工作单位"), max_length=200, blank=True)
+    title = models.CharField(_("职称"), max_length=100, blank=True)
+    # Organizations the expert declares a conflict with (a former employer, a company they advise).
+    conflicts = models.ManyToManyField(
+        Organization, related_name="+", blank=True, verbose_name=_("利益关联单位")
+    )
+    conflicts_note = models.TextField(_("利益关联说明"), blank=True)
+    active = models.BooleanField(_("可受邀"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("评议专家")
+        verbose_name_plural = _("评议专家")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (``accounts.notification_kinds``): e-mail on
+    or off. In-app messages always arrive; without a row, e-mail is on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=64)
+    email = models.BooleanField(_("邮件通知"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("消息设置")
+        verbose_name_plural = _("消息设置")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+        ]

@@ -16,11 +16,17 @@ from core.decisions import Decision
 from core.errors import DomainError
 from core.web import form_apply_error
 
-from . import services
+from . import notification_kinds, services
 from .forms import MemberForm, OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
 from .models import Invitation, Notification, Organization, User
 from .permissions import operator_required
-from .selectors import invitations_open_for, organizations_pending_review, user_memberships
+from .selectors import (
+    invitations_open_for,
+    is_finance_operator,
+    is_operator,
+    organizations_pending_review,
+    user_memberships,
+)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -85,6 +91,11 @@ def _organization_page(
 
 @login_required
 def organization(request: HttpRequest) -> HttpResponse:
+    if (is_operator(request.user) or is_finance_operator(request.user)) and not user_memberships(
+        request.user
+    ).exists():
+        # Platform staff act for the platform: the console, not a party's registration form.
+        return redirect("console")
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and not user_memberships(request.user).exists() and form.is_valid():
         try:
@@ -176,6 +187,25 @@ def organization_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已重新提交平台审核。"))
     return redirect("accounts:organization")
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """消息设置: every kind of notification, by topic, with e-mail on or off (in-app always on)."""
+    if request.method == "POST":
+        services.notification_preferences_save(user=request.user, email_kinds=request.POST.getlist("email"))
+        messages.success(request, _("消息设置已保存。"))
+        return redirect("accounts:notification_preferences")
+    chosen = services.notification_preferences_of(request.user)
+    groups = [
+        (title, [(kind, label, chosen.get(kind, True)) for kind, label in kinds])
+        for title, kinds in notification_kinds.GROUPS
+    ]
+    return render(
+        request,
+        "accounts/notification_preferences.html",
+        {"groups": groups, "has_email": bool(request.user.email)},
+    )
 
 
 @login_required

@@ -18,6 +18,7 @@ from typing import Any
 import redis
 from django.conf import settings
 
+from core import redis_clients
 from core.effects import after_commit
 
 log = logging.getLogger("market.auctions.events")
@@ -35,7 +36,7 @@ def channel_for(auction_id: int, *, database: str | None = None) -> str:
 def _client() -> redis.Redis:
     client = getattr(_local, "client", None)
     if client is None:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        client = redis_clients.client(socket_timeout=2, socket_connect_timeout=2)
         _local.client = client
     return client
 

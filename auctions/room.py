@@ -28,11 +28,11 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from core import redis_clients
 from core.money import money_format
 
 from .events import channel_for
@@ -264,7 +264,7 @@ class Hub:
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.rooms: dict[int, Room] = {}
-        self.redis = aioredis.Redis.from_url(settings.REDIS_URL)
+        self.redis = redis_clients.async_client()
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.reader: asyncio.Task[None] | None = None
         self.channels: dict[str, int] = {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from core.redis_clients import url_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,6 +20,16 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     LOG_JSON=(bool, True),
 )
+
+# Redis under Sentinel (deploy/): the sentinels' "host:port" list and the name of the primary they
+# watch. REDIS_URL then gives only the database number and the password (core.redis_clients).
+REDIS_SENTINELS: list[tuple[str, int]] = [
+    (address.rsplit(":", 1)[0], int(address.rsplit(":", 1)[1]) if ":" in address else 26379)
+    for address in env.list("REDIS_SENTINELS", default=[])
+]
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", default="market")
+if REDIS_SENTINELS and not env("REDIS_URL", default=""):
+    env.ENVIRON["REDIS_URL"] = f"redis://{REDIS_SENTINEL_MASTER}/0"
 
 if not env("DATABASE_URL", default="") or not env("REDIS_URL", default=""):
     # Any process started outside the launcher (a shell, an IDE's test run) gets the embedded default.
@@ -55,6 +67,7 @@ INSTALLED_APPS = [
     "marketplace",
     "auctions",
     "conversion",
+    "discovery",
     "portal",
 ]
 
@@ -130,6 +143,19 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
+    # A pooled connection is tried (an empty query) before a request gets it (Django passes the
+    # pool psycopg_pool's check): one that a PgBouncer or PostgreSQL restart cut is replaced
+    # instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
+# transactions of one Django connection may run on different server connections, so nothing may
+# outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)
+# and no prepared statements (psycopg prepares a query after 5 runs; PgBouncer before 1.21 cannot
+# route them). The market keeps no other session state: its advisory locks are transaction-level
+# and its SETs are LOCAL; PgBouncer itself carries TimeZone over from the client.
+if env.bool("DB_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -143,6 +169,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": REDIS_PREFIX,
+        "OPTIONS": {"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {},
     }
 }
 CHANNEL_LAYERS = {
@@ -151,7 +178,17 @@ CHANNEL_LAYERS = {
         # redis-py 8 reads with a 5 s socket timeout by default, which the layer's own 5 s blocking
         # pop (BZPOPMIN) always reaches: every idle WebSocket consumer would die after 5 s.
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "hosts": [
+                {
+                    "sentinels": REDIS_SENTINELS,
+                    "master_name": REDIS_SENTINEL_MASTER,
+                    "sentinel_kwargs": {"socket_timeout": 1, "socket_connect_timeout": 1},
+                    "socket_timeout": 15,
+                    **url_options(REDIS_URL),
+                }
+                if REDIS_SENTINELS
+                else {"address": REDIS_URL, "socket_timeout": 15}
+            ],
             "prefix": f"{REDIS_PREFIX}:ws",
             "capacity": 1500,
             "expiry": 30,
@@ -182,10 +219,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (achievements' attachments, bank receipts, data rooms; checked by core.files) go
+# to the filesystem under var/media by default, or to an S3-compatible bucket (django-storages)
+# when S3_BUCKET is set. They are served only through views that check who may read them.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never routed: files leave through permission-checked views
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),  # MinIO, OSS, COS...
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
@@ -250,19 +313,46 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis broker, database scheduler (django-celery-beat). Periodic jobs are declared here
 # and synced into the database by the scheduler at start.
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_PREFIX}:"} if REDIS_PREFIX != "market" else {}
+# Under Sentinel kombu's "sentinel" transport asks the sentinels (each a URL, ";"-separated, with
+# REDIS_URL's database and password) for the primary named in the transport options.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if REDIS_SENTINELS:
+    _redis = url_options(REDIS_URL)
+    _auth = (
+        f"{quote(_redis.get('username', ''))}:{quote(_redis['password'])}@" if "password" in _redis else ""
+    )
+    CELERY_BROKER_URL = ";".join(
+        f"sentinel://{_auth}{host}:{port}/{_redis.get('db', 0)}" for host, port in REDIS_SENTINELS
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        master_name=REDIS_SENTINEL_MASTER, sentinel_kwargs={"socket_timeout": 1, "socket_connect_timeout": 1}
+    )
+if REDIS_PREFIX != "market":  # a parallel test worker's own queues (see REDIS_PREFIX)
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{REDIS_PREFIX}:"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# Late acknowledgement: a task is acknowledged when it has run, so a worker that dies (or whose
+# pool process is killed) mid-task leaves it to be delivered again -- at once for a killed pool
+# process (reject_on_worker_lost), after the visibility timeout for a whole worker gone. That
+# timeout is seconds, not Celery's hour: nothing waits long in Redis unacknowledged, because no
+# task is scheduled far ahead (auctions start and close by the sweeper, from the database: see
+# auctions/sweeper.py), and the jobs that can run longer than it acknowledge on receipt (their
+# schedule repeats them).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
+# after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-for _app in ("accounts", "listings", "marketplace", "auctions", "conversion"):
+for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery"):
     try:
         CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -279,12 +369,23 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
+    "listing_trade_state": "marketplace.selectors.listing_trade_state",
+    "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
+    "deal_moved": "auctions.services.deal_checkpoint",
 }
+
+# The market's Ed25519 signing key for auction-record checkpoints (core/signing.py): a PEM
+# PKCS#8 key or the base64 of its 32-byte seed. Unset: a development key under var/ (with DEBUG
+# off the system check config.E002 refuses to start). Published at /api/v1/keys/.
+MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
 MARKET = {
     "AUCTION_EXTENSION_SECONDS": 300,
     "PAYMENT_DUE_WORKING_DAYS": env.int("PAYMENT_DUE_WORKING_DAYS", default=10),
+    # A released deposit or an overpayment is paid back within this many working days (the
+    # rulebooks allow 3-5); the payer is told the date.
+    "REFUND_DUE_WORKING_DAYS": 3,
     "FISCAL_NOTICE_DAYS_MIN": 15,
     "BROKER_SHARE_MIN": "0.05",
     # Platform fee: marginal tiers [up to (yuan, None = the rest), rate], with a minimum fee.
@@ -292,6 +393,11 @@ MARKET = {
     "PLATFORM_FEE_MINIMUM": "1000.00",
     # Inventors' reward share of the holder's net when the holder has set no policy.
     "INVENTORS_SHARE_DEFAULT": "0.50",
+    # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
+    # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
+    "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
+    # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
+    "DATA_ROOM_LINK_SECONDS": 300,
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
@@ -302,6 +408,22 @@ MARKET = {
     "USE_FIRST_RESPONSE_DAYS": 15,
     # Both parties are reminded this many days before a use-first agreement's decision date.
     "USE_FIRST_REMINDER_DAYS": 7,
+    # Discovery (#15): a question unanswered after this many working days shows on the console and
+    # counts against the holder's responsiveness.
+    "QUESTION_ANSWER_WORKING_DAYS": 5,
+    # Peer review: the public aggregate shows from this many submitted reviews; a deal between
+    # the expert's organization and the holder within this many years is a conflict of interest.
+    "PEER_REVIEW_MIN_COUNT": 3,
+    "EXPERT_DEAL_CONFLICT_YEARS": 3,
+    # The valuation band: comparables lose half their weight every this many days; fewer than the
+    # minimum gives no band; a listed price outside [low / factor, high * factor] is flagged.
+    "VALUATION_HALF_LIFE_DAYS": 730,
+    "VALUATION_MIN_COMPARABLES": 3,
+    "VALUATION_FLAG_FACTOR": "2",
+    # Use reports: the buyer files one a year after a deal, within this many days of the anniversary.
+    "USE_REPORT_GRACE_DAYS": 30,
+    # Subscriptions: a subscription hears of new items at most once per this many hours.
+    "SUBSCRIPTION_INTERVAL_HOURS": 24,
     # Required: with none, every notification is refused, and with DEBUG off nothing starts
     # (system check config.E001). The launcher (dev.py) makes a random one for each run.
     "BANK_WEBHOOK_SECRET": env("BANK_WEBHOOK_SECRET", default=""),
@@ -347,6 +469,10 @@ MARKET = {
     "MAKEUP_WORKDAYS": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
     # A newly published year, added by the deployment without a code change (README, Production).
     + env.list("MARKET_MAKEUP_WORKDAYS", default=[]),
+    # 流拍后择优报价: how long a best-offer window stays open after the holder opens it.
+    "BEST_OFFER_WINDOW_HOURS": env.int("BEST_OFFER_WINDOW_HOURS", default=24),
+    # 顺位受让: working days the runner-up has to accept the holder's offer after a default.
+    "RUNNER_UP_ACCEPT_WORKING_DAYS": 3,
     "ESCROW_BANK_ACCOUNT": {
         "bank": "中国工商银行杭州分行",
         "account_name": "浙江技术市场资金监管专户",
@@ -410,5 +536,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The font of printed documents (成交确认书 PDF): Debian's fonts-wqy-zenhei, which the image installs.
+PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+# Development and the demo: each e-mail a readable text file under var/mail/ (core.mail); production
+# sets EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* values.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.MailboxBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The site's address as people reach it: e-mails link to pages with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="浙江技术市场 <noreply@zjtm.example.cn>")

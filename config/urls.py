@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("marketplace.api.urls")),
     path("", include("auctions.api.urls")),
     path("", include("conversion.api.urls")),
+    path("", include("discovery.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
         "", include((marketplace.urls.urlpatterns + conversion.urls.marketplace_urlpatterns, "marketplace"))
     ),
     path("", include("auctions.urls")),
+    path("", include("discovery.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

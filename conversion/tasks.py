@@ -10,13 +10,13 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="listings.use_first_run")
+@shared_task(name="listings.use_first_run", acks_late=False)  # may outlast the visibility timeout
 def use_first_run_task() -> dict[str, Any]:
     """The daily use-first job (先用后转): safe to run twice, or twice at once."""
     return services.use_first_run().as_dict()
 
 
-@shared_task(name="listings.registration_overdue_run")
+@shared_task(name="listings.registration_overdue_run", acks_late=False)  # daily; may run long
 def registration_overdue_run_task() -> int:
     """The daily registration-duty job: announces newly overdue registrations once."""
     return services.registration_overdue_run().newly_overdue

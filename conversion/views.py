@@ -120,8 +120,25 @@ def use_first(request: HttpRequest) -> HttpResponse:
     """The public use-first list (先用后转实施清单)."""
     eligible = request.GET.get("free") == "1"
     entries = use_first_selectors.use_first_entries(free_license_eligible=True if eligible else None)
-    page = cursor_page(request, entries, ordering=("-listed_on", "-id"), size=PAGE_SIZE)
-    return render(request, "conversion/use_first.html", {"page": page, "eligible": eligible})
+    page = cursor_page(
+        request, entries.select_related("listing"), ordering=("-listed_on", "-id"), size=PAGE_SIZE
+    )
+    offers = {entry.pk: _apply_offer(entry, request.user) for entry in page}
+    return render(
+        request, "conversion/use_first.html", {"page": page, "eligible": eligible, "offers": offers}
+    )
+
+
+def _apply_offer(entry: UseFirstEntry, user: Any) -> dict[str, str]:
+    """What the list offers on an entry: 申请 where the service would accept it, 登录后申请 to a
+    visitor, otherwise the service's own reason (``use_first_apply_check``, the one rule)."""
+    try:
+        services.use_first_apply_check(entry=entry, actor=user)
+    except DomainError as exc:
+        if not user.is_authenticated and exc.code == "not_a_member":
+            return {"action": "login", "reason": ""}
+        return {"action": "", "reason": exc.detail}
+    return {"action": "apply", "reason": ""}
 
 
 @login_required
@@ -200,6 +217,7 @@ def use_first_apply(request: HttpRequest, pk: int) -> HttpResponse:
         UseFirstEntry.objects.select_related("achievement__holder"), pk=pk, closed_on__isnull=True
     )
     form = ApplyForm(request.POST or None)
+    offer = _apply_offer(entry, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.use_first_apply(entry=entry, actor=request.user, **form.cleaned_data)
@@ -208,7 +226,7 @@ def use_first_apply(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("申请已提交，持有单位须在规定期限内答复。"))
             return redirect("marketplace:my_use_first")
-    return render(request, "conversion/use_first_apply.html", {"entry": entry, "form": form})
+    return render(request, "conversion/use_first_apply.html", {"entry": entry, "form": form, "offer": offer})
 
 
 def _use_first_action(request: HttpRequest) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.decisions import REVIEW
 from core.web import MoneyFormField
-from listings.models import Achievement, Field, IntellectualProperty, Listing, Rights
+from listings.models import Achievement, AchievementAttachment, Field, IntellectualProperty, Listing, Rights
 
 # The browser's date picker takes and gives ISO dates whatever the page's language (the zh-hans
 # input format would be 2023/05/10, which an <input type=date> shows as empty).
@@ -216,4 +216,16 @@ class CatalogueFilterForm(forms.Form):
             ("relevance", _("相关度")),
         ],
         required=False,
+    )
+
+
+class AttachmentForm(forms.Form):
+    """One attachment: the file is checked by the service (``core.files``), not by the form."""
+
+    role = forms.ChoiceField(label=_("类别"), choices=AchievementAttachment.Role.choices)
+    caption = forms.CharField(label=_("说明"), required=False, max_length=100)
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("图片 PNG/JPEG/WebP 不超过 5 MB；PDF 不超过 20 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
     )

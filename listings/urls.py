@@ -12,6 +12,16 @@ urlpatterns = [
     path("my/achievements/", views.my_achievements, name="my_achievements"),
     path("my/achievements/new/", views.achievement_new, name="achievement_new"),
     path("my/achievements/<int:pk>/edit/", views.achievement_edit, name="achievement_edit"),
+    path(
+        "my/achievements/<int:pk>/attachments/",
+        views.achievement_attachments,
+        name="achievement_attachments",
+    ),
+    path(
+        "achievements/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_file,
+        name="attachment_file",
+    ),
     path("my/listings/", views.my_listings, name="my_listings"),
     path("my/listings/new/", views.listing_new, name="listing_new"),
     path("my/listings/<int:pk>/edit/", views.listing_edit, name="listing_edit"),

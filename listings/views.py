@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from rest_framework.request import Request
 
 from accounts.permissions import operator_required
 from accounts.selectors import is_operator, user_memberships
+from core import files, seams
 from core.errors import DomainError, InvalidInput
 from core.paging import LinkPage
 from core.web import form_apply_error
@@ -26,6 +28,7 @@ from listings import selectors, services
 from listings.api.pagination import keyset_page
 from listings.forms import (
     AchievementForm,
+    AttachmentForm,
     CatalogueFilterForm,
     DecisionForm,
     InventorEditFormSet,
@@ -37,7 +40,7 @@ from listings.forms import (
     formset_apply_errors,
     formset_rows,
 )
-from listings.models import Achievement, Listing
+from listings.models import Achievement, AchievementAttachment, Listing
 
 PAGE_SIZE = 20
 
@@ -127,6 +130,8 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_operator": is_operator(request.user),
         "auction_id": selectors.listing_auction_id(listing),
         "history": selectors.listing_history(listing=listing) if full else None,
+        # The notice running on it and its published result (marketplace answers; listings asks).
+        "trade": seams.call("listing_trade_state", listing=listing) or {},
         "take_down_form": ReasonForm(),
     }
     return render(request, "listings/listing_detail.html", context)
@@ -205,6 +210,59 @@ def achievement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if achievement is None or not selectors.is_holder_member(request.user, achievement):
         raise Http404
     return _achievement_form_page(request, achievement=achievement)
+
+
+@login_required
+def achievement_attachments(request: HttpRequest, pk: int) -> HttpResponse:
+    """附件: the holder's editors add certificates, photos and a brochure, or remove them."""
+    achievement = selectors.achievement_get(achievement_id=pk)
+    if achievement is None or not selectors.is_holder_member(request.user, achievement):
+        raise Http404
+    form = AttachmentForm()
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        attachment = achievement.attachments.filter(pk=request.POST.get("attachment") or 0).first()
+        if attachment is not None:
+            try:
+                services.attachment_remove(attachment=attachment, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+            else:
+                messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.name})
+        return redirect("listings:achievement_attachments", pk=pk)
+    if request.method == "POST":
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                added = services.attachment_add(
+                    achievement=achievement,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    role=form.cleaned_data["role"],
+                    caption=form.cleaned_data["caption"],
+                )
+            except DomainError as exc:
+                form_apply_error(form, exc)
+            else:
+                messages.success(request, _("附件“%(name)s”已上传。") % {"name": added.name})
+                return redirect("listings:achievement_attachments", pk=pk)
+    context = {
+        "achievement": achievement,
+        "attachments": achievement.attachments.all(),
+        "form": form,
+        "can_edit": selectors.can_edit_achievement(request.user, achievement),
+    }
+    return render(request, "listings/achievement_attachments.html", context)
+
+
+def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+    """An attachment's file. Achievements are public records, and so are their attachments."""
+    attachment = AchievementAttachment.objects.filter(pk=attachment_pk, achievement_id=pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        return files.file_response(attachment.file.name, kind=attachment.kind, download_name=attachment.name)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
 
 
 @login_required

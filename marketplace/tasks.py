@@ -54,7 +54,7 @@ def fixed_price_resolve_due() -> int:
     return _each(fixed_price_due_ids(), lambda pk: fixed_price_resolve(listing=Listing(pk=pk)) is not None)
 
 
-@shared_task(name="marketplace.ledger_reconcile")
+@shared_task(name="marketplace.ledger_reconcile", acks_late=False)  # daily; may run long
 def ledger_reconcile() -> int:
     """The daily reconciliation; returns the number of mismatches (also recorded and notified)."""
     from .services.reconciliation import ledger_reconcile as run

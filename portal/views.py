@@ -17,6 +17,10 @@ from auctions.models import Auction
 from conversion.models import UseFirstApplication
 from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
+from discovery.selectors import demands as demand_selectors
+from discovery.selectors import inquiry as inquiry_selectors
+from discovery.selectors import review as review_selectors
+from discovery.selectors.disclosure import use_reports_late
 from listings import selectors as listing_selectors
 from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
@@ -112,6 +116,30 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": use_first_selectors.registration_overdue_for(user=request.user).count(),
             "hint": _("逾期未登记的财政资助成果"),
             "url": reverse("listings:console_overdue"),
+        },
+        {
+            "title": _("需求审核"),
+            "count": demand_selectors.demand_queue().count(),
+            "hint": _("待审核的技术需求（供需荟）"),
+            "url": reverse("discovery:console_demands"),
+        },
+        {
+            "title": _("逾期未答复的提问"),
+            "count": inquiry_selectors.questions_unanswered_late().count(),
+            "hint": _("超过 5 个工作日未答复的询价与提问"),
+            "url": reverse("discovery:console_questions"),
+        },
+        {
+            "title": _("专家评议"),
+            "count": review_selectors.invitations_open().count(),
+            "hint": _("待专家提交的评议邀请"),
+            "url": reverse("discovery:console_peer_reviews"),
+        },
+        {
+            "title": _("逾期使用报告"),
+            "count": use_reports_late().count(),
+            "hint": _("受让方逾期未填报的年度使用报告"),
+            "url": reverse("discovery:console_use_reports"),
         },
     ]
     return render(

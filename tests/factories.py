@@ -227,3 +227,47 @@ def pay_deposit(registration) -> None:
         bank_transaction_id=f"BANK-{registration.payment.payment_reference}",
     )
     registration.payment.refresh_from_db()
+
+
+# --- brokers ----------------------------------------------------------------------------------
+
+_certificate_serial = itertools.count(1)
+
+
+def broker_profile(
+    organization: Organization | None = None, *, name: str = "李经理", fields=("electronics",)
+):
+    """A broker (技术经理人) acting for ``organization`` (a new service agency by default), through
+    the real service."""
+    from marketplace.services.brokers import broker_profile_save
+
+    organization = organization or OrganizationFactory(kind=Organization.Kind.AGENCY)
+    user = member_of(organization, Membership.Role.BROKER, first_name=name)
+    profile, _created = broker_profile_save(
+        actor=user,
+        organization=organization,
+        name=name,
+        certificate_no=f"JSJLR{next(_certificate_serial):06d}",
+        fields=list(fields),
+    )
+    return profile
+
+
+def broker_mandate(listing, broker=None, *, rate: str = "0.0800", days: int = 30):
+    """The listing's holder mandates ``broker`` (a new one by default) through the real service."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from marketplace.services.brokers import mandate_give
+
+    broker = broker or broker_profile()
+    holder_member = member_of(listing.achievement.holder, Membership.Role.MEMBER)
+    return mandate_give(
+        listing=listing,
+        actor=holder_member,
+        broker=broker,
+        commission_rate=Decimal(rate),
+        ends_on=timezone.localdate() + timedelta(days=days),
+    )

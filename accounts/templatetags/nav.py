@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from ..models import Membership, Notification, Organization
+from ..models import Expert, Membership, Notification, Organization
 from ..selectors import is_finance_operator, is_operator, user_memberships
 
 register = template.Library()
@@ -20,6 +20,17 @@ HOLDER_KINDS = {
     Organization.Kind.AGENCY,
 }
 BUYER_KINDS = {Organization.Kind.ENTERPRISE, Organization.Kind.STATE_ENTERPRISE}
+
+
+def _admin_shows_something(request: Any) -> bool:
+    """Whether Django admin's index would list any model for this user (otherwise it says "no
+    permission", a dead end the console must not link to)."""
+    from django.contrib import admin
+
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return bool(admin.site.get_app_list(request))
 
 
 @register.simple_tag(takes_context=True)
@@ -44,7 +55,11 @@ def market_nav(context: template.Context) -> dict[str, Any]:
             is_operator=is_operator(user),
             is_finance=is_finance_operator(user),
             unread=Notification.objects.filter(user=user, read_at__isnull=True).count(),
+            expert=Expert.objects.filter(user=user, active=True).exists(),
         )
+        # Platform staff act for the platform, not for a party: no 我的机构 unless they belong to one.
+        nav["is_staff_only"] = (nav["is_operator"] or nav["is_finance"]) and org is None
+        nav["admin"] = bool(request is not None and _admin_shows_something(request))
     if request is not None:
         request._market_nav = nav
     return nav

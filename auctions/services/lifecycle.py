@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.dbclock import db_now
-from core.effects import enqueue
+from core.display import local_time
 from core.errors import InvalidInput
 from core.locks import auction_lock
-from core.money import money_format
+from core.money import money_display
 from core.transitions import status_move, transitions_register
 from listings.models import Listing
 
@@ -68,15 +68,6 @@ def auction_transition(
     return auction
 
 
-def _schedule(auction: Auction) -> None:
-    """Start and close tasks for their moments, sent after commit. Late or twice is harmless.
-
-    By task name (``auctions.tasks``): the tasks call these services, the services never import
-    the tasks."""
-    enqueue("auctions.start", auction.pk, eta=auction.starts_at)
-    enqueue("auctions.close", auction.pk, eta=auction.ends_at)
-
-
 def _open(
     *,
     listing: Listing,
@@ -111,7 +102,8 @@ def _open(
     AuctionStatusChange.objects.create(
         auction=auction, from_status="", to_status=S.SCHEDULED, reason=_("挂牌发布"), created_at=now
     )
-    _schedule(auction)
+    # No task is scheduled for its start and end: the sweeper (auctions/sweeper.py) starts and
+    # closes it by the database clock, whatever becomes of Redis and the workers.
     return auction
 
 
@@ -177,9 +169,9 @@ def auction_open_for_intents(*, listing: Listing, buyers: list[Organization]) ->
             kind="auction_for_intents",
             title=_("挂牌项目转为竞价：%(t)s") % {"t": listing.achievement.title},
             body=_(
-                "该挂牌项目有多家意向受让方，将在意向方之间竞价，起拍价 %(p)s 元。请在开拍前完成竞买登记。"
+                "该挂牌项目有多家意向受让方，将在意向方之间竞价，起拍价 %(p)s，%(s)s 开拍。请在开拍前完成竞买登记。"
             )
-            % {"p": money_format(listing.price)},
+            % {"p": money_display(listing.price), "s": local_time(auction.starts_at)},
             link=reverse("auctions:live", args=[auction.pk]),
         )
     return auction

@@ -12,6 +12,7 @@ from .agreements import (
     use_first_application_decline,
     use_first_applications_escalate,
     use_first_apply,
+    use_first_apply_check,
     use_first_decline_review,
 )
 from .entries import (
@@ -60,6 +61,7 @@ __all__ = [
     "use_first_application_decline",
     "use_first_applications_escalate",
     "use_first_apply",
+    "use_first_apply_check",
     "use_first_decline_review",
     "use_first_entries_close",
     "use_first_run",

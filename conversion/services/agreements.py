@@ -49,6 +49,7 @@ log = logging.getLogger("market.use_first")
 A = UseFirstApplication.Status
 G = UseFirstAgreement.Status
 COMPANY_KINDS = (Organization.Kind.ENTERPRISE, Organization.Kind.STATE_ENTERPRISE)
+OPEN_STATUSES = (A.PENDING, A.ESCALATED, A.DECLINE_REVIEW)  # as the one-open-application constraint
 
 # The one transition table of an application's status.
 APPLICATION_TRANSITIONS: dict[str, set[str]] = transitions_register(
@@ -152,21 +153,33 @@ def _applications_link() -> str:
 
 
 @transaction.atomic
-def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirstApplication:
-    """A verified company applies to use an entry's achievement first (or, once the entry is
-    free-license eligible, for a free licence). The holder must answer within
-    ``USE_FIRST_RESPONSE_DAYS`` days, after which operators see the application escalated."""
-    membership = membership_for_action(user=actor, roles=ACTING_ROLES, verified=True)
-    company = membership.organization
-    if company.kind not in COMPANY_KINDS:
-        raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
-    entry = row_lock(UseFirstEntry.objects.select_related("achievement", "listing"), entry.pk)
+def use_first_apply_check(*, entry: UseFirstEntry, actor: User) -> Organization:
+    """The company ``actor`` would apply for, or the refusal ``use_first_apply`` would give.
+
+    The one rule of who may apply for what: the service calls it under the entry's lock, the
+    pages call it to offer 申请 only where it can succeed and to say why not elsewhere.
+    """
     if entry.closed_on is not None:
         raise Conflict("entry_closed", _("该成果已移出先用后转清单。"))
     if entry.listing is None or entry.listing.status != Listing.Status.PUBLISHED:
         raise Conflict("no_use_first_listing", _("该成果当前没有先用后转挂牌，请通过其现有挂牌洽谈。"))
+    membership = membership_for_action(user=actor, roles=ACTING_ROLES, verified=True)
+    company = membership.organization
+    if company.kind not in COMPANY_KINDS:
+        raise Forbidden("company_only", _("只有经认证的企业可以申请先用后转。"))
     if organizations_related(company, entry.holder_id):
         raise Forbidden("related_party", _("持有单位本身及其关联方不能申请。"))
+    if UseFirstApplication.objects.filter(entry=entry, applicant=company, status__in=OPEN_STATUSES).exists():
+        raise Conflict("application_open", _("贵单位对该成果已有未处理的申请。"))
+    return company
+
+
+def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirstApplication:
+    """A verified company applies to use an entry's achievement first (or, once the entry is
+    free-license eligible, for a free licence). The holder must answer within
+    ``USE_FIRST_RESPONSE_DAYS`` days, after which operators see the application escalated."""
+    entry = row_lock(UseFirstEntry.objects.select_related("achievement", "listing"), entry.pk)
+    company = use_first_apply_check(entry=entry, actor=actor)
     if not (plan or "").strip():
         raise InvalidInput("plan_required", _("请填写实施计划。"), fields={"plan": [_("请填写实施计划。")]})
     kind = (

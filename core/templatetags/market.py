@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils import timezone
+
+from core.money import money_display
 
 register = template.Library()
 
 
 @register.filter
 def yuan(value: Any) -> str:
-    """¥ with thousands separators and two places; the value is a Decimal or a decimal string."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return str(value)
-    return f"¥{amount:,.2f}"
+    """¥ with thousands separators and two places (``core.money.money_display``, as notifications)."""
+    return money_display(value)
 
 
 @register.filter
@@ -50,3 +46,12 @@ def server_now() -> str:
 def get_item(mapping: Any, key: Any) -> Any:
     """``mapping[key]`` in a template (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A fraction as a percentage, as few places as it needs: 0.0800 -> 8%, 0.0750 -> 7.5%."""
+    if value in (None, ""):
+        return ""
+    text = f"{Decimal(str(value)) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"

@@ -11,6 +11,7 @@ from .achievements import (
     achievement_set_conversion,
     achievement_update,
 )
+from .attachments import ATTACHMENT_KINDS, attachment_add, attachment_remove
 from .bulk import listings_close_bulk, listings_index_missing, listings_publish_bulk
 from .listings import (
     LISTING_TRANSITIONS,
@@ -29,6 +30,9 @@ from .listings import (
 from .terms import TERMS_BY_MODE, terms_of, terms_validate
 
 __all__ = [
+    "ATTACHMENT_KINDS",
+    "attachment_add",
+    "attachment_remove",
     "CONVERSION_TRANSITIONS",
     "LISTING_TRANSITIONS",
     "TERMS_BY_MODE",

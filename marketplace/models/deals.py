@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -31,7 +34,12 @@ class Deal(models.Model):
     price = models.DecimalField(_("成交价"), max_digits=14, decimal_places=2)
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="deals_bought")
     seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="deals_sold")
-    # A technology broker (技术经纪人) organization that took part: it earns the broker share.
+    # The broker's mandate (委托) when the buyer named the broker that brought it: the mandate's
+    # commission rate is the settlement's broker line, paid to ``broker``, the organization the
+    # broker acts for (set with the mandate, never alone).
+    mandate = models.ForeignKey(
+        "marketplace.Mandate", on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
+    )
     broker = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="deals_brokered"
     )
@@ -81,12 +89,36 @@ class Deal(models.Model):
             ),
             models.CheckConstraint(condition=~Q(buyer=F("seller")), name="deal_buyer_not_seller"),
             models.CheckConstraint(
+                condition=Q(mandate__isnull=True, broker__isnull=True)
+                | Q(mandate__isnull=False, broker__isnull=False),
+                name="deal_broker_with_its_mandate",
+            ),
+            models.CheckConstraint(
                 condition=Q(payment_due_at__gt=F("concluded_at")), name="deal_due_after_conclusion"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"成交 #{self.pk}"
+        return f"成交 {self.number}"
+
+    @property
+    def amount_paid(self) -> Any:
+        """What the buyer has paid towards the price: the applied deposit and the balance paid so
+        far (``payment`` must be loaded; ``deals_visible_to`` selects it)."""
+        return self.applied_deposit + (self.payment.amount_paid if self.payment else 0)
+
+    @property
+    def amount_outstanding(self) -> Any:
+        """What the buyer still owes: the unpaid balance while it is due, nothing otherwise."""
+        if self.status != self.Status.AWAITING_PAYMENT or self.payment is None:
+            return self.amount_due * 0
+        return self.payment.outstanding
+
+    @property
+    def number(self) -> str:
+        """The deal's document number, printed on its 成交确认书: ZJCJ, the day it was concluded
+        in Hangzhou, and a six-digit sequence. People see this, never the row's id."""
+        return f"ZJCJ{timezone.localtime(self.concluded_at):%Y%m%d}{self.pk:06d}"
 
 
 class DealConfirmation(models.Model):
@@ -142,6 +174,23 @@ class DealStatusChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ("created_at", "id")
+
+
+class ContractRegistrationChange(models.Model):
+    """Every entry and correction of a deal's 技术合同认定登记号: from what, to what, by whom, why.
+    The holder's first entry has an empty ``from_no``; an operator's correction has its reason."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contract_registration_changes")
+    from_no = models.CharField(_("原登记号"), max_length=64, blank=True)
+    to_no = models.CharField(_("新登记号"), max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("理由"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("技术合同登记号变更")
+        verbose_name_plural = _("技术合同登记号变更")
         ordering = ("created_at", "id")
 
 

@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.services import notify
 from core.dbclock import db_now
 from core.locks import deal_lock, payables_lock
+from core.templatetags.market import yuan
 from listings import services as listing_services
 from listings.models import ConversionStatus
 
@@ -52,7 +53,7 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
                 ),
                 deal=locked,
                 payable=deposit,
-                memo=f"成交 #{locked.pk} 违约，保证金没收",
+                memo=f"成交 {locked.number} 违约，保证金没收",
             )
         # A zero deposit is forfeited too: nothing moves, but its record says what happened.
         payable_transition(
@@ -70,7 +71,7 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
                 ),
                 deal=locked,
                 payable=balance,
-                memo=f"成交 #{locked.pk} 违约，已付余款退还",
+                memo=f"成交 {locked.number} 违约，已付余款退还",
             )
             refund_create(
                 payer=locked.buyer,
@@ -91,14 +92,14 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
         kind=CreditEvent.Kind.DEAL_DEFAULT,
         deal=locked,
         occurred_at=now,
-        detail=_("成交 #%(id)s 逾期未付余款 %(a)s 元，保证金 %(d)s 元没收。")
-        % {"id": locked.pk, "a": locked.amount_due, "d": locked.applied_deposit},
+        detail=_("成交 %(no)s 逾期未付余款 %(a)s，保证金 %(d)s 没收。")
+        % {"no": locked.number, "a": yuan(locked.amount_due), "d": yuan(locked.applied_deposit)},
     )
     achievement = locked.listing.achievement
     listing_services.achievement_set_conversion(
         achievement=achievement,
         status=ConversionStatus.UNCONVERTED,
-        reason=_("成交 #%(id)s 违约") % {"id": locked.pk},
+        reason=_("成交 %(no)s 违约") % {"no": locked.number},
     )
     title = _("成交违约：%(t)s") % {"t": achievement.title}
     body = _("受让方 %(b)s 未在付款截止前付清价款，成交已解除，可重新挂牌。") % {"b": locked.buyer.name}

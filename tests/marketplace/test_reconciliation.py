@@ -11,12 +11,14 @@ from django.db import connection
 from accounts.models import Notification
 from marketplace.models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, ReconciliationRun
 from marketplace.services import deal_conclude, deposit_create, deposit_release
+from marketplace.services.brokers import deal_broker_name
+from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.defaults import deal_default
 from marketplace.services.payments import payable_confirm
 from marketplace.services.reconciliation import ledger_check, ledger_reconcile
 from marketplace.services.settlement import deal_release_for_settlement
 from marketplace.tasks import ledger_reconcile as ledger_reconcile_task
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, broker_mandate, broker_profile, member_of
 
 from .conftest import bank_pays, make_listing
 
@@ -34,7 +36,7 @@ def _make_overdue(deal: Deal) -> None:
 def test_random_flows_reconcile_with_zero_mismatches(seed, university, operator):
     rng = random.Random(seed)
     buyers = [OrganizationFactory() for _ in range(3)]
-    broker = OrganizationFactory(kind="agency")
+    broker = broker_profile()
 
     def amount(lo: int, hi: int) -> Decimal:
         return Decimal(rng.randint(lo * 100, hi * 100)) / 100
@@ -64,15 +66,18 @@ def test_random_flows_reconcile_with_zero_mismatches(seed, university, operator)
                 deposit_release(payable=d)
         if winner is None:
             continue
+        brokered = rng.random() < 0.5
+        if brokered:
+            broker_mandate(listing, broker, rate=str(amount(5, 40) / 100))
         deal = deal_conclude(
-            listing=listing,
-            buyer=winner.payer,
-            price=amount(1000, 900000),
-            mode="auction",
-            deposit=winner,
-            broker=broker if rng.random() < 0.5 else None,
+            listing=listing, buyer=winner.payer, price=amount(1000, 900000), mode="auction", deposit=winner
         )
+        if brokered:
+            deal = deal_broker_name(deal=deal, actor=member_of(winner.payer), broker=broker)
         deal.refresh_from_db()
+        # Both sign the 成交确认书 (nothing is settled or paid out before).
+        deal_confirmation_sign(deal=deal, actor=member_of(deal.buyer))
+        deal_confirmation_sign(deal=deal, actor=member_of(university))
         fate = rng.random()
         if deal.status == "awaiting_payment":
             if fate < 0.25:

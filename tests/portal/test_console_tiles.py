@@ -29,6 +29,10 @@ ROWS = {
     "listings:console_use_first": lambda c: len(c["rows"]),
     "marketplace:console_use_first_applications": lambda c: len(c["rows"]),
     "listings:console_overdue": lambda c: len(c["overdue"]),
+    "discovery:console_demands": lambda c: len(c["rows"]),
+    "discovery:console_questions": lambda c: len(c["rows"]),
+    "discovery:console_peer_reviews": lambda c: len(c["rows"]),
+    "discovery:console_use_reports": lambda c: len(c["rows"]),
 }
 
 

@@ -11,6 +11,6 @@ def reindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("listings", "0010_sync_xid")]
+    dependencies = [("listings", "0011_achievement_attachments")]
 
     operations = [migrations.RunPython(reindex, migrations.RunPython.noop)]

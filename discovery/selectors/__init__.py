@@ -1,0 +1,1 @@
+"""Reads of discovery: who sees what (one selector per kind of object), matches, the band."""
