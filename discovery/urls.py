@@ -17,4 +17,6 @@ urlpatterns = [
     path("my/peer-reviews/", views.my_peer_reviews, name="my_peer_reviews"),
     path("my/achievements/<int:pk>/peer-reviews/", views.peer_reviews_of, name="peer_reviews_of"),
     path("console/peer-reviews/", views.console_peer_reviews, name="console_peer_reviews"),
+    path("my/use-reports/", views.my_use_reports, name="my_use_reports"),
+    path("console/use-reports/", views.console_use_reports, name="console_use_reports"),
 ]

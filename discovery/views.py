@@ -32,11 +32,15 @@ from .forms import (
     QuestionForm,
     ResponseForm,
     ReviewForm,
+    UseReportForm,
 )
 from .models import Demand, DemandResponse, PeerReview
 from .selectors import demands as demand_selectors
 from .selectors import inquiry as inquiry_selectors
 from .selectors import review as review_selectors
+from .selectors import valuation as valuation_selectors
+from .selectors.completeness import achievement_completeness
+from .selectors.disclosure import use_reports_late, use_reports_visible_to
 from .selectors.matching import achievement_matching_demands, demand_matches
 
 PAGE_SIZE = 20
@@ -255,11 +259,17 @@ def listing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "responsiveness": inquiry_selectors.holder_responsiveness(holder_id=listing.achievement.holder_id),
     }
     context.update(_valuation_context(listing))
+    if is_holder or is_operator(request.user):
+        context["price_flag"] = valuation_selectors.price_flag(
+            listing=listing, band=context["valuation"].band
+        )
+        context["completeness"] = achievement_completeness(achievement=listing.achievement)
     return render(request, "discovery/listing.html", context)
 
 
 def _valuation_context(listing: Any) -> dict[str, Any]:
-    return {}
+    valuation = valuation_selectors.listing_valuation(listing=listing)
+    return {"valuation": valuation, "price": valuation_selectors.listing_price(listing)}
 
 
 @operator_required
@@ -341,4 +351,35 @@ def console_peer_reviews(request: HttpRequest) -> HttpResponse:
         request,
         "discovery/console_peer_reviews.html",
         {"form": form, "rows": list(invitations[:200]), "count": invitations.count(), "experts": experts},
+    )
+
+
+@login_required
+def my_use_reports(request: HttpRequest) -> HttpResponse:
+    """The buyer's yearly use reports, each due one with its form."""
+    failed: dict[int, UseReportForm] = {}
+    if request.method == "POST":
+        report = use_reports_visible_to(request.user).filter(pk=request.POST.get("report")).first()
+        if report is None:
+            raise Http404
+        form = failed[report.pk] = UseReportForm(request.POST, prefix=f"u{report.pk}")
+        if form.is_valid():
+            try:
+                services.use_report_file(report=report, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form_apply_error(form, exc)
+            else:
+                messages.success(request, _("使用报告已填报。"))
+                return redirect("discovery:my_use_reports")
+    reports = use_reports_visible_to(request.user).order_by("status", "due_on", "id")[:200]
+    rows = [(r, failed.get(r.pk) or UseReportForm(prefix=f"u{r.pk}")) for r in reports]
+    return render(request, "discovery/my_use_reports.html", {"rows": rows})
+
+
+@operator_required
+def console_use_reports(request: HttpRequest) -> HttpResponse:
+    """Use reports past their due day, oldest first."""
+    late = use_reports_late()
+    return render(
+        request, "discovery/console_use_reports.html", {"rows": list(late[:200]), "count": late.count()}
     )

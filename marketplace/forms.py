@@ -129,6 +129,17 @@ class DealBrokerForm(forms.Form):
         ]
 
 
+class PaymentReceiptForm(forms.Form):
+    """已付款: the bank receipt; the file is checked by the service (``core.files``)."""
+
+    file = forms.FileField(
+        label=_("银行回单"),
+        help_text=_("网银电子回单（PDF）或纸质回单照片（PNG/JPEG/WebP），不超过 10 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
 # Data rooms (资料室) ----------------------------------------------------------------------------
 
 

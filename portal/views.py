@@ -24,6 +24,7 @@ from core.errors import DomainError
 from discovery.selectors import demands as demand_selectors
 from discovery.selectors import inquiry as inquiry_selectors
 from discovery.selectors import review as review_selectors
+from discovery.selectors.disclosure import use_reports_late
 from listings import selectors as listing_selectors
 from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
@@ -147,6 +148,12 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": risk_selectors.risk_alerts(status=RiskAlert.Status.OPEN).count(),
             "hint": _("待处理的风险预警"),
             "url": reverse("risk_alerts") + f"?status={RiskAlert.Status.OPEN}",
+        },
+        {
+            "title": _("逾期使用报告"),
+            "count": use_reports_late().count(),
+            "hint": _("受让方逾期未填报的年度使用报告"),
+            "url": reverse("discovery:console_use_reports"),
         },
     ]
     return render(

@@ -11,7 +11,7 @@ from .negotiation import (
     OfferStatusChange,
     PublicNotice,
 )
-from .payments import BankTransfer, Payable, PayableStatusChange
+from .payments import BankTransfer, Payable, PayableStatusChange, PaymentReceipt
 from .preemption import Preemption, PreemptionClaim, PreemptionClaimStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
@@ -43,6 +43,7 @@ __all__ = [
     "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "PaymentReceipt",
     "Preemption",
     "PreemptionClaim",
     "PreemptionClaimStatusChange",
