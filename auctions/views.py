@@ -20,7 +20,7 @@ from accounts.selectors import member_organization_ids
 from auctions import selectors, services
 from auctions.models import Auction, Registration
 from core.errors import DomainError
-from marketplace.selectors import preemption_holder_ids
+from marketplace.selectors import deposit_state, preemption_holder_ids
 
 S = Auction.Status
 
@@ -88,6 +88,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         "listing": auction.listing,
         "registration": registration,
         "details": selectors.registration_public(registration) if registration is not None else None,
+        "deposit_state": deposit_state(registration.payment) if registration is not None else None,
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "error": error,
         "can_preempt": registration is None
@@ -118,6 +119,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "bid_count": my_bids.count(),
                 "proxy_max": proxy.max_amount if proxy is not None else None,
                 "leading": reg.auction.leader_id == reg.pk,
+                "deposit_state": deposit_state(reg.payment),
             }
         )
     return render(request, "auctions/mine.html", {"rows": rows})

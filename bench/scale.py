@@ -466,16 +466,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="~45 s of load: a smoke run")
     parser.add_argument("--net", default="127.0.78", help="the hosts' loopback addresses: NET.2 .. NET.13")
+    parser.add_argument(
+        "--redis-fault",
+        choices=["failover", "kill"],
+        default="failover",
+        help="SENTINEL FAILOVER (default), or kill the primary and let the sentinels notice",
+    )
     parser.add_argument("--locust-child", help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the database and var/scale for a look")
     args = parser.parse_args()
     if args.locust_child:
         locust_child(args.locust_child)
         return 0
-    return run(QUICK if args.quick else FULL, args.net, args.keep)
+    return run(QUICK if args.quick else FULL, args.net, args.keep, args.redis_fault)
 
 
-def run(profile: dict, net: str, keep: bool) -> int:
+def run(profile: dict, net: str, keep: bool, redis_fault: str) -> int:
     from deploy.local import Topology
 
     direct = os.environ.get("DATABASE_URL", "")
@@ -534,7 +540,7 @@ def run(profile: dict, net: str, keep: bool) -> int:
             topology.start_sweeper(i)
         topology.start_beat()
         topology.wait_healthy()
-        rc = drive(profile, topology, seed)
+        rc = drive(profile, topology, seed, redis_fault)
     finally:
         topology.stop()
         connections.close_all()
@@ -585,7 +591,7 @@ def seed_market(profile: dict) -> dict:
     return {"auctions": auctions, "sync_tokens": sync_tokens}
 
 
-def drive(profile: dict, topology, seed: dict) -> int:  # noqa: ANN001
+def drive(profile: dict, topology, seed: dict, redis_fault: str) -> int:  # noqa: ANN001
     from datetime import UTC, datetime, timedelta
 
     from django.db import connections, transaction
@@ -636,6 +642,11 @@ def drive(profile: dict, topology, seed: dict) -> int:  # noqa: ANN001
         if name.startswith("kill web host"):
             topology.kill("web-2")
             pending_restarts.append((began + profile["restart_after"], "web-2"))
+        elif name == "Redis failover" and redis_fault == "kill":
+            fault["name"] = "Redis primary killed"
+            fault["from"] = topology.kill_primary()
+            fault["to"] = topology.primary()
+            fault["took"] = time.time() - began
         elif name == "Redis failover":
             fault["from"] = topology.failover()
             deadline = time.time() + 15

@@ -377,6 +377,9 @@ MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 MARKET = {
     "AUCTION_EXTENSION_SECONDS": 300,
     "PAYMENT_DUE_WORKING_DAYS": env.int("PAYMENT_DUE_WORKING_DAYS", default=10),
+    # A released deposit or an overpayment is paid back within this many working days (the
+    # rulebooks allow 3-5); the payer is told the date.
+    "REFUND_DUE_WORKING_DAYS": 3,
     "FISCAL_NOTICE_DAYS_MIN": 15,
     "BROKER_SHARE_MIN": "0.05",
     # Platform fee: marginal tiers [up to (yuan, None = the rest), rate], with a minimum fee.
@@ -387,6 +390,8 @@ MARKET = {
     # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
     # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
     "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
+    # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
+    "DATA_ROOM_LINK_SECONDS": 300,
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
@@ -525,5 +530,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The font of printed documents (成交确认书 PDF): Debian's fonts-wqy-zenhei, which the image installs.
+PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+# Development and the demo: each e-mail a readable text file under var/mail/ (core.mail); production
+# sets EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* values.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.MailboxBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The site's address as people reach it: e-mails link to pages with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="浙江技术市场 <noreply@zjtm.example.cn>")

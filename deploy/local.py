@@ -237,8 +237,11 @@ class Topology:
             "global\n    maxconn 4000\n\n"
             "defaults\n    mode http\n    timeout connect 1s\n    timeout client 60s\n"
             "    timeout server 30s\n    timeout tunnel 1h\n    timeout check 3s\n"
-            "    option forwardfor\n    option redispatch\n    retries 2\n    retry-on conn-failure\n\n"
-            f"frontend market\n    bind {host}:8000\n    default_backend web\n\n"
+            "    option forwardfor\n    option redispatch\n    retries 2\n"
+            "    retry-on conn-failure empty-response\n\n"
+            f"frontend market\n    bind {host}:8000\n"
+            "    http-request disable-l7-retry unless METH_GET || METH_HEAD\n"
+            "    default_backend web\n\n"
             "backend web\n    balance roundrobin\n    option httpchk\n"
             f"    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host {host}\n"
             "    http-check expect rstatus ^(200|503)$\n"
@@ -332,10 +335,21 @@ class Topology:
 
         for host, port in self.sentinels:
             with contextlib.suppress(redis.RedisError):
-                return redis.Redis(host=host, port=port, socket_timeout=1).sentinel_get_master_addr_by_name(
-                    MASTER
-                )[0]
+                client = redis.Redis(host=host, port=port, socket_timeout=1, decode_responses=True)
+                return str(client.sentinel_get_master_addr_by_name(MASTER)[0])
         raise RuntimeError("no sentinel answers")
+
+    def kill_primary(self) -> str:
+        """The primary dies: the sentinels agree it is down (1.5 s) and promote the replica; the
+        old one is started again as a replica of the new primary. Returns the old address."""
+        before = self.primary()
+        name = next(n for n in ("redis-1", "redis-2") if self.address(n) == before)
+        self.kill(name)
+        deadline = time.time() + 30
+        while time.time() < deadline and self.primary() == before:
+            time.sleep(0.1)
+        self.restart(name)  # rejoins as a replica of the other
+        return before
 
     def failover(self) -> str:
         """SENTINEL FAILOVER: the replica is promoted, the old primary becomes its replica."""

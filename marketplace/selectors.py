@@ -19,6 +19,9 @@ from core.sync import sync_since
 from .models import (
     BrokerPoints,
     BrokerProfile,
+    DataRoom,
+    DataRoomAccess,
+    DataRoomEvent,
     Deal,
     DealConfirmation,
     Journal,
@@ -32,6 +35,7 @@ from .models import (
     Result,
     SettlementPolicy,
 )
+from .models.payments import PURPOSES
 
 T = TypeVar("T", bound=Model)
 
@@ -332,6 +336,63 @@ def reconciliation_runs(*, status: str | None = None, limit: int = 30) -> QueryS
 # The operators' queues: each console tile counts what the page it opens lists.
 
 
+QUEUE_STATES = {
+    "pending": _("待确认"),
+    "receipt": _("已上传回单"),
+    "paid": _("已付清"),
+    "cancelled": _("已取消"),
+}
+
+
+def payables_queue(*, purpose: str = "", state: str = "pending") -> QuerySet[Payable]:
+    """The finance operators' payment queue, filtered by what each item is (``PURPOSES``) and its
+    state (``QUEUE_STATES``: ``receipt`` is pending with a payer's bank receipt); pending items
+    oldest first, settled ones newest first."""
+    qs = Payable.objects.select_related("payer", "listing__achievement", "deal").prefetch_related("receipts")
+    if purpose.startswith("payout_"):
+        qs = qs.filter(kind=Payable.Kind.PAYOUT, payout_account=purpose.removeprefix("payout_") + "_payable")
+    elif purpose in PURPOSES:
+        qs = qs.filter(kind=purpose)
+    if state == "receipt":
+        qs = qs.filter(status=Payable.Status.PENDING, receipts__isnull=False).distinct()
+    elif state in (Payable.Status.PAID, Payable.Status.CANCELLED):
+        return qs.filter(status=state).order_by("-updated_at", "-id")
+    else:
+        qs = qs.filter(status=Payable.Status.PENDING)
+    return qs.order_by("created_at", "id")
+
+
+# A deposit as its payer sees it: the money's real state, including the refund of a released one.
+DEPOSIT_STATES = {
+    "pending": _("待缴纳"),
+    "receipt_submitted": _("回单已提交，待平台确认到账"),
+    "frozen": _("已冻结，可以出价"),
+    "refund_pending": _("已解冻，退款待付"),
+    "refunded": _("已退还"),
+    "released": _("已解冻（未缴纳，无需退款）"),
+    "applied": _("已抵作价款"),
+    "forfeited": _("已没收"),
+}
+
+
+def deposit_state(payable: Payable | None) -> tuple[str, str]:
+    """pending -> receipt submitted -> frozen -> released (refund pending) -> refunded, or applied,
+    or forfeited: the deposit's state with the receipt and the refund taken into account."""
+    if payable is None:
+        return "pending", str(DEPOSIT_STATES["pending"])
+    D = Payable.DepositStatus
+    key = str(payable.deposit_status)
+    if key == D.PENDING and payable.receipts.exists():
+        key = "receipt_submitted"
+    elif key == D.RELEASED:
+        refunds = list(payable.refunds.exclude(status=Payable.Status.CANCELLED))
+        if not refunds:
+            key = "released" if payable.amount_paid == 0 else "refund_pending"
+        else:
+            key = "refunded" if all(r.status == Payable.Status.PAID for r in refunds) else "refund_pending"
+    return key, str(DEPOSIT_STATES.get(key, payable.get_deposit_status_display()))
+
+
 def payables_pending() -> QuerySet[Payable]:
     """Payments to record: incoming (deposits, balances) received offline and outgoing (refunds,
     payouts) paid out; oldest first."""
@@ -425,6 +486,23 @@ def mandates_valid_for_deal(deal: Deal) -> list[Mandate]:
     its buyer may name."""
     mandates = Mandate.objects.filter(listing_id=deal.listing_id).select_related("broker__organization")
     return [m for m in mandates.order_by("id") if mandate_valid_at(m, deal.concluded_at)]
+
+
+# Data rooms (资料室) ----------------------------------------------------------------------------
+
+
+def data_room_readable_by_holder(user: Any, listing: Any) -> bool:
+    """The holder's members and operators read a room's accesses and its log."""
+    return is_staff_reader(user) or listing.achievement.holder_id in member_organization_ids(user)
+
+
+def data_room_accesses(room: DataRoom) -> QuerySet[DataRoomAccess]:
+    return room.accesses.select_related("organization", "nda_accepted_by").order_by("-id")
+
+
+def data_room_log(room: DataRoom) -> QuerySet[DataRoomEvent]:
+    """Who looked at what, newest first."""
+    return room.events.select_related("user", "access__organization", "file").order_by("-id")
 
 
 def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:

@@ -17,12 +17,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import operator_required
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
+from core import files
 from core.errors import DomainError
 from core.paging import cursor_page
 from core.web import form_apply_error
@@ -30,6 +32,7 @@ from listings import selectors as listing_selectors
 from listings.models import Listing, Rights
 from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
+from marketplace.documents import confirmation_pdf
 from marketplace.forms import (
     ContractCorrectionForm,
     ContractForm,
@@ -38,17 +41,21 @@ from marketplace.forms import (
     ObjectionForm,
     OfferForm,
     PaymentConfirmForm,
+    PaymentReceiptForm,
     RejectForm,
     ResultFilterForm,
 )
 from marketplace.models import (
     Objection,
     Offer,
+    Payable,
+    PaymentReceipt,
     PublicNotice,
     PurchaseIntent,
     ReconciliationRun,
     Result,
 )
+from marketplace.models.payments import PURPOSES
 from marketplace.selectors import (
     deal_get_visible,
     deal_journals,
@@ -56,7 +63,7 @@ from marketplace.selectors import (
     is_staff_reader,
     results_list,
 )
-from marketplace.services import intents, negotiation, payable_confirm
+from marketplace.services import intents, negotiation, payable_confirm, payment_receipt_submit
 from marketplace.services.brokers import NAMEABLE
 from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import deal_contract_registration_correct, deal_register_contract
@@ -238,6 +245,27 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "marketplace/deal_confirmation.html", context)
 
 
+@login_required
+def deal_confirmation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """成交确认书 as a PDF to print or file: the same terms and signatures as the page."""
+    deal = deal_get_visible(user=request.user, deal_id=pk)
+    confirmation = mk_selectors.deal_confirmation(deal) if deal is not None else None
+    if deal is None or confirmation is None:
+        raise Http404
+    body = confirmation_pdf(
+        confirmation,
+        seller_signer=mk_selectors.signer_name(confirmation.seller_signed_by, deal.seller)
+        if confirmation.seller_signed_by
+        else None,
+        buyer_signer=mk_selectors.signer_name(confirmation.buyer_signed_by, deal.buyer)
+        if confirmation.buyer_signed_by
+        else None,
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{confirmation.number}.pdf"'
+    return response
+
+
 # The operators' console: payments to confirm, defaults -------------------------------------------
 
 
@@ -246,7 +274,10 @@ def console_payments(request: HttpRequest) -> HttpResponse:
     """Payments still pending: incoming (deposits, balances) that a finance operator records as
     received offline, and outgoing (refunds, settlement payouts) that they record as paid out.
     What was typed stays when the service refuses."""
-    pending = list(mk_selectors.payables_pending()[:200])
+    purpose = request.GET.get("kind", "") if request.GET.get("kind", "") in PURPOSES else ""
+    state = request.GET.get("state", "pending")
+    state = state if state in mk_selectors.QUEUE_STATES else "pending"
+    pending = list(mk_selectors.payables_queue(purpose=purpose, state=state)[:200])
     forms_: dict[int, PaymentConfirmForm] = {}
     if request.method == "POST":
         if not is_finance_operator(request.user):
@@ -261,17 +292,83 @@ def console_payments(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form_apply_error(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("已确认到账：付款识别码 %(reference)s。") % {"reference": payable.payment_reference},
-                )
-                return redirect("marketplace:console_payments")
-    rows = [(p, forms_.get(p.pk) or PaymentConfirmForm(prefix=f"p{p.pk}")) for p in pending]
-    return render(
-        request,
-        "marketplace/console_payments.html",
-        {"rows": rows, "finance": is_finance_operator(request.user)},
+                messages.success(request, _confirmed_words(payable))
+                return redirect(request.get_full_path())
+    rows = [
+        (p, forms_.get(p.pk) or PaymentConfirmForm(prefix=f"p{p.pk}") if p.status == "pending" else None)
+        for p in pending
+    ]
+    context = {
+        "rows": rows,
+        "finance": is_finance_operator(request.user),
+        "purposes": list(PURPOSES.items()),
+        "states": list(mk_selectors.QUEUE_STATES.items()),
+        "purpose": purpose,
+        "state": state,
+    }
+    return render(request, "marketplace/console_payments.html", context)
+
+
+def _confirmed_words(payable: Any) -> str:
+    """What a confirmation did, in its own words: money received, a share paid out, a refund made."""
+    args = {
+        "what": payable.purpose_label,
+        "name": payable.payer.name,
+        "reference": payable.payment_reference,
+    }
+    if payable.is_incoming:
+        return _("已确认到账：%(name)s 的%(what)s（付款识别码 %(reference)s）。") % args
+    if payable.kind == "refund":
+        return _("已确认退款：已退还 %(name)s（付款识别码 %(reference)s）。") % args
+    return _("已确认付出：%(what)s 已付给 %(name)s（付款识别码 %(reference)s）。") % args
+
+
+@login_required
+def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """已付款，上传银行回单: the payer's members tell the platform they transferred a deposit or a
+    balance; the receipt waits in the finance operators' queue."""
+    payable = get_object_or_404(Payable.objects.select_related("payer", "listing__achievement"), pk=pk)
+    if payable.payer_id not in set(member_organization_ids(request.user)):
+        raise Http404
+    form = PaymentReceiptForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment_receipt_submit(
+                payable=payable,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            messages.success(request, _("回单已提交，平台财务核对到账后确认。"))
+            return redirect("marketplace:payment_receipt", pk=pk)
+    context = {
+        "payable": payable,
+        "form": form,
+        "receipts": payable.receipts.all(),
+        "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
+        "state": mk_selectors.deposit_state(payable) if payable.kind == "deposit" else None,
+    }
+    return render(request, "marketplace/payment_receipt.html", context)
+
+
+@login_required
+def payment_receipt_file(request: HttpRequest, pk: int, receipt_pk: int) -> HttpResponseBase:
+    """A receipt's file: the payer's members and platform staff only."""
+    receipt = get_object_or_404(
+        PaymentReceipt.objects.select_related("payable"), pk=receipt_pk, payable_id=pk
     )
+    if not (
+        is_staff_reader(request.user)
+        or receipt.payable.payer_id in set(member_organization_ids(request.user))
+    ):
+        raise Http404
+    try:
+        return files.file_response(receipt.file.name or "", kind=receipt.kind, download_name=receipt.name)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
 
 
 @operator_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import brokers, fair, trading, views
+from . import brokers, data_room, fair, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -54,4 +54,23 @@ urlpatterns += [
     path("listings/<int:pk>/mandates/", brokers.ListingMandatesView.as_view(), name="listing-mandates"),
     path("mandates/<int:pk>/revoke/", brokers.MandateRevokeView.as_view(), name="mandate-revoke"),
     path("deals/<int:pk>/broker/", brokers.DealBrokerView.as_view(), name="deal-broker"),
+]
+
+urlpatterns += [
+    path("listings/<int:pk>/data-room/", data_room.DataRoomView.as_view(), name="data-room"),
+    path("listings/<int:pk>/data-room/files/", data_room.DataRoomFilesView.as_view(), name="data-room-files"),
+    path(
+        "listings/<int:pk>/data-room/access/", data_room.DataRoomAccessView.as_view(), name="data-room-access"
+    ),
+    path("listings/<int:pk>/data-room/log/", data_room.DataRoomLogView.as_view(), name="data-room-log"),
+    path(
+        "data-room/accesses/<int:pk>/decide/",
+        data_room.DataRoomAccessDecideView.as_view(),
+        name="data-room-access-decide",
+    ),
+    path(
+        "data-room/accesses/<int:pk>/revoke/",
+        data_room.DataRoomAccessRevokeView.as_view(),
+        name="data-room-access-revoke",
+    ),
 ]

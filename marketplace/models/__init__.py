@@ -1,4 +1,5 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
+from .data_room import DataRoom, DataRoomAccess, DataRoomAccessStatusChange, DataRoomEvent, DataRoomFile
 from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
@@ -10,7 +11,7 @@ from .negotiation import (
     OfferStatusChange,
     PublicNotice,
 )
-from .payments import BankTransfer, Payable, PayableStatusChange
+from .payments import BankTransfer, Payable, PayableStatusChange, PaymentReceipt
 from .preemption import Preemption, PreemptionClaim, PreemptionClaimStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
@@ -23,6 +24,11 @@ __all__ = [
     "BankTransfer",
     "ContractRegistrationChange",
     "CreditEvent",
+    "DataRoom",
+    "DataRoomAccess",
+    "DataRoomAccessStatusChange",
+    "DataRoomEvent",
+    "DataRoomFile",
     "Deal",
     "DealConfirmation",
     "DealStatusChange",
@@ -37,6 +43,7 @@ __all__ = [
     "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "PaymentReceipt",
     "Preemption",
     "PreemptionClaim",
     "PreemptionClaimStatusChange",
