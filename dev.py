@@ -69,6 +69,9 @@ def cmd_run() -> int:
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("LOG_JSON", "false")
     port = os.environ.get("PORT", "8000")
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    # E-mails (notifications) go to readable files, one per message, not to this console.
+    mail_dir = Path(os.environ.setdefault("EMAIL_FILE_PATH", str(ROOT / "var" / "mail")))
     manage("migrate", "--noinput", "-v", "0")
     manage("load_demo")
     manage("collectstatic", "--noinput", "-v", "0")
@@ -78,6 +81,7 @@ def cmd_run() -> int:
         f"""
     浙江拍 · 技术市场 is starting at  http://127.0.0.1:{port}/
       API docs   http://127.0.0.1:{port}/api/docs/      health  http://127.0.0.1:{port}/healthz
+      E-mail     every message sent is a text file in {mail_dir}/  (ls -t | head; not printed here)
       Demo logins (password for all: demo-pass-2026)
         operator         运营人员，审核与财务
         zju_admin        浙江大学（高校）管理员      zju_approver  浙江大学 安心屋 审批人

@@ -67,6 +67,9 @@ class Auction(models.Model):
     # auction alone until an operator decides (``auction_cancel``). Blank: never blocked.
     close_blocked_code = models.CharField(_("无法成交原因"), max_length=64, blank=True, default="")
     close_blocked_at = models.DateTimeField(null=True, blank=True)
+    # A recorded pre-emption holder (优先购买权人, Civil Code Art. 847) registered as such: the only
+    # thing the public learns of it (never who). Set under the auction lock by registration_create.
+    preemptive_registered = models.BooleanField(_("优先购买权人已登记"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,6 +134,9 @@ class Registration(models.Model):
     payment = models.OneToOneField(
         "marketplace.Payable", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Registered as the recorded pre-emption holder (marketplace ``Preemption``): its bid EQUAL to
+    # the current price takes the lead (auctions/sql/0008_preemptive_bid.sql).
+    preemptive = models.BooleanField(_("优先购买权人"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -211,3 +217,167 @@ class ProxyBid(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(max_amount__gt=0), name="proxy_bid_max_positive"),
         ]
+
+
+class Checkpoint(models.Model):
+    """存证检查点: the market's Ed25519 signature over an auction record's state at one moment
+    (the close, each transition of its deal): the chain's head and count and the outcome.
+
+    ``payload`` is exactly what was signed (canonical JSON, ``core.signing``); the other columns
+    repeat its facts for queries. Never updated or deleted."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="checkpoints")
+    deal = models.ForeignKey(
+        "marketplace.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    event = models.CharField(_("事件"), max_length=32)
+    count = models.PositiveIntegerField(_("出价数"))
+    head = models.CharField(_("链头哈希"), max_length=64)
+    outcome = models.CharField(_("结果"), max_length=32)
+    payload = models.JSONField()
+    signature = models.CharField(max_length=128)
+    key_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("存证检查点")
+        verbose_name_plural = _("存证检查点")
+        ordering = ("auction", "id")
+
+
+class BestOfferWindow(models.Model):
+    """流拍后择优报价: after an unsold close the holder may open a window in which registered
+    bidders send one sealed offer each; the holder accepts one (a deal) or lets it lapse."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("报价中")  # offers are sealed until closes_at; the holder may accept one
+        ACCEPTED = "accepted", _("已择优成交")  # the holder accepted an offer: a deal was made
+        LAPSED = "lapsed", _("已失效")  # closed with no offer accepted; deposits released
+
+    auction = models.OneToOneField(Auction, on_delete=models.PROTECT, related_name="best_offer_window")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    closes_at = models.DateTimeField(_("截止时间"))
+    deal = models.ForeignKey(
+        "marketplace.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("择优报价窗口")
+        verbose_name_plural = _("择优报价窗口")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opened_at")), name="best_offer_window_ends"),
+        ]
+
+
+class BestOfferWindowStatusChange(models.Model):
+    window = models.ForeignKey(BestOfferWindow, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+
+class BestOffer(models.Model):
+    """One registered bidder's sealed offer in a best-offer window, with a deposit of its own (the
+    auction's were released at the close): the holder accepts only an offer whose deposit is frozen."""
+
+    class Status(models.TextChoices):
+        SEALED = (
+            "sealed",
+            _("已密封"),
+        )  # sent; only its bidder and, after closes_at or to accept, the holder see it
+        ACCEPTED = "accepted", _("已接受")  # the deal was made with it; its deposit applied
+        DECLINED = "declined", _("未获接受")  # another offer was accepted, or the window lapsed
+
+    window = models.ForeignKey(BestOfferWindow, on_delete=models.PROTECT, related_name="offers")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="best_offers")
+    amount = models.DecimalField(_("报价"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SEALED)
+    payment = models.OneToOneField(
+        "marketplace.Payable", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("择优报价")
+        verbose_name_plural = _("择优报价")
+        constraints = [
+            models.UniqueConstraint(fields=["window", "registration"], name="best_offer_one_per_bidder"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="best_offer_amount_positive"),
+        ]
+
+
+class BestOfferStatusChange(models.Model):
+    offer = models.ForeignKey(BestOffer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+
+class RunnerUpOffer(models.Model):
+    """顺位受让: after the winner's default, the holder offers the lot to the runner-up (the other
+    bidder with the highest bid) at that bid; it accepts within 3 working days or declines."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待答复")  # waiting for the runner-up until expires_at
+        ACCEPTED = "accepted", _("已接受")  # a deal was made with the runner-up
+        DECLINED = "declined", _("已放弃")  # the runner-up declined, without penalty
+        LAPSED = "lapsed", _("已逾期")  # no answer by expires_at; the holder may relist
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="runner_up_offers")
+    defaulted_deal = models.OneToOneField(
+        "marketplace.Deal", on_delete=models.PROTECT, related_name="runner_up_offer"
+    )
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="runner_up_offers")
+    amount = models.DecimalField(_("价格"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    # The deposit applied at acceptance: the runner-up's own if still frozen, else a new one.
+    payment = models.ForeignKey(
+        "marketplace.Payable", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField(_("答复截止"))
+    deal = models.ForeignKey(
+        "marketplace.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("顺位受让")
+        verbose_name_plural = _("顺位受让")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="runner_up_amount_positive"),
+        ]
+
+
+class RunnerUpOfferStatusChange(models.Model):
+    offer = models.ForeignKey(RunnerUpOffer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")

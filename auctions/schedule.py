@@ -6,4 +6,5 @@ does not come back to a pile of them."""
 
 BEAT_SCHEDULE = {
     "auctions-sweep": {"task": "auctions.sweep", "schedule": 15.0, "options": {"expires": 14.0}},
+    "auctions-rescue-sweep": {"task": "auctions.rescue_sweep", "schedule": 300.0},
 }

@@ -95,6 +95,8 @@ def auction_public(
         "extension_seconds": auction.extension_seconds,
         "restricted": auction.restricted,
         "close_blocked": bool(auction.close_blocked_code),
+        # A recorded pre-emption holder registered (never who): its bid equal to the price leads.
+        "preemptive_registered": auction.preemptive_registered,
     }
     if show_reserve:
         data["reserve_price"] = money_format(auction.reserve_price)
@@ -183,6 +185,7 @@ def registration_public(registration: Registration) -> dict[str, Any]:
         "payment": registration.payment_id,
         "payment_reference": payment.payment_reference if payment is not None else None,
         "proxy_max_amount": money_format(proxy.max_amount) if proxy is not None else None,
+        "preemptive": registration.preemptive,
     }
 
 
@@ -193,3 +196,62 @@ def auctions_watched() -> QuerySet[Auction]:
         .select_related("listing__achievement__holder", "leader")
         .order_by("status", "ends_at")
     )
+
+
+def checkpoint_public(checkpoint: Any) -> dict[str, Any]:
+    return {
+        "payload": checkpoint.payload,
+        "signature": checkpoint.signature,
+        "key_id": checkpoint.key_id,
+        "algorithm": "Ed25519",
+    }
+
+
+def auction_record(auction: Auction) -> dict[str, Any]:
+    """``GET /api/v1/auctions/{id}/record/``: every bid with its hash, every signed checkpoint and
+    the market's public key, in one document that ``tools/verify_record.py`` checks offline.
+    Only after the close (the caller checks ``is_final``)."""
+    from core.signing import public_key_info
+
+    return {
+        "format": "zjtm-auction-record/1",
+        "auction": auction.pk,
+        "listing": auction.listing_id,
+        "status": auction.status,
+        "closed_at": when(auction.closed_at),
+        "bid_count": auction.bid_count,
+        "head": auction.last_hash,
+        "bids": [bid_public(b, bidder_no=b.registration.bidder_no) for b in bids_public(auction.pk)],
+        "checkpoints": [checkpoint_public(c) for c in auction.checkpoints.order_by("created_at", "id")],
+        "public_key": public_key_info(),
+    }
+
+
+def rescue_view(*, auction: Auction, user: Any) -> dict[str, Any]:
+    """What the rescue page shows ``user``: the best-offer window and the offers it may see (the
+    holder's members see every offer; a bidder only its own), and the runner-up offers of the
+    auction's defaulted deal(s) to the holder and to the runner-up."""
+    from accounts.selectors import member_organization_ids
+
+    from .models import BestOfferWindow, RunnerUpOffer
+
+    org_ids = set(member_organization_ids(user)) if getattr(user, "is_authenticated", False) else set()
+    is_holder = auction.holder_id in org_ids
+    window = BestOfferWindow.objects.filter(auction=auction).first()
+    offers = []
+    if window is not None:
+        queryset = window.offers.select_related("registration", "payment").order_by("-amount", "made_at")
+        if not is_holder:
+            queryset = queryset.filter(registration__organization_id__in=org_ids)
+        offers = list(queryset)
+    runner_ups = RunnerUpOffer.objects.filter(auction=auction).select_related("registration", "payment")
+    if not is_holder:
+        runner_ups = runner_ups.filter(registration__organization_id__in=org_ids)
+    mine = Registration.objects.filter(auction=auction, organization_id__in=org_ids).first()
+    return {
+        "is_holder": is_holder,
+        "registration": mine,
+        "window": window,
+        "offers": offers,
+        "runner_ups": list(runner_ups.order_by("-offered_at")),
+    }

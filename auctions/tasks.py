@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import auction_close, auction_start, auctions_sweep
+from .services import (
+    auction_close,
+    auction_start,
+    auctions_sweep,
+    best_offer_window_lapse,
+    runner_up_offer_lapse,
+)
+from .services.outbid import auction_outbid_notify
 
 
 @shared_task(name="auctions.start")
@@ -22,7 +29,34 @@ def auction_close_task(auction_id: int) -> None:
     auction_close(auction_id=auction_id)
 
 
+@shared_task(name="auctions.outbid", ignore_result=True)
+def auction_outbid_task(auction_id: int, first_seq: int, last_seq: int) -> None:
+    """Tell the organization that led before these bids that it was outbid."""
+    auction_outbid_notify(auction_id=auction_id, first_seq=first_seq, last_seq=last_seq)
+
+
 @shared_task(name="auctions.sweep")
 def auctions_sweep_task() -> None:
     """Start and close whatever is due: the backstop should no sweeper run."""
     auctions_sweep()
+
+
+@shared_task(name="auctions.best_offer_lapse")
+def best_offer_lapse_task(window_id: int) -> None:
+    best_offer_window_lapse(window_id=window_id)
+
+
+@shared_task(name="auctions.runner_up_lapse")
+def runner_up_lapse_task(offer_id: int) -> None:
+    runner_up_offer_lapse(offer_id=offer_id)
+
+
+@shared_task(name="auctions.rescue_sweep")
+def rescue_sweep_task() -> None:
+    """Lapse best-offer windows and runner-up offers whose tasks were missed."""
+    from .services.rescue import best_offer_windows_due_ids, runner_up_offers_due_ids
+
+    for window_id in best_offer_windows_due_ids():
+        best_offer_window_lapse(window_id=window_id)
+    for offer_id in runner_up_offers_due_ids():
+        runner_up_offer_lapse(offer_id=offer_id)

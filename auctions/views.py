@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import operator_required
+from accounts.selectors import member_organization_ids
 from auctions import selectors, services
 from auctions.models import Auction, Registration
 from core.errors import DomainError
+from marketplace.selectors import deposit_state, preemption_holder_ids
 
 S = Auction.Status
 
@@ -69,7 +71,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST" and registration is None:
         try:
-            registration = services.registration_create(auction_id=auction.pk, actor=request.user)
+            registration = services.registration_create(
+                auction_id=auction.pk, actor=request.user, preemptive=request.POST.get("preemptive") == "1"
+            )
         except DomainError as exc:
             error = exc.detail
         else:
@@ -84,8 +88,13 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         "listing": auction.listing,
         "registration": registration,
         "details": selectors.registration_public(registration) if registration is not None else None,
+        "deposit_state": deposit_state(registration.payment) if registration is not None else None,
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "error": error,
+        "can_preempt": registration is None
+        and bool(
+            preemption_holder_ids(auction.listing.achievement_id) & set(member_organization_ids(request.user))
+        ),
     }
     return render(request, "auctions/register.html", context)
 
@@ -110,6 +119,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "bid_count": my_bids.count(),
                 "proxy_max": proxy.max_amount if proxy is not None else None,
                 "leading": reg.auction.leader_id == reg.pk,
+                "deposit_state": deposit_state(reg.payment),
             }
         )
     return render(request, "auctions/mine.html", {"rows": rows})
@@ -143,3 +153,77 @@ def console_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("拍卖已取消，保证金已退还。"))
     return redirect("auctions:console_live")
+
+
+RESCUE_ACTIONS = {
+    "open_window": lambda request, auction: services.best_offer_window_open(
+        auction_id=auction.pk, actor=request.user
+    ),
+    "make_offer": lambda request, auction: services.best_offer_make(
+        auction_id=auction.pk, actor=request.user, amount=request.POST.get("amount", "").strip() or "0"
+    ),
+    "accept_offer": lambda request, auction: services.best_offer_accept(
+        offer_id=int(request.POST.get("offer", "0") or 0), actor=request.user
+    ),
+    "move_negotiated": lambda request, auction: services.auction_move_to_negotiated(
+        auction_id=auction.pk,
+        actor=request.user,
+        asking_price=request.POST.get("asking_price", "").strip() or None,
+    ),
+    "runner_up_offer": lambda request, auction: services.runner_up_offer_make(
+        deal_id=int(request.POST.get("deal", "0") or 0), actor=request.user
+    ),
+    "runner_up_accept": lambda request, auction: services.runner_up_offer_accept(
+        offer_id=int(request.POST.get("offer", "0") or 0), actor=request.user
+    ),
+    "runner_up_decline": lambda request, auction: services.runner_up_offer_decline(
+        offer_id=int(request.POST.get("offer", "0") or 0),
+        actor=request.user,
+        reason=request.POST.get("reason", ""),
+    ),
+}
+RESCUE_DONE = {
+    "open_window": _("择优报价已开启，已通知全部登记竞买人。"),
+    "make_offer": _("择优报价已密封提交。请按付款识别码缴纳保证金，到账后持有单位方可接受。"),
+    "accept_offer": _("已接受该报价，成交。"),
+    "move_negotiated": _("已转为协议定价挂牌并提交审核。"),
+    "runner_up_offer": _("已向顺位竞买人发出受让要约。"),
+    "runner_up_accept": _("已接受顺位受让，成交。"),
+    "runner_up_decline": _("已放弃顺位受让。"),
+}
+
+
+@login_required
+def rescue(request: HttpRequest, pk: int) -> HttpResponse:
+    """流拍后择优报价 and 顺位受让: the holder opens the window, accepts an offer or moves the lot to
+    a negotiated listing, offers a defaulted lot to the runner-up; bidders send their sealed offer;
+    the runner-up accepts or declines. One POST dispatches by a whitelist of action names."""
+    from marketplace.models import Deal
+
+    auction = _auction(pk)
+    if request.method == "POST":
+        action = RESCUE_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            messages.error(request, _("未知的操作。"))
+        else:
+            try:
+                action(request, auction)
+            except (DomainError, ValueError) as exc:
+                messages.error(request, getattr(exc, "detail", str(exc)))
+            else:
+                messages.success(request, str(RESCUE_DONE[request.POST["action"]]))
+        return redirect("auctions:rescue", pk=auction.pk)
+    view = selectors.rescue_view(auction=auction, user=request.user)
+    defaulted = list(
+        Deal.objects.filter(
+            listing=auction.listing, status=Deal.Status.DEFAULTED, runner_up_offer__isnull=True
+        )
+    )
+    context = {
+        "auction": auction,
+        "listing": auction.listing,
+        "now": selectors.db_now(),
+        "defaulted": defaulted if view["is_holder"] else [],
+        **view,
+    }
+    return render(request, "auctions/rescue.html", context)

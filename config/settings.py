@@ -143,6 +143,10 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
+    # A pooled connection is tried (an empty query) before a request gets it (Django passes the
+    # pool psycopg_pool's check): one that a PgBouncer or PostgreSQL restart cut is replaced
+    # instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
 # transactions of one Django connection may run on different server connections, so nothing may
 # outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)
@@ -362,13 +366,23 @@ MARKET_SEAMS: dict[str, str] = {
     "achievement_converted": "conversion.services.achievement_converted",
     "achievement_conversion_duty": "conversion.selectors.duty.conversion_duty",
     "ties_changed": "auctions.services.registrations_suspend_tied",
+    "listing_trade_state": "marketplace.selectors.listing_trade_state",
     "achievement_discovery": "discovery.selectors.disclosure.achievement_discovery",
+    "deal_moved": "auctions.services.deal_checkpoint",
 }
+
+# The market's Ed25519 signing key for auction-record checkpoints (core/signing.py): a PEM
+# PKCS#8 key or the base64 of its 32-byte seed. Unset: a development key under var/ (with DEBUG
+# off the system check config.E002 refuses to start). Published at /api/v1/keys/.
+MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
 MARKET = {
     "AUCTION_EXTENSION_SECONDS": 300,
     "PAYMENT_DUE_WORKING_DAYS": env.int("PAYMENT_DUE_WORKING_DAYS", default=10),
+    # A released deposit or an overpayment is paid back within this many working days (the
+    # rulebooks allow 3-5); the payer is told the date.
+    "REFUND_DUE_WORKING_DAYS": 3,
     "FISCAL_NOTICE_DAYS_MIN": 15,
     "BROKER_SHARE_MIN": "0.05",
     # Platform fee: marginal tiers [up to (yuan, None = the rest), rate], with a minimum fee.
@@ -379,6 +393,8 @@ MARKET = {
     # Contribution points (贡献积分) a broker earns per settled deal it brought: a base, one more per
     # whole PER_AMOUNT of the price, at most MAX (marketplace.services.brokers.points_for).
     "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
+    # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
+    "DATA_ROOM_LINK_SECONDS": 300,
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
@@ -450,6 +466,10 @@ MARKET = {
     "MAKEUP_WORKDAYS": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
     # A newly published year, added by the deployment without a code change (README, Production).
     + env.list("MARKET_MAKEUP_WORKDAYS", default=[]),
+    # 流拍后择优报价: how long a best-offer window stays open after the holder opens it.
+    "BEST_OFFER_WINDOW_HOURS": env.int("BEST_OFFER_WINDOW_HOURS", default=24),
+    # 顺位受让: working days the runner-up has to accept the holder's offer after a default.
+    "RUNNER_UP_ACCEPT_WORKING_DAYS": 3,
     "ESCROW_BANK_ACCOUNT": {
         "bank": "中国工商银行杭州分行",
         "account_name": "浙江技术市场资金监管专户",
@@ -513,5 +533,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Development and the demo: each e-mail a readable text file under var/mail/ (core.mail); production
+# sets EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* values.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.MailboxBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The site's address as people reach it: e-mails link to pages with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="浙江技术市场 <noreply@zjtm.example.cn>")

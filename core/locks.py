@@ -38,6 +38,8 @@ both follow the order can wait for each other but never deadlock. Rows of one ki
     A broker's mandate (``mandate_lock``): revoking it takes no other lock; naming a deal's broker
     reads the mandate under the deal's lock without locking it (a revocation after the deal
     does not undo it: the mandate's ``revoked_at`` is compared with the deal's conclusion).
+    A data room's access (``data_room_access_lock``): deciding or revoking it takes no other lock;
+    accepting the NDA locks the listing (one access per organization, the room's NDA version).
     A settlement adds the broker's points to its profile (an ``UPDATE``) last, after the deal.
 13. a reconciliation run writes no locked row: it reads one snapshot (``ledger_check``).
 
@@ -218,3 +220,10 @@ def confirmation_lock(confirmation: Any) -> Any:
 def mandate_lock(mandate: Any) -> Any:
     """A broker's mandate (委托) on a listing, with its listing read."""
     return row_lock(_model("marketplace.Mandate"), mandate, related=("listing__achievement", "broker"))
+
+
+def data_room_access_lock(access: Any) -> Any:
+    """A company's access to a data room, with its room and listing read."""
+    return row_lock(
+        _model("marketplace.DataRoomAccess"), access, related=("room__listing__achievement", "organization")
+    )

@@ -25,6 +25,9 @@ KNOWN = {
     # accounts -> auctions: a person joined an organization, or two organizations were declared
     # related; registrations that this ties to their lot's holder are suspended (related_party).
     "ties_changed",
+    # marketplace -> auctions: a deal moved to another status; an auctioned lot's record is signed
+    # again (a checkpoint with the deal's new status, issue #16).
+    "deal_moved",
     # listings -> conversion: the earliest grant date changed; store the deadlines it starts.
     "achievement_granted",
     # listings -> conversion: the achievement converted (a deal, a self-implementation); take it
@@ -33,6 +36,9 @@ KNOWN = {
     # listings -> conversion, a read: where the achievement stands with the duty today, for the
     # achievement's API record (``None`` when no app answers).
     "achievement_conversion_duty",
+    # listings -> marketplace, a read: the notice running on a listing and its published result,
+    # for the listing's public page (``None`` when no app answers).
+    "listing_trade_state",
     # listings -> discovery, a read: the achievement's disclosure for its API record (maturity,
     # the valuation band, the peer-review aggregate, completeness, use reports; ``None`` when no
     # app answers).

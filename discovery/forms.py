@@ -9,7 +9,7 @@ from core.web import MoneyFormField
 from listings.forms import DATE_INPUT
 from listings.models import Field, Listing, Rights
 
-from .models import FeedbackReason, Subscription
+from .models import FeedbackReason, Subscription, UseReport
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -81,6 +81,7 @@ class AnswerForm(forms.Form):
 
 
 class InviteForm(forms.Form):
+    achievement = forms.IntegerField(label=_("成果编号"), min_value=1)
     expert = forms.CharField(label=_("专家用户名"), max_length=150)
 
 
@@ -105,3 +106,9 @@ class SubscriptionForm(forms.Form):
         label=_("转化方式"), required=False, choices=[("", _("全部"))] + list(Rights.choices)
     )
     email = forms.BooleanField(label=_("同时发送邮件"), required=False, initial=True)
+
+
+class UseReportForm(forms.Form):
+    application_status = forms.ChoiceField(label=_("应用状况"), choices=UseReport.Application.choices)
+    benefit = forms.CharField(label=_("转化效益"), required=False, max_length=5000, widget=TEXTAREA)
+    revenue = MoneyFormField(label=_("新增销售额（元，可选）"), required=False)

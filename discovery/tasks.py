@@ -11,3 +11,9 @@ from . import services
 def index_refresh_task() -> int:
     """Re-index achievements changed since their index row was written (idempotent)."""
     return services.achievement_index_refresh()
+
+
+@shared_task(name="discovery.use_reports_open")
+def use_reports_open_task() -> int:
+    """Open (and remind of) the use reports whose deal anniversary came (idempotent)."""
+    return services.use_reports_open()

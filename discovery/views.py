@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.models import Expert, Membership, User
 from accounts.permissions import operator_required
 from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
 from core.errors import DomainError
@@ -27,13 +27,20 @@ from .forms import (
     DemandFilterForm,
     DemandForm,
     FeedbackForm,
+    InviteForm,
+    PeerReviewForm,
     QuestionForm,
     ResponseForm,
     ReviewForm,
+    UseReportForm,
 )
-from .models import Demand, DemandResponse
+from .models import Demand, DemandResponse, PeerReview
 from .selectors import demands as demand_selectors
 from .selectors import inquiry as inquiry_selectors
+from .selectors import review as review_selectors
+from .selectors import valuation as valuation_selectors
+from .selectors.completeness import achievement_completeness
+from .selectors.disclosure import use_reports_late, use_reports_visible_to
 from .selectors.matching import achievement_matching_demands, demand_matches
 
 PAGE_SIZE = 20
@@ -252,11 +259,17 @@ def listing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "responsiveness": inquiry_selectors.holder_responsiveness(holder_id=listing.achievement.holder_id),
     }
     context.update(_valuation_context(listing))
+    if is_holder or is_operator(request.user):
+        context["price_flag"] = valuation_selectors.price_flag(
+            listing=listing, band=context["valuation"].band
+        )
+        context["completeness"] = achievement_completeness(achievement=listing.achievement)
     return render(request, "discovery/listing.html", context)
 
 
 def _valuation_context(listing: Any) -> dict[str, Any]:
-    return {}
+    valuation = valuation_selectors.listing_valuation(listing=listing)
+    return {"valuation": valuation, "price": valuation_selectors.listing_price(listing)}
 
 
 @operator_required
@@ -265,4 +278,108 @@ def console_questions(request: HttpRequest) -> HttpResponse:
     late = inquiry_selectors.questions_unanswered_late()
     return render(
         request, "discovery/console_questions.html", {"rows": list(late[:200]), "count": late.count()}
+    )
+
+
+@login_required
+def my_peer_reviews(request: HttpRequest) -> HttpResponse:
+    """The expert's invitations, each with its score form, and the reviews already submitted."""
+    failed: dict[int, PeerReviewForm] = {}
+    if request.method == "POST":
+        review = PeerReview.objects.filter(pk=request.POST.get("review"), expert=request.user).first()
+        if review is None:
+            raise Http404
+        form = failed[review.pk] = PeerReviewForm(request.POST, prefix=f"p{review.pk}")
+        if form.is_valid():
+            try:
+                services.review_submit(review=review, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form_apply_error(form, exc)
+            else:
+                messages.success(request, _("评议已提交。"))
+                return redirect("discovery:my_peer_reviews")
+    reviews = list(
+        PeerReview.objects.filter(expert=request.user).select_related("achievement__holder").order_by("-id")
+    )
+    rows = [(r, failed.get(r.pk) or PeerReviewForm(prefix=f"p{r.pk}")) for r in reviews]
+    return render(request, "discovery/my_peer_reviews.html", {"rows": rows})
+
+
+@login_required
+def peer_reviews_of(request: HttpRequest, pk: int) -> HttpResponse:
+    """An achievement's individual reviews: its holder's members and operators only."""
+    achievement = Achievement.objects.filter(pk=pk).select_related("holder").first()
+    if achievement is None or not (
+        is_operator(request.user) or achievement.holder_id in member_organization_ids(request.user)
+    ):
+        raise Http404
+    reviews = review_selectors.peer_reviews_visible_to(request.user).filter(achievement=achievement)
+    return render(
+        request,
+        "discovery/peer_reviews_of.html",
+        {
+            "achievement": achievement,
+            "reviews": list(reviews.order_by("-id")),
+            "aggregate": review_selectors.peer_review_aggregate(achievement_id=pk),
+        },
+    )
+
+
+@operator_required
+def console_peer_reviews(request: HttpRequest) -> HttpResponse:
+    """Operators invite experts (the system refuses a conflict of interest) and follow the open
+    invitations."""
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        achievement = Achievement.objects.filter(pk=form.cleaned_data["achievement"]).first()
+        expert = User.objects.filter(username=form.cleaned_data["expert"]).first()
+        if achievement is None:
+            form.add_error("achievement", _("成果不存在。"))
+        elif expert is None:
+            form.add_error("expert", _("用户不存在。"))
+        else:
+            try:
+                services.review_invite(achievement=achievement, actor=request.user, expert=expert)
+            except DomainError as exc:
+                form_apply_error(form, exc)
+            else:
+                messages.success(request, _("已邀请专家评议。"))
+                return redirect("discovery:console_peer_reviews")
+    invitations = review_selectors.invitations_open()
+    experts = Expert.objects.filter(active=True).select_related("user", "organization").order_by("id")[:200]
+    return render(
+        request,
+        "discovery/console_peer_reviews.html",
+        {"form": form, "rows": list(invitations[:200]), "count": invitations.count(), "experts": experts},
+    )
+
+
+@login_required
+def my_use_reports(request: HttpRequest) -> HttpResponse:
+    """The buyer's yearly use reports, each due one with its form."""
+    failed: dict[int, UseReportForm] = {}
+    if request.method == "POST":
+        report = use_reports_visible_to(request.user).filter(pk=request.POST.get("report")).first()
+        if report is None:
+            raise Http404
+        form = failed[report.pk] = UseReportForm(request.POST, prefix=f"u{report.pk}")
+        if form.is_valid():
+            try:
+                services.use_report_file(report=report, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form_apply_error(form, exc)
+            else:
+                messages.success(request, _("使用报告已填报。"))
+                return redirect("discovery:my_use_reports")
+    reports = use_reports_visible_to(request.user).order_by("status", "due_on", "id")[:200]
+    rows = [(r, failed.get(r.pk) or UseReportForm(prefix=f"u{r.pk}")) for r in reports]
+    return render(request, "discovery/my_use_reports.html", {"rows": rows})
+
+
+@operator_required
+def console_use_reports(request: HttpRequest) -> HttpResponse:
+    """Use reports past their due day, oldest first."""
+    late = use_reports_late()
+    return render(
+        request, "discovery/console_use_reports.html", {"rows": list(late[:200]), "count": late.count()}
     )

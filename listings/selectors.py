@@ -73,11 +73,15 @@ def _with_relations(qs: QuerySet[Listing]) -> QuerySet[Listing]:
 
 
 def listings_visible_to(user: Any) -> QuerySet[Listing]:
-    """Published listings for everyone; every listing of their organizations for holder members;
-    all for operators. Anything else is "not found" to the caller."""
+    """Published and closed listings for everyone (a sold or closed lot keeps its public page:
+    results, live rooms and notifications link it); every listing of their organizations for
+    holder members; all for operators. Anything else is "not found" to the caller."""
     qs = Listing.objects.all()
     if not is_operator(user):
-        qs = qs.filter(Q(status=S.PUBLISHED) | Q(achievement__holder_id__in=member_organization_ids(user)))
+        qs = qs.filter(
+            Q(status__in=(S.PUBLISHED, S.CLOSED))
+            | Q(achievement__holder_id__in=member_organization_ids(user))
+        )
     return _with_relations(qs)
 
 

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 
 from accounts.permissions import operator_required
 from accounts.selectors import is_operator, user_memberships
-from core import files
+from core import files, seams
 from core.errors import DomainError, InvalidInput
 from core.paging import LinkPage
 from core.web import form_apply_error
@@ -130,6 +130,8 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_operator": is_operator(request.user),
         "auction_id": selectors.listing_auction_id(listing),
         "history": selectors.listing_history(listing=listing) if full else None,
+        # The notice running on it and its published result (marketplace answers; listings asks).
+        "trade": seams.call("listing_trade_state", listing=listing) or {},
         "take_down_form": ReasonForm(),
     }
     return render(request, "listings/listing_detail.html", context)

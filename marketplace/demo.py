@@ -25,6 +25,7 @@ from listings.services import achievement_create
 
 from .models import Deal, Offer, PublicNotice, SettlementPolicy
 from .services import deal_conclude
+from .services.confirmation import deal_confirmation_sign
 from .services.negotiation import notice_conclude, offer_accept, offer_counter, offer_make
 from .services.payments import payment_receive
 from .services.settlement import deal_register_contract
@@ -160,8 +161,16 @@ def load(context: dict[str, Any]) -> None:
     if motor.status == Deal.Status.AWAITING_PAYMENT:
         _pay(motor, txn="DEMO-ICBC-20261103-0001")
     if motor.status == Deal.Status.PAID:
+        # Both sign the 成交确认书 first: the registration and the settlement wait for it.
+        for side, actor in (
+            ("buyer", _buyer_user(context, str(SOLD[0]["buyer"]))),
+            ("seller", _admin_of(context, "zjut")),
+        ):
+            if getattr(motor.confirmation, f"{side}_signed_at") is None:
+                deal_confirmation_sign(deal=motor, actor=actor)
+        year = timezone.localtime(motor.concluded_at).year
         deal_register_contract(
-            deal=motor, actor=_admin_of(context, "zjut"), contract_registration_no="330105X0023561"
+            deal=motor, actor=_admin_of(context, "zjut"), contract_registration_no=f"{year}330105023561"
         )
     if membrane.status == Deal.Status.AWAITING_PAYMENT:
         _pay(membrane, txn="DEMO-ABC-20261110-0042")

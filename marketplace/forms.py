@@ -10,6 +10,8 @@ from core.web import MoneyFormField
 from listings.forms import DATE_INPUT as DATE
 from listings.models import Field, Listing
 
+from .validators import FORMAT_HELP
+
 
 class ResultFilterForm(forms.Form):
     mode = forms.ChoiceField(
@@ -61,7 +63,18 @@ class ObjectionDecisionForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    contract_registration_no = forms.CharField(label=_("技术合同认定登记号"), required=False, max_length=64)
+    contract_registration_no = forms.CharField(
+        label=_("技术合同认定登记号"), required=False, max_length=64, help_text=FORMAT_HELP
+    )
+
+
+class ContractCorrectionForm(forms.Form):
+    contract_registration_no = forms.CharField(
+        label=_("更正后的登记号"), required=False, max_length=64, help_text=FORMAT_HELP
+    )
+    reason = forms.CharField(
+        label=_("更正理由"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # Brokers (技术经理人) -----------------------------------------------------------------------------
@@ -114,3 +127,35 @@ class DealBrokerForm(forms.Form):
             (m.broker_id, f"{m.broker.name}（{m.broker.organization.name}，证书 {m.broker.certificate_no}）")
             for m in mandates
         ]
+
+
+class PaymentReceiptForm(forms.Form):
+    """已付款: the bank receipt; the file is checked by the service (``core.files``)."""
+
+    file = forms.FileField(
+        label=_("银行回单"),
+        help_text=_("网银电子回单（PDF）或纸质回单照片（PNG/JPEG/WebP），不超过 10 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+# Data rooms (资料室) ----------------------------------------------------------------------------
+
+
+class DataRoomFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("选择文件"), help_text=_("PDF、Word、Excel、PowerPoint 或图片，不超过 50 MB。")
+    )
+
+
+class DataRoomSettingsForm(forms.Form):
+    nda_text = forms.CharField(
+        label=_("保密协议"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    requires_approval = forms.BooleanField(label=_("查阅须经本单位同意"), required=False)
+
+
+class NdaAcceptForm(forms.Form):
+    nda_version = forms.IntegerField(widget=forms.HiddenInput)
+    accept = forms.BooleanField(label=_("我已阅读并代表本单位接受上述保密协议"))

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,9 @@ from core.sync import sync_since
 from .models import (
     BrokerPoints,
     BrokerProfile,
+    DataRoom,
+    DataRoomAccess,
+    DataRoomEvent,
     Deal,
     DealConfirmation,
     Journal,
@@ -31,6 +35,7 @@ from .models import (
     Result,
     SettlementPolicy,
 )
+from .models.payments import PURPOSES
 
 T = TypeVar("T", bound=Model)
 
@@ -129,6 +134,68 @@ def confirmation_sign_refusal(user: Any, confirmation: DealConfirmation) -> tupl
     return None, side
 
 
+def confirmation_waiting_on(deal: Deal) -> list[str]:
+    """The sides ("buyer", "seller") whose signature the deal's 成交确认书 still waits for; both
+    when it has not been issued."""
+    confirmation = DealConfirmation.objects.filter(deal_id=deal.pk).first()
+    if confirmation is None:
+        return ["buyer", "seller"]
+    return [side for side in ("buyer", "seller") if getattr(confirmation, f"{side}_signed_at") is None]
+
+
+def deal_steps(deal: Deal) -> list[dict[str, Any]]:
+    """What a deal goes through after its conclusion, in order, and on whom each open step waits
+    ("buyer", "seller", "platform"): signing the 成交确认书 (each side), paying the price, the
+    contract registration, the settlement and the payouts. ``done`` steps are finished; the first
+    open ones are ``waiting``. The deal page shows it to both parties and operators."""
+    S = Deal.Status
+    waiting_sides = set(confirmation_waiting_on(deal))
+    paid = deal.status in (S.PAID, S.CONTRACT_REGISTERED, S.SETTLED)
+    signed = not waiting_sides
+    payouts = list(
+        Payable.objects.filter(deal_id=deal.pk, kind=Payable.Kind.PAYOUT).values_list("status", flat=True)
+    )
+    steps: list[dict[str, Any]] = [
+        {
+            "key": "buyer_signs",
+            "label": _("受让方签署成交确认书"),
+            "on": "buyer",
+            "done": "buyer" not in waiting_sides,
+        },
+        {
+            "key": "seller_signs",
+            "label": _("转让方签署成交确认书"),
+            "on": "seller",
+            "done": "seller" not in waiting_sides,
+        },
+        {"key": "pay", "label": _("受让方付清价款"), "on": "buyer", "done": paid},
+        {
+            "key": "register",
+            "label": _("转让方填写技术合同认定登记号"),
+            "on": "seller",
+            "done": bool(deal.contract_registration_no) or deal.status == S.SETTLED,
+            "blocked": not (paid and signed),
+        },
+        {"key": "settle", "label": _("平台结算"), "on": "platform", "done": deal.status == S.SETTLED},
+        {
+            "key": "payout",
+            "label": _("平台向转让方等付款"),
+            "on": "platform",
+            "done": bool(payouts) and all(p == Payable.Status.PAID for p in payouts),
+        },
+    ]
+    if deal.status == S.DEFAULTED:
+        return [dict(step, waiting=False) for step in steps]
+    for step in steps:
+        step["waiting"] = not step["done"] and not step.get("blocked", False)
+    # The platform's steps wait only once everything before them is done.
+    first_open = next((i for i, step in enumerate(steps) if not step["done"]), len(steps))
+    for i, step in enumerate(steps):
+        if step["on"] == "platform" and i > first_open:
+            step["waiting"] = False
+    return steps
+
+
 def signer_name(user: Any, organization: Any = None) -> str:
     """A signer as the other party sees them: the person's name, never the login name nor a
     row's id; without a name on record, the organization's authorized representative."""
@@ -207,6 +274,56 @@ def result_notice(*, deal_id: int) -> dict[str, Any] | None:
     }
 
 
+def listing_trade_state(*, listing: Any) -> dict[str, Any]:
+    """Where a listing stands in the marketplace, for its public page (the ``listing_trade_state``
+    seam: listings asks, marketplace answers): the public notice running on it (price, end of the
+    objection window, its page) and the public result once its deal is published."""
+    notice = PublicNotice.objects.filter(listing_id=listing.pk, status=PublicNotice.Status.OPEN).first()
+    result = Result.objects.filter(listing_id=listing.pk).order_by("-concluded_at", "-id").first()
+    return {
+        "notice": None
+        if notice is None
+        else {
+            "url": reverse("marketplace:notice", args=[notice.pk]),
+            "price": notice.price,
+            "starts_at": notice.starts_at,
+            "ends_at": notice.ends_at,
+        },
+        "result_url": None if result is None else reverse("marketplace:result", args=[result.pk]),
+    }
+
+
+def notices_running() -> QuerySet[PublicNotice]:
+    """The public list of running notices (公示): every open notice, the one whose objection window
+    closes first on top."""
+    return (
+        PublicNotice.objects.filter(status=PublicNotice.Status.OPEN)
+        .select_related("listing__achievement__holder", "buyer")
+        .annotate(objection_count=Count("objections"))
+        .order_by("ends_at", "id")
+    )
+
+
+def result_page(*, result_id: int) -> dict[str, Any] | None:
+    """Everything the public page of one result shows: the result, its deal's public facts (mode,
+    bid and bidder counts), the public notice it went through (negotiated) and the achievement's
+    patents. None when no such result."""
+    result = (
+        Result.objects.select_related("deal", "achievement__holder", "listing").filter(pk=result_id).first()
+    )
+    if result is None:
+        return None
+    notice = PublicNotice.objects.filter(deal_id=result.deal_id).first()
+    return {
+        "result": result,
+        "deal": result.deal,
+        "achievement": result.achievement,
+        "patents": list(result.achievement.ip.all()),
+        "notice": notice,
+        "objections": notice.objections.count() if notice is not None else 0,
+    }
+
+
 def reconciliation_runs(*, status: str | None = None, limit: int = 30) -> QuerySet[ReconciliationRun]:
     """The latest reconciliation runs, newest first, of one ``status`` if given (operators' page;
     the console tile counts the mismatches)."""
@@ -217,6 +334,63 @@ def reconciliation_runs(*, status: str | None = None, limit: int = 30) -> QueryS
 
 
 # The operators' queues: each console tile counts what the page it opens lists.
+
+
+QUEUE_STATES = {
+    "pending": _("待确认"),
+    "receipt": _("已上传回单"),
+    "paid": _("已付清"),
+    "cancelled": _("已取消"),
+}
+
+
+def payables_queue(*, purpose: str = "", state: str = "pending") -> QuerySet[Payable]:
+    """The finance operators' payment queue, filtered by what each item is (``PURPOSES``) and its
+    state (``QUEUE_STATES``: ``receipt`` is pending with a payer's bank receipt); pending items
+    oldest first, settled ones newest first."""
+    qs = Payable.objects.select_related("payer", "listing__achievement", "deal").prefetch_related("receipts")
+    if purpose.startswith("payout_"):
+        qs = qs.filter(kind=Payable.Kind.PAYOUT, payout_account=purpose.removeprefix("payout_") + "_payable")
+    elif purpose in PURPOSES:
+        qs = qs.filter(kind=purpose)
+    if state == "receipt":
+        qs = qs.filter(status=Payable.Status.PENDING, receipts__isnull=False).distinct()
+    elif state in (Payable.Status.PAID, Payable.Status.CANCELLED):
+        return qs.filter(status=state).order_by("-updated_at", "-id")
+    else:
+        qs = qs.filter(status=Payable.Status.PENDING)
+    return qs.order_by("created_at", "id")
+
+
+# A deposit as its payer sees it: the money's real state, including the refund of a released one.
+DEPOSIT_STATES = {
+    "pending": _("待缴纳"),
+    "receipt_submitted": _("回单已提交，待平台确认到账"),
+    "frozen": _("已冻结，可以出价"),
+    "refund_pending": _("已解冻，退款待付"),
+    "refunded": _("已退还"),
+    "released": _("已解冻（未缴纳，无需退款）"),
+    "applied": _("已抵作价款"),
+    "forfeited": _("已没收"),
+}
+
+
+def deposit_state(payable: Payable | None) -> tuple[str, str]:
+    """pending -> receipt submitted -> frozen -> released (refund pending) -> refunded, or applied,
+    or forfeited: the deposit's state with the receipt and the refund taken into account."""
+    if payable is None:
+        return "pending", str(DEPOSIT_STATES["pending"])
+    D = Payable.DepositStatus
+    key = str(payable.deposit_status)
+    if key == D.PENDING and payable.receipts.exists():
+        key = "receipt_submitted"
+    elif key == D.RELEASED:
+        refunds = list(payable.refunds.exclude(status=Payable.Status.CANCELLED))
+        if not refunds:
+            key = "released" if payable.amount_paid == 0 else "refund_pending"
+        else:
+            key = "refunded" if all(r.status == Payable.Status.PAID for r in refunds) else "refund_pending"
+    return key, str(DEPOSIT_STATES.get(key, payable.get_deposit_status_display()))
 
 
 def payables_pending() -> QuerySet[Payable]:
@@ -312,3 +486,81 @@ def mandates_valid_for_deal(deal: Deal) -> list[Mandate]:
     its buyer may name."""
     mandates = Mandate.objects.filter(listing_id=deal.listing_id).select_related("broker__organization")
     return [m for m in mandates.order_by("id") if mandate_valid_at(m, deal.concluded_at)]
+
+
+# Data rooms (资料室) ----------------------------------------------------------------------------
+
+
+def data_room_readable_by_holder(user: Any, listing: Any) -> bool:
+    """The holder's members and operators read a room's accesses and its log."""
+    return is_staff_reader(user) or listing.achievement.holder_id in member_organization_ids(user)
+
+
+def data_room_accesses(room: DataRoom) -> QuerySet[DataRoomAccess]:
+    return room.accesses.select_related("organization", "nda_accepted_by").order_by("-id")
+
+
+def data_room_log(room: DataRoom) -> QuerySet[DataRoomEvent]:
+    """Who looked at what, newest first."""
+    return room.events.select_related("user", "access__organization", "file").order_by("-id")
+
+
+def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:
+    """The pre-emption page of an achievement: its inventors with their current records (the
+    holder's members and the recorded holders' members see it), the listings a recorded holder may
+    claim on, and whether ``user`` acts for the holder or for a recorded pre-emption holder."""
+    from accounts.selectors import member_organization_ids
+
+    from .models import Preemption, PreemptionClaim
+
+    org_ids = set(member_organization_ids(user)) if getattr(user, "is_authenticated", False) else set()
+    current = {
+        p.inventor_name: p
+        for p in Preemption.objects.filter(achievement=achievement, superseded_at=None).select_related(
+            "holder_organization"
+        )
+    }
+    holder_ids = {p.holder_organization_id for p in current.values() if not p.waived}
+    is_holder = achievement.holder_id in org_ids
+    is_preemption_holder = bool(holder_ids & org_ids)
+    listings = list(achievement.listings.filter(status="published").order_by("-id"))
+    return {
+        "is_holder": is_holder,
+        "is_preemption_holder": is_preemption_holder,
+        "visible": is_holder or is_preemption_holder or is_staff_reader(user),
+        "rows": [{"inventor": i, "record": current.get(i.name)} for i in achievement.inventors.all()],
+        "history": list(
+            Preemption.objects.filter(achievement=achievement)
+            .select_related("holder_organization", "recorded_by")
+            .order_by("-recorded_at", "-id")
+        ),
+        "listings": listings,
+        "claims": list(
+            PreemptionClaim.objects.filter(listing__achievement=achievement)
+            .select_related("organization")
+            .order_by("-claimed_at")
+        ),
+    }
+
+
+def organization_by_code_or_id(text: str) -> int | None:
+    """An organization named on a form by its 统一社会信用代码 or its id."""
+    from accounts.models import Organization
+
+    text = text.strip().upper()
+    if not text:
+        return None
+    if text.isdigit() and len(text) < 18:
+        return int(text)
+    return Organization.objects.filter(credit_code=text).values_list("pk", flat=True).first()
+
+
+def preemption_holder_ids(achievement: Any) -> set[int]:
+    """The organizations currently recorded as pre-emption holders of the achievement."""
+    from .models import Preemption
+
+    return set(
+        Preemption.objects.filter(achievement=achievement, superseded_at=None, waived=False).values_list(
+            "holder_organization_id", flat=True
+        )
+    )

@@ -17,12 +17,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import operator_required
 from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
+from core import files
 from core.errors import DomainError
 from core.paging import cursor_page
 from core.web import form_apply_error
@@ -31,23 +33,28 @@ from listings.models import Listing, Rights
 from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
 from marketplace.forms import (
+    ContractCorrectionForm,
     ContractForm,
     DealBrokerForm,
     ObjectionDecisionForm,
     ObjectionForm,
     OfferForm,
     PaymentConfirmForm,
+    PaymentReceiptForm,
     RejectForm,
     ResultFilterForm,
 )
 from marketplace.models import (
     Objection,
     Offer,
+    Payable,
+    PaymentReceipt,
     PublicNotice,
     PurchaseIntent,
     ReconciliationRun,
     Result,
 )
+from marketplace.models.payments import PURPOSES
 from marketplace.selectors import (
     deal_get_visible,
     deal_journals,
@@ -55,10 +62,10 @@ from marketplace.selectors import (
     is_staff_reader,
     results_list,
 )
-from marketplace.services import intents, negotiation, payable_confirm
+from marketplace.services import intents, negotiation, payable_confirm, payment_receipt_submit
 from marketplace.services.brokers import NAMEABLE
 from marketplace.services.confirmation import deal_confirmation_sign
-from marketplace.services.settlement import deal_register_contract
+from marketplace.services.settlement import deal_contract_registration_correct, deal_register_contract
 
 PAGE_SIZE = 30
 
@@ -95,6 +102,23 @@ def results(request: HttpRequest) -> HttpResponse:
     )
 
 
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result's public page (成交公示): what was sold, to whom, at what price, how (mode, bids,
+    the public notice it went through), when. Public, like the board that links it."""
+    context = mk_selectors.result_page(result_id=pk)
+    if context is None:
+        raise Http404
+    context["auction_id"] = listing_selectors.listing_auction_id(context["result"].listing)
+    return render(request, "marketplace/result_detail.html", context)
+
+
+def notices(request: HttpRequest) -> HttpResponse:
+    """公示: every running notice of a negotiated price, with its objection window; anyone may read
+    them, a signed-in person may object on the notice's page."""
+    page = Paginator(mk_selectors.notices_running(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/notices.html", {"page": page})
+
+
 def latest_results(limit: int = 5) -> list[Any]:
     """The newest results, for the home page."""
     return list(Result.objects.order_by("-concluded_at", "-id")[:limit])
@@ -125,14 +149,18 @@ def console_deals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """成交确认: the price, what is due by when and how to pay it, the contract registration
-    (the holder enters it once paid), and the settlement statement."""
+    """成交确认: the price, what is due by when and how to pay it, what waits on whom (signatures,
+    payment, the contract registration, settlement), the contract registration (the holder enters
+    it once paid and signed; an operator corrects it with a reason), and the settlement statement.
+    Actions by a whitelist of names (``register_contract``, ``correct_contract``)."""
     deal = deal_get_visible(user=request.user, deal_id=pk)
     if deal is None:
         raise Http404
     orgs = set(member_organization_ids(request.user))
-    contract_form = ContractForm(request.POST or None)
-    if request.method == "POST" and deal.seller_id in orgs and contract_form.is_valid():
+    action = request.POST.get("action") if request.method == "POST" else None
+    contract_form = ContractForm(request.POST if action == "register_contract" else None)
+    correction_form = ContractCorrectionForm(request.POST if action == "correct_contract" else None)
+    if action == "register_contract" and deal.seller_id in orgs and contract_form.is_valid():
         try:
             deal_register_contract(deal=deal, actor=request.user, **contract_form.cleaned_data)
         except DomainError as exc:
@@ -140,16 +168,31 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("技术合同登记号已记录，成交进入结算。"))
             return redirect("marketplace:deal", pk=pk)
+    if action == "correct_contract" and is_operator(request.user) and correction_form.is_valid():
+        try:
+            deal_contract_registration_correct(deal=deal, actor=request.user, **correction_form.cleaned_data)
+        except DomainError as exc:
+            form_apply_error(correction_form, exc)
+        else:
+            messages.success(request, _("技术合同登记号已更正，更正理由已记录。"))
+            return redirect("marketplace:deal", pk=pk)
+    waiting = mk_selectors.confirmation_waiting_on(deal)
     context = {
         "deal": deal,
         "is_buyer": deal.buyer_id in orgs,
         "is_seller": deal.seller_id in orgs,
+        "is_operator": is_operator(request.user),
+        "steps": mk_selectors.deal_steps(deal),
+        "confirmation_waiting": waiting,
         # The debit/credit journals are the platform's books: staff read them, the parties read
         # plain statements (已付/待付, the settlement result).
         "show_ledger": is_staff_reader(request.user),
         "journals": list(deal_journals(deal=deal)) if is_staff_reader(request.user) else [],
         "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
         "contract_form": contract_form,
+        "correction_form": correction_form,
+        "contract_changes": list(deal.contract_registration_changes.select_related("actor")),
+        "result": Result.objects.filter(deal=deal).first(),
         "broker_form": _deal_broker_form(deal, is_buyer=deal.buyer_id in orgs),
     }
     return render(request, "marketplace/deal_detail.html", context)
@@ -209,7 +252,10 @@ def console_payments(request: HttpRequest) -> HttpResponse:
     """Payments still pending: incoming (deposits, balances) that a finance operator records as
     received offline, and outgoing (refunds, settlement payouts) that they record as paid out.
     What was typed stays when the service refuses."""
-    pending = list(mk_selectors.payables_pending()[:200])
+    purpose = request.GET.get("kind", "") if request.GET.get("kind", "") in PURPOSES else ""
+    state = request.GET.get("state", "pending")
+    state = state if state in mk_selectors.QUEUE_STATES else "pending"
+    pending = list(mk_selectors.payables_queue(purpose=purpose, state=state)[:200])
     forms_: dict[int, PaymentConfirmForm] = {}
     if request.method == "POST":
         if not is_finance_operator(request.user):
@@ -224,17 +270,83 @@ def console_payments(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form_apply_error(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("已确认到账：付款识别码 %(reference)s。") % {"reference": payable.payment_reference},
-                )
-                return redirect("marketplace:console_payments")
-    rows = [(p, forms_.get(p.pk) or PaymentConfirmForm(prefix=f"p{p.pk}")) for p in pending]
-    return render(
-        request,
-        "marketplace/console_payments.html",
-        {"rows": rows, "finance": is_finance_operator(request.user)},
+                messages.success(request, _confirmed_words(payable))
+                return redirect(request.get_full_path())
+    rows = [
+        (p, forms_.get(p.pk) or PaymentConfirmForm(prefix=f"p{p.pk}") if p.status == "pending" else None)
+        for p in pending
+    ]
+    context = {
+        "rows": rows,
+        "finance": is_finance_operator(request.user),
+        "purposes": list(PURPOSES.items()),
+        "states": list(mk_selectors.QUEUE_STATES.items()),
+        "purpose": purpose,
+        "state": state,
+    }
+    return render(request, "marketplace/console_payments.html", context)
+
+
+def _confirmed_words(payable: Any) -> str:
+    """What a confirmation did, in its own words: money received, a share paid out, a refund made."""
+    args = {
+        "what": payable.purpose_label,
+        "name": payable.payer.name,
+        "reference": payable.payment_reference,
+    }
+    if payable.is_incoming:
+        return _("已确认到账：%(name)s 的%(what)s（付款识别码 %(reference)s）。") % args
+    if payable.kind == "refund":
+        return _("已确认退款：已退还 %(name)s（付款识别码 %(reference)s）。") % args
+    return _("已确认付出：%(what)s 已付给 %(name)s（付款识别码 %(reference)s）。") % args
+
+
+@login_required
+def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """已付款，上传银行回单: the payer's members tell the platform they transferred a deposit or a
+    balance; the receipt waits in the finance operators' queue."""
+    payable = get_object_or_404(Payable.objects.select_related("payer", "listing__achievement"), pk=pk)
+    if payable.payer_id not in set(member_organization_ids(request.user)):
+        raise Http404
+    form = PaymentReceiptForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment_receipt_submit(
+                payable=payable,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            form_apply_error(form, exc)
+        else:
+            messages.success(request, _("回单已提交，平台财务核对到账后确认。"))
+            return redirect("marketplace:payment_receipt", pk=pk)
+    context = {
+        "payable": payable,
+        "form": form,
+        "receipts": payable.receipts.all(),
+        "bank": settings.MARKET["ESCROW_BANK_ACCOUNT"],
+        "state": mk_selectors.deposit_state(payable) if payable.kind == "deposit" else None,
+    }
+    return render(request, "marketplace/payment_receipt.html", context)
+
+
+@login_required
+def payment_receipt_file(request: HttpRequest, pk: int, receipt_pk: int) -> HttpResponseBase:
+    """A receipt's file: the payer's members and platform staff only."""
+    receipt = get_object_or_404(
+        PaymentReceipt.objects.select_related("payable"), pk=receipt_pk, payable_id=pk
     )
+    if not (
+        is_staff_reader(request.user)
+        or receipt.payable.payer_id in set(member_organization_ids(request.user))
+    ):
+        raise Http404
+    try:
+        return files.file_response(receipt.file.name or "", kind=receipt.kind, download_name=receipt.name)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
 
 
 @operator_required
@@ -456,3 +568,54 @@ def console_reconciliation(request: HttpRequest) -> HttpResponse:
         "marketplace/console_reconciliation.html",
         {"runs": mk_selectors.reconciliation_runs(status=_run_status(request), limit=30)},
     )
+
+
+# Inventors' pre-emption (优先受让权) ------------------------------------------------------------
+
+
+@login_required
+def preemption(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder records, per inventor, a waiver (with its document) or the pre-emption holder; a
+    recorded holder claims a negotiated or fixed-price transfer at equal terms. One POST dispatches
+    by a whitelist of action names (``record``, ``claim``)."""
+    from listings.models import Achievement
+    from marketplace.services import preemption_claim, preemption_record
+
+    achievement = get_object_or_404(Achievement.objects.select_related("holder"), pk=pk)
+    page = mk_selectors.preemption_page(achievement=achievement, user=request.user)
+    if not page["visible"]:
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "record":
+                waived = request.POST.get("choice") == "waive"
+                org = request.POST.get("holder_organization", "").strip()
+                preemption_record(
+                    achievement=achievement,
+                    actor=request.user,
+                    inventor=int(request.POST.get("inventor", "0") or 0),
+                    waived=waived,
+                    document={
+                        "name": request.POST.get("document_name", ""),
+                        "url": request.POST.get("document_url", ""),
+                    }
+                    if waived
+                    else None,
+                    holder_organization=mk_selectors.organization_by_code_or_id(org) if not waived else None,
+                )
+                messages.success(request, _("已登记。"))
+            elif action == "claim":
+                listing = get_object_or_404(
+                    Listing, pk=int(request.POST.get("listing", "0") or 0), achievement=achievement
+                )
+                claim = preemption_claim(listing=listing, actor=request.user)
+                messages.success(request, _("已主张以同等条件受让，价格 %(p)s 元。") % {"p": claim.price})
+            else:
+                messages.error(request, _("未知的操作。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        except ValueError:
+            messages.error(request, _("输入无效。"))
+        return redirect("marketplace:preemption", pk=achievement.pk)
+    return render(request, "marketplace/preemption.html", {"achievement": achievement, **page})

@@ -19,6 +19,8 @@ from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
 from discovery.selectors import demands as demand_selectors
 from discovery.selectors import inquiry as inquiry_selectors
+from discovery.selectors import review as review_selectors
+from discovery.selectors.disclosure import use_reports_late
 from listings import selectors as listing_selectors
 from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
@@ -126,6 +128,18 @@ def console(request: HttpRequest) -> HttpResponse:
             "count": inquiry_selectors.questions_unanswered_late().count(),
             "hint": _("超过 5 个工作日未答复的询价与提问"),
             "url": reverse("discovery:console_questions"),
+        },
+        {
+            "title": _("专家评议"),
+            "count": review_selectors.invitations_open().count(),
+            "hint": _("待专家提交的评议邀请"),
+            "url": reverse("discovery:console_peer_reviews"),
+        },
+        {
+            "title": _("逾期使用报告"),
+            "count": use_reports_late().count(),
+            "hint": _("受让方逾期未填报的年度使用报告"),
+            "url": reverse("discovery:console_use_reports"),
         },
     ]
     return render(

@@ -32,7 +32,12 @@ print(json.dumps({
     "client_pool": type(redis_clients.client().connection_pool).__name__,
     "async_pool": type(redis_clients.async_client().connection_pool).__name__,
     "embedded_redis": __import__("config.embedded", fromlist=["x"])._handles.get("redis") is not None,
-    "database": {k: v for k, v in settings.DATABASES["default"].items() if k in ("DISABLE_SERVER_SIDE_CURSORS", "OPTIONS")},
+    "database": {
+        "DISABLE_SERVER_SIDE_CURSORS": settings.DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "OPTIONS": {k: v for k, v in settings.DATABASES["default"].get("OPTIONS", {}).items() if k != "pool"},
+        "pool": sorted(settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {})),
+        "checked": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    },
 }, default=list))
 """
 
@@ -103,7 +108,9 @@ def test_transaction_pooling_turns_off_server_side_cursors_and_prepared_statemen
     got = _settings(DB_TRANSACTION_POOLING="true", DB_POOL="true")
     assert got["database"]["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert got["database"]["OPTIONS"]["prepare_threshold"] is None
-    assert "pool" in got["database"]["OPTIONS"]  # the web role's pool still works in front of it
+    # The web role's pool still works in front of it, and tries a connection before lending it (a
+    # restarted PgBouncer cut them all).
+    assert got["database"]["pool"] and got["database"]["checked"] is True
     plain = _settings()
     assert not plain["database"].get("DISABLE_SERVER_SIDE_CURSORS")
     assert "prepare_threshold" not in plain["database"].get("OPTIONS", {})

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# A fixed Ed25519 seed (base64) for the production-shaped runs: the test's, never a deployment's.
+SIGNING_KEY = "q8Ue0ANQ1dNnH5mI0c3l7Pw2TEC7yOq8c3p7m8r6Qy0="
 
 
 def _run(code: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "BANK_WEBHOOK_SECRET"}
+    environ = {k: v for k, v in os.environ.items() if k not in ("BANK_WEBHOOK_SECRET", "MARKET_SIGNING_KEY")}
     environ.update(env)
     return subprocess.run(
         [sys.executable, *code], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
@@ -33,8 +35,28 @@ def test_production_web_server_refuses_to_start_without_the_bank_webhook_secret(
 
 
 def test_with_the_secret_the_check_passes():
-    done = _run(["manage.py", "check"], DEBUG="false", BANK_WEBHOOK_SECRET="a-real-secret-from-the-bank")
+    done = _run(
+        ["manage.py", "check"],
+        DEBUG="false",
+        BANK_WEBHOOK_SECRET="a-real-secret-from-the-bank",
+        MARKET_SIGNING_KEY=SIGNING_KEY,
+    )
     assert done.returncode == 0, done.stderr
+
+
+def test_production_without_the_signing_key_fails_the_deployment_check():
+    environ = {k: v for k, v in PRODUCTION.items() if k != "MARKET_SIGNING_KEY"}
+    done = _run(["manage.py", "check", "--deploy"], **environ)
+    assert done.returncode != 0
+    assert "config.E002" in done.stderr and "config.E001" not in done.stderr
+
+
+def test_a_malformed_signing_key_fails_the_system_check():
+    done = _run(
+        ["manage.py", "check"], DEBUG="false", BANK_WEBHOOK_SECRET="x", MARKET_SIGNING_KEY="not-a-key"
+    )
+    assert done.returncode != 0
+    assert "config.E003" in done.stderr
 
 
 @pytest.mark.django_db
@@ -60,6 +82,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "market.example.cn",
     "CSRF_TRUSTED_ORIGINS": "https://market.example.cn",
     "BANK_WEBHOOK_SECRET": "agreed-with-the-bank",
+    "MARKET_SIGNING_KEY": SIGNING_KEY,
     "SECURE_SSL_REDIRECT": "true",
 }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from ..models import Membership, Notification, Organization
+from ..models import Expert, Membership, Notification, Organization
 from ..selectors import is_finance_operator, is_operator, user_memberships
 
 register = template.Library()
@@ -55,6 +55,7 @@ def market_nav(context: template.Context) -> dict[str, Any]:
             is_operator=is_operator(user),
             is_finance=is_finance_operator(user),
             unread=Notification.objects.filter(user=user, read_at__isnull=True).count(),
+            expert=Expert.objects.filter(user=user, active=True).exists(),
         )
         # Platform staff act for the platform, not for a party: no 我的机构 unless they belong to one.
         nav["is_staff_only"] = (nav["is_operator"] or nav["is_finance"]) and org is None

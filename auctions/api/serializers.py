@@ -25,6 +25,13 @@ class RegistrationIn(serializers.Serializer):
     organization = serializers.IntegerField(
         required=False, help_text="Which of the caller's organizations registers (default: the first)."
     )
+    preemptive = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Register as the recorded pre-emption holder (优先购买权人, Civil Code Art. 847): its "
+        "bid equal to the current price takes the lead. 422 `not_a_preemption_holder`, "
+        "`preemption_not_applicable` (a licence, or not a service invention).",
+    )
 
 
 class AuctionOut(serializers.Serializer):
@@ -54,6 +61,10 @@ class AuctionOut(serializers.Serializer):
         "no bid, and waits for an operator's decision."
     )
     reserve_price = serializers.CharField(required=False, allow_null=True)
+    preemptive_registered = serializers.BooleanField(
+        help_text="A recorded pre-emption holder has registered (never who): its bid equal to the "
+        "current price takes the lead."
+    )
     close_blocked_code = serializers.CharField(
         required=False,
         allow_null=True,
@@ -74,6 +85,7 @@ class RegistrationOut(serializers.Serializer):
     payment = serializers.IntegerField(allow_null=True)
     payment_reference = serializers.CharField(allow_null=True)
     proxy_max_amount = serializers.CharField(allow_null=True)
+    preemptive = serializers.BooleanField()
 
 
 class BidOut(serializers.Serializer):

@@ -77,7 +77,10 @@ class RegistrationCreateView(APIView):
         data.is_valid(raise_exception=True)
         get_object_or_404(Auction, pk=pk)
         registration = services.registration_create(
-            auction_id=pk, actor=request.user, organization_id=data.validated_data.get("organization")
+            auction_id=pk,
+            actor=request.user,
+            organization_id=data.validated_data.get("organization"),
+            preemptive=data.validated_data.get("preemptive", False),
         )
         return Response(selectors.registration_public(registration), status=status.HTTP_201_CREATED)
 

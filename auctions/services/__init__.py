@@ -9,10 +9,33 @@ from .lifecycle import (
     auction_start,
     auction_transition,
 )
+from .record import checkpoint_sign, deal_checkpoint
 from .registration import registration_create, registration_deposit_frozen, registrations_suspend_tied
+from .rescue import (
+    auction_move_to_negotiated,
+    best_offer_accept,
+    best_offer_make,
+    best_offer_window_lapse,
+    best_offer_window_open,
+    runner_up_offer_accept,
+    runner_up_offer_decline,
+    runner_up_offer_lapse,
+    runner_up_offer_make,
+)
 from .sweeping import Swept, auctions_sweep
 
 __all__ = [
+    "auction_move_to_negotiated",
+    "best_offer_accept",
+    "best_offer_make",
+    "best_offer_window_lapse",
+    "best_offer_window_open",
+    "checkpoint_sign",
+    "deal_checkpoint",
+    "runner_up_offer_accept",
+    "runner_up_offer_decline",
+    "runner_up_offer_lapse",
+    "runner_up_offer_make",
     "AUCTION_TRANSITIONS",
     "BidPlaced",
     "BidRejected",

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_operator
 from accounts.services import notify
+from core.display import local_date
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.locks import auction_lock_at
-from core.money import money_format
+from core.money import money_display, money_format
 from listings.models import Listing
 from listings.services import listing_close
 from marketplace.services import deal_conclude, deposit_release, listing_engagements_withdraw
@@ -23,6 +24,7 @@ from marketplace.services.leaving import listing_deal_refuse_exit
 from ..events import publish_after_commit
 from ..models import Auction, Bid, Registration
 from .lifecycle import auction_transition
+from .record import checkpoint_payload, checkpoint_seal, checkpoint_sign, checkpoint_store
 
 S = Auction.Status
 log = logging.getLogger("market.auctions")
@@ -33,12 +35,38 @@ def _bidder_count(auction: Auction) -> int:
 
 
 def _release_deposits(*, auction: Auction, keep: Registration | None) -> None:
-    """Give back every deposit of the auction but ``keep``'s (the winner's, applied to the price)."""
-    for registration in auction.registrations.exclude(payment=None).select_related("payment").order_by("pk"):
+    """Give back every deposit of the auction but ``keep``'s (the winner's, applied to the price),
+    and tell each other registered bidder the outcome: not won, its deposit released, and when the
+    refund is paid (the refund's due date)."""
+    title = _("拍卖已结束，未竞得：%(t)s") % {"t": auction.listing.achievement.title}
+    link = reverse("auctions:live", args=[auction.pk])
+    for registration in (
+        auction.registrations.exclude(payment=None).select_related("payment", "organization").order_by("pk")
+    ):
         if keep is not None and registration.pk == keep.pk:
             continue
         assert registration.payment is not None
-        deposit_release(payable=registration.payment, note=_("拍卖结束，保证金退还"))
+        deposit = deposit_release(payable=registration.payment, note=_("拍卖结束，保证金退还"))
+        refund = deposit.refunds.order_by("pk").first() if deposit.amount_paid > 0 else None
+        outcome = (
+            _("本场拍卖已成交，成交价 %(p)s。") % {"p": money_display(auction.current_price)}
+            if keep is not None
+            else _("本场拍卖流拍。")
+        )
+        if refund is not None:
+            money = _("您的保证金 %(a)s 已解冻，将于 %(d)s 前退回原付款账户。") % {
+                "a": money_display(refund.amount),
+                "d": local_date(refund.due_at),
+            }
+        else:
+            money = _("您未缴纳保证金，无需退款。")
+        notify(
+            organization=registration.organization,
+            kind="auction_lost",
+            title=title,
+            body=f"{outcome}{money}",
+            link=link,
+        )
 
 
 def _announce_closed(auction: Auction) -> None:
@@ -84,6 +112,17 @@ def auction_close(*, auction_id: int) -> Auction:
     )
     if leader is not None and reserve_ok:
         assert auction.current_price is not None
+        # The close's checkpoint is signed before the deal exists, so that its 成交确认书 carries it.
+        sealed = checkpoint_seal(
+            checkpoint_payload(
+                auction=auction,
+                event="close",
+                outcome=S.SOLD,
+                now=now,
+                price=auction.current_price,
+                winner=leader.bidder_no,
+            )
+        )
         try:
             with transaction.atomic():  # a savepoint: a refusal leaves nothing half-done
                 deal = deal_conclude(
@@ -94,6 +133,7 @@ def auction_close(*, auction_id: int) -> Auction:
                     bid_count=auction.bid_count,
                     bidder_count=_bidder_count(auction),
                     deposit=leader.payment,
+                    record=sealed,
                 )
         except DomainError as refusal:
             return _block_close(auction=auction, now=now, refusal=refusal)
@@ -102,10 +142,12 @@ def auction_close(*, auction_id: int) -> Auction:
         _release_deposits(auction=auction, keep=leader)
         reason = _("竞价结束，成交")
         auction_transition(auction=auction, to_status=S.SOLD, now=now, reason=reason)
+        checkpoint_store(auction=auction, sealed=sealed, deal_id=deal.pk)
     else:
         _release_deposits(auction=auction, keep=None)
         reason = _("无人出价，流拍") if leader is None else _("未达保留价，流拍")
         auction_transition(auction=auction, to_status=S.UNSOLD, now=now, reason=reason)
+        checkpoint_sign(auction=auction, event="close", outcome=S.UNSOLD, now=now)
     # Idempotent on the listings side: a deal_conclude that already closed it changes nothing.
     listing_close(listing=auction.listing, reason=reason)
     _announce_closed(auction)
@@ -155,6 +197,7 @@ def _cancel(*, auction_id: int, actor: User | None, reason: str, close_listing: 
     listing is leaving the market another way (taken down, withdrawn) in the same transaction."""
     auction, now = auction_lock_at(auction_id)
     auction_transition(auction=auction, to_status=S.CANCELLED, now=now, actor=actor, reason=reason)
+    checkpoint_sign(auction=auction, event="close", outcome=S.CANCELLED, now=now)
     _release_deposits(auction=auction, keep=None)
     if close_listing:
         listing_close(listing=auction.listing, reason=reason)

@@ -16,8 +16,9 @@ from core.errors import Conflict, DomainError, Forbidden
 from core.locks import auction_lock
 from listings.services import listing_mark_engaged
 from marketplace.models import Payable
-from marketplace.services import deposit_create
+from marketplace.services import deposit_create, preemption_holder_check
 
+from ..events import publish_after_commit
 from ..models import Auction, ProxyBid, Registration
 
 FINAL_STATUSES = (Auction.Status.SOLD, Auction.Status.UNSOLD, Auction.Status.CANCELLED)
@@ -39,7 +40,9 @@ def registration_deposit_frozen(registration: Registration) -> bool:
 
 
 @transaction.atomic
-def registration_create(*, auction_id: int, actor: User, organization_id: int | None = None) -> Registration:
+def registration_create(
+    *, auction_id: int, actor: User, organization_id: int | None = None, preemptive: bool = False
+) -> Registration:
     """Register the actor's verified company for the auction, before it ends, and open its deposit
     obligation in escrow (``marketplace.deposit_create``: pay it quoting ``payment_reference``).
 
@@ -48,7 +51,13 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
     and for an organization with such a member; for companies outside a
     restricted auction's buyers (``not_an_allowed_buyer``), after the end (``registration_closed``)
     and twice (``already_registered``, 409). Takes the auction lock so that it cannot interleave with
-    the close."""
+    the close.
+
+    ``preemptive``: the organization registers as the recorded pre-emption holder of the lot's
+    achievement (marketplace ``Preemption``; 422 ``not_a_preemption_holder``, or
+    ``preemption_not_applicable`` for a licence): its deposit is as everyone's, its bid EQUAL to the
+    current price takes the lead (the bid engine), and the auction shows only
+    ``preemptive_registered``."""
     membership = membership_for_action(user=actor, organization=organization_id)
     organization = membership.organization
     auction = auction_lock(auction_id)
@@ -63,6 +72,8 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
         raise Forbidden("not_an_allowed_buyer", _("本场竞价仅限该挂牌的意向受让方参加。"))
     if Registration.objects.filter(auction=auction, organization=organization).exists():
         raise Conflict("already_registered", _("贵单位已登记竞买本场拍卖。"))
+    if preemptive:
+        preemption_holder_check(listing=auction.listing, organization=organization)
     payment = deposit_create(
         payer=organization,
         listing=auction.listing,
@@ -79,6 +90,7 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
                     bidder_no=_new_bidder_no(),
                     deposit=auction.deposit,
                     payment=payment,
+                    preemptive=preemptive,
                 )
                 break
         except IntegrityError:
@@ -86,6 +98,22 @@ def registration_create(*, auction_id: int, actor: User, organization_id: int | 
     else:  # pragma: no cover - ten collisions in a million
         raise RuntimeError("could not draw a unique bidder_no")
     listing_mark_engaged(listing=auction.listing)  # the holder can no longer withdraw it
+    if preemptive and not auction.preemptive_registered:
+        auction.preemptive_registered = True
+        auction.save(update_fields=["preemptive_registered", "updated_at"])
+        publish_after_commit(  # watchers reload and see that a pre-emption holder is registered
+            auction_id=auction.pk,
+            first=auction.bid_count + 1,
+            last=auction.bid_count,
+            events=[{"type": "reload"}],
+        )
+        notify(
+            organization=auction.holder,
+            kind="preemptive_registered",
+            title=_("优先购买权人已登记竞买：%(t)s") % {"t": auction.listing.achievement.title},
+            body=_("其出价与当前价相同即可成为最高出价者。"),
+            link=reverse("auctions:live", args=[auction.pk]),
+        )
     return registration
 
 

@@ -1,5 +1,5 @@
 """Discovery's API paths, under ``/api/v1/`` (API.md, "Discovery (1.1)")."""
 
-from . import demands, inquiry
+from . import demands, inquiry, review, valuation
 
-urlpatterns = [*demands.urlpatterns, *inquiry.urlpatterns]
+urlpatterns = [*demands.urlpatterns, *inquiry.urlpatterns, *review.urlpatterns, *valuation.urlpatterns]

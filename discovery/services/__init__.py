@@ -10,8 +10,10 @@ from .common import (
     USE_REPORT_TRANSITIONS,
 )
 from .demands import demand_close, demand_create, demand_review, response_create, response_feedback
+from .disclosure import achievement_profile_update, use_report_file, use_reports_open
 from .index import achievement_index_refresh
 from .inquiry import question_answer, question_ask
+from .review import expert_conflict, review_invite, review_submit
 
 __all__ = [
     "DEMAND_TRANSITIONS",
@@ -20,9 +22,15 @@ __all__ = [
     "RESPONSE_TRANSITIONS",
     "USE_REPORT_TRANSITIONS",
     "achievement_index_refresh",
+    "achievement_profile_update",
+    "use_report_file",
+    "use_reports_open",
     "demand_close",
     "demand_create",
     "demand_review",
+    "expert_conflict",
+    "review_invite",
+    "review_submit",
     "question_answer",
     "question_ask",
     "response_create",

@@ -144,6 +144,35 @@ class UseFirstDutyOutput(serializers.Serializer):
     free_license_due = serializers.BooleanField(help_text=_("今日已可无偿实施"))
 
 
+class ValuationBandOutput(serializers.Serializer):
+    low = serializers.DecimalField(max_digits=14, decimal_places=2)
+    median = serializers.DecimalField(max_digits=14, decimal_places=2)
+    high = serializers.DecimalField(max_digits=14, decimal_places=2)
+    rights = serializers.ChoiceField(choices=Rights.choices, help_text=_("区间对应的转化方式"))
+    comparables = serializers.IntegerField(help_text=_("列示的可比成交数"))
+
+
+class PeerReviewAggregateOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    trl_median = serializers.FloatField()
+    value_low = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value_high = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class UseReportPublicOutput(serializers.Serializer):
+    year_no = serializers.IntegerField()
+    application_status = serializers.CharField()
+    benefit = serializers.CharField()
+    filed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CompletenessHintOutput(serializers.Serializer):
+    item = serializers.CharField()
+    label = serializers.CharField()
+    hint = serializers.CharField()
+    points = serializers.IntegerField()
+
+
 class AchievementOutput(serializers.ModelSerializer):
     """The public record of an achievement (成果公开)."""
 
@@ -159,6 +188,19 @@ class AchievementOutput(serializers.ModelSerializer):
         allow_null=True, help_text=_("可无偿实施之日：最早授权日 + 3 年的次日（无授权日时为 null）")
     )
     use_first_duty = serializers.SerializerMethodField()
+    # The holder's own estimate, written as ``valuation`` on input (API 1.0's output name; 1.1 gives
+    # ``valuation`` to the market's band, API.md "Discovery").
+    holder_valuation = serializers.DecimalField(
+        source="valuation", max_digits=14, decimal_places=2, allow_null=True, read_only=True,
+        help_text=_("持有单位自报的市场估值（输入字段名仍为 valuation）"),
+    )
+    valuation = serializers.SerializerMethodField(
+        help_text=_("估值区间：可比成交（及 3 份以上同行评议）得出的 {low, median, high, rights, comparables}，不足时为 null")
+    )
+    peer_review = serializers.SerializerMethodField(help_text=_("同行评议汇总（满 3 份后公开）"))
+    completeness = serializers.SerializerMethodField(help_text=_("完整度 0-100"))
+    conversion_modes = serializers.SerializerMethodField(help_text=_("正在提供的转化方式"))
+    use_reports = serializers.SerializerMethodField(help_text=_("已转化成果：受让方的年度使用报告"))
 
     class Meta:
         model = Achievement
@@ -171,7 +213,12 @@ class AchievementOutput(serializers.ModelSerializer):
             "field_label",
             "kind",
             "maturity",
+            "holder_valuation",
             "valuation",
+            "peer_review",
+            "completeness",
+            "conversion_modes",
+            "use_reports",
             "fiscally_funded",
             "is_service_invention",
             "inventors",
@@ -190,6 +237,38 @@ class AchievementOutput(serializers.ModelSerializer):
             "updated_at",
         )
 
+    def _discovery(self, obj: Achievement) -> dict[str, Any]:
+        """Disclosure from the discovery app, through the ``achievement_discovery`` seam (listings
+        does not import the app above it); computed once per achievement."""
+        cached = getattr(obj, "_discovery_cache", None)
+        if cached is None:
+            cached = seams.call("achievement_discovery", achievement=obj) or {}
+            obj._discovery_cache = cached  # type: ignore[attr-defined]
+        return cached
+
+    @extend_schema_field(ValuationBandOutput(allow_null=True))
+    def get_valuation(self, obj: Achievement) -> dict[str, Any] | None:
+        band = self._discovery(obj).get("valuation")
+        return None if band is None else dict(ValuationBandOutput(band).data)
+
+    @extend_schema_field(PeerReviewAggregateOutput(allow_null=True))
+    def get_peer_review(self, obj: Achievement) -> dict[str, Any] | None:
+        review = self._discovery(obj).get("peer_review")
+        return None if review is None else dict(PeerReviewAggregateOutput(review).data)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_completeness(self, obj: Achievement) -> int | None:
+        return self._discovery(obj).get("completeness")
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=Rights.choices)))
+    def get_conversion_modes(self, obj: Achievement) -> list[str]:
+        return list(self._discovery(obj).get("conversion_modes") or [])
+
+    @extend_schema_field(UseReportPublicOutput(many=True, allow_null=True))
+    def get_use_reports(self, obj: Achievement) -> list[dict[str, Any]] | None:
+        reports = self._discovery(obj).get("use_reports")
+        return None if reports is None else list(UseReportPublicOutput(reports, many=True).data)
+
     @extend_schema_field(UseFirstDutyOutput)
     def get_use_first_duty(self, obj: Achievement) -> dict[str, Any] | None:
         duty = seams.call("achievement_conversion_duty", achievement=obj)
@@ -202,8 +281,19 @@ class AchievementHolderOutput(AchievementOutput):
 
     inventors = AchievementInventorOutput(many=True)  # type: ignore[assignment]
 
+    completeness_missing = serializers.SerializerMethodField(help_text=_("完整度缺项：补充后可提高的分数"))
+
     class Meta(AchievementOutput.Meta):
-        fields = (*AchievementOutput.Meta.fields, "funding_project_no", "funding_project_ended_on")
+        fields = (
+            *AchievementOutput.Meta.fields,
+            "funding_project_no",
+            "funding_project_ended_on",
+            "completeness_missing",
+        )
+
+    @extend_schema_field(CompletenessHintOutput(many=True))
+    def get_completeness_missing(self, obj: Achievement) -> list[dict[str, Any]]:
+        return list(CompletenessHintOutput(self._discovery(obj).get("completeness_missing") or [], many=True).data)
 
 
 # Listings -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -109,8 +110,24 @@ class DealOutput(serializers.ModelSerializer):
         return obj.payment.payment_reference if obj.payment_id else None
 
 
+CONTRACT_REGISTRATION_NO_HELP = (
+    "技术合同认定登记编号 as printed on the cover of the Ministry of Science and Technology's model "
+    "contract texts: 16 digits, `YYYY` the registration year (not before the deal's conclusion, not "
+    "after this year), `RRRR` the region code of the 技术合同登记表 (GB/T 2260 province + city, its "
+    "first two digits a province-level code: `3301` 杭州市), `NN` the registration office (`01`-`99`), "
+    "`SSSSSS` its serial number (not `000000`). Spaces or hyphens between the parts are accepted; "
+    "the 16 digits are stored. Example: `2026330101000123`. Otherwise 400 "
+    "`invalid_contract_registration_no`."
+)
+
+
 class ContractRegistrationInput(serializers.Serializer):
-    contract_registration_no = serializers.CharField(max_length=64)
+    contract_registration_no = serializers.CharField(max_length=64, help_text=CONTRACT_REGISTRATION_NO_HELP)
+
+
+class ContractRegistrationCorrectionInput(serializers.Serializer):
+    contract_registration_no = serializers.CharField(max_length=64, help_text=CONTRACT_REGISTRATION_NO_HELP)
+    reason = serializers.CharField(max_length=2000, help_text="Why the number is corrected; kept on record.")
 
 
 class ReasonInput(serializers.Serializer):
@@ -166,6 +183,7 @@ class ResultOutput(serializers.ModelSerializer):
 
     deal = serializers.IntegerField(source="deal_id")
     achievement = serializers.IntegerField(source="achievement_id")
+    url = serializers.SerializerMethodField(help_text="The result's public page (成交公示), absolute.")
 
     class Meta:
         model = Result
@@ -183,7 +201,17 @@ class ResultOutput(serializers.ModelSerializer):
             "concluded_at",
             "bid_count",
             "updated_at",
+            "url",
         ]
+
+    def get_url(self, obj: Result) -> str:
+        return result_url(self.context.get("request"), obj.pk)
+
+
+def result_url(request: Any, result_id: int) -> str:
+    """The public page of a result, absolute when a request gives the host."""
+    path = reverse("marketplace:result", args=[result_id])
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 RESULT_COLUMNS = (
@@ -203,7 +231,7 @@ RESULT_COLUMNS = (
 )
 
 
-def result_row(values: dict[str, Any]) -> dict[str, Any]:
+def result_row(values: dict[str, Any], *, base_url: str = "") -> dict[str, Any]:
     """``ResultOutput``'s representation built straight from ``.values(*RESULT_COLUMNS)``: the public
     list is the hot path and a ModelSerializer costs more than the query (a test keeps the two equal)."""
     tz = timezone.get_current_timezone()
@@ -221,6 +249,7 @@ def result_row(values: dict[str, Any]) -> dict[str, Any]:
         "concluded_at": values["concluded_at"].astimezone(tz).isoformat(),
         "bid_count": values["bid_count"],
         "updated_at": values["updated_at"].astimezone(tz).isoformat(),
+        "url": f"{base_url}{values['id']}/",
     }
 
 
@@ -241,7 +270,8 @@ class ResultQuery(serializers.Serializer):
         choices=["json", "csv"],
         required=False,
         help_text="`csv`: every matching result as one streamed UTF-8 file with a BOM and Chinese "
-        "headers (opens directly in Excel/WPS); not paginated; adds the 技术合同认定登记号 column.",
+        "headers (opens directly in Excel/WPS); not paginated; adds the 技术合同认定登记号 column (validated numbers only) and, "
+        "last, 公示页面: the address of each result's public page.",
     )
 
     def to_filters(self) -> dict[str, Any]:
@@ -251,6 +281,28 @@ class ResultQuery(serializers.Serializer):
 class ConfirmationPartyOutput(serializers.Serializer):
     name = serializers.CharField()
     credit_code = serializers.CharField(help_text="统一社会信用代码")
+
+
+class PreemptionInventorOutput(serializers.Serializer):
+    name = serializers.CharField()
+    waived = serializers.BooleanField()
+    document = serializers.DictField(allow_null=True)
+    holder = serializers.CharField(allow_null=True, help_text="The pre-emption holder's name")
+
+
+class PreemptionStatementOutput(serializers.Serializer):
+    handling = serializers.ChoiceField(
+        choices=["not_applicable", "exercised", "waived", "not_exercised", "not_recorded"]
+    )
+    text = serializers.CharField()
+    inventors = PreemptionInventorOutput(many=True)
+
+
+class CheckpointOutput(serializers.Serializer):
+    payload = serializers.DictField()
+    signature = serializers.CharField()
+    key_id = serializers.CharField()
+    algorithm = serializers.CharField()
 
 
 class DealConfirmationTermsOutput(serializers.Serializer):
@@ -274,6 +326,16 @@ class DealConfirmationTermsOutput(serializers.Serializer):
     payment_reference = serializers.CharField(allow_null=True)
     bid_count = serializers.IntegerField()
     bidder_count = serializers.IntegerField()
+    preemption = PreemptionStatementOutput(
+        required=False,
+        help_text="How the inventors' pre-emption was handled (absent on confirmations before 1.1).",
+    )
+    record_checkpoint = CheckpointOutput(
+        required=False,
+        allow_null=True,
+        help_text="Auctions: the market's signed checkpoint of the bid record at the conclusion; verify "
+        "it with the key at /api/v1/keys/ (tools/verify_record.py). Null for other modes.",
+    )
 
 
 class DealConfirmationOutput(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import brokers, trading, views
+from . import brokers, data_room, fair, trading, views
 
 urlpatterns = [
     path("payments/notifications/", views.BankNotificationView.as_view(), name="payment-notifications"),
@@ -12,6 +12,11 @@ urlpatterns = [
         "deals/<int:pk>/contract-registration/",
         views.DealContractRegistrationView.as_view(),
         name="deal-contract-registration",
+    ),
+    path(
+        "deals/<int:pk>/contract-registration/correction/",
+        views.DealContractRegistrationCorrectionView.as_view(),
+        name="deal-contract-registration-correction",
     ),
     path("deals/<int:pk>/settle/", views.DealSettleView.as_view(), name="deal-settle"),
     path("deals/<int:pk>/confirmation/", views.DealConfirmationView.as_view(), name="deal-confirmation"),
@@ -38,9 +43,34 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("achievements/<int:pk>/preemption/", fair.PreemptionView.as_view(), name="achievement-preemption"),
+    path(
+        "listings/<int:pk>/preemption-claim/",
+        fair.PreemptionClaimView.as_view(),
+        name="listing-preemption-claim",
+    ),
     path("brokers/", brokers.BrokersView.as_view(), name="broker-list"),
     path("brokers/<int:pk>/", brokers.BrokerDetailView.as_view(), name="broker-detail"),
     path("listings/<int:pk>/mandates/", brokers.ListingMandatesView.as_view(), name="listing-mandates"),
     path("mandates/<int:pk>/revoke/", brokers.MandateRevokeView.as_view(), name="mandate-revoke"),
     path("deals/<int:pk>/broker/", brokers.DealBrokerView.as_view(), name="deal-broker"),
+]
+
+urlpatterns += [
+    path("listings/<int:pk>/data-room/", data_room.DataRoomView.as_view(), name="data-room"),
+    path("listings/<int:pk>/data-room/files/", data_room.DataRoomFilesView.as_view(), name="data-room-files"),
+    path(
+        "listings/<int:pk>/data-room/access/", data_room.DataRoomAccessView.as_view(), name="data-room-access"
+    ),
+    path("listings/<int:pk>/data-room/log/", data_room.DataRoomLogView.as_view(), name="data-room-log"),
+    path(
+        "data-room/accesses/<int:pk>/decide/",
+        data_room.DataRoomAccessDecideView.as_view(),
+        name="data-room-access-decide",
+    ),
+    path(
+        "data-room/accesses/<int:pk>/revoke/",
+        data_room.DataRoomAccessRevokeView.as_view(),
+        name="data-room-access-revoke",
+    ),
 ]

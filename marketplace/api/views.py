@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,6 +33,7 @@ from .serializers import (
     BankNotificationInput,
     BankNotificationOutput,
     ConfirmInput,
+    ContractRegistrationCorrectionInput,
     ContractRegistrationInput,
     DealConfirmationOutput,
     DealOutput,
@@ -223,8 +225,10 @@ class DealContractRegistrationView(APIView):
         request=ContractRegistrationInput,
         responses=DealOutput,
         tags=TAGS,
-        description="A member of the holder enters the 技术合同认定登记号 of a paid deal; the deal is then "
-        "settled. 409 when the deal is not `paid`.",
+        description="A member of the holder enters the 技术合同认定登记号 of a paid deal whose 成交确认书 "
+        "both parties signed; the deal is then settled and the number published with its result. "
+        "400 `invalid_contract_registration_no` (the format is on the field); 409 "
+        "`invalid_status_transition` when the deal is not `paid`; 409 `confirmation_unsigned`.",
     )
     @idempotent("deal_contract_registration:{pk}")
     def post(self, request: Request, pk: int) -> Response:
@@ -239,6 +243,31 @@ class DealContractRegistrationView(APIView):
         return Response(DealOutput(selectors.deal_get_visible(user=request.user, deal_id=deal.pk)).data)
 
 
+class DealContractRegistrationCorrectionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ContractRegistrationCorrectionInput,
+        responses=DealOutput,
+        tags=TAGS,
+        description="An operator corrects the 技术合同认定登记号 of a deal that has one, with a reason kept "
+        "on record; the published result follows. 403 `operator_only`; 400 `reason_required`, "
+        "`invalid_contract_registration_no`; 409 `contract_not_registered`, "
+        "`contract_registration_unchanged`.",
+    )
+    @idempotent("deal_contract_registration_correction:{pk}")
+    def post(self, request: Request, pk: int) -> Response:
+        deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
+        if deal is None:
+            raise Http404
+        data = ContractRegistrationCorrectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = settlement_services.deal_contract_registration_correct(
+            deal=deal, actor=request.user, **data.validated_data
+        )
+        return Response(DealOutput(selectors.deal_get_visible(user=request.user, deal_id=deal.pk)).data)
+
+
 class DealSettleView(APIView):
     permission_classes = [IsFinanceOperator]
 
@@ -246,7 +275,9 @@ class DealSettleView(APIView):
         request=ReasonInput,
         responses=SettlementPartsOutput,
         tags=TAGS,
-        description="A finance operator releases a paid deal for settlement without its contract registration.",
+        description="A finance operator releases a paid deal for settlement without its contract "
+        "registration. 409 `deal_not_paid`; 409 `confirmation_unsigned` until both parties signed "
+        "the 成交确认书.",
     )
     @idempotent("deal_settle:{pk}")
     def post(self, request: Request, pk: int) -> Response:
@@ -319,16 +350,22 @@ CSV_COLUMNS = [
 ]
 
 
+def _csv_columns(base_url: str) -> list[tuple[str, Any]]:
+    """The CSV's columns: the results' fields, then the address of each result's public page."""
+    return [*CSV_COLUMNS, ("公示页面", lambda r: f"{base_url}{r.pk}/")]
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
-def _csv_rows(results: Any) -> Iterator[str]:
+def _csv_rows(results: Any, *, base_url: str) -> Iterator[str]:
+    columns = _csv_columns(base_url)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([name for name, _get in CSV_COLUMNS])
+    yield "\ufeff" + writer.writerow([name for name, _get in columns])
     for result in results.iterator(chunk_size=2000):
-        yield writer.writerow([get(result) for _name, get in CSV_COLUMNS])
+        yield writer.writerow([get(result) for _name, get in columns])
 
 
 class ResultsView(APIView):
@@ -352,7 +389,8 @@ class ResultsView(APIView):
         "the `updated_at` of the last result you saw and pass it as `updated_since` next time "
         "(exclusive: it resumes right after that result's transaction), which never misses or repeats "
         "one however deals commit; any other moment returns every result written by a transaction "
-        "stamped at or after it. `seller` and `buyer` are organization names.",
+        "stamped at or after it. `seller` and `buyer` are organization names; `url` is the result's "
+        "public page (the CSV's last column, 公示页面, too).",
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         query = ResultQuery(data=request.query_params)
@@ -360,7 +398,11 @@ class ResultsView(APIView):
         results = selectors.results_list(**query.to_filters())
         if query.validated_data.get("format") == "csv":
             response = StreamingHttpResponse(
-                _csv_rows(results.order_by("sync_xid", "id")), content_type="text/csv; charset=utf-8"
+                _csv_rows(
+                    results.order_by("sync_xid", "id"),
+                    base_url=request.build_absolute_uri(reverse("marketplace:results")),
+                ),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = (
                 "attachment; filename=\"results.csv\"; filename*=UTF-8''%E6%88%90%E4%BA%A4%E7%BB%93%E6%9E%9C.csv"
@@ -370,7 +412,9 @@ class ResultsView(APIView):
         page: list[dict[str, Any]] | None = paginator.paginate_queryset(
             results.values(*RESULT_COLUMNS, "sync_xid"), request, view=self
         )
-        return paginator.get_paginated_response([result_row(row) for row in page or []])
+        # The page's URL as a prefix (``/results/{id}/``): the hot list builds it without reverse().
+        base_url = request.build_absolute_uri(reverse("marketplace:results"))
+        return paginator.get_paginated_response([result_row(row, base_url=base_url) for row in page or []])
 
 
 # Settlement policy -----------------------------------------------------------------------------

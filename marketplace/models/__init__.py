@@ -1,5 +1,6 @@
 from .brokers import BrokerPoints, BrokerProfile, Mandate, MandateStatusChange
-from .deals import CreditEvent, Deal, DealConfirmation, DealStatusChange
+from .data_room import DataRoom, DataRoomAccess, DataRoomAccessStatusChange, DataRoomEvent, DataRoomFile
+from .deals import ContractRegistrationChange, CreditEvent, Deal, DealConfirmation, DealStatusChange
 from .intents import FixedPriceOutcome, PurchaseIntent
 from .ledger import Journal, LedgerAccount, LedgerEntry
 from .negotiation import (
@@ -10,7 +11,8 @@ from .negotiation import (
     OfferStatusChange,
     PublicNotice,
 )
-from .payments import BankTransfer, Payable, PayableStatusChange
+from .payments import BankTransfer, Payable, PayableStatusChange, PaymentReceipt
+from .preemption import Preemption, PreemptionClaim, PreemptionClaimStatusChange
 from .results import Result
 from .settlement import ReconciliationRun, ReconciliationRunStatusChange, Settlement, SettlementPolicy
 
@@ -20,7 +22,13 @@ __all__ = [
     "Mandate",
     "MandateStatusChange",
     "BankTransfer",
+    "ContractRegistrationChange",
     "CreditEvent",
+    "DataRoom",
+    "DataRoomAccess",
+    "DataRoomAccessStatusChange",
+    "DataRoomEvent",
+    "DataRoomFile",
     "Deal",
     "DealConfirmation",
     "DealStatusChange",
@@ -35,6 +43,10 @@ __all__ = [
     "OfferStatusChange",
     "Payable",
     "PayableStatusChange",
+    "PaymentReceipt",
+    "Preemption",
+    "PreemptionClaim",
+    "PreemptionClaimStatusChange",
     "PublicNotice",
     "PurchaseIntent",
     "ReconciliationRun",

@@ -177,6 +177,23 @@ class DealStatusChange(models.Model):
         ordering = ("created_at", "id")
 
 
+class ContractRegistrationChange(models.Model):
+    """Every entry and correction of a deal's 技术合同认定登记号: from what, to what, by whom, why.
+    The holder's first entry has an empty ``from_no``; an operator's correction has its reason."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contract_registration_changes")
+    from_no = models.CharField(_("原登记号"), max_length=64, blank=True)
+    to_no = models.CharField(_("新登记号"), max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("理由"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("技术合同登记号变更")
+        verbose_name_plural = _("技术合同登记号变更")
+        ordering = ("created_at", "id")
+
+
 class CreditEvent(models.Model):
     """A breach recorded against an organization (失信记录): a default, for now."""
 

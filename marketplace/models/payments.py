@@ -105,6 +105,22 @@ class Payable(models.Model):
     def outstanding(self):  # -> Decimal
         return self.amount - self.amount_paid
 
+    @property
+    def purpose(self) -> str:
+        """What this item is, in the words of the payment queue (``PURPOSES``): a payout says
+        whose share it pays."""
+        if self.kind == self.Kind.PAYOUT:
+            return {
+                "holder_payable": "payout_holder",
+                "inventors_payable": "payout_inventors",
+                "broker_payable": "payout_broker",
+            }.get(self.payout_account, "payout_holder")
+        return str(self.kind)
+
+    @property
+    def purpose_label(self) -> str:
+        return str(PURPOSES[self.purpose])
+
 
 class PayableStatusChange(models.Model):
     """Every move of a payable's status or deposit status, with who and why."""
@@ -171,3 +187,39 @@ class BankTransfer(models.Model):
                 name="bank_transfer_operator_named",
             ),
         ]
+
+
+# The payment queue's kinds of item: a payout is labelled by whose share it pays.
+PURPOSES = {
+    "deposit": _("保证金"),
+    "balance": _("成交价款"),
+    "payout_holder": _("结算付款 · 持有单位所得"),
+    "payout_inventors": _("结算付款 · 完成人奖励"),
+    "payout_broker": _("结算付款 · 技术经理人佣金"),
+    "refund": _("退款"),
+}
+
+
+class PaymentReceipt(models.Model):
+    """A payer's "I have paid" (已付款，上传银行回单): the bank receipt of an offline transfer.
+
+    It changes no money: a finance operator sees it in the payment queue and confirms the
+    payable (``payable_confirm``) once the transfer is on the escrow account. The file was checked
+    by ``core.files`` and is read only by the payer's members and platform staff.
+    """
+
+    payable = models.ForeignKey(Payable, on_delete=models.CASCADE, related_name="receipts")
+    file = models.FileField(_("银行回单"), max_length=200)
+    name = models.CharField(_("文件名"), max_length=120)
+    kind = models.CharField(max_length=8)  # a key of core.files.KINDS
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,7 +24,7 @@ from core.errors import Conflict, Forbidden
 from core.locks import confirmation_lock, deal_lock
 
 from ..models import Deal, DealConfirmation
-from ..selectors import confirmation_sign_refusal
+from ..selectors import confirmation_sign_refusal, confirmation_waiting_on
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -42,7 +42,9 @@ def _party(organization: Any) -> dict[str, str]:
     return {"name": organization.name, "credit_code": organization.credit_code}
 
 
-def _terms(deal: Deal, number: str) -> dict[str, Any]:
+def _terms(deal: Deal, number: str, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    from .preemption import preemption_statement
+
     listing = deal.listing
     achievement = listing.achievement
     return {
@@ -64,11 +66,15 @@ def _terms(deal: Deal, number: str) -> dict[str, Any]:
         "payment_reference": deal.payment.payment_reference if deal.payment else None,
         "bid_count": deal.bid_count,
         "bidder_count": deal.bidder_count,
+        # How the inventors' pre-emption (Civil Code Art. 847) was handled (issue #16).
+        "preemption": preemption_statement(deal),
+        # Auctions: the market's signed checkpoint of the bid record (verifiable offline).
+        "record_checkpoint": record,
     }
 
 
 @transaction.atomic
-def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
+def deal_confirmation_issue(*, deal: Deal, record: dict[str, Any] | None = None) -> DealConfirmation:
     """The deal's confirmation, issued once: ``deal_conclude`` issues it with the deal (deals
     concluded before confirmations existed got theirs from marketplace migration 0013).
     Idempotent. Reads never call it: they read ``selectors.deal_confirmation``."""
@@ -80,10 +86,26 @@ def deal_confirmation_issue(*, deal: Deal) -> DealConfirmation:
     if existing is not None:
         return existing
     number = locked.number
-    terms = _terms(deal, number)
+    terms = _terms(deal, number, record)
     return DealConfirmation.objects.create(
         deal=locked, number=number, terms=terms, digest=terms_digest(terms), issued_at=db_now()
     )
+
+
+SIDE_LABELS = {"buyer": _("受让方"), "seller": _("转让方")}
+
+
+def confirmation_require_signed(deal: Deal) -> None:
+    """409 ``confirmation_unsigned`` unless both parties have signed the deal's 成交确认书: the one
+    rule that settlement, the contract registration and payouts share. The detail says who has
+    not signed yet."""
+    waiting = confirmation_waiting_on(deal)
+    if waiting:
+        raise Conflict(
+            "confirmation_unsigned",
+            _("成交确认书尚未由双方签署（待%(who)s签署），签署后才能登记合同、结算和付款。")
+            % {"who": "、".join(str(SIDE_LABELS[side]) for side in waiting)},
+        )
 
 
 @transaction.atomic

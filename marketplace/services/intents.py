@@ -18,6 +18,7 @@ from listings.models import Listing
 from ..models import FixedPriceOutcome, PurchaseIntent
 from .deals import deal_conclude
 from .negotiation import buyer_for
+from .preemption import claim_exercised, claim_open_for, claims_lapse
 
 
 @transaction.atomic
@@ -71,6 +72,13 @@ def fixed_price_resolve(*, listing: Listing) -> Listing:
         i.buyer
         for i in PurchaseIntent.objects.filter(listing=locked, withdrawn_at=None).select_related("buyer")
     ]
+    # A pre-emption holder's claim (at the listed price, within the period): with at most one
+    # other intent the claimant takes it at the listed price; with two or more the price is
+    # contested, so the claimant joins their auction, where it registers as the pre-emption holder.
+    claim = claim_open_for(locked)
+    if claim is not None:
+        others = [b for b in buyers if b.pk != claim.organization_id]
+        buyers = [claim.organization] if len(others) <= 1 else [*others, claim.organization]
     outcome = (
         FixedPriceOutcome.Outcome.EXPIRED
         if not buyers
@@ -91,8 +99,14 @@ def fixed_price_resolve(*, listing: Listing) -> Listing:
         )
     elif len(buyers) == 1:
         assert locked.price is not None  # the database requires it of fixed-price listings
-        deal_conclude(listing=locked, buyer=buyers[0], price=locked.price, mode=Listing.Mode.FIXED_PRICE)
+        deal = deal_conclude(
+            listing=locked, buyer=buyers[0], price=locked.price, mode=Listing.Mode.FIXED_PRICE
+        )
+        if claim is not None:
+            claim_exercised(claim=claim, deal=deal)
     else:
+        if claim is not None:
+            claims_lapse(listing=locked, reason=_("多家意向，转为竞价：请以优先购买权人身份登记竞买"))
         seams.call("fixed_price_contested", listing=locked, buyers=buyers)
     locked.refresh_from_db()
     return locked

@@ -16,6 +16,7 @@ from listings.models import Listing
 
 from ..models import Deal, Offer, PublicNotice, PurchaseIntent
 from .negotiation import notice_transition, offer_transition
+from .preemption import claims_lapse
 
 
 def listing_deal_refuse_exit(*, listing: Listing) -> None:
@@ -64,4 +65,5 @@ def listing_engagements_withdraw(*, listing: Listing, actor: User | None, reason
         )
         for intent in intents:
             tell(intent.buyer, "intent_withdrawn")
+    claims_lapse(listing=locked, reason=reason, actor=actor)
     return {"notices": len(notices), "offers": len(offers), "intents": len(intents)}

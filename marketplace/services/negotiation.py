@@ -14,9 +14,10 @@ from accounts.selectors import ACTING_ROLES, is_operator, membership_for_action,
 from accounts.services import notify
 from core.dbclock import db_now
 from core.decisions import OBJECTION, Decision, decision_parse, require_reason
+from core.display import local_time
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import notice_lock, objection_lock, offer_lock
-from core.money import money_quantize
+from core.money import money_display, money_quantize
 from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import Listing
@@ -30,6 +31,7 @@ from ..models import (
     PublicNotice,
 )
 from .deals import deal_conclude
+from .preemption import claim_exercised, claim_open_for, claims_lapse
 
 OS = Offer.Status
 N = PublicNotice.Status
@@ -137,7 +139,7 @@ def _clean_amount(amount: Decimal) -> Decimal:
 
 def _notify_other_side(offer: Offer, *, title: str) -> None:
     to = offer.listing.achievement.holder if offer.side == Offer.Side.BUYER else offer.buyer
-    body = _("报价 %(a)s 元：%(m)s") % {"a": offer.amount, "m": offer.message or "—"}
+    body = _("报价 %(a)s：%(m)s") % {"a": money_display(offer.amount), "m": offer.message or "—"}
     notify(
         organization=to,
         kind="offer",
@@ -194,7 +196,7 @@ def _notify_other_side_of_answer(offer: Offer, *, title: str) -> None:
         organization=to,
         kind="offer",
         title=title,
-        body=str(offer.amount),
+        body=_("报价 %(a)s") % {"a": money_display(offer.amount)},
         link=reverse("listings:detail", args=[offer.listing_id]),
     )
 
@@ -231,7 +233,12 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
     locked_listing = listing_services.listing_lock(offer.listing_id)
     _require_open_negotiation(locked_listing)
     accepted = offer_transition(offer=offer, to_status=OS.ACCEPTED, actor=actor)
-    for other in Offer.objects.filter(listing=locked_listing, status=OS.OPEN).exclude(pk=accepted.pk):
+    lapsed = list(
+        Offer.objects.filter(listing=locked_listing, status=OS.OPEN)
+        .exclude(pk=accepted.pk)
+        .select_related("buyer")
+    )
+    for other in lapsed:
         offer_transition(offer=other, to_status=OS.SUPERSEDED, actor=None, reason=_("另一报价已被接受"))
     now = db_now()
     notice = PublicNotice.objects.create(
@@ -244,9 +251,9 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
     )
     NoticeStatusChange.objects.create(notice=notice, to_status=notice.status, actor=actor)
     title = _("协议定价公示：%(t)s") % {"t": locked_listing.achievement.title}
-    body = _("拟成交价 %(p)s 元，公示至 %(e)s。") % {
-        "p": notice.price,
-        "e": notice.ends_at.strftime("%Y-%m-%d %H:%M"),
+    body = _("拟成交价 %(p)s，公示至 %(e)s；公示期内任何人可提出异议。") % {
+        "p": money_display(notice.price),
+        "e": local_time(notice.ends_at),
     }
     for org in (accepted.buyer, locked_listing.achievement.holder):
         notify(
@@ -255,6 +262,17 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
             title=title,
             body=body,
             link=reverse("marketplace:notice", args=[notice.pk]),
+        )
+    for other in lapsed:
+        if other.buyer_id == accepted.buyer_id:
+            continue
+        notify(
+            organization=other.buyer,
+            kind="offer_lapsed",
+            title=_("报价已失效：%(t)s") % {"t": locked_listing.achievement.title},
+            body=_("持有单位已接受另一报价，您的报价 %(a)s 随之失效；该成交价格公示至 %(e)s。")
+            % {"a": money_display(other.amount), "e": local_time(notice.ends_at)},
+            link=reverse("marketplace:offer", args=[other.pk]),
         )
     return notice
 
@@ -276,10 +294,21 @@ def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Object
     notify(
         operators=True,
         kind="objection_raised",
-        title=_("公示收到异议：成交价 %(p)s 元") % {"p": locked.price},
+        title=_("公示收到异议：成交价 %(p)s") % {"p": money_display(locked.price)},
         body=reason[:500],
         link=reverse("marketplace:notice", args=[locked.pk]),
     )
+    # The parties hear it too: the deal waits until an operator decides the objection.
+    title = _("您的成交公示收到异议：%(t)s") % {"t": locked.listing.achievement.title}
+    body = _("异议理由：%(r)s\n平台处理前，公示期满也不会成交。") % {"r": reason[:500]}
+    for org in (locked.buyer, locked.listing.achievement.holder):
+        notify(
+            organization=org,
+            kind="notice_objected",
+            title=title,
+            body=body,
+            link=reverse("marketplace:notice", args=[locked.pk]),
+        )
     return objection
 
 
@@ -311,6 +340,7 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
         notice_transition(
             notice=notice, to_status=N.STOPPED, actor=actor, reason=_("异议成立：%(r)s") % {"r": reason}
         )
+        claims_lapse(listing=notice.listing_id, reason=_("公示因异议成立而终止"), actor=actor)
         title = _("公示因异议成立而终止")
         for org in (notice.buyer, notice.listing.achievement.holder):
             notify(
@@ -326,7 +356,9 @@ def objection_decide(*, objection: Objection, actor: User, decision: str, reason
 
 @transaction.atomic
 def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
-    """A notice that has ended with no pending or upheld objection makes its deal. Anything else
+    """A notice that has ended with no pending or upheld objection makes its deal: with the buyer,
+    or, when a recorded pre-emption holder claimed during the notice (``preemption_claim``), with
+    that holder at the same price (the buyer is told why). Anything else
     (not yet ended, an objection waiting for an operator, already concluded or stopped) leaves it
     as it is, so the job may run any number of times."""
     locked = notice_lock(notice)
@@ -334,9 +366,20 @@ def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
         return locked
     if locked.objections.exclude(status=Objection.Status.DISMISSED).exists():
         return locked
+    claim = claim_open_for(locked.listing_id, notice=locked)
+    buyer = claim.organization if claim is not None else locked.buyer
     locked.deal = deal_conclude(
-        listing=locked.listing, buyer=locked.buyer, price=locked.price, mode=Listing.Mode.NEGOTIATED
+        listing=locked.listing, buyer=buyer, price=locked.price, mode=Listing.Mode.NEGOTIATED
     )
+    if claim is not None:
+        claim_exercised(claim=claim, deal=locked.deal)
+        notify(
+            organization=locked.buyer,
+            kind="preemption_exercised",
+            title=_("优先受让权人以同等条件受让：%(t)s") % {"t": locked.listing.achievement.title},
+            body=_("公示期内，完成人的优先受让权人主张以公示价格受让，依法优先成交。"),
+            link=reverse("marketplace:notice", args=[locked.pk]),
+        )
     return notice_transition(
         notice=locked, to_status=N.CONCLUDED, actor=None, reason=_("公示期满无异议，成交")
     )

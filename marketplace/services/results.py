@@ -9,6 +9,7 @@ from __future__ import annotations
 from core.sync import sync_stamp
 
 from ..models import Deal, Result
+from ..validators import contract_registration_no_valid
 
 
 def result_publish(*, deal: Deal) -> Result:
@@ -27,7 +28,11 @@ def result_publish(*, deal: Deal) -> Result:
         "buyer": deal.buyer.name,
         "concluded_at": deal.concluded_at,
         "bid_count": deal.bid_count,
-        "contract_registration_no": deal.contract_registration_no,
+        # Only a number of the published shape is published: one entered before the format was
+        # checked stays on the deal, for an operator to correct, until it is valid.
+        "contract_registration_no": deal.contract_registration_no
+        if contract_registration_no_valid(deal.contract_registration_no)
+        else "",
     }
     stamp = sync_stamp()  # what the trigger writes into updated_at, for the returned instance
     result = Result.objects.filter(deal=deal).first()

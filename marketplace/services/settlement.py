@@ -11,18 +11,30 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from accounts.selectors import is_finance_operator, membership_for_action
+from accounts.selectors import is_finance_operator, is_operator, membership_for_action
 from accounts.services import notify
+from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import deal_lock
-from core.money import FEN, ZERO, money_quantize
+from core.money import FEN, ZERO, money_display, money_quantize
 
-from ..models import Deal, Journal, LedgerAccount, Payable, Settlement, SettlementPolicy
+from ..models import (
+    ContractRegistrationChange,
+    Deal,
+    Journal,
+    LedgerAccount,
+    Payable,
+    Settlement,
+    SettlementPolicy,
+)
 from ..selectors import settlement_policy_of as policy_of
+from ..validators import contract_registration_no_normalize
 from .brokers import broker_points_award, broker_share_check
+from .confirmation import confirmation_require_signed
 from .deals import deal_transition
 from .ledger import account_for, journal_post
 from .payables import payable_create
@@ -129,13 +141,15 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
     revenue, the inventors', the broker's and the holder's payables) and open a payout for each
     share. The broker's line is the deal's mandate's commission rate, paid to the organization the
     broker acts for; the broker earns its contribution points. Idempotent: a settled deal returns
-    its settlement. Locks the deal."""
+    its settlement. Locks the deal. 409 ``deal_not_paid``; 409 ``confirmation_unsigned`` until both
+    parties signed the 成交确认书."""
     locked = deal_lock(deal)
     existing = Settlement.objects.filter(deal=locked).first()
     if existing is not None:
         return existing
     if locked.status not in (S.PAID, S.CONTRACT_REGISTERED):
         raise Conflict("deal_not_paid", _("成交价款尚未付清，不能结算。"))
+    confirmation_require_signed(locked)
     tiers, minimum = fee_schedule()
     inventors_share, _default_rate = policy_of(locked.seller)
     mandate = locked.mandate
@@ -201,14 +215,12 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
     deal_transition(deal=locked, to_status=S.SETTLED, actor=actor, reason=reason or _("结算"))
     broker_points_award(deal=locked)
     title = _("成交已结算：%(t)s") % {"t": locked.listing.achievement.title}
-    body = _(
-        "成交价 %(p)s 元：平台服务费 %(f)s 元，完成人奖励 %(i)s 元，技术经理人佣金 %(b)s 元，持有单位 %(h)s 元。"
-    ) % {
-        "p": split.price,
-        "f": split.platform_fee,
-        "i": split.inventors,
-        "b": split.broker,
-        "h": split.holder,
+    body = _("成交价 %(p)s：平台服务费 %(f)s，完成人奖励 %(i)s，技术经理人佣金 %(b)s，持有单位 %(h)s。") % {
+        "p": money_display(split.price),
+        "f": money_display(split.platform_fee),
+        "i": money_display(split.inventors),
+        "b": money_display(split.broker),
+        "h": money_display(split.holder),
     }
     notify(
         organization=locked.seller,
@@ -228,24 +240,41 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
     return settlement
 
 
-@transaction.atomic
-def deal_register_contract(*, deal: Deal, actor: User, contract_registration_no: str) -> Deal:
-    """The holder enters the technology-contract registration number (技术合同认定登记) of a paid
-    deal; the deal is then settled. The number goes into the published result."""
-    number = contract_registration_no.strip()
-    if not number or len(number) > 64:
+def _contract_no_clean(raw: str, *, deal: Deal) -> str:
+    """The number's published shape (``marketplace.validators``), its year not before the deal's
+    and not after today (Asia/Shanghai); 400 ``invalid_contract_registration_no``."""
+    number, error = contract_registration_no_normalize(
+        raw,
+        concluded_on=timezone.localtime(deal.concluded_at).date(),
+        today=timezone.localtime(db_now()).date(),
+    )
+    if error is not None:
         raise InvalidInput(
             "invalid_contract_registration_no",
-            _("请填写技术合同认定登记号（不超过 64 个字符）。"),
-            fields={"contract_registration_no": [_("请填写登记号。")]},
+            error,
+            fields={"contract_registration_no": [error]},
         )
+    return number
+
+
+@transaction.atomic
+def deal_register_contract(*, deal: Deal, actor: User, contract_registration_no: str) -> Deal:
+    """The holder enters the technology-contract registration number (技术合同认定登记号) of a paid
+    deal whose 成交确认书 both parties signed; the deal is then settled and the number published
+    with its result. 400 ``invalid_contract_registration_no`` (the format: ``marketplace.validators``);
+    409 ``invalid_status_transition`` unless paid; 409 ``confirmation_unsigned``."""
     locked = deal_lock(deal)
     membership_for_action(user=actor, organization=locked.seller_id)
+    number = _contract_no_clean(contract_registration_no, deal=locked)
     if locked.status != S.PAID:
         raise Conflict(
             "invalid_status_transition",
             _("成交当前状态为“%(s)s”，不能登记合同。") % {"s": locked.get_status_display()},
         )
+    confirmation_require_signed(locked)
+    ContractRegistrationChange.objects.create(
+        deal=locked, from_no=locked.contract_registration_no, to_no=number, actor=actor
+    )
     locked.contract_registration_no = number
     locked = deal_transition(
         deal=locked,
@@ -257,6 +286,48 @@ def deal_register_contract(*, deal: Deal, actor: User, contract_registration_no:
     deal_settle(deal=locked, actor=actor, reason=_("合同已登记，结算"))
     result_publish(deal=locked)
     locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def deal_contract_registration_correct(
+    *, deal: Deal, actor: User, contract_registration_no: str, reason: str
+) -> Deal:
+    """An operator corrects the registration number of a deal that has one (a typing error, or a
+    number entered before the format was checked), with a reason kept as a
+    ``ContractRegistrationChange``; the published result follows. 403 ``operator_only``;
+    400 ``reason_required`` / ``invalid_contract_registration_no``; 409 ``contract_not_registered``
+    when the deal has no number to correct, 409 ``contract_registration_unchanged``."""
+    if not is_operator(actor):
+        raise Forbidden("operator_only", _("只有平台运营人员可以更正技术合同登记号。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "reason_required", _("请填写更正理由。"), fields={"reason": [_("请填写更正理由。")]}
+        )
+    locked = deal_lock(deal)
+    number = _contract_no_clean(contract_registration_no, deal=locked)
+    if locked.status not in (S.CONTRACT_REGISTERED, S.SETTLED) or not locked.contract_registration_no:
+        raise Conflict("contract_not_registered", _("该成交尚未登记技术合同，无可更正的登记号。"))
+    if number == locked.contract_registration_no:
+        raise Conflict("contract_registration_unchanged", _("新登记号与原登记号相同。"))
+    ContractRegistrationChange.objects.create(
+        deal=locked, from_no=locked.contract_registration_no, to_no=number, actor=actor, reason=reason
+    )
+    locked.contract_registration_no = number
+    locked.save(update_fields=["contract_registration_no", "updated_at"])
+    result_publish(deal=locked)
+    title = _("技术合同登记号已更正：%(t)s") % {"t": locked.listing.achievement.title}
+    body = _("登记号更正为 %(n)s。理由：%(r)s") % {"n": number, "r": reason}
+    link = reverse("marketplace:deal", args=[locked.pk])
+    for organization in (locked.seller, locked.buyer):
+        notify(
+            organization=organization,
+            kind="contract_registration_corrected",
+            title=title,
+            body=body,
+            link=link,
+        )
     return locked
 
 

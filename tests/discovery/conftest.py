@@ -71,3 +71,36 @@ def indexed():
 @pytest.fixture
 def expert_user(db):
     return member_of(OrganizationFactory(name="浙江工业大学", kind="university"), Membership.Role.MEMBER)
+
+
+def closed_deal(
+    *,
+    title: str,
+    summary: str = "",
+    field: str = "agriculture",
+    rights: str = "transfer",
+    price: str = "300000.00",
+    days_ago: int = 30,
+    buyer=None,
+):
+    """A concluded, paid deal with its published result, ``days_ago`` days back (the deal and its
+    result are made by the marketplace's own services; only the dates are moved back)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from marketplace.models import Deal, Result
+    from marketplace.services import deal_conclude, result_publish
+
+    achievement = AchievementFactory(title=title, summary=summary or title, field=field)
+    listing = make_listing(achievement=achievement, mode="negotiated", rights=rights)
+    buyer = buyer or OrganizationFactory(kind="enterprise")
+    deal = deal_conclude(listing=listing, buyer=buyer, price=Decimal(price), mode="negotiated")
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    Deal.objects.filter(pk=deal.pk).update(
+        concluded_at=when, payment_due_at=when + dt.timedelta(days=14), status=Deal.Status.PAID
+    )
+    result = result_publish(deal=Deal.objects.get(pk=deal.pk))
+    Result.objects.filter(pk=result.pk).update(concluded_at=when)
+    deal.refresh_from_db()
+    return deal

@@ -72,6 +72,15 @@ def bank_pays(payable: Payable, amount: Decimal | str | None = None, txn: str | 
     return transfer
 
 
+def both_sign(deal) -> None:
+    """A member of each party signs the deal's 成交确认书 (settlement and payouts wait for it)."""
+    from marketplace.services.confirmation import deal_confirmation_sign
+    from tests.factories import member_of
+
+    deal_confirmation_sign(deal=deal, actor=member_of(deal.buyer))
+    deal_confirmation_sign(deal=deal, actor=member_of(deal.seller))
+
+
 @pytest.fixture
 def listing(university) -> Listing:
     return make_listing(university)

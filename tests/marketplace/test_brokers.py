@@ -19,7 +19,7 @@ from marketplace.services.settlement import deal_settle
 from tests.conftest import client_for
 from tests.factories import OrganizationFactory, broker_mandate, broker_profile, member_of
 
-from .conftest import bank_pays, make_listing
+from .conftest import bank_pays, both_sign, make_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,7 @@ def test_the_buyer_names_the_broker_and_its_mandate_rate_is_the_settlement_line(
     assert Notification.objects.filter(user=broker.user, kind="deal_broker_named").exists()
 
     bank_pays(deal.payment)
+    both_sign(deal)
     settlement = deal_settle(deal=deal)
     # fee 3% = 14,400.00; net 465,600.00; inventors 50% = 232,800.00; broker 10% (the mandate's) = 46,560.00
     assert (settlement.broker_share, settlement.broker_amount) == (Decimal("0.1000"), Decimal("46560.00"))
@@ -117,6 +118,7 @@ def test_a_deal_without_a_named_broker_pays_no_commission(listing, company):
     broker_mandate(listing)
     deal = deal_conclude(listing=listing, buyer=company, price=Decimal("100000.00"), mode="negotiated")
     bank_pays(deal.payment)
+    both_sign(deal)
     settlement = deal_settle(deal=deal)
     assert (settlement.broker_amount, settlement.broker_share) == (Decimal("0.00"), Decimal("0"))
     assert not BrokerPoints.objects.exists()

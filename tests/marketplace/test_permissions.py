@@ -4,11 +4,13 @@ and change nothing. Within a row the roles that must be refused go first, the al
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Organization
 from marketplace.models import BankTransfer, Deal, Objection, Offer, PublicNotice, PurchaseIntent
 from marketplace.services import deal_conclude
+from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.negotiation import objection_raise, offer_accept, offer_make
 from tests.conftest import client_for
 from tests.factories import OrganizationFactory, UserFactory, member_of
@@ -28,6 +30,8 @@ def world(university, company, operator):
         listing=make_listing(university), buyer=company, price=Decimal("200000.00"), mode="negotiated"
     )
     bank_pays(paid.payment)
+    deal_confirmation_sign(deal=paid, actor=buyer)
+    deal_confirmation_sign(deal=paid, actor=holder)
     unpaid = deal_conclude(
         listing=make_listing(university), buyer=company, price=Decimal("90000.00"), mode="negotiated"
     )
@@ -120,7 +124,7 @@ TABLE = [
         "contract registration",
         "post",
         lambda w: f"/api/v1/deals/{w['paid'].pk}/contract-registration/",
-        {"contract_registration_no": "330106X0000001"},
+        {"contract_registration_no": f"{timezone.localdate().year}330106000001"},
         {"anonymous": N401, "unverified": N404, "buyer": N403, "operator": N403, "holder": 200},
     ),
     (

@@ -12,6 +12,7 @@ from accounts.models import Notification
 from marketplace.models import Deal, Journal, LedgerAccount, LedgerEntry, Payable, ReconciliationRun
 from marketplace.services import deal_conclude, deposit_create, deposit_release
 from marketplace.services.brokers import deal_broker_name
+from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.defaults import deal_default
 from marketplace.services.payments import payable_confirm
 from marketplace.services.reconciliation import ledger_check, ledger_reconcile
@@ -74,6 +75,9 @@ def test_random_flows_reconcile_with_zero_mismatches(seed, university, operator)
         if brokered:
             deal = deal_broker_name(deal=deal, actor=member_of(winner.payer), broker=broker)
         deal.refresh_from_db()
+        # Both sign the 成交确认书 (nothing is settled or paid out before).
+        deal_confirmation_sign(deal=deal, actor=member_of(deal.buyer))
+        deal_confirmation_sign(deal=deal, actor=member_of(university))
         fate = rng.random()
         if deal.status == "awaiting_payment":
             if fate < 0.25:

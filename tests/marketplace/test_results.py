@@ -34,6 +34,7 @@ FIELDS = {
     "concluded_at",
     "bid_count",
     "updated_at",
+    "url",
 }
 
 
@@ -208,5 +209,7 @@ def test_the_fast_rows_render_exactly_as_the_serializer_would(university, compan
     from marketplace.api.serializers import ResultOutput
 
     _paid_deal(university, company, mode="auction", price="98765.40")
-    expected = ResultOutput(Result.objects.get()).data
+    from rest_framework.test import APIRequestFactory
+
+    expected = ResultOutput(Result.objects.get(), context={"request": APIRequestFactory().get("/")}).data
     assert APIClient().get("/api/v1/results/").json()["results"] == [dict(expected)]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from marketplace.models import Journal, LedgerAccount, Payable, Result, Settleme
 from marketplace.selectors import account_balance
 from marketplace.services import account_for, deal_conclude
 from marketplace.services.brokers import deal_broker_name
+from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import FeeTier, deal_settle, platform_fee, settlement_split
 from tests.conftest import client_for
 from tests.factories import OrganizationFactory, broker_mandate, broker_profile, member_of
@@ -107,7 +109,8 @@ def paid_deal(db, company, listing):
 
 
 @pytest.mark.django_db
-def test_settling_moves_the_price_out_of_escrow_into_the_shares(paid_deal, company, university):
+def test_settling_moves_the_price_out_of_escrow_into_the_shares(paid_deal, company, university, buyer):
+    sign_both(paid_deal, buyer, member_of(university))
     SettlementPolicy.objects.create(
         organization=university, inventors_share=Decimal("0.7000"), broker_share=Decimal("0.0500")
     )
@@ -139,17 +142,24 @@ def test_settling_moves_the_price_out_of_escrow_into_the_shares(paid_deal, compa
     assert Journal.objects.filter(kind="settlement").count() == 1
 
 
+def sign_both(deal, buyer, holder):
+    deal_confirmation_sign(deal=deal, actor=buyer)
+    deal_confirmation_sign(deal=deal, actor=holder)
+
+
 @pytest.mark.django_db
 def test_the_holder_registers_the_contract_and_the_deal_is_settled(paid_deal, university, buyer):
     holder = member_of(university)
+    sign_both(paid_deal, buyer, holder)
+    number = f"{timezone.localdate().year}330106012345"
     url = f"/api/v1/deals/{paid_deal.pk}/contract-registration/"
-    r = client_for(buyer).post(url, {"contract_registration_no": "330106X0012345"})
+    r = client_for(buyer).post(url, {"contract_registration_no": number})
     assert r.status_code == 403
-    r = client_for(holder).post(url, {"contract_registration_no": "330106X0012345"})
+    r = client_for(holder).post(url, {"contract_registration_no": number})
     assert r.status_code == 200, r.content
-    assert (r.json()["status"], r.json()["contract_registration_no"]) == ("settled", "330106X0012345")
-    assert Result.objects.get(deal=paid_deal).contract_registration_no == "330106X0012345"
-    assert client_for(holder).post(url, {"contract_registration_no": "X"}).status_code == 409
+    assert (r.json()["status"], r.json()["contract_registration_no"]) == ("settled", number)
+    assert Result.objects.get(deal=paid_deal).contract_registration_no == number
+    assert client_for(holder).post(url, {"contract_registration_no": number}).status_code == 409
     body = client_for(holder).get(f"/api/v1/deals/{paid_deal.pk}/settlement/").json()
     assert body["settlement"]["holder_amount"] and [j["kind"] for j in body["journals"]] == [
         "payment_received",

@@ -16,7 +16,7 @@ from marketplace.models import BrokerProfile
 from marketplace.services import deal_conclude
 from marketplace.services.settlement import deal_settle
 from tests.factories import OrganizationFactory, make_listing, member_of
-from tests.marketplace.conftest import bank_pays
+from tests.marketplace.conftest import bank_pays, both_sign
 
 from .conftest import confirm
 
@@ -56,12 +56,15 @@ def test_a_broker_is_mandated_named_and_ranked(browsing):
     buyer = browsing.page(member_of(company, Membership.Role.ADMIN))
     deal = deal_conclude(listing=listing, buyer=company, price=Decimal("650000.00"), mode="negotiated")
     buyer.goto(f"/my/deals/{deal.pk}/")
-    buyer.get_by_label("促成本次成交的技术经理人").select_option(label="周明（杭州技术转移服务中心，证书 ZJJL-2026-0042）")
+    buyer.get_by_label("促成本次成交的技术经理人").select_option(
+        label="周明（杭州技术转移服务中心，证书 ZJJL-2026-0042）"
+    )
     confirm(buyer, lambda: buyer.get_by_role("button", name="指定技术经理人").click())
     expect(buyer.locator(".messages")).to_contain_text("已指定技术经理人 周明")
     expect(buyer.get_by_test_id("deal-broker")).to_contain_text("8%")
 
     bank_pays(deal.payment)
+    both_sign(deal)
     deal_settle(deal=deal)
     points = BrokerProfile.objects.get(user=person).points  # 10 + 6 whole 100,000s
     assert points == 16

@@ -17,6 +17,7 @@ listed-price sale with one intent.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from decimal import Decimal
 
@@ -58,7 +59,9 @@ def register_and_show_reference(page, listing_id: int) -> tuple[str, str]:
 
 def confirm_payment(ops, reference: str, bank_id: str) -> None:
     ops.goto("/console/payments/")
-    card = ops.get_by_role("region", name=f"付款 {reference}")
+    card = ops.get_by_role(
+        "region", name=re.compile(f"{reference}$")
+    )  # labelled by what it is (保证金, 成交价款 ...)
     card.get_by_label("银行流水号").fill(bank_id)
     card.get_by_label("确认说明").fill("已核对银行回单")
     confirm(ops, lambda: card.get_by_role("button", name=f"确认到账 {reference}").click())

@@ -31,6 +31,8 @@ ROWS = {
     "listings:console_overdue": lambda c: len(c["overdue"]),
     "discovery:console_demands": lambda c: len(c["rows"]),
     "discovery:console_questions": lambda c: len(c["rows"]),
+    "discovery:console_peer_reviews": lambda c: len(c["rows"]),
+    "discovery:console_use_reports": lambda c: len(c["rows"]),
 }
 
 
