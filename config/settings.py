@@ -533,6 +533,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The font of printed documents (成交确认书 PDF): Debian's fonts-wqy-zenhei, which the image installs.
+PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
 # Development and the demo: each e-mail a readable text file under var/mail/ (core.mail); production
 # sets EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* values.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.MailboxBackend")
