@@ -203,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "todo"  # 待办: what waits on the person, after signing in
 LOGOUT_REDIRECT_URL = "home"
 
 # zh-hans first; Asia/Shanghai for display, UTC in storage.
