@@ -84,6 +84,7 @@ GROUPS: list[tuple[Any, list[tuple[str, Any]]]] = [
             ("deal_paid", _("受让方已付清价款")),
             ("payment_received", _("款项到账")),
             ("payment_unmatched", _("待查明来款（运营）")),
+            ("payment_receipt_submitted", _("付款方上传了银行回单（运营）")),
             ("refund_paid", _("退款已支付")),
             ("deal_settled", _("成交已结算")),
             ("payout_paid", _("结算款已支付")),

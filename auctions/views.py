@@ -59,6 +59,10 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
         "registration": registration,
         "can_bid": registration is not None and services.registration_deposit_frozen(registration),
         "proxy_max": proxy_max,
+        # After the close: the outcome for this person instead of the bid form.
+        "outcome": selectors.auction_outcome_for(
+            auction=auction, user=request.user, registration=registration
+        ),
     }
     return render(request, "auctions/live.html", context)
 

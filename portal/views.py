@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import operator_required
-from accounts.selectors import organizations_pending_review
+from accounts.selectors import (
+    is_finance_operator,
+    is_operator,
+    member_organization_ids,
+    organizations_pending_review,
+)
 from auctions import selectors as auction_selectors
-from auctions.models import Auction
+from auctions.models import Auction, Registration
 from conversion.models import UseFirstApplication
 from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
@@ -48,6 +55,100 @@ def home(request: HttpRequest) -> HttpResponse:
 def console(request: HttpRequest) -> HttpResponse:
     """One tile per operators' queue: each counts with the selector of the page it opens, so the
     number on the tile is the number of rows there (tests/pages/test_console_tiles.py)."""
+    return render(
+        request,
+        "console.html",
+        {"sections": console_sections(request), "calendar_missing": calendar_missing_years()},
+    )
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    """待办: what waits on the signed-in person, by role, each with the page where it is done.
+
+    A party: its side of each open deal (sign, pay, register the contract), deposits to pay,
+    listings waiting for its approval (安心屋), use-first applications to answer. Platform staff:
+    every console queue that is not empty.
+    """
+    user = request.user
+    items: list[dict[str, Any]] = []
+    orgs = set(member_organization_ids(user))
+    if orgs:
+        deals = mk_selectors.deals_visible_to(user).filter(
+            Q(buyer_id__in=orgs) | Q(seller_id__in=orgs),
+            status__in=("awaiting_payment", "paid", "contract_registered"),
+        )
+        for deal in deals.order_by("payment_due_at", "id")[:100]:
+            side = "buyer" if deal.buyer_id in orgs else "seller"
+            title = deal.listing.achievement.title
+            for step in mk_selectors.deal_steps(deal):
+                if step["waiting"] and step["on"] == side:
+                    url = reverse(
+                        "marketplace:deal_confirmation"
+                        if step["key"].endswith("_signs")
+                        else "marketplace:deal",
+                        args=[deal.pk],
+                    )
+                    due = deal.payment_due_at if step["key"] == "pay" else None
+                    items.append(
+                        {"group": _("成交"), "title": step["label"], "what": title, "url": url, "due": due}
+                    )
+        deposits = Registration.objects.filter(
+            organization_id__in=orgs,
+            payment__deposit_status="pending",
+            auction__status__in=(Auction.Status.SCHEDULED, Auction.Status.LIVE),
+        ).select_related("auction__listing__achievement", "payment")
+        for reg in deposits.order_by("auction__starts_at")[:50]:
+            state, label = mk_selectors.deposit_state(reg.payment)
+            items.append(
+                {
+                    "group": _("拍卖"),
+                    "title": _("缴纳保证金") if state == "pending" else label,
+                    "what": reg.auction.listing.achievement.title,
+                    "url": reverse("auctions:register", args=[reg.auction_id]),
+                    "due": reg.auction.starts_at,
+                }
+            )
+        for listing in listing_selectors.listings_internal_queue(user=user)[:50]:
+            items.append(
+                {
+                    "group": _("安心屋"),
+                    "title": _("审批挂牌"),
+                    "what": listing.achievement.title,
+                    "url": reverse("listings:approval_decide", args=[listing.pk]),
+                    "due": None,
+                }
+            )
+        for app in agreement_selectors.use_first_applications_for(
+            user=user, status=UseFirstApplication.Status.PENDING
+        ):
+            if app.entry.holder_id in orgs:
+                items.append(
+                    {
+                        "group": _("先用后转"),
+                        "title": _("答复 %(c)s 的申请") % {"c": app.applicant.name},
+                        "what": app.entry.achievement.title,
+                        "url": reverse("marketplace:my_use_first"),
+                        "due": app.respond_by,
+                    }
+                )
+    if is_operator(user) or is_finance_operator(user):
+        for section in console_sections(request):
+            if section["count"]:
+                items.append(
+                    {
+                        "group": _("运营"),
+                        "title": section["title"],
+                        "what": f"{section['hint']}：{section['count']}",
+                        "url": section["url"],
+                        "due": None,
+                    }
+                )
+    return render(request, "todo.html", {"items": items})
+
+
+def console_sections(request: HttpRequest) -> list[dict[str, Any]]:
+    """The console's tiles: each queue's title, count, hint and page."""
     sections: list[dict[str, Any]] = [
         {
             "title": _("机构认证"),
@@ -142,6 +243,4 @@ def console(request: HttpRequest) -> HttpResponse:
             "url": reverse("discovery:console_use_reports"),
         },
     ]
-    return render(
-        request, "console.html", {"sections": sections, "calendar_missing": calendar_missing_years()}
-    )
+    return sections
