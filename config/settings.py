@@ -165,7 +165,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "market",
-        "OPTIONS": {"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {},
+        # Short timeouts: a Redis that hangs must not hold a request (core.throttling fails open).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        | ({"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {}),
     }
 }
 CHANNEL_LAYERS = {
@@ -265,8 +267,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, failing open (with a log line) while Redis is away.
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/min"),
