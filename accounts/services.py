@@ -412,9 +412,11 @@ def notify(
     title: str,
     body: str = "",
     link: str = "",
+    mail: bool = True,
 ) -> int:
     """Tell people something happened: listed users, an organization's members (optionally only
-    some roles), and/or all operators. In-app rows now; e-mail after commit. Returns how many."""
+    some roles), and/or all operators. In-app rows now; e-mail after commit (unless ``mail`` is
+    off: a subscriber who asked for in-app only). Returns how many."""
     recipients: dict[int, User] = {u.pk: u for u in (users or [])}
     if organization is not None:
         members = Membership.objects.filter(organization=organization).select_related("user")
@@ -430,7 +432,7 @@ def notify(
     Notification.objects.bulk_create(
         Notification(user=u, kind=kind, title=title, body=body, link=link) for u in recipients.values()
     )
-    addresses = [u.email for u in recipients.values() if u.email]
+    addresses = [u.email for u in recipients.values() if u.email] if mail else []
     if addresses:
         after_commit(lambda: send_mail(title, body or title, None, addresses, fail_silently=True))
     return len(recipients)
