@@ -255,3 +255,22 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (``accounts.notification_kinds``): e-mail on
+    or off. In-app messages always arrive; without a row, e-mail is on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=64)
+    email = models.BooleanField(_("邮件通知"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("消息设置")
+        verbose_name_plural = _("消息设置")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+        ]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail, send_mass_mail
+from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -31,11 +31,13 @@ from .models import (
     InvitationStatusChange,
     Membership,
     Notification,
+    NotificationPreference,
     Organization,
     OrganizationRelation,
     OrganizationStatusChange,
     User,
 )
+from .notification_kinds import LABELS as NOTIFICATION_LABELS
 from .selectors import is_operator, membership_get
 from .validators import credit_code_error
 
@@ -138,6 +140,7 @@ def organization_create(
     OrganizationStatusChange.objects.create(
         organization=org, from_status="", to_status=S.PENDING, actor=actor
     )
+    _notify_operators_of_pending(org)
     return org
 
 
@@ -153,8 +156,33 @@ def organization_review(
         verdict, reason, choice=REVIEW, detail=_("驳回时必须填写理由。"), hint=_("请填写驳回理由。")
     )
     to_status = S.VERIFIED if verdict == Decision.APPROVE else S.REJECTED
-    return _organization_transition(
-        organization=organization, to_status=to_status, actor=actor, reason=reason
+    org = _organization_transition(organization=organization, to_status=to_status, actor=actor, reason=reason)
+    if to_status == S.VERIFIED:
+        notify(
+            organization=org,
+            kind="organization_verified",
+            title=_("机构认证已通过：%(n)s") % {"n": org.name},
+            body=_("贵单位已通过平台认证，现在可以挂牌、报价、竞买和申请先用后转。"),
+            link=reverse("accounts:organization"),
+        )
+    else:
+        notify(
+            organization=org,
+            kind="organization_rejected",
+            title=_("机构认证未通过：%(n)s") % {"n": org.name},
+            body=_("驳回理由：%(r)s。请按要求修改后重新提交。") % {"r": reason},
+            link=reverse("accounts:organization"),
+        )
+    return org
+
+
+def _notify_operators_of_pending(org: Organization) -> None:
+    notify(
+        operators=True,
+        kind="organization_pending",
+        title=_("待审核的机构：%(n)s") % {"n": org.name},
+        body=_("统一社会信用代码 %(c)s。") % {"c": org.credit_code},
+        link=reverse("accounts:console_organization_review", args=[org.pk]),
     )
 
 
@@ -162,7 +190,9 @@ def organization_review(
 def organization_resubmit(*, organization: Organization, actor: User) -> Organization:
     """A rejected organization, corrected by its admin, goes back to the queue."""
     _require_admin(organization=organization, actor=actor)
-    return _organization_transition(organization=organization, to_status=S.PENDING, actor=actor)
+    org = _organization_transition(organization=organization, to_status=S.PENDING, actor=actor)
+    _notify_operators_of_pending(org)
+    return org
 
 
 @transaction.atomic
@@ -402,6 +432,31 @@ def api_token_resolve(key: str) -> ApiToken | None:
     return token
 
 
+def _email_body(body: str, title: str, link: str) -> str:
+    """The e-mail of a notification: its text, the page it links (absolute, ``SITE_URL``) and
+    where to switch such e-mails off."""
+    site = settings.SITE_URL.rstrip("/")
+    lines = [body or title]
+    if link:
+        lines += ["", _("查看详情：%(url)s") % {"url": f"{site}{link}" if link.startswith("/") else link}]
+    lines += [
+        "",
+        "—",
+        _("浙江拍 · 技术市场。不想再收到此类邮件？请在消息设置中关闭：%(url)s")
+        % {"url": f"{site}{reverse('accounts:notification_preferences')}"},
+    ]
+    return "\n".join(str(line) for line in lines)
+
+
+def _email_muted(user_ids: Iterable[int], kind: str) -> set[int]:
+    """Of these users, those who switched e-mail off for ``kind``."""
+    return set(
+        NotificationPreference.objects.filter(user_id__in=list(user_ids), kind=kind, email=False).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
 def notify(
     *,
     users: Iterable[User] | None = None,
@@ -415,8 +470,11 @@ def notify(
     mail: bool = True,
 ) -> int:
     """Tell people something happened: listed users, an organization's members (optionally only
-    some roles), and/or all operators. In-app rows now; e-mail after commit (unless ``mail`` is
-    off: a subscriber who asked for in-app only). Returns how many."""
+    some roles), and/or all operators. In-app rows now; e-mail after commit, to those who have an
+    address and did not switch e-mail off for ``kind`` (``NotificationPreference``), with the
+    link as an absolute address; none at all with ``mail`` off (a subscription that asked for
+    in-app only). Times and money in ``title``/``body`` are the caller's, written
+    with ``core.display`` / ``core.money.money_display``. Returns how many were told."""
     recipients: dict[int, User] = {u.pk: u for u in (users or [])}
     if organization is not None:
         members = Membership.objects.filter(organization=organization).select_related("user")
@@ -432,9 +490,12 @@ def notify(
     Notification.objects.bulk_create(
         Notification(user=u, kind=kind, title=title, body=body, link=link) for u in recipients.values()
     )
-    addresses = [u.email for u in recipients.values() if u.email] if mail else []
+    muted = _email_muted(recipients, kind) if mail else set()
+    addresses = [u.email for u in recipients.values() if u.email and u.pk not in muted] if mail else []
     if addresses:
-        after_commit(lambda: send_mail(title, body or title, None, addresses, fail_silently=True))
+        text = _email_body(body, title, link)
+        mails = [(title, text, None, [address]) for address in addresses]  # one each: no shared To
+        after_commit(lambda: send_mass_mail(mails, fail_silently=True))
     return len(recipients)
 
 
@@ -447,7 +508,8 @@ def notify_organizations(
 ) -> int:
     """``notify`` for many organizations at once, for jobs: ``messages`` maps an organization id to
     its (title, body); each member (optionally only some roles) gets its organization's message.
-    Two queries whatever the number of organizations; e-mail after commit. Returns how many rows."""
+    Three queries whatever the number of organizations; e-mail after commit, as ``notify``.
+    Returns how many rows."""
     if not messages:
         return 0
     org_ids = list(messages)
@@ -462,14 +524,41 @@ def notify_organizations(
         ],
         batch_size=1000,
     )
+    muted = _email_muted({user_id for _org, user_id, _email in pairs}, kind)
     mails = [
-        (messages[org][0], messages[org][1] or messages[org][0], None, [email])
-        for org, _user_id, email in pairs
-        if email
+        (messages[org][0], _email_body(messages[org][1], messages[org][0], link), None, [email])
+        for org, user_id, email in pairs
+        if email and user_id not in muted
     ]
     if mails:
         after_commit(lambda: send_mass_mail(mails, fail_silently=True))
     return len(pairs)
+
+
+@transaction.atomic
+def notification_preference_set(*, user: User, kind: str, email: bool) -> NotificationPreference:
+    """The person switches e-mail for one kind of notification on or off (in-app stays on).
+    404 ``unknown_kind`` for a kind the market does not send."""
+    if kind not in NOTIFICATION_LABELS:
+        raise NotFound("unknown_kind", _("没有这种消息。"))
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"email": email}
+    )
+    return preference
+
+
+@transaction.atomic
+def notification_preferences_save(*, user: User, email_kinds: Iterable[str]) -> None:
+    """The preferences page in one go: e-mail on for ``email_kinds``, off for every other kind."""
+    wanted = set(email_kinds)
+    for kind in NOTIFICATION_LABELS:
+        notification_preference_set(user=user, kind=kind, email=kind in wanted)
+
+
+def notification_preferences_of(user: User) -> dict[str, bool]:
+    """Every kind the market sends, and whether the person gets it by e-mail."""
+    off = set(NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))
+    return {kind: kind not in off for kind in NOTIFICATION_LABELS}
 
 
 def notifications_mark_read(*, user: User) -> int:

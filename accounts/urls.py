@@ -32,6 +32,7 @@ urlpatterns = [
         name="invitation_decline",
     ),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
     path("console/organizations/", views.console_organizations, name="console_organizations"),
     path(
         "console/organizations/<int:pk>/",

@@ -16,7 +16,7 @@ from core.decisions import Decision
 from core.errors import DomainError
 from core.web import form_apply_error
 
-from . import services
+from . import notification_kinds, services
 from .forms import MemberForm, OrganizationForm, OrganizationReviewForm, PasswordChangeForm, SignupForm
 from .models import Invitation, Notification, Organization, User
 from .permissions import operator_required
@@ -187,6 +187,25 @@ def organization_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已重新提交平台审核。"))
     return redirect("accounts:organization")
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """消息设置: every kind of notification, by topic, with e-mail on or off (in-app always on)."""
+    if request.method == "POST":
+        services.notification_preferences_save(user=request.user, email_kinds=request.POST.getlist("email"))
+        messages.success(request, _("消息设置已保存。"))
+        return redirect("accounts:notification_preferences")
+    chosen = services.notification_preferences_of(request.user)
+    groups = [
+        (title, [(kind, label, chosen.get(kind, True)) for kind, label in kinds])
+        for title, kinds in notification_kinds.GROUPS
+    ]
+    return render(
+        request,
+        "accounts/notification_preferences.html",
+        {"groups": groups, "has_email": bool(request.user.email)},
+    )
 
 
 @login_required

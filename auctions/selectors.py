@@ -255,3 +255,42 @@ def rescue_view(*, auction: Auction, user: Any) -> dict[str, Any]:
         "offers": offers,
         "runner_ups": list(runner_ups.order_by("-offered_at")),
     }
+
+
+def auction_outcome_for(
+    *, auction: Auction, user: Any, registration: Registration | None
+) -> dict[str, Any] | None:
+    """What the closed room tells this person (None while the auction runs): ``role`` is
+    ``winner`` (its deal, what it still owes and by when), ``holder`` (the deal), ``loser`` (its
+    deposit released and when the refund is paid, or that it was), or ``public`` (the result page
+    once published, else that it follows payment). The room shows it instead of the bid form."""
+    from marketplace.models import Deal, Payable, Result
+
+    if not auction.is_final:
+        return None
+    deal: Deal | None = (
+        Deal.objects.select_related("payment").filter(pk=auction.deal_id).first() if auction.deal_id else None
+    )
+    result = Result.objects.filter(deal_id=deal.pk).first() if deal is not None else None
+    outcome: dict[str, Any] = {
+        "status": auction.status,
+        "deal": deal,
+        "result": result,
+        "price": auction.current_price if auction.status == Auction.Status.SOLD else None,
+        "winner_bidder_no": auction.leader.bidder_no
+        if auction.status == Auction.Status.SOLD and auction.leader
+        else None,
+    }
+    member_of: set[int] = set()
+    if getattr(user, "is_authenticated", False):
+        member_of = set(user.memberships.values_list("organization_id", flat=True))
+    if deal is not None and deal.buyer_id in member_of:
+        outstanding = deal.payment.outstanding if deal.payment is not None else Decimal("0")
+        return {**outcome, "role": "winner", "outstanding": outstanding, "due_at": deal.payment_due_at}
+    if auction.holder_id in member_of:
+        return {**outcome, "role": "holder"}
+    if registration is not None and registration.payment_id is not None:
+        deposit = Payable.objects.get(pk=registration.payment_id)
+        refund = deposit.refunds.order_by("pk").first()
+        return {**outcome, "role": "loser", "deposit": deposit, "refund": refund}
+    return {**outcome, "role": "public"}

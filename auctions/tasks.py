@@ -15,6 +15,7 @@ from .services import (
     best_offer_window_lapse,
     runner_up_offer_lapse,
 )
+from .services.outbid import auction_outbid_notify
 
 
 @shared_task(name="auctions.start")
@@ -26,6 +27,12 @@ def auction_start_task(auction_id: int) -> None:
 def auction_close_task(auction_id: int) -> None:
     """Close now if the end has passed (otherwise nothing: the sweeper closes it at its end)."""
     auction_close(auction_id=auction_id)
+
+
+@shared_task(name="auctions.outbid", ignore_result=True)
+def auction_outbid_task(auction_id: int, first_seq: int, last_seq: int) -> None:
+    """Tell the organization that led before these bids that it was outbid."""
+    auction_outbid_notify(auction_id=auction_id, first_seq=first_seq, last_seq=last_seq)
 
 
 @shared_task(name="auctions.sweep")

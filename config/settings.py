@@ -165,7 +165,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "market",
-        "OPTIONS": {"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {},
+        # Short timeouts: a Redis that hangs must not hold a request (core.throttling fails open).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        | ({"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {}),
     }
 }
 CHANNEL_LAYERS = {
@@ -201,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "todo"  # 待办: what waits on the person, after signing in
 LOGOUT_REDIRECT_URL = "home"
 
 # zh-hans first; Asia/Shanghai for display, UTC in storage.
@@ -265,8 +267,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, failing open (with a log line) while Redis is away.
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/min"),
@@ -346,7 +349,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery"):
+for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery", "portal"):
     try:
         CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -377,6 +380,9 @@ MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 MARKET = {
     "AUCTION_EXTENSION_SECONDS": 300,
     "PAYMENT_DUE_WORKING_DAYS": env.int("PAYMENT_DUE_WORKING_DAYS", default=10),
+    # A released deposit or an overpayment is paid back within this many working days (the
+    # rulebooks allow 3-5); the payer is told the date.
+    "REFUND_DUE_WORKING_DAYS": 3,
     "FISCAL_NOTICE_DAYS_MIN": 15,
     "BROKER_SHARE_MIN": "0.05",
     # Platform fee: marginal tiers [up to (yuan, None = the rest), rate], with a minimum fee.
@@ -389,6 +395,20 @@ MARKET = {
     "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
     # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
     "DATA_ROOM_LINK_SECONDS": 300,
+    # Risk alerts for operators (portal/risk.py): each rule's numbers; "ENABLED": False turns one
+    # off. The scan looks at auctions that ended within SCAN_DAYS.
+    "RISK_RULES": {
+        "SCAN_DAYS": 30,
+        "SHARED_MEMBER": {"ENABLED": True},
+        "SHARED_ADDRESS": {"ENABLED": True},
+        "SHARED_DEVICE": {"ENABLED": True},
+        "SHARED_BANK_ACCOUNT": {"ENABLED": True},
+        "BID_JUMP": {"INCREMENTS": 10},  # a bid more than k increments above the price before it
+        "BID_BURST": {"BIDS": 10, "SECONDS": 60},  # own bids by one bidder within the seconds
+        "NEW_ORGANIZATION_LARGE_BID": {"DAYS": 30, "AMOUNT": "1000000.00"},
+        "REPEATED_DEFAULTS": {"COUNT": 2, "DAYS": 365},
+        "UNANSWERED_QUESTIONS": {"COUNT": 3},  # questions past their answer's due moment
+    },
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,
@@ -527,5 +547,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The font of printed documents (成交确认书 PDF): Debian's fonts-wqy-zenhei, which the image installs.
+PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+# Development and the demo: each e-mail a readable text file under var/mail/ (core.mail); production
+# sets EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* values.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.MailboxBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The site's address as people reach it: e-mails link to pages with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="浙江技术市场 <noreply@zjtm.example.cn>")

@@ -80,3 +80,15 @@ def money_quantize(value: Decimal | str | int) -> Decimal:
 def money_format(value: Decimal | None) -> str | None:
     """An amount as API.md's JSON string with two places (``None`` stays ``None``)."""
     return None if value is None else str(value.quantize(FEN))
+
+
+def money_display(value: Decimal | str | int | None) -> str:
+    """An amount as people read it on the pages and in notifications: ``¥480,000.00`` (¥, thousands
+    separators, two places, half-up); ``—`` for none. The ``yuan`` template filter is this."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value)).quantize(FEN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    return f"¥{amount:,.2f}"

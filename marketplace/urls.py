@@ -13,6 +13,7 @@ urlpatterns = [
     path("my/deals/", views.my_deals, name="my_deals"),
     path("my/deals/<int:pk>/", views.deal_detail, name="deal"),
     path("my/deals/<int:pk>/confirmation/", views.deal_confirmation, name="deal_confirmation"),
+    path("my/deals/<int:pk>/confirmation.pdf", views.deal_confirmation_pdf, name="deal_confirmation_pdf"),
     path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
     path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
     path("my/achievements/<int:pk>/preemption/", views.preemption, name="preemption"),

@@ -32,6 +32,7 @@ from listings import selectors as listing_selectors
 from listings.models import Listing, Rights
 from marketplace import selectors as mk_selectors
 from marketplace.charts import deals_by_month_chart, months_back
+from marketplace.documents import confirmation_pdf
 from marketplace.forms import (
     ContractCorrectionForm,
     ContractForm,
@@ -242,6 +243,27 @@ def deal_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     return render(request, "marketplace/deal_confirmation.html", context)
+
+
+@login_required
+def deal_confirmation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """成交确认书 as a PDF to print or file: the same terms and signatures as the page."""
+    deal = deal_get_visible(user=request.user, deal_id=pk)
+    confirmation = mk_selectors.deal_confirmation(deal) if deal is not None else None
+    if deal is None or confirmation is None:
+        raise Http404
+    body = confirmation_pdf(
+        confirmation,
+        seller_signer=mk_selectors.signer_name(confirmation.seller_signed_by, deal.seller)
+        if confirmation.seller_signed_by
+        else None,
+        buyer_signer=mk_selectors.signer_name(confirmation.buyer_signed_by, deal.buyer)
+        if confirmation.buyer_signed_by
+        else None,
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{confirmation.number}.pdf"'
+    return response
 
 
 # The operators' console: payments to confirm, defaults -------------------------------------------

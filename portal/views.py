@@ -5,18 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import operator_required
-from accounts.selectors import organizations_pending_review
+from accounts.selectors import (
+    is_finance_operator,
+    is_operator,
+    member_organization_ids,
+    organizations_pending_review,
+)
 from auctions import selectors as auction_selectors
-from auctions.models import Auction
+from auctions.models import Auction, Registration
 from conversion.models import UseFirstApplication
 from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
+from core.decisions import RISK_ALERT
+from core.errors import DomainError
 from discovery.selectors import demands as demand_selectors
 from discovery.selectors import inquiry as inquiry_selectors
 from discovery.selectors import review as review_selectors
@@ -26,6 +37,10 @@ from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
 from marketplace.views import latest_results
 from marketplace.working_days import calendar_missing_years
+
+from . import risk
+from . import selectors as risk_selectors
+from .models import RiskAlert
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,6 +63,100 @@ def home(request: HttpRequest) -> HttpResponse:
 def console(request: HttpRequest) -> HttpResponse:
     """One tile per operators' queue: each counts with the selector of the page it opens, so the
     number on the tile is the number of rows there (tests/pages/test_console_tiles.py)."""
+    return render(
+        request,
+        "console.html",
+        {"sections": console_sections(request), "calendar_missing": calendar_missing_years()},
+    )
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    """待办: what waits on the signed-in person, by role, each with the page where it is done.
+
+    A party: its side of each open deal (sign, pay, register the contract), deposits to pay,
+    listings waiting for its approval (安心屋), use-first applications to answer. Platform staff:
+    every console queue that is not empty.
+    """
+    user = request.user
+    items: list[dict[str, Any]] = []
+    orgs = set(member_organization_ids(user))
+    if orgs:
+        deals = mk_selectors.deals_visible_to(user).filter(
+            Q(buyer_id__in=orgs) | Q(seller_id__in=orgs),
+            status__in=("awaiting_payment", "paid", "contract_registered"),
+        )
+        for deal in deals.order_by("payment_due_at", "id")[:100]:
+            side = "buyer" if deal.buyer_id in orgs else "seller"
+            title = deal.listing.achievement.title
+            for step in mk_selectors.deal_steps(deal):
+                if step["waiting"] and step["on"] == side:
+                    url = reverse(
+                        "marketplace:deal_confirmation"
+                        if step["key"].endswith("_signs")
+                        else "marketplace:deal",
+                        args=[deal.pk],
+                    )
+                    due = deal.payment_due_at if step["key"] == "pay" else None
+                    items.append(
+                        {"group": _("成交"), "title": step["label"], "what": title, "url": url, "due": due}
+                    )
+        deposits = Registration.objects.filter(
+            organization_id__in=orgs,
+            payment__deposit_status="pending",
+            auction__status__in=(Auction.Status.SCHEDULED, Auction.Status.LIVE),
+        ).select_related("auction__listing__achievement", "payment")
+        for reg in deposits.order_by("auction__starts_at")[:50]:
+            state, label = mk_selectors.deposit_state(reg.payment)
+            items.append(
+                {
+                    "group": _("拍卖"),
+                    "title": _("缴纳保证金") if state == "pending" else label,
+                    "what": reg.auction.listing.achievement.title,
+                    "url": reverse("auctions:register", args=[reg.auction_id]),
+                    "due": reg.auction.starts_at,
+                }
+            )
+        for listing in listing_selectors.listings_internal_queue(user=user)[:50]:
+            items.append(
+                {
+                    "group": _("安心屋"),
+                    "title": _("审批挂牌"),
+                    "what": listing.achievement.title,
+                    "url": reverse("listings:approval_decide", args=[listing.pk]),
+                    "due": None,
+                }
+            )
+        for app in agreement_selectors.use_first_applications_for(
+            user=user, status=UseFirstApplication.Status.PENDING
+        ):
+            if app.entry.holder_id in orgs:
+                items.append(
+                    {
+                        "group": _("先用后转"),
+                        "title": _("答复 %(c)s 的申请") % {"c": app.applicant.name},
+                        "what": app.entry.achievement.title,
+                        "url": reverse("marketplace:my_use_first"),
+                        "due": app.respond_by,
+                    }
+                )
+    if is_operator(user) or is_finance_operator(user):
+        for section in console_sections(request):
+            if section["count"]:
+                items.append(
+                    {
+                        "group": _("运营"),
+                        "title": section["title"],
+                        "what": f"{section['hint']}：{section['count']}",
+                        "url": section["url"],
+                        "due": None,
+                    }
+                )
+    return render(request, "todo.html", {"items": items})
+
+
+def console_sections(request: HttpRequest) -> list[dict[str, Any]]:
+    """The console's tiles: each queue's title, count, hint and page."""
     sections: list[dict[str, Any]] = [
         {
             "title": _("机构认证"),
@@ -136,12 +245,71 @@ def console(request: HttpRequest) -> HttpResponse:
             "url": reverse("discovery:console_peer_reviews"),
         },
         {
+            "title": _("风险预警"),
+            "count": risk_selectors.risk_alerts(status=RiskAlert.Status.OPEN).count(),
+            "hint": _("待处理的风险预警"),
+            "url": reverse("risk_alerts") + f"?status={RiskAlert.Status.OPEN}",
+        },
+        {
             "title": _("逾期使用报告"),
             "count": use_reports_late().count(),
             "hint": _("受让方逾期未填报的年度使用报告"),
             "url": reverse("discovery:console_use_reports"),
         },
     ]
+    return sections
+
+
+@operator_required
+def risk_alerts(request: HttpRequest) -> HttpResponse:
+    """风险预警: alerts with their rule and evidence; an operator's decision on each (the one action
+    of this page, ``decide``, through ``core.decisions``)."""
+    if request.method == "POST":
+        if request.POST.get("action") != "decide":
+            raise Http404
+        alert = RiskAlert.objects.filter(pk=request.POST.get("alert")).first()
+        if alert is None:
+            raise Http404
+        try:
+            risk.risk_alert_decide(
+                alert=alert,
+                actor=request.user,
+                decision=request.POST.get("decision"),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("已记录处理结论。"))
+        return redirect(request.get_full_path())
+    status = request.GET.get("status") or None
+    if status not in RiskAlert.Status.values:
+        status = None
+    rows = list(risk_selectors.risk_alerts(status=status)[:200])
+    for alert in rows:
+        alert.evidence_lines = [(key, _evidence_text(value)) for key, value in alert.evidence.items()]  # type: ignore[attr-defined]
     return render(
-        request, "console.html", {"sections": sections, "calendar_missing": calendar_missing_years()}
+        request,
+        "risk_alerts.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": RiskAlert.Status.choices,
+            "decisions": [(w.value, w.label) for w in RISK_ALERT.words],
+            "rules": settings.MARKET["RISK_RULES"],
+        },
     )
+
+
+def _evidence_text(value: Any) -> str:
+    """An evidence value as a reader reads it: organizations by name and bidder number, lists
+    joined; the raw value is the API's."""
+    if isinstance(value, list):
+        return "；".join(_evidence_text(v) for v in value)
+    if isinstance(value, dict):
+        name = value.get("name") or value.get("username")
+        extra = [
+            f"{k} {v}" for k, v in value.items() if k not in ("name", "username") and v not in (None, False)
+        ]
+        return f"{name}（{'，'.join(extra)}）" if name else "，".join(extra)
+    return str(value)

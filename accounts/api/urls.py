@@ -9,6 +9,16 @@ urlpatterns = [
     path("auth/tokens/<int:pk>/", views.ApiTokenDetailView.as_view(), name="token-detail"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("me/", views.MeView.as_view(), name="me"),
+    path(
+        "notification-preferences/",
+        views.NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
+    path(
+        "notification-preferences/<str:kind>/",
+        views.NotificationPreferenceDetailView.as_view(),
+        name="notification-preference-detail",
+    ),
     path("organizations/", views.OrganizationCreateView.as_view(), name="organization-create"),
     path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization-detail"),
     path(

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,8 @@ from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
 from .. import services
 from ..authentication import ApiTokenAuthentication
 from ..models import ApiToken, Invitation, Organization, User
+from ..notification_kinds import LABELS as NOTIFICATION_LABELS
+from ..notification_kinds import kind_label
 from ..permissions import IsOperator
 from ..selectors import (
     api_token_for_revocation,
@@ -302,3 +304,60 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         services.user_change_password(user=request.user, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# 消息设置: e-mail on or off per kind of notification ------------------------------------------
+
+
+class NotificationPreferenceOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(NOTIFICATION_LABELS), help_text="The notification's kind.")
+    label = serializers.CharField(help_text="The kind in the words of the preferences page.")
+    email = serializers.BooleanField(help_text="Sent by e-mail too (in-app always).")
+
+
+class NotificationPreferencePage(serializers.Serializer):
+    results = NotificationPreferenceOutput(many=True)
+    next = serializers.CharField(allow_null=True, help_text="Always null: one page holds every kind.")
+
+
+class NotificationPreferenceInput(serializers.Serializer):
+    email = serializers.BooleanField()
+
+
+def _preference_row(kind: str, email: bool) -> dict[str, Any]:
+    return {"kind": kind, "label": kind_label(kind), "email": email}
+
+
+class NotificationPreferencesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=NotificationPreferencePage,
+        tags=["accounts"],
+        description="Every kind of notification the market sends and whether the caller gets it by "
+        "e-mail (in-app messages always arrive). One page, `next` null.",
+    )
+    def get(self, request: Request) -> Response:
+        chosen = services.notification_preferences_of(request.user)
+        return Response({"results": [_preference_row(k, on) for k, on in chosen.items()], "next": None})
+
+
+class NotificationPreferenceDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=NotificationPreferenceInput,
+        responses=NotificationPreferenceOutput,
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(NOTIFICATION_LABELS)),
+        ],
+        tags=["accounts"],
+        description="Switch e-mail for one kind on or off. 404 `unknown_kind`.",
+    )
+    def put(self, request: Request, kind: str) -> Response:
+        data = NotificationPreferenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        preference = services.notification_preference_set(
+            user=request.user, kind=kind, email=data.validated_data["email"]
+        )
+        return Response(_preference_row(preference.kind, preference.email))

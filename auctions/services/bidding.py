@@ -36,6 +36,7 @@ from ..events import publish_after_commit
 from ..models import Auction, Bid, ProxyBid, Registration
 from ..selectors import when
 from .lifecycle import auction_start
+from .outbid import outbid_announce
 
 
 class BidRejected(DomainError):
@@ -227,6 +228,8 @@ def bid_place(*, auction_id: int, user: User, amount: Any, key: str = "") -> Bid
     assert head.ends_at is not None and head.bidder_no is not None
     if head.outcome == "accepted":
         _announce(auction_id=auction_id, rows=rows, ends_at=head.ends_at, extended=head.extended)
+        assert head.seq is not None and rows[-1].seq is not None
+        outbid_announce(auction_id=auction_id, first_seq=head.seq, last_seq=rows[-1].seq)
     return BidPlaced(
         bid=head.bid(auction_id=auction_id, key=key),
         bidder_no=head.bidder_no,
@@ -309,4 +312,6 @@ def proxy_bid_set(*, auction_id: int, user: User, max_amount: Any) -> tuple[Prox
     rows, ends_at = _proxies_resolve(auction_id=auction_id, now=now)
     if rows:
         _announce(auction_id=auction_id, rows=rows, ends_at=ends_at, extended=ends_at != auction.ends_at)
+        assert rows[0].seq is not None and rows[-1].seq is not None
+        outbid_announce(auction_id=auction_id, first_seq=rows[0].seq, last_seq=rows[-1].seq)
     return proxy, [r.bid(auction_id=auction_id) for r in rows]

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_operator
 from accounts.services import notify
+from core.display import local_date
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.locks import auction_lock_at
-from core.money import money_format
+from core.money import money_display, money_format
 from listings.models import Listing
 from listings.services import listing_close
 from marketplace.services import deal_conclude, deposit_release, listing_engagements_withdraw
@@ -34,12 +35,38 @@ def _bidder_count(auction: Auction) -> int:
 
 
 def _release_deposits(*, auction: Auction, keep: Registration | None) -> None:
-    """Give back every deposit of the auction but ``keep``'s (the winner's, applied to the price)."""
-    for registration in auction.registrations.exclude(payment=None).select_related("payment").order_by("pk"):
+    """Give back every deposit of the auction but ``keep``'s (the winner's, applied to the price),
+    and tell each other registered bidder the outcome: not won, its deposit released, and when the
+    refund is paid (the refund's due date)."""
+    title = _("拍卖已结束，未竞得：%(t)s") % {"t": auction.listing.achievement.title}
+    link = reverse("auctions:live", args=[auction.pk])
+    for registration in (
+        auction.registrations.exclude(payment=None).select_related("payment", "organization").order_by("pk")
+    ):
         if keep is not None and registration.pk == keep.pk:
             continue
         assert registration.payment is not None
-        deposit_release(payable=registration.payment, note=_("拍卖结束，保证金退还"))
+        deposit = deposit_release(payable=registration.payment, note=_("拍卖结束，保证金退还"))
+        refund = deposit.refunds.order_by("pk").first() if deposit.amount_paid > 0 else None
+        outcome = (
+            _("本场拍卖已成交，成交价 %(p)s。") % {"p": money_display(auction.current_price)}
+            if keep is not None
+            else _("本场拍卖流拍。")
+        )
+        if refund is not None:
+            money = _("您的保证金 %(a)s 已解冻，将于 %(d)s 前退回原付款账户。") % {
+                "a": money_display(refund.amount),
+                "d": local_date(refund.due_at),
+            }
+        else:
+            money = _("您未缴纳保证金，无需退款。")
+        notify(
+            organization=registration.organization,
+            kind="auction_lost",
+            title=title,
+            body=f"{outcome}{money}",
+            link=link,
+        )
 
 
 def _announce_closed(auction: Auction) -> None:

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.dbclock import db_now
+from core.display import local_time
 from core.errors import InvalidInput
 from core.locks import auction_lock
-from core.money import money_format
+from core.money import money_display
 from core.transitions import status_move, transitions_register
 from listings.models import Listing
 
@@ -168,9 +169,9 @@ def auction_open_for_intents(*, listing: Listing, buyers: list[Organization]) ->
             kind="auction_for_intents",
             title=_("挂牌项目转为竞价：%(t)s") % {"t": listing.achievement.title},
             body=_(
-                "该挂牌项目有多家意向受让方，将在意向方之间竞价，起拍价 %(p)s 元。请在开拍前完成竞买登记。"
+                "该挂牌项目有多家意向受让方，将在意向方之间竞价，起拍价 %(p)s，%(s)s 开拍。请在开拍前完成竞买登记。"
             )
-            % {"p": money_format(listing.price)},
+            % {"p": money_display(listing.price), "s": local_time(auction.starts_at)},
             link=reverse("auctions:live", args=[auction.pk]),
         )
     return auction

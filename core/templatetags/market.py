@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils import timezone
+
+from core.money import money_display
 
 register = template.Library()
 
 
 @register.filter
 def yuan(value: Any) -> str:
-    """¥ with thousands separators and two places; the value is a Decimal or a decimal string."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return str(value)
-    return f"¥{amount:,.2f}"
+    """¥ with thousands separators and two places (``core.money.money_display``, as notifications)."""
+    return money_display(value)
 
 
 @register.filter

@@ -197,7 +197,7 @@ def listing_submit(*, listing: Listing, actor: User) -> Listing:
             roles=HOLDER_APPROVER_ROLES,
             kind="listing_internal_approval",
             title=_("待您审批的挂牌：%(title)s") % {"title": achievement.title},
-            link=reverse("listings:detail", args=[locked.pk]),
+            link=reverse("listings:approval_decide", args=[locked.pk]),
         )
     else:
         _transition(listing=locked, to_status=S.PENDING_REVIEW, actor=actor)

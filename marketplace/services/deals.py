@@ -15,9 +15,10 @@ from accounts.selectors import organization_tied_to
 from accounts.services import notify
 from core import seams
 from core.dbclock import db_now
+from core.display import local_time
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import deal_lock, payable_lock
-from core.money import ZERO, money_quantize
+from core.money import ZERO, money_display, money_quantize
 from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import ConversionStatus, Listing
@@ -82,6 +83,18 @@ def _after_transition(*, deal: Deal, from_status: str) -> None:
     checkpoints, issue #16)."""
     if deal.status == S.PAID:
         result_publish(deal=deal)
+        if from_status == S.AWAITING_PAYMENT:
+            notify(
+                organization=deal.seller,
+                kind="deal_paid",
+                title=_("受让方已付清价款：%(t)s") % {"t": deal.listing.achievement.title},
+                body=_(
+                    "%(b)s 已付清成交价 %(p)s，款项由平台资金监管。双方签署成交确认书后，"
+                    "请登记技术合同，平台随后结算付款。"
+                )
+                % {"b": deal.buyer.name, "p": money_display(deal.price)},
+                link=reverse("marketplace:deal", args=[deal.pk]),
+            )
     seams.call("deal_moved", deal=deal, to_status=deal.status)
 
 
@@ -218,11 +231,11 @@ def deal_conclude(
         deal = deal_transition(deal=deal, to_status=S.PAID, actor=actor, reason=_("保证金已足额抵作价款"))
     deal_confirmation_issue(deal=deal, record=record)
     title = _("成交：%(t)s") % {"t": listing.achievement.title}
-    body = _("成交价 %(p)s 元，应付余款 %(d)s 元，付款识别码 %(r)s，请于 %(due)s 前付至资金监管账户。") % {
-        "p": deal.price,
-        "d": deal.amount_due,
+    body = _("成交价 %(p)s，应付余款 %(d)s，付款识别码 %(r)s，请于 %(due)s 前付至资金监管账户。") % {
+        "p": money_display(deal.price),
+        "d": money_display(deal.amount_due),
         "r": balance.payment_reference,
-        "due": due_at.strftime("%Y-%m-%d"),
+        "due": local_time(due_at),
     }
     link = reverse("marketplace:deal", args=[deal.pk])
     notify(organization=buyer, kind="deal_concluded", title=title, body=body, link=link)

@@ -14,9 +14,10 @@ from accounts.selectors import ACTING_ROLES, is_operator, membership_for_action,
 from accounts.services import notify
 from core.dbclock import db_now
 from core.decisions import OBJECTION, Decision, decision_parse, require_reason
+from core.display import local_time
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import notice_lock, objection_lock, offer_lock
-from core.money import money_quantize
+from core.money import money_display, money_quantize
 from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import Listing
@@ -138,7 +139,7 @@ def _clean_amount(amount: Decimal) -> Decimal:
 
 def _notify_other_side(offer: Offer, *, title: str) -> None:
     to = offer.listing.achievement.holder if offer.side == Offer.Side.BUYER else offer.buyer
-    body = _("报价 %(a)s 元：%(m)s") % {"a": offer.amount, "m": offer.message or "—"}
+    body = _("报价 %(a)s：%(m)s") % {"a": money_display(offer.amount), "m": offer.message or "—"}
     notify(
         organization=to,
         kind="offer",
@@ -195,7 +196,7 @@ def _notify_other_side_of_answer(offer: Offer, *, title: str) -> None:
         organization=to,
         kind="offer",
         title=title,
-        body=str(offer.amount),
+        body=_("报价 %(a)s") % {"a": money_display(offer.amount)},
         link=reverse("listings:detail", args=[offer.listing_id]),
     )
 
@@ -232,7 +233,12 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
     locked_listing = listing_services.listing_lock(offer.listing_id)
     _require_open_negotiation(locked_listing)
     accepted = offer_transition(offer=offer, to_status=OS.ACCEPTED, actor=actor)
-    for other in Offer.objects.filter(listing=locked_listing, status=OS.OPEN).exclude(pk=accepted.pk):
+    lapsed = list(
+        Offer.objects.filter(listing=locked_listing, status=OS.OPEN)
+        .exclude(pk=accepted.pk)
+        .select_related("buyer")
+    )
+    for other in lapsed:
         offer_transition(offer=other, to_status=OS.SUPERSEDED, actor=None, reason=_("另一报价已被接受"))
     now = db_now()
     notice = PublicNotice.objects.create(
@@ -245,9 +251,9 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
     )
     NoticeStatusChange.objects.create(notice=notice, to_status=notice.status, actor=actor)
     title = _("协议定价公示：%(t)s") % {"t": locked_listing.achievement.title}
-    body = _("拟成交价 %(p)s 元，公示至 %(e)s。") % {
-        "p": notice.price,
-        "e": notice.ends_at.strftime("%Y-%m-%d %H:%M"),
+    body = _("拟成交价 %(p)s，公示至 %(e)s；公示期内任何人可提出异议。") % {
+        "p": money_display(notice.price),
+        "e": local_time(notice.ends_at),
     }
     for org in (accepted.buyer, locked_listing.achievement.holder):
         notify(
@@ -256,6 +262,17 @@ def offer_accept(*, offer: Offer, actor: User) -> PublicNotice:
             title=title,
             body=body,
             link=reverse("marketplace:notice", args=[notice.pk]),
+        )
+    for other in lapsed:
+        if other.buyer_id == accepted.buyer_id:
+            continue
+        notify(
+            organization=other.buyer,
+            kind="offer_lapsed",
+            title=_("报价已失效：%(t)s") % {"t": locked_listing.achievement.title},
+            body=_("持有单位已接受另一报价，您的报价 %(a)s 随之失效；该成交价格公示至 %(e)s。")
+            % {"a": money_display(other.amount), "e": local_time(notice.ends_at)},
+            link=reverse("marketplace:offer", args=[other.pk]),
         )
     return notice
 
@@ -277,10 +294,21 @@ def objection_raise(*, notice: PublicNotice, actor: User, reason: str) -> Object
     notify(
         operators=True,
         kind="objection_raised",
-        title=_("公示收到异议：成交价 %(p)s 元") % {"p": locked.price},
+        title=_("公示收到异议：成交价 %(p)s") % {"p": money_display(locked.price)},
         body=reason[:500],
         link=reverse("marketplace:notice", args=[locked.pk]),
     )
+    # The parties hear it too: the deal waits until an operator decides the objection.
+    title = _("您的成交公示收到异议：%(t)s") % {"t": locked.listing.achievement.title}
+    body = _("异议理由：%(r)s\n平台处理前，公示期满也不会成交。") % {"r": reason[:500]}
+    for org in (locked.buyer, locked.listing.achievement.holder):
+        notify(
+            organization=org,
+            kind="notice_objected",
+            title=title,
+            body=body,
+            link=reverse("marketplace:notice", args=[locked.pk]),
+        )
     return objection
 
 

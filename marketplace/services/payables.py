@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from core.dbclock import db_now
 from core.errors import Conflict, InvalidInput
 from core.locks import payable_lock
 from core.money import ZERO, money_quantize
@@ -16,6 +18,7 @@ from core.transitions import status_check, transitions_register
 from listings.models import Listing
 
 from ..models import Deal, Journal, LedgerAccount, Payable, PayableStatusChange
+from ..working_days import add_working_days
 from .ledger import account_for, journal_post, transfer_lines
 
 P = Payable.Status
@@ -190,8 +193,11 @@ def refund_create(
     refund_of: Payable | None,
     deal: Deal | None = None,
 ) -> Payable:
-    """An outgoing obligation: ``amount`` is owed back to ``payer`` (see ``Payable``)."""
+    """An outgoing obligation: ``amount`` is owed back to ``payer`` (see ``Payable``), due within
+    ``MARKET["REFUND_DUE_WORKING_DAYS"]`` working days (the date the payer is told)."""
+    days = int(settings.MARKET.get("REFUND_DUE_WORKING_DAYS", 3))
     return payable_create(
+        due_at=add_working_days(db_now(), days),
         kind=Payable.Kind.REFUND,
         payer=payer,
         amount=amount,

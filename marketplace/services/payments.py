@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import status
 
@@ -16,7 +17,7 @@ from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.locks import payable_lock
-from core.money import ZERO, money_quantize
+from core.money import ZERO, money_display, money_quantize
 
 from ..models import BankTransfer, Deal, Journal, LedgerAccount, Payable
 from .confirmation import confirmation_require_signed
@@ -104,7 +105,7 @@ def payment_receive(
         notify(
             operators=True,
             kind="payment_unmatched",
-            title=_("待查明来款 %(a)s 元") % {"a": amount},
+            title=_("待查明来款 %(a)s") % {"a": money_display(amount)},
             body=_("银行流水 %(t)s 的付款识别码“%(r)s”未匹配到待付款项。")
             % {"t": bank_transaction_id, "r": reference},
         )
@@ -163,9 +164,10 @@ def payment_receive(
     notify(
         organization=payable.payer,
         kind="payment_received",
-        title=_("已收到款项 %(a)s 元") % {"a": amount},
-        body=_("付款识别码 %(r)s：已计入 %(ap)s 元，应退 %(ex)s 元。")
-        % {"r": payable.payment_reference, "ap": applied, "ex": excess},
+        title=_("已收到款项 %(a)s") % {"a": money_display(amount)},
+        body=_("付款识别码 %(r)s：已计入 %(ap)s，应退 %(ex)s。")
+        % {"r": payable.payment_reference, "ap": money_display(applied), "ex": money_display(excess)},
+        link=_payable_link(payable),
     )
     return transfer, True
 
@@ -231,7 +233,47 @@ def payout_confirm(
     payable.amount_paid = payable.amount
     payable.paid_at = db_now()
     payable_transition(payable=payable, status=P.PAID, actor=actor, note=note)
+    _notify_paid_out(payable, amount)
     return transfer
+
+
+def _payable_link(payable: Payable) -> str:
+    """The page where the payer reads about a payable: its deal, else its auction registration
+    (a deposit), else the deals list."""
+    if payable.deal_id is not None:
+        return reverse("marketplace:deal", args=[payable.deal_id])
+    return reverse("marketplace:my_deals")
+
+
+def _notify_paid_out(payable: Payable, amount: Decimal) -> None:
+    """The payee hears that the escrow paid it: a refund (a released deposit, an overpayment) or
+    a settlement payout to the holder, its inventors or the broker."""
+    if payable.kind == Payable.Kind.REFUND:
+        origin = payable.refund_of
+        what = _("保证金退款") if origin is not None and origin.kind == Payable.Kind.DEPOSIT else _("退款")
+        notify(
+            organization=payable.payer,
+            kind="refund_paid",
+            title=_("%(w)s %(a)s 已支付") % {"w": what, "a": money_display(amount)},
+            body=_("平台已从资金监管账户将 %(a)s 退回贵单位账户（款项编号 %(r)s），请注意查收。")
+            % {"a": money_display(amount), "r": payable.payment_reference},
+            link=_payable_link(payable),
+        )
+        return
+    labels: dict[str, str] = {
+        K.HOLDER_PAYABLE: _("转让方所得"),
+        K.INVENTORS_PAYABLE: _("完成人奖励"),
+        K.BROKER_PAYABLE: _("技术经理人佣金"),
+    }
+    notify(
+        organization=payable.payer,
+        kind="payout_paid",
+        title=_("结算款已支付：%(w)s %(a)s")
+        % {"w": labels.get(payable.payout_account, _("结算款")), "a": money_display(amount)},
+        body=_("平台已将 %(a)s 付至贵单位账户（款项编号 %(r)s），请注意查收。")
+        % {"a": money_display(amount), "r": payable.payment_reference},
+        link=_payable_link(payable),
+    )
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from accounts.services import notify
 from core.dbclock import db_now
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.locks import deal_lock
-from core.money import FEN, ZERO, money_quantize
+from core.money import FEN, ZERO, money_display, money_quantize
 
 from ..models import (
     ContractRegistrationChange,
@@ -215,14 +215,12 @@ def deal_settle(*, deal: Deal, actor: User | None = None, reason: str = "") -> S
     deal_transition(deal=locked, to_status=S.SETTLED, actor=actor, reason=reason or _("结算"))
     broker_points_award(deal=locked)
     title = _("成交已结算：%(t)s") % {"t": locked.listing.achievement.title}
-    body = _(
-        "成交价 %(p)s 元：平台服务费 %(f)s 元，完成人奖励 %(i)s 元，技术经理人佣金 %(b)s 元，持有单位 %(h)s 元。"
-    ) % {
-        "p": split.price,
-        "f": split.platform_fee,
-        "i": split.inventors,
-        "b": split.broker,
-        "h": split.holder,
+    body = _("成交价 %(p)s：平台服务费 %(f)s，完成人奖励 %(i)s，技术经理人佣金 %(b)s，持有单位 %(h)s。") % {
+        "p": money_display(split.price),
+        "f": money_display(split.platform_fee),
+        "i": money_display(split.inventors),
+        "b": money_display(split.broker),
+        "h": money_display(split.holder),
     }
     notify(
         organization=locked.seller,

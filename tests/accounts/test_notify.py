@@ -25,4 +25,6 @@ def test_notify_organization_roles_and_operators(operator, django_capture_on_com
     assert n == 2
     assert set(Notification.objects.values_list("user_id", flat=True)) == {admin.pk, operator.pk}
     assert not Notification.objects.filter(user=bystander).exists()
-    assert len(mail.outbox) == 1 and sorted(mail.outbox[0].to) == sorted([admin.email, operator.email])
+    # One e-mail each: recipients never see each other's addresses.
+    assert sorted(m.to for m in mail.outbox) == sorted([[admin.email], [operator.email]])
+    assert all(m.body.startswith("正文") and "消息设置" in m.body for m in mail.outbox)

@@ -64,8 +64,10 @@ def test_only_published_listings_are_listed(api, tea, university):
     listing_close(listing=closed, reason="成交")
     listed = ids(api.get(URL))
     assert listed == [tea.pk]
-    for hidden in (draft, pending, closed):
+    for hidden in (draft, pending):
         assert api.get(f"{URL}{hidden.pk}/").status_code == 404
+    # A closed lot leaves the catalogue but keeps its public page (#14: results link it).
+    assert api.get(f"{URL}{closed.pk}/").status_code == 200
 
 
 def test_filters(api, tea, battery):

@@ -12,7 +12,7 @@ from accounts.models import Membership, Notification
 from marketplace.services import deal_conclude
 from marketplace.services.confirmation import deal_confirmation_sign
 from marketplace.services.settlement import deal_settle
-from tests.factories import member_of
+from tests.factories import OrganizationFactory, member_of
 
 from .conftest import bank_pays
 
@@ -56,3 +56,21 @@ def test_notifications_and_records_name_the_deal_by_its_number(deal, company, un
     assert any(t == f"成交已结算：{deal.listing.achievement.title}" for t in titles)
     assert not [t for t in titles + bodies if INTERNAL_ID.search(t)]
     assert str(deal) == f"成交 {deal.number}" and deal.number.startswith("ZJCJ")
+
+
+def test_the_confirmation_prints_as_a_pdf_in_chinese(client, deal, company, university):
+    buyer = member_of(company, first_name="伟", last_name="王")
+    deal_confirmation_sign(deal=deal, actor=buyer)
+    client.force_login(buyer)
+    page = client.get(reverse("marketplace:deal_confirmation", args=[deal.pk])).content.decode()
+    url = reverse("marketplace:deal_confirmation_pdf", args=[deal.pk])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="{deal.number}.pdf"' in response["Content-Disposition"]
+    body = response.content
+    assert body.startswith(b"%PDF-") and b"WenQuanYi" in body  # the Chinese font is embedded
+    client.force_login(member_of(university))
+    assert client.get(url).status_code == 200  # the other party prints it too
+    client.force_login(member_of(OrganizationFactory()))
+    assert client.get(url).status_code == 404

@@ -321,6 +321,26 @@
     render();
     showResult();
     announce(el.result.textContent);
+    showOutcome();
+  }
+
+  // After the close the bid form goes; the page's own outcome for this person (the winner's deal
+  // and what to pay by when, a loser's deposit and refund, the holder's deal, the public result)
+  // takes its place, read from the server, which knows who is looking.
+  function showOutcome() {
+    var action = document.querySelector("[data-live=action]");
+    if (action) { action.hidden = true; }
+    if (!window.fetch || !window.DOMParser) { return; }
+    window.fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-testid=outcome]");
+        if (!fresh) { return; }
+        var here = document.querySelector("[data-testid=outcome]") || action;
+        if (here) { here.replaceWith(fresh); fresh.hidden = false; }
+      })
+      .catch(function () { /* the result line above still says what happened */ });
   }
 
   function onAccepted(msg) {
