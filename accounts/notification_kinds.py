@@ -91,6 +91,7 @@ GROUPS: list[tuple[Any, list[tuple[str, Any]]]] = [
             ("contract_registration_corrected", _("技术合同登记号更正")),
             ("deal_defaulted", _("成交违约")),
             ("reconciliation_mismatch", _("对账差异（运营）")),
+            ("risk_alert", _("新的风险预警（运营）")),
         ],
     ),
     (
@@ -151,6 +152,7 @@ OPERATOR_KINDS = frozenset(
         "auction_close_blocked",
         "payment_unmatched",
         "reconciliation_mismatch",
+        "risk_alert",
         "use_first_decline_review",
         "justification_filed",
         "self_implementation_declared",
