@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The two commands of the README.
 
-    python3 dev.py run    install, migrate, load demo data, start web + worker + beat
+    python3 dev.py run    install, migrate, load demo data, start the Procfile's roles (web, worker,
+                          beat, sweeper) and start again any that dies
     python3 dev.py test   install, then ruff, mypy, the import contract and the whole pytest suite
 
 Needs only Python 3.11. Dependencies come from pyproject.toml into ./.venv. When DATABASE_URL /
@@ -11,6 +12,7 @@ live as long as this process; every child process gets their URLs through the en
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -18,9 +20,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -92,18 +96,118 @@ def cmd_run() -> int:
 """,
         flush=True,
     )
-    # honcho starts each process through the shell: the venv's uvicorn and celery must be on PATH.
+    # Each role starts through the shell: the venv's uvicorn and celery must be on PATH.
     env = dict(os.environ, PORT=port, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
-    honcho = shutil.which("honcho", path=str(VENV / "bin")) or "honcho"
-    proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], cwd=ROOT, env=env)
+    supervisor = Supervisor(procfile, env=env, cwd=ROOT)
 
     def stop(signum: int, frame: object) -> None:
-        # honcho stops web, worker and beat; the embedded servers stop when this process exits.
-        proc.send_signal(signal.SIGTERM)
+        # The roles stop here; the embedded servers stop when this process exits.
+        supervisor.stop()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    return proc.wait()
+    return supervisor.run()
+
+
+def procfile_roles(procfile: Path) -> dict[str, str]:
+    """``name: command`` lines of a Procfile (comments and blank lines skipped)."""
+    roles = {}
+    for line in procfile.read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if sep and not line.lstrip().startswith("#") and name.strip().isidentifier():
+            roles[name.strip()] = command.strip()
+    return roles
+
+
+class Supervisor:
+    """Runs every role of a Procfile and starts again any that dies (honcho stops them all instead).
+
+    A role that dies is started again after ``RESTART_DELAY`` seconds, doubled (up to
+    ``RESTART_DELAY_MAX``) while it keeps dying within ``STEADY_SECONDS`` of its start. Output is
+    prefixed with the role's name. ``stop()`` ends every role (SIGTERM to its process group, SIGKILL
+    after ``STOP_SECONDS``) and makes ``run()`` return."""
+
+    RESTART_DELAY = 1.0
+    RESTART_DELAY_MAX = 10.0
+    STEADY_SECONDS = 10.0
+    STOP_SECONDS = 10.0
+
+    def __init__(self, procfile: Path, *, env: dict[str, str], cwd: Path, out: Any = None) -> None:
+        self.roles = procfile_roles(procfile)
+        self.env, self.cwd = env, cwd
+        self.out = out or sys.stdout
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        self.delay: dict[str, float] = dict.fromkeys(self.roles, self.RESTART_DELAY)
+        self.restarts: dict[str, int] = dict.fromkeys(self.roles, 0)
+        self.stopping = threading.Event()
+        self._print_lock = threading.Lock()
+        self._width = max(map(len, self.roles), default=4)
+
+    def _say(self, name: str, line: str) -> None:
+        with self._print_lock:
+            self.out.write(f"{name:<{self._width}} | {line}\n")
+            self.out.flush()
+
+    def _start(self, name: str) -> None:
+        proc = subprocess.Popen(
+            ["/bin/sh", "-c", f"exec {self.roles[name]}"],
+            cwd=self.cwd,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a stop reaches its children too
+            text=True,
+            errors="replace",
+        )
+        self.procs[name], self.started_at[name] = proc, time.monotonic()
+        self._say(name, f"started (pid {proc.pid})")
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                self._say(name, line.rstrip("\n"))
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def run(self) -> int:
+        for name in self.roles:
+            self._start(name)
+        due: dict[str, float] = {}
+        while not self.stopping.wait(0.2):
+            now = time.monotonic()
+            for name, proc in self.procs.items():
+                if name in due or proc.poll() is None:
+                    continue
+                lived = now - self.started_at[name]
+                delay = self.delay[name] if lived < self.STEADY_SECONDS else self.RESTART_DELAY
+                self.delay[name] = min(delay * 2, self.RESTART_DELAY_MAX)
+                due[name] = now + delay
+                self._say(name, f"exited with {proc.returncode}; starting it again in {delay:g} s")
+            for name, when in list(due.items()):
+                if now >= when:
+                    del due[name]
+                    self.restarts[name] += 1
+                    self._start(name)
+        self._stop_all()
+        return 0
+
+    def _stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.STOP_SECONDS
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def stop(self) -> None:
+        self.stopping.set()
 
 
 def ensure_browser() -> None:

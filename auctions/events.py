@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,10 @@ from core.effects import after_commit
 log = logging.getLogger("market.auctions.events")
 
 _local = threading.local()
+# After a failed publish, news is not tried for this long: with Redis away each try would cost the
+# bidder's request its timeout, and the rooms follow the database meanwhile (auctions.room).
+QUIET_SECONDS = 2.0
+_down_until = 0.0
 
 
 def channel_for(auction_id: int, *, database: str | None = None) -> str:
@@ -64,10 +69,14 @@ def publish_after_commit(
             },
             ensure_ascii=False,
         )
+        global _down_until
+        if time.monotonic() < _down_until:
+            return  # Redis failed a moment ago: not worth a bidder's wait (rooms reconcile)
         try:
             _client().publish(channel, payload)
         except redis.RedisError:
             # The bids are committed; rooms repair from the database (gap or reconcile).
+            _down_until = time.monotonic() + QUIET_SECONDS
             log.warning("auction event not published", extra={"auction": auction_id, "last": last})
 
     after_commit(send)

@@ -46,6 +46,7 @@ COALESCE_AFTER = 2  # more pending transactions than this: one snapshot instead 
 GAP_SECONDS = 0.3
 RECONCILE_SECONDS = 2.0
 LOG_SIZE = 64
+COUNTERS_QUIET_SECONDS = 5.0  # after a Redis error, the rate limit lets bids through without asking
 SNAPSHOT_MAX_AGE = 1.0  # seconds a cached snapshot frame (and its server_time) may be reused
 
 
@@ -97,6 +98,13 @@ class Room:
     def reload(self) -> None:
         if self._reloading is None or self._reloading.done():
             self._reloading = asyncio.get_running_loop().create_task(self._reload())
+
+    async def refresh_done(self) -> None:
+        """Wait until the room is loaded and a reload under way (if any) is done."""
+        if self._reloading is not None and not self._reloading.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._reloading)
+        await self.loaded.wait()
 
     async def _reload(self) -> None:
         try:
@@ -259,15 +267,24 @@ class Room:
 
 
 class Hub:
-    """This process's (this event loop's) rooms and their one pub/sub connection."""
+    """This process's (this event loop's) rooms and their one pub/sub connection.
+
+    Redis is news: while it is away the rooms follow the database (each room's reconciler, every
+    ``RECONCILE_SECONDS``), watchers still join (their snapshot comes from the database), and the
+    rate limit lets bids through. The reader keeps trying; when Redis answers again it subscribes
+    every room's channel that is missing and reloads every room once, for what the news missed."""
 
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.rooms: dict[int, Room] = {}
-        self.redis = redis_clients.async_client()
+        self.redis = redis_clients.async_client(socket_connect_timeout=2)
+        # The rate limit's own client: short timeouts, so a Redis that hangs does not hold a bid.
+        self.counters = redis_clients.async_client(socket_connect_timeout=0.5, socket_timeout=0.5)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.reader: asyncio.Task[None] | None = None
         self.channels: dict[str, int] = {}
+        self.news_down = False
+        self._counters_down_until = 0.0
         self._lock = asyncio.Lock()
 
     async def join(self, auction_id: int, watcher: Watcher) -> Room:
@@ -276,13 +293,14 @@ class Hub:
             if room is None:
                 room = Room(self, auction_id)
                 self.rooms[auction_id] = room
-                channel = channel_for(auction_id)
-                self.channels[channel] = auction_id
-                await self.pubsub.subscribe(channel)  # before loading: nothing falls between
+                self.channels[channel_for(auction_id)] = auction_id
+                await self._subscribe_missing(joining=True)  # before loading: nothing falls between
                 if self.reader is None or self.reader.done():
                     self.reader = self.loop.create_task(self._read())
                 room.reload()
-        await room.loaded.wait()
+            elif self.news_down:
+                room.reload()  # no news is arriving: this watcher's snapshot comes from the database
+        await room.refresh_done()
         room.watchers.add(watcher)
         watcher.version = room.version
         watcher.task = self.loop.create_task(watcher.run(room))
@@ -305,20 +323,60 @@ class Hub:
                         with contextlib.suppress(Exception):
                             await self.pubsub.unsubscribe(channel)
 
+    async def _subscribe_missing(self, *, joining: bool = False) -> None:
+        """Subscribe the rooms' channels the connection does not have (a join during an outage).
+        Never raises: without Redis the rooms follow the database and the reader tries again."""
+        have = {c.decode() if isinstance(c, bytes) else c for c in self.pubsub.channels}
+        missing = [c for c in self.channels if c not in have]
+        if not missing or (joining and self.news_down):
+            return  # while Redis is away the reader subscribes them when it returns
+        try:
+            await self.pubsub.subscribe(*missing)
+        except Exception as exc:  # noqa: BLE001 - Redis away: the rooms follow the database
+            self._news_lost(exc)
+
+    async def _resubscribe(self) -> None:
+        """A new subscription for every room, once a round trip shows Redis is back (a write to
+        the old connection's socket can seem to succeed after the server is gone)."""
+        await self.counters.ping()
+        with contextlib.suppress(Exception):
+            await self.pubsub.aclose()
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await self.pubsub.subscribe(*self.channels)
+
+    def _news_lost(self, exc: Exception) -> None:
+        if not self.news_down:
+            self.news_down = True
+            log.warning(
+                "live room news unavailable; rooms follow the database until Redis returns",
+                extra={"error": f"{exc.__class__.__name__}: {exc}"},
+            )
+
+    def _news_back(self) -> None:
+        if self.news_down:
+            self.news_down = False
+            log.info("live room news back; reloading every room", extra={"rooms": len(self.rooms)})
+            for room in self.rooms.values():
+                room.reload()
+
     async def _read(self) -> None:
         while True:
             try:
-                if not self.pubsub.subscribed:
+                if not self.channels:
                     await asyncio.sleep(0.05)
+                    continue
+                if self.news_down:
+                    await self._resubscribe()  # raises while Redis is still away
+                    self._news_back()
+                elif not self.pubsub.subscribed:
+                    await self._subscribe_missing()
                     continue
                 message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("room subscription failed; reloading every room")
+            except Exception as exc:  # noqa: BLE001 - Redis away: retried below
+                self._news_lost(exc)
                 await asyncio.sleep(0.5)
-                for room in self.rooms.values():
-                    room.reload()
                 continue
             if message is None or message.get("type") != "message":
                 continue
@@ -334,12 +392,26 @@ class Hub:
                 log.warning("malformed auction event", extra={"channel": channel})
 
     async def allow_bid(self, *, auction_id: int, user_id: int) -> bool:
-        """The per-bidder rate limit, kept in Redis so that it holds across processes."""
+        """The per-bidder rate limit, kept in Redis so that it holds across processes.
+
+        Fails open: without Redis the bid goes to the engine, which decides it against the
+        database as always; the log says so once per ``COUNTERS_QUIET_SECONDS``, during which
+        Redis is not tried."""
+        if time.monotonic() < self._counters_down_until:
+            return True
         limit = int(settings.MARKET.get("AUCTION_BID_RATE_PER_SECOND", 5))
         key = f"{channel_for(auction_id)}:rate:{user_id}:{int(time.time())}"
-        count = await self.redis.incr(key)
-        if count == 1:
-            await self.redis.expire(key, 2)
+        try:
+            count = await self.counters.incr(key)
+            if count == 1:
+                await self.counters.expire(key, 2)
+        except Exception as exc:  # noqa: BLE001 - a rate limit is not worth a refused bid
+            self._counters_down_until = time.monotonic() + COUNTERS_QUIET_SECONDS
+            log.warning(
+                "live room rate limit not counted: Redis unavailable; letting bids through",
+                extra={"error": f"{exc.__class__.__name__}: {exc}", "auction": auction_id},
+            )
+            return True
         return int(count) <= limit
 
 

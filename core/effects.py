@@ -10,7 +10,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 log = logging.getLogger("market.effects")
 
@@ -24,12 +26,30 @@ def after_commit(func: Callable[[], Any]) -> None:
     transaction.on_commit(func, robust=True)
 
 
+def eta_horizon_seconds() -> float:
+    """How far ahead a task may be sent for a moment: half the broker's visibility timeout.
+
+    Redis (kombu) hands a task that stayed unacknowledged longer than the visibility timeout to
+    another worker, and a task waiting for its ``eta`` is unacknowledged all that time: one sent
+    for a later moment would come back again and again, piling up copies in the workers."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
+    return float(options.get("visibility_timeout", 3600)) / 2
+
+
 def enqueue(task: Any, *args: Any, eta: Any = None, **kwargs: Any) -> None:
     """Send a Celery task after commit, optionally for a moment (``eta``, an aware datetime).
 
     ``task`` is the task itself or its registered name (``"auctions.close"``): a service schedules
     its app's tasks by name, so that the tasks module may import the services and not the reverse
-    (no import circle; the name is the task's contract)."""
+    (no import circle; the name is the task's contract).
+
+    A moment further away than ``eta_horizon_seconds()`` is not sent at all: it is kept in the
+    database, and the periodic sweep that reads it there does the work when it comes (auctions'
+    starts and ends: the sweeper; best-offer windows and runner-up offers: ``auctions.rescue_sweep``).
+    Every task sent with an ``eta`` must have such a sweep."""
+    if eta is not None and (eta - timezone.now()).total_seconds() > eta_horizon_seconds():
+        log.info("task left to its sweep", extra={"task": str(getattr(task, "name", task)), "eta": str(eta)})
+        return
 
     def send() -> None:
         if isinstance(task, str):
