@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("marketplace.api.urls")),
     path("", include("auctions.api.urls")),
     path("", include("conversion.api.urls")),
+    path("", include("portal.api.urls")),
     path("", include("discovery.api.urls")),
 ]
 
