@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "listings.models.Listing.Status",
         "InternalApprovalDecisionEnum": "listings.models.InternalApproval.Decision",
         "ReviewDecisionEnum": "core.decisions.REVIEW_API_CHOICES",
+        "QuestionKindEnum": "discovery.models.inquiry.Question.Kind",
+        "FeedbackReasonEnum": "discovery.models.FeedbackReason",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -55,12 +55,12 @@ class RiskAlertsView(APIView):
 class RiskAlertDecideView(APIView):
     permission_classes = [IsOperator]
 
-    class InputSerializer(serializers.Serializer):
+    class RiskAlertDecideInput(serializers.Serializer):
         decision = serializers.ChoiceField(choices=RISK_ALERT.api_choices)
         reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer,
+        request=RiskAlertDecideInput,
         responses=RiskAlertOutput,
         tags=TAGS,
         description="An operator decides: `acknowledge` (seen, nothing to do), `investigate` (a reason "
@@ -71,7 +71,7 @@ class RiskAlertDecideView(APIView):
         alert = RiskAlert.objects.filter(pk=pk).first()
         if alert is None:
             raise Http404
-        data = self.InputSerializer(data=request.data)
+        data = self.RiskAlertDecideInput(data=request.data)
         data.is_valid(raise_exception=True)
         alert = risk.risk_alert_decide(alert=alert, actor=request.user, **data.validated_data)
         return Response(RiskAlertOutput(alert).data)
