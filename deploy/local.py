@@ -440,7 +440,8 @@ def main() -> int:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)  # Ctrl-C (SIGINT) raises it already
+    for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a background start ignores it
+        signal.signal(signum, interrupt)
     try:
         topology.start(migrate=not args.no_migrate)
         for name in topology.procs:

@@ -80,6 +80,18 @@ def confirmation_pdf(
     rows.append(("成交时间", _when(terms["concluded_at"])))
     if terms["mode"] == "auction":
         rows.append(("出价次数 / 竞买人数", f"{terms['bid_count']} / {terms['bidder_count']}"))
+    if terms.get("preemption"):  # how the inventors' pre-emption was handled (issue #16)
+        rows.append(("完成人优先受让权", terms["preemption"]["text"]))
+    checkpoint = terms.get("record_checkpoint")
+    if checkpoint:  # the market's signed checkpoint of the bid record, verifiable offline
+        payload = checkpoint["payload"]
+        rows.append(
+            (
+                "竞价存证",
+                f"共 {payload['count']} 次出价，链头哈希 {payload['head']}；"
+                f"Ed25519 密钥 {checkpoint['key_id']} 签名 {checkpoint['signature']}",
+            )
+        )
 
     label_w = 42
     pdf.set_draw_color(223, 227, 232)

@@ -23,8 +23,9 @@ from accounts.selectors import ACTING_ROLES, membership_for_action, organization
 from accounts.services import notify
 from core.effects import enqueue
 from core.errors import Conflict, DomainError, InvalidInput
+from core.inputs import FieldErrors
 from core.locks import auction_lock_at
-from core.money import money_format, money_quantize
+from core.money import money_format, money_parse
 from core.transitions import status_move, transitions_register
 from listings import services as listing_services
 from listings.models import Listing
@@ -199,10 +200,11 @@ def best_offer_make(*, auction_id: int, actor: User, amount: Any) -> BestOffer:
     auction's amount (pay it with the returned payable's reference; a zero deposit is frozen at
     once). Other bidders never see it; the holder sees it to decide. 409 ``window_closed``,
     ``offer_exists``; 422 ``not_registered``, ``related_party``."""
-    value = money_quantize(Decimal(str(amount)))
-    if value <= 0:
+    errors = FieldErrors()
+    value = money_parse(str(amount), errors=errors, field="amount")  # the market's one money rule
+    if value is None:
         raise InvalidInput(
-            "invalid_amount", _("报价必须大于零。"), fields={"amount": [_("报价必须大于零。")]}
+            "invalid_amount", _("报价须为正数，最多两位小数。"), fields={"amount": errors.get("amount") or []}
         )
     auction, now = auction_lock_at(auction_id)
     registration = (

@@ -199,3 +199,16 @@ def test_runner_up_needs_a_defaulted_deal():
     deal = Deal.objects.get(listing=auction.listing)
     r = client_for(member_of(auction.holder)).post(f"/api/v1/deals/{deal.pk}/runner-up-offer/")
     assert r.status_code == 409 and r.json()["code"] == "deal_not_defaulted"
+
+
+def test_the_rescue_page_answers_a_malformed_offer_with_its_message(client):
+    from auctions.services import best_offer_window_open
+
+    auction, (alice, _), _ = unsold_auction()
+    best_offer_window_open(auction_id=auction.pk, actor=member_of(auction.holder))
+    client.force_login(alice)
+    r = client.post(f"/auctions/{auction.pk}/rescue/", {"action": "make_offer", "amount": "abc"}, follow=True)
+    assert r.status_code == 200 and "报价须为正数" in r.content.decode()
+    r = client.post(f"/auctions/{auction.pk}/rescue/", {"action": "unknown"}, follow=True)
+    assert "未知的操作" in r.content.decode()
+    assert not BestOffer.objects.exists()
