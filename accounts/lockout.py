@@ -33,6 +33,15 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+def client_device(request: HttpRequest) -> str:
+    """A short digest of the client's User-Agent: the same browser or program gives the same one
+    (evidence for risk alerts; the text itself is not kept)."""
+    import hashlib
+
+    agent = str(request.META.get("HTTP_USER_AGENT", ""))
+    return hashlib.sha256(agent.encode()).hexdigest()[:32] if agent else ""
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:

@@ -91,6 +91,7 @@ GROUPS: list[tuple[Any, list[tuple[str, Any]]]] = [
             ("contract_registration_corrected", _("技术合同登记号更正")),
             ("deal_defaulted", _("成交违约")),
             ("reconciliation_mismatch", _("对账差异（运营）")),
+            ("risk_alert", _("新的风险预警（运营）")),
         ],
     ),
     (
@@ -135,11 +136,29 @@ GROUPS: list[tuple[Any, list[tuple[str, Any]]]] = [
             ("question_answered", _("提问已答复")),
             ("peer_review_invited", _("同行评议邀请")),
             ("peer_review_submitted", _("收到同行评议")),
+            ("use_report_due", _("转化效益报告待提交")),
         ],
     ),
 ]
 
 LABELS: dict[str, Any] = {kind: label for _group, kinds in GROUPS for kind, label in kinds}
+
+# Sent only to operators: the preferences page lists them to operators only.
+OPERATOR_KINDS = frozenset(
+    {
+        "organization_pending",
+        "listing_review",
+        "objection_raised",
+        "auction_close_blocked",
+        "payment_unmatched",
+        "reconciliation_mismatch",
+        "risk_alert",
+        "use_first_decline_review",
+        "justification_filed",
+        "self_implementation_declared",
+        "demand_submitted",
+    }
+)
 
 
 def kind_label(kind: str) -> str:

@@ -546,10 +546,13 @@ def notification_preference_set(*, user: User, kind: str, email: bool) -> Notifi
 
 
 @transaction.atomic
-def notification_preferences_save(*, user: User, email_kinds: Iterable[str]) -> None:
-    """The preferences page in one go: e-mail on for ``email_kinds``, off for every other kind."""
+def notification_preferences_save(
+    *, user: User, email_kinds: Iterable[str], kinds: Iterable[str] | None = None
+) -> None:
+    """The preferences page in one go: of ``kinds`` (default: every kind), e-mail on for
+    ``email_kinds`` and off for the others."""
     wanted = set(email_kinds)
-    for kind in NOTIFICATION_LABELS:
+    for kind in kinds if kinds is not None else NOTIFICATION_LABELS:
         notification_preference_set(user=user, kind=kind, email=kind in wanted)
 
 

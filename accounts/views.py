@@ -193,12 +193,25 @@ def organization_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     """消息设置: every kind of notification, by topic, with e-mail on or off (in-app always on)."""
     if request.method == "POST":
-        services.notification_preferences_save(user=request.user, email_kinds=request.POST.getlist("email"))
+        shown = set(notification_kinds.LABELS)
+        if not is_operator(request.user):
+            shown -= notification_kinds.OPERATOR_KINDS
+        services.notification_preferences_save(
+            user=request.user, email_kinds=request.POST.getlist("email"), kinds=shown
+        )
         messages.success(request, _("消息设置已保存。"))
         return redirect("accounts:notification_preferences")
     chosen = services.notification_preferences_of(request.user)
+    staff = is_operator(request.user)
     groups = [
-        (title, [(kind, label, chosen.get(kind, True)) for kind, label in kinds])
+        (
+            title,
+            [
+                (kind, label, chosen.get(kind, True))
+                for kind, label in kinds
+                if staff or kind not in notification_kinds.OPERATOR_KINDS
+            ],
+        )
         for title, kinds in notification_kinds.GROUPS
     ]
     return render(

@@ -137,6 +137,10 @@ class Registration(models.Model):
     # Registered as the recorded pre-emption holder (marketplace ``Preemption``): its bid EQUAL to
     # the current price takes the lead (auctions/sql/0008_preemptive_bid.sql).
     preemptive = models.BooleanField(_("优先购买权人"), default=False)
+    # Where the registration came from (the client's address, a digest of its browser or program):
+    # evidence for the operators' risk alerts (portal.risk), never shown to other bidders.
+    client_address = models.GenericIPAddressField(_("登记地址"), null=True, blank=True)
+    client_device = models.CharField(_("登记设备"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.lockout import client_address, client_device
 from accounts.permissions import operator_required
 from accounts.selectors import member_organization_ids
 from auctions import selectors, services
@@ -76,7 +77,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and registration is None:
         try:
             registration = services.registration_create(
-                auction_id=auction.pk, actor=request.user, preemptive=request.POST.get("preemptive") == "1"
+                auction_id=auction.pk,
+                actor=request.user,
+                preemptive=request.POST.get("preemptive") == "1",
+                address=client_address(request),
+                device=client_device(request),
             )
         except DomainError as exc:
             error = exc.detail

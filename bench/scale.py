@@ -540,6 +540,7 @@ def run(profile: dict, net: str, keep: bool, redis_fault: str) -> int:
             topology.start_sweeper(i)
         topology.start_beat()
         topology.wait_healthy()
+        topology.wait_sweepers()
         rc = drive(profile, topology, seed, redis_fault)
     finally:
         topology.stop()

@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "listings.models.Listing.Status",
         "InternalApprovalDecisionEnum": "listings.models.InternalApproval.Decision",
         "ReviewDecisionEnum": "core.decisions.REVIEW_API_CHOICES",
+        "QuestionKindEnum": "discovery.models.inquiry.Question.Kind",
+        "FeedbackReasonEnum": "discovery.models.FeedbackReason",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -352,7 +354,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery"):
+for _app in ("accounts", "listings", "marketplace", "auctions", "conversion", "discovery", "portal"):
     try:
         CELERY_BEAT_SCHEDULE.update(__import__(f"{_app}.schedule", fromlist=["BEAT_SCHEDULE"]).BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -398,6 +400,20 @@ MARKET = {
     "BROKER_POINTS": {"BASE": 10, "PER_AMOUNT": "100000.00", "MAX": 100},
     # A data room's file links are signed and expire after this many seconds (re-opened, re-signed).
     "DATA_ROOM_LINK_SECONDS": 300,
+    # Risk alerts for operators (portal/risk.py): each rule's numbers; "ENABLED": False turns one
+    # off. The scan looks at auctions that ended within SCAN_DAYS.
+    "RISK_RULES": {
+        "SCAN_DAYS": 30,
+        "SHARED_MEMBER": {"ENABLED": True},
+        "SHARED_ADDRESS": {"ENABLED": True},
+        "SHARED_DEVICE": {"ENABLED": True},
+        "SHARED_BANK_ACCOUNT": {"ENABLED": True},
+        "BID_JUMP": {"INCREMENTS": 10},  # a bid more than k increments above the price before it
+        "BID_BURST": {"BIDS": 10, "SECONDS": 60},  # own bids by one bidder within the seconds
+        "NEW_ORGANIZATION_LARGE_BID": {"DAYS": 30, "AMOUNT": "1000000.00"},
+        "REPEATED_DEFAULTS": {"COUNT": 2, "DAYS": 365},
+        "UNANSWERED_QUESTIONS": {"COUNT": 3},  # questions past their answer's due moment
+    },
     # API tokens expire after this many days unless the owner asks for fewer (at most the maximum).
     "API_TOKEN_DAYS": 90,
     "API_TOKEN_MAX_DAYS": 365,

@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("marketplace.api.urls")),
     path("", include("auctions.api.urls")),
     path("", include("conversion.api.urls")),
+    path("", include("portal.api.urls")),
     path("", include("discovery.api.urls")),
 ]
 
@@ -33,5 +35,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI sets style attributes as it renders: its page alone allows inline styles (never
+    # inline scripts; its script is the sidecar's file, served by the split view).
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
 ]

@@ -12,7 +12,10 @@ acceptance (justification, accept     reject      both
 self-implementation)
 objection                  uphold     dismiss     both (the operator explains either way)
 refusal appeal             uphold     overturn    both
+risk alert (operators)     act        acknowledge act and investigate (the third word)
 =========================  =========  ==========  ===========================================
+
+A risk alert allows a third word, ``investigate`` (``Choice.more``): it stays under watch.
 
 A service parses the raw word once with ``decision_parse`` (400 ``invalid_decision`` on a word its
 choice does not allow) and checks the reason with ``require_reason``; after that it compares
@@ -38,19 +41,24 @@ class Decision(models.TextChoices):
     UPHOLD = "uphold", gettext_lazy("成立")  # an objection or a refusal stands
     DISMISS = "dismiss", gettext_lazy("不成立")  # an objection falls
     OVERTURN = "overturn", gettext_lazy("推翻")  # a refusal falls
+    ACT = "act", gettext_lazy("处置")  # a risk alert was acted on (the action is in the reason)
+    ACKNOWLEDGE = "acknowledge", gettext_lazy("知悉")  # a risk alert was seen; nothing to do
+    INVESTIGATE = "investigate", gettext_lazy("调查")  # a risk alert is being looked into
 
 
 @dataclass(frozen=True)
 class Choice:
-    """The two words one kind of decision allows, and on which of them a reason is required."""
+    """The words one kind of decision allows (a yes, a no, and for a few kinds ``more``), and on
+    which of them a reason is required."""
 
     yes: Decision
     no: Decision
     reason_on: frozenset[Decision]
+    more: tuple[Decision, ...] = ()
 
     @property
-    def words(self) -> tuple[Decision, Decision]:
-        return (self.yes, self.no)
+    def words(self) -> tuple[Decision, ...]:
+        return (self.yes, self.no, *self.more)
 
     @property
     def api_choices(self) -> list[tuple[str, str]]:
@@ -66,6 +74,12 @@ REVIEW = Choice(Decision.APPROVE, Decision.REJECT, frozenset({Decision.REJECT}))
 ACCEPTANCE = Choice(Decision.ACCEPT, Decision.REJECT, frozenset({Decision.ACCEPT, Decision.REJECT}))
 OBJECTION = Choice(Decision.UPHOLD, Decision.DISMISS, frozenset({Decision.UPHOLD, Decision.DISMISS}))
 APPEAL = Choice(Decision.UPHOLD, Decision.OVERTURN, frozenset({Decision.UPHOLD, Decision.OVERTURN}))
+RISK_ALERT = Choice(
+    Decision.ACT,
+    Decision.ACKNOWLEDGE,
+    frozenset({Decision.ACT, Decision.INVESTIGATE}),
+    more=(Decision.INVESTIGATE,),
+)
 
 # The OpenAPI enum of a review's decision (settings.SPECTACULAR_SETTINGS names it by this path).
 REVIEW_API_CHOICES = REVIEW.api_choices
@@ -75,11 +89,12 @@ def decision_parse(value: Any, *, choice: Choice, detail: str = "") -> Decision:
     """The raw word as a ``Decision`` that ``choice`` allows; 400 ``invalid_decision`` otherwise
     (``detail`` overrides the default text)."""
     if value not in choice.words:
-        raise InvalidInput(
-            "invalid_decision",
-            detail or _("结论应为 %(yes)s 或 %(no)s。") % {"yes": choice.yes.value, "no": choice.no.value},
-            fields={"decision": [_("无效的选项。")]},
+        allowed = (
+            _("结论应为 %(words)s 之一。") % {"words": "、".join(w.value for w in choice.words)}
+            if choice.more
+            else _("结论应为 %(yes)s 或 %(no)s。") % {"yes": choice.yes.value, "no": choice.no.value}
         )
+        raise InvalidInput("invalid_decision", detail or allowed, fields={"decision": [_("无效的选项。")]})
     return Decision(value)
 
 

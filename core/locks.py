@@ -227,3 +227,8 @@ def data_room_access_lock(access: Any) -> Any:
     return row_lock(
         _model("marketplace.DataRoomAccess"), access, related=("room__listing__achievement", "organization")
     )
+
+
+def risk_alert_lock(alert: Any) -> Any:
+    """An operators' risk alert (portal): a decision takes no other lock."""
+    return row_lock(_model("portal.RiskAlert"), alert)

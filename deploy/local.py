@@ -77,6 +77,7 @@ class Topology:
     worker_concurrency: int = 2
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    log_offsets: dict[str, int] = field(default_factory=dict)
 
     # --- addresses ------------------------------------------------------------------------------
 
@@ -133,7 +134,9 @@ class Topology:
     # --- processes ------------------------------------------------------------------------------
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        logfile = open(self.directory / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
+        path = self.directory / f"{name}.log"
+        self.log_offsets[name] = path.stat().st_size if path.exists() else 0
+        logfile = open(path, "ab")  # noqa: SIM115 - the child keeps it
         proc = subprocess.Popen(
             argv,
             cwd=ROOT,
@@ -260,7 +263,29 @@ class Topology:
 
     def start_sweeper(self, i: int) -> None:
         """The sweeper of worker host ``i``: starts and closes auctions by the database clock."""
-        self._spawn(f"sweeper-{i}", [sys.executable, "manage.py", "auctions_sweeper"], self.app_env())
+        # INFO: it says when it is sweeping ("sweeper started") and how late each close was.
+        env = dict(self.app_env(), LOG_LEVEL="INFO")
+        self._spawn(f"sweeper-{i}", [sys.executable, "manage.py", "auctions_sweeper"], env)
+
+    def wait_log(self, name: str, text: str, timeout: float = 240.0) -> None:
+        """Until the process ``name`` has written ``text`` to its log since it was (re)started."""
+        path = self.directory / f"{name}.log"
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with open(path, "rb") as f:
+                f.seek(self.log_offsets.get(name, 0))
+                if text.encode() in f.read():
+                    return
+            if self.procs[name].poll() is not None:
+                raise RuntimeError(f"{name} exited; see {path}")
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} did not say {text!r} within {timeout:.0f} s; see {path}")
+
+    def wait_sweepers(self) -> None:
+        """The sweepers start after Django's system checks (tens of seconds on a busy machine):
+        auctions close on time only once one of them sweeps."""
+        for i in range(1, self.workers + 1):
+            self.wait_log(f"sweeper-{i}", "sweeper started")
 
     def start_beat(self) -> None:
         argv = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING",
@@ -298,6 +323,7 @@ class Topology:
             self.start_sweeper(i)
         self.start_beat()
         self.wait_healthy()
+        self.wait_sweepers()
         log(f"topology up in {time.time() - started:.1f} s: {self.url}")
 
     def wait_sentinels(self, timeout: float = 30.0) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ from auctions.models import Auction, Registration
 from conversion.models import UseFirstApplication
 from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
+from core.decisions import RISK_ALERT
+from core.errors import DomainError
 from discovery.selectors import demands as demand_selectors
 from discovery.selectors import inquiry as inquiry_selectors
 from discovery.selectors import review as review_selectors
@@ -33,6 +37,10 @@ from marketplace import selectors as mk_selectors
 from marketplace.models import ReconciliationRun
 from marketplace.views import latest_results
 from marketplace.working_days import calendar_missing_years
+
+from . import risk
+from . import selectors as risk_selectors
+from .models import RiskAlert
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -237,6 +245,12 @@ def console_sections(request: HttpRequest) -> list[dict[str, Any]]:
             "url": reverse("discovery:console_peer_reviews"),
         },
         {
+            "title": _("风险预警"),
+            "count": risk_selectors.risk_alerts(status=RiskAlert.Status.OPEN).count(),
+            "hint": _("待处理的风险预警"),
+            "url": reverse("risk_alerts") + f"?status={RiskAlert.Status.OPEN}",
+        },
+        {
             "title": _("逾期使用报告"),
             "count": use_reports_late().count(),
             "hint": _("受让方逾期未填报的年度使用报告"),
@@ -244,3 +258,58 @@ def console_sections(request: HttpRequest) -> list[dict[str, Any]]:
         },
     ]
     return sections
+
+
+@operator_required
+def risk_alerts(request: HttpRequest) -> HttpResponse:
+    """风险预警: alerts with their rule and evidence; an operator's decision on each (the one action
+    of this page, ``decide``, through ``core.decisions``)."""
+    if request.method == "POST":
+        if request.POST.get("action") != "decide":
+            raise Http404
+        alert = RiskAlert.objects.filter(pk=request.POST.get("alert")).first()
+        if alert is None:
+            raise Http404
+        try:
+            risk.risk_alert_decide(
+                alert=alert,
+                actor=request.user,
+                decision=request.POST.get("decision"),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("已记录处理结论。"))
+        return redirect(request.get_full_path())
+    status = request.GET.get("status") or None
+    if status not in RiskAlert.Status.values:
+        status = None
+    rows = list(risk_selectors.risk_alerts(status=status)[:200])
+    for alert in rows:
+        alert.evidence_lines = [(key, _evidence_text(value)) for key, value in alert.evidence.items()]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "risk_alerts.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": RiskAlert.Status.choices,
+            "decisions": [(w.value, w.label) for w in RISK_ALERT.words],
+            "rules": settings.MARKET["RISK_RULES"],
+        },
+    )
+
+
+def _evidence_text(value: Any) -> str:
+    """An evidence value as a reader reads it: organizations by name and bidder number, lists
+    joined; the raw value is the API's."""
+    if isinstance(value, list):
+        return "；".join(_evidence_text(v) for v in value)
+    if isinstance(value, dict):
+        name = value.get("name") or value.get("username")
+        extra = [
+            f"{k} {v}" for k, v in value.items() if k not in ("name", "username") and v not in (None, False)
+        ]
+        return f"{name}（{'，'.join(extra)}）" if name else "，".join(extra)
+    return str(value)

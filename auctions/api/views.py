@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.idempotency import HEADER
+from accounts.lockout import client_address, client_device
 from accounts.permissions import IsOperator
 from core.errors import DomainError
 from core.money import money_format
@@ -81,6 +82,8 @@ class RegistrationCreateView(APIView):
             actor=request.user,
             organization_id=data.validated_data.get("organization"),
             preemptive=data.validated_data.get("preemptive", False),
+            address=client_address(request),
+            device=client_device(request),
         )
         return Response(selectors.registration_public(registration), status=status.HTTP_201_CREATED)
 

@@ -41,7 +41,13 @@ def registration_deposit_frozen(registration: Registration) -> bool:
 
 @transaction.atomic
 def registration_create(
-    *, auction_id: int, actor: User, organization_id: int | None = None, preemptive: bool = False
+    *,
+    auction_id: int,
+    actor: User,
+    organization_id: int | None = None,
+    preemptive: bool = False,
+    address: str | None = None,
+    device: str = "",
 ) -> Registration:
     """Register the actor's verified company for the auction, before it ends, and open its deposit
     obligation in escrow (``marketplace.deposit_create``: pay it quoting ``payment_reference``).
@@ -57,7 +63,10 @@ def registration_create(
     achievement (marketplace ``Preemption``; 422 ``not_a_preemption_holder``, or
     ``preemption_not_applicable`` for a licence): its deposit is as everyone's, its bid EQUAL to the
     current price takes the lead (the bid engine), and the auction shows only
-    ``preemptive_registered``."""
+    ``preemptive_registered``.
+
+    ``address`` and ``device`` (the adapter's ``client_address`` and ``client_device``) are kept
+    as evidence for the operators' risk alerts."""
     membership = membership_for_action(user=actor, organization=organization_id)
     organization = membership.organization
     auction = auction_lock(auction_id)
@@ -91,6 +100,8 @@ def registration_create(
                     deposit=auction.deposit,
                     payment=payment,
                     preemptive=preemptive,
+                    client_address=address or None,
+                    client_device=device[:32],
                 )
                 break
         except IntegrityError:

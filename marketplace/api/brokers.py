@@ -70,7 +70,7 @@ class BrokerDetailOutput(BrokerOutput):
 class BrokersView(APIView):
     """The ranking, and a person's own profile."""
 
-    class InputSerializer(serializers.Serializer):
+    class BrokersInput(serializers.Serializer):
         organization = serializers.IntegerField(
             help_text="The organization the broker acts for (paid through it)."
         )
@@ -96,7 +96,7 @@ class BrokersView(APIView):
         return paginator.get_paginated_response(BrokerOutput(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer,
+        request=BrokersInput,
         responses={201: BrokerOutput, 200: BrokerOutput},
         tags=TAGS,
         description="The caller records its broker profile (201), or corrects it (200). It must be a broker "
@@ -104,7 +104,7 @@ class BrokersView(APIView):
         "`organization_not_verified`). 409 `certificate_taken`.",
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.BrokersInput(data=request.data)
         data.is_valid(raise_exception=True)
         profile, created = broker_services.broker_profile_save(actor=request.user, **data.validated_data)
         return Response(
@@ -161,7 +161,7 @@ def _broker(pk: int, field: str = "broker") -> BrokerProfile:
 
 
 class ListingMandatesView(APIView):
-    class InputSerializer(serializers.Serializer):
+    class ListingMandatesInput(serializers.Serializer):
         broker = serializers.IntegerField(help_text="The broker profile's id.")
         commission_rate = serializers.DecimalField(
             max_digits=5,
@@ -190,7 +190,7 @@ class ListingMandatesView(APIView):
         return paginator.get_paginated_response(MandateOutput(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer,
+        request=ListingMandatesInput,
         responses={201: MandateOutput},
         tags=TAGS,
         description="A member of the holder mandates a broker on the listing (委托). 422 "
@@ -200,7 +200,7 @@ class ListingMandatesView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _listing(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.ListingMandatesInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         mandate = broker_services.mandate_give(
@@ -216,11 +216,11 @@ class ListingMandatesView(APIView):
 class MandateRevokeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class MandateRevokeInput(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
     @extend_schema(
-        request=InputSerializer,
+        request=MandateRevokeInput,
         responses=MandateOutput,
         tags=TAGS,
         description="A member of the holder ends the mandate at once, with a reason. Deals concluded while it "
@@ -230,7 +230,7 @@ class MandateRevokeView(APIView):
         mandate = Mandate.objects.select_related("listing__achievement").filter(pk=pk).first()
         if mandate is None or listing_get_visible(user=request.user, listing_id=mandate.listing_id) is None:
             raise Http404
-        data = self.InputSerializer(data=request.data)
+        data = self.MandateRevokeInput(data=request.data)
         data.is_valid(raise_exception=True)
         mandate = broker_services.mandate_revoke(
             mandate=mandate, actor=request.user, reason=data.validated_data["reason"]
@@ -241,11 +241,11 @@ class MandateRevokeView(APIView):
 class DealBrokerView(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class DealBrokerInput(serializers.Serializer):
         broker = serializers.IntegerField(help_text="The broker profile's id.")
 
     @extend_schema(
-        request=InputSerializer,
+        request=DealBrokerInput,
         responses=DealOutput,
         tags=TAGS,
         description="The buyer names the broker that brought it. The broker must have held a mandate on the "
@@ -258,7 +258,7 @@ class DealBrokerView(APIView):
         deal = selectors.deal_get_visible(user=request.user, deal_id=pk)
         if deal is None:
             raise Http404
-        data = self.InputSerializer(data=request.data)
+        data = self.DealBrokerInput(data=request.data)
         data.is_valid(raise_exception=True)
         deal = broker_services.deal_broker_name(
             deal=deal, actor=request.user, broker=_broker(data.validated_data["broker"])

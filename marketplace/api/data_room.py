@@ -95,7 +95,7 @@ class DataRoomOutput(serializers.Serializer):
 class DataRoomView(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class DataRoomInput(serializers.Serializer):
         nda_text = serializers.CharField(max_length=20000)
         requires_approval = serializers.BooleanField()
 
@@ -115,7 +115,7 @@ class DataRoomView(APIView):
         return Response(DataRoomOutput(opened, context={"request": request}).data)
 
     @extend_schema(
-        request=InputSerializer,
+        request=DataRoomInput,
         responses=DataRoomOutput,
         tags=TAGS,
         description="A member of the holder words the NDA (a changed text is a new `nda_version`) and says "
@@ -123,7 +123,7 @@ class DataRoomView(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         listing = _listing(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.DataRoomInput(data=request.data)
         data.is_valid(raise_exception=True)
         room_services.data_room_set(listing=listing, actor=request.user, **data.validated_data)
         opened = room_services.data_room_open(listing=listing, user=request.user, address=None)
@@ -134,11 +134,11 @@ class DataRoomFilesView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class DataRoomFilesInput(serializers.Serializer):
         file = serializers.FileField(help_text="PDF, Word, Excel, PowerPoint or an image; at most 50 MB.")
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer},
+        request={"multipart/form-data": DataRoomFilesInput},
         responses={201: FileOutput},
         tags=TAGS,
         description="A member of the holder uploads a document (multipart). Its kind is read from its "
@@ -156,7 +156,7 @@ class DataRoomFilesView(APIView):
 class DataRoomAccessView(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class DataRoomAccessInput(serializers.Serializer):
         nda_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
         accept = serializers.BooleanField()
         organization = serializers.IntegerField(
@@ -179,7 +179,7 @@ class DataRoomAccessView(APIView):
         return paginator.get_paginated_response(AccessOutput(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer,
+        request=DataRoomAccessInput,
         responses={201: AccessOutput},
         tags=TAGS,
         description="A verified company's member accepts the NDA of `nda_version` (its version, the moment, "
@@ -189,7 +189,7 @@ class DataRoomAccessView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         listing = _listing(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.DataRoomAccessInput(data=request.data)
         data.is_valid(raise_exception=True)
         access = room_services.data_room_access_request(
             listing=listing, actor=request.user, address=client_address(request), **data.validated_data
@@ -207,12 +207,12 @@ def _access(request: Request, pk: int) -> DataRoomAccess:
 class DataRoomAccessDecideView(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class DataRoomAccessDecideInput(serializers.Serializer):
         decision = serializers.ChoiceField(choices=REVIEW.api_choices)
         reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer,
+        request=DataRoomAccessDecideInput,
         responses=AccessOutput,
         tags=TAGS,
         description="A member of the holder approves (`granted`; also reopens a rejected or revoked access) "
@@ -220,7 +220,7 @@ class DataRoomAccessDecideView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         access = _access(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.DataRoomAccessDecideInput(data=request.data)
         data.is_valid(raise_exception=True)
         access = room_services.data_room_access_decide(
             access=access, actor=request.user, **data.validated_data
@@ -231,11 +231,11 @@ class DataRoomAccessDecideView(APIView):
 class DataRoomAccessRevokeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class DataRoomAccessRevokeInput(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
     @extend_schema(
-        request=InputSerializer,
+        request=DataRoomAccessRevokeInput,
         responses=AccessOutput,
         tags=TAGS,
         description="A member of the holder ends an access at once: links handed out before are refused "
@@ -243,7 +243,7 @@ class DataRoomAccessRevokeView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         access = _access(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.DataRoomAccessRevokeInput(data=request.data)
         data.is_valid(raise_exception=True)
         access = room_services.data_room_access_revoke(
             access=access, actor=request.user, reason=data.validated_data["reason"]

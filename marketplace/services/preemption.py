@@ -294,5 +294,7 @@ def preemption_statement(deal: Deal) -> dict[str, Any]:
         text = _("部分完成人的优先受让权未登记。")
     else:
         handling = "not_exercised"
-        text = _("已登记的优先受让权人未以同等条件受让；其余完成人已书面放弃。")
+        text = _("已登记的优先受让权人未以同等条件受让。")
+        if any(i["waived"] for i in inventors):
+            text += _("其余完成人已书面放弃。")
     return {"handling": handling, "text": text, "inventors": inventors}

@@ -254,7 +254,7 @@ def test_every_kind_the_services_send_is_on_the_preferences_page():
 
     root = Path(__file__).resolve().parents[2]
     sent: set[str] = set()
-    for app in ("accounts", "auctions", "conversion", "discovery", "listings", "marketplace"):
+    for app in ("accounts", "auctions", "conversion", "discovery", "listings", "marketplace", "portal"):
         for path in (root / app).rglob("*.py"):
             if "migrations" in path.parts or path.name == "demo.py":
                 continue

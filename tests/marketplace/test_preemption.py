@@ -217,3 +217,19 @@ def test_a_confirmation_records_that_every_inventor_waived(university, buyer):
         "张明",
         "李华",
     ]
+
+
+def test_the_confirmation_page_states_the_pre_emption_and_the_signed_checkpoint(client):
+    auction = open_auction()
+    spin_off = OrganizationFactory()
+    _record_holder(auction.listing.achievement, spin_off)
+    alice, a = registered_bidder(auction)
+    bid_place(auction_id=auction.pk, user=alice, amount="1000.00")
+    end_now(auction)
+    auction_close(auction_id=auction.pk)
+    deal = Deal.objects.get(listing=auction.listing)
+    client.force_login(alice)
+    page = client.get(f"/my/deals/{deal.pk}/confirmation/").content.decode()
+    assert "已登记的优先受让权人未以同等条件受让" in page
+    assert deal.confirmation.terms["record_checkpoint"]["signature"] in page
+    assert "共 1 次出价" in page

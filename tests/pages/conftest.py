@@ -322,3 +322,14 @@ def confirm(page: Any, action: Callable[[], None]) -> None:
     dialog = page.get_by_role("dialog")
     dialog.wait_for(state="visible")
     dialog.get_by_role("button", name="确认").click()
+
+
+@pytest.fixture
+def link_walker(browsing: Browsing) -> Iterator[Any]:
+    """Follows every link of every page a story visits (tests/pages/links.py); fails the test on a
+    4xx/5xx or a console error, after the story has run."""
+    from .links import LinkWalker
+
+    walker = LinkWalker(browsing)
+    yield walker
+    walker.assert_clean()

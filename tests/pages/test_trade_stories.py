@@ -170,6 +170,12 @@ def test_live_auction_two_companies(browsing, operator, celery_worker):
     for page in (a, b):
         expect(page.get_by_test_id("result")).to_contain_text(f"竞买号 {a_no}", timeout=10_000)
     expect(a.get_by_test_id("mine")).to_have_text("恭喜，您已竞得！")
+    # Without a reload, the bid form gives way to each one's outcome (issue 14 item 7).
+    expect(a.get_by_test_id("outcome")).to_have_attribute("data-role", "winner", timeout=10_000)
+    expect(a.get_by_test_id("outcome-next")).to_contain_text("¥95,000.00")
+    expect(b.get_by_test_id("outcome")).to_have_attribute("data-role", "loser", timeout=10_000)
+    for page in (a, b):
+        expect(page.get_by_role("button", name="出价", exact=True)).to_be_hidden()
     browsing.shot(b, "closed-phone")
     deal = Deal.objects.get(listing_id=listing_id)
     assert deal.price == Decimal("115000.00") and deal.buyer == hikon

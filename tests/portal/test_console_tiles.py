@@ -32,6 +32,7 @@ ROWS = {
     "discovery:console_demands": lambda c: len(c["rows"]),
     "discovery:console_questions": lambda c: len(c["rows"]),
     "discovery:console_peer_reviews": lambda c: len(c["rows"]),
+    "risk_alerts": lambda c: len(c["rows"]),
     "discovery:console_use_reports": lambda c: len(c["rows"]),
 }
 

@@ -64,6 +64,27 @@
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
 
+  /* Tables become cards on a phone (market.css, .cards): each cell is labelled with its column's
+     heading, so a row reads "成交价 ¥480,000.00" rather than one character per line. */
+  function labelTables(root) {
+    root.querySelectorAll(".table-wrap > table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      if (!heads.length) { return; }
+      table.classList.add("cards");
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (!cell.hasAttribute("data-label") && heads[i] && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+  labelTables(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) { labelTables(event.target.closest("main") || document); });
+
   /* Phone width: the menu starts folded; desktop keeps it open. */
   var menu = document.querySelector(".nav-menu");
   if (menu && window.matchMedia("(max-width: 760px)").matches) { menu.removeAttribute("open"); }
