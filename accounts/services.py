@@ -467,11 +467,13 @@ def notify(
     title: str,
     body: str = "",
     link: str = "",
+    mail: bool = True,
 ) -> int:
     """Tell people something happened: listed users, an organization's members (optionally only
     some roles), and/or all operators. In-app rows now; e-mail after commit, to those who have an
     address and did not switch e-mail off for ``kind`` (``NotificationPreference``), with the
-    link as an absolute address. Times and money in ``title``/``body`` are the caller's, written
+    link as an absolute address; none at all with ``mail`` off (a subscription that asked for
+    in-app only). Times and money in ``title``/``body`` are the caller's, written
     with ``core.display`` / ``core.money.money_display``. Returns how many were told."""
     recipients: dict[int, User] = {u.pk: u for u in (users or [])}
     if organization is not None:
@@ -488,8 +490,8 @@ def notify(
     Notification.objects.bulk_create(
         Notification(user=u, kind=kind, title=title, body=body, link=link) for u in recipients.values()
     )
-    muted = _email_muted(recipients, kind)
-    addresses = [u.email for u in recipients.values() if u.email and u.pk not in muted]
+    muted = _email_muted(recipients, kind) if mail else set()
+    addresses = [u.email for u in recipients.values() if u.email and u.pk not in muted] if mail else []
     if addresses:
         text = _email_body(body, title, link)
         mails = [(title, text, None, [address]) for address in addresses]  # one each: no shared To

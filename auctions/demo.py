@@ -30,7 +30,7 @@ from listings.models import Achievement
 from .models import Auction, Registration
 from .services import auction_close, bid_place, registration_create
 
-FRESH_START = timedelta(seconds=2)
+FRESH_START = timedelta(seconds=3)
 
 
 def _scheduled_achievement(context: dict[str, Any]) -> Achievement:
@@ -126,7 +126,8 @@ def _open(context: dict[str, Any], spec: dict[str, Any], now: datetime) -> Aucti
 
     terms = dict(spec["terms"])
     length = terms.pop("length")
-    starts_at = now + terms.pop("starts_in", FRESH_START)
+    # from the clock at this publish, not the load's start: a slow machine spends seconds before it
+    starts_at = max(now, db_now()) + terms.pop("starts_in", FRESH_START)
     listing = publish(
         context,
         achievement=spec["achievement"],

@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# A bench's output is its figures: no console e-mail backend dumping every message (#17.8).
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 
 import django  # noqa: E402
 

@@ -160,11 +160,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# The test suite runs in parallel (pytest-xdist): each worker has its own test database, and its
+# keys in a shared Redis get their own prefix (cache, channel layer, Celery's queues), inherited by
+# the servers and workers the tests start. Pub/sub channels are already named after the database.
+REDIS_PREFIX = "market" + (f"-{env('PYTEST_XDIST_WORKER')}" if env("PYTEST_XDIST_WORKER", default="") else "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "market",
+        "KEY_PREFIX": REDIS_PREFIX,
         # Short timeouts: a Redis that hangs must not hold a request (core.throttling fails open).
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         | ({"pool_class": "core.redis_clients.SentinelPool"} if REDIS_SENTINELS else {}),
@@ -187,7 +191,7 @@ CHANNEL_LAYERS = {
                 if REDIS_SENTINELS
                 else {"address": REDIS_URL, "socket_timeout": 15}
             ],
-            "prefix": "market:ws",
+            "prefix": f"{REDIS_PREFIX}:ws",
             "capacity": 1500,
             "expiry": 30,
         },
@@ -328,6 +332,8 @@ if REDIS_SENTINELS:
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         master_name=REDIS_SENTINEL_MASTER, sentinel_kwargs={"socket_timeout": 1, "socket_connect_timeout": 1}
     )
+if REDIS_PREFIX != "market":  # a parallel test worker's own queues (see REDIS_PREFIX)
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{REDIS_PREFIX}:"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
@@ -347,6 +353,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
 # after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# How long a send (a task from a request's after-commit effects) tries to reach the broker; with
+# Redis away a bid's request must not wait Celery's 4 s for it (core.effects.broker_send).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.

@@ -19,4 +19,7 @@ urlpatterns = [
     path("console/peer-reviews/", views.console_peer_reviews, name="console_peer_reviews"),
     path("my/use-reports/", views.my_use_reports, name="my_use_reports"),
     path("console/use-reports/", views.console_use_reports, name="console_use_reports"),
+    path("publications/", views.publications, name="publications"),
+    path("publications/<int:pk>/", views.publication, name="publication"),
+    path("my/subscriptions/", views.my_subscriptions, name="my_subscriptions"),
 ]

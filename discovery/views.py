@@ -32,9 +32,10 @@ from .forms import (
     QuestionForm,
     ResponseForm,
     ReviewForm,
+    SubscriptionForm,
     UseReportForm,
 )
-from .models import Demand, DemandResponse, PeerReview
+from .models import Demand, DemandResponse, PeerReview, Publication, Subscription
 from .selectors import demands as demand_selectors
 from .selectors import inquiry as inquiry_selectors
 from .selectors import review as review_selectors
@@ -42,6 +43,7 @@ from .selectors import valuation as valuation_selectors
 from .selectors.completeness import achievement_completeness
 from .selectors.disclosure import use_reports_late, use_reports_visible_to
 from .selectors.matching import achievement_matching_demands, demand_matches
+from .selectors.publications import bar_chart, publications_list
 
 PAGE_SIZE = 20
 
@@ -383,3 +385,52 @@ def console_use_reports(request: HttpRequest) -> HttpResponse:
     return render(
         request, "discovery/console_use_reports.html", {"rows": list(late[:200]), "count": late.count()}
     )
+
+
+def publications(request: HttpRequest) -> HttpResponse:
+    """The published periodic reports (成果月报、季度发布、年度榜单), newest first."""
+    page = cursor_page(request, publications_list(), ordering=("-published_at", "-id"), size=PAGE_SIZE)
+    return render(request, "discovery/publications.html", {"page": page})
+
+
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    """One publication with its charts (inline SVG, no script) and links to its JSON and CSV."""
+    pub = Publication.objects.filter(pk=pk).first()
+    if pub is None:
+        raise Http404
+    figures = pub.figures
+    charts = {
+        "listings": bar_chart(figures["by_field"], value="listings"),
+        "amount": bar_chart(figures["by_field"], value="amount"),
+        "modes": bar_chart(figures["by_mode"], value="amount") if figures["by_mode"] else None,
+        "institutions": bar_chart(figures["by_institution"], value="amount")
+        if figures["by_institution"]
+        else None,
+    }
+    return render(request, "discovery/publication.html", {"pub": pub, "f": figures, "charts": charts})
+
+
+@login_required
+def my_subscriptions(request: HttpRequest) -> HttpResponse:
+    """The user's saved searches: add one, cancel one."""
+    form = (
+        SubscriptionForm(request.POST or None) if request.POST.get("action") == "add" else SubscriptionForm()
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            sub = Subscription.objects.filter(pk=request.POST.get("subscription"), user=request.user).first()
+            if sub is None:
+                raise Http404
+            services.subscription_delete(user=request.user, subscription=sub)
+            messages.success(request, _("订阅已取消。"))
+            return redirect("discovery:my_subscriptions")
+        if form.is_valid():
+            try:
+                services.subscription_create(user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form_apply_error(form, exc)
+            else:
+                messages.success(request, _("订阅成功：新信息每天最多推送一次。"))
+                return redirect("discovery:my_subscriptions")
+    subs = Subscription.objects.filter(user=request.user).order_by("-id")
+    return render(request, "discovery/my_subscriptions.html", {"form": form, "subs": subs})

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
@@ -116,3 +118,80 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
             )
+
+
+def _migrations_fingerprint() -> str:
+    """What decides the migrated schema: every migration, every SQL file they load, Django's version."""
+    import hashlib
+    from pathlib import Path
+
+    import django
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(django.get_version().encode())
+    for path in sorted([*root.glob("*/migrations/*.py"), *root.glob("*/sql/*.sql")]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _migrated_template(base: dict) -> str:
+    """A database migrated once, that each test database is copied from (``CREATE DATABASE …
+    TEMPLATE``, a file copy) instead of running every migration again: once per change of the
+    migrations, shared by parallel workers (pytest-xdist) and later runs. Made under a file lock
+    by the first worker to ask; the others wait and copy it."""
+    import contextlib
+    import fcntl
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+    from urllib.parse import quote
+
+    import psycopg
+    from psycopg import sql
+
+    name = f"test_{base['NAME']}_tpl_{_migrations_fingerprint()}"[:63]
+    auth = quote(base.get("USER") or "", safe="")
+    if base.get("PASSWORD"):
+        auth += ":" + quote(base["PASSWORD"], safe="")
+    port = f":{base['PORT']}" if base.get("PORT") else ""
+    server = f"postgres://{auth}@{quote(base.get('HOST') or '', safe='')}{port}"
+    lock_path = Path(tempfile.gettempdir()) / f"techmarket-{base['NAME']}-{base.get('PORT') or 5432}.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            ready = admin.execute(
+                "SELECT shobj_description(oid, 'pg_database') = 'migrated' FROM pg_database WHERE datname = %s",
+                [name],
+            ).fetchone()
+            if not (ready and ready[0]):
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                subprocess.run(
+                    [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                    cwd=Path(__file__).resolve().parents[1],
+                    env={**os.environ, "DATABASE_URL": f"{server}/{quote(name, safe='')}"},
+                    check=True,
+                )
+                admin.execute(sql.SQL("COMMENT ON DATABASE {} IS 'migrated'").format(sql.Identifier(name)))
+                # earlier schemas' templates of this database are of no more use
+                for (old,) in admin.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                    [f"test_{base['NAME']}_tpl_%", name],
+                ).fetchall():
+                    with contextlib.suppress(psycopg.Error):  # another run is copying it right now
+                        admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(old)))
+    return name
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Each test database (one per xdist worker, ``test_<name>_gw0`` …) starts as a copy of a
+    migrated template; Django's own ``migrate`` then finds nothing to do."""
+    from django.conf import settings
+    from django.db import connections
+
+    template = _migrated_template(settings.DATABASES["default"])
+    for db in (settings.DATABASES["default"], connections["default"].settings_dict):
+        db.setdefault("TEST", {})["TEMPLATE"] = template

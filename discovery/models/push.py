@@ -26,8 +26,12 @@ class Subscription(models.Model):
     mode = models.CharField(_("交易方式"), max_length=16, choices=Listing.Mode.choices, blank=True)
     rights = models.CharField(_("转化方式"), max_length=32, choices=Rights.choices, blank=True)
     email = models.BooleanField(_("邮件推送"), default=True)
-    # Items published after this moment are new to the subscriber; moved on by each batch.
+    # Where the last batch stopped: items written by transactions from ``seen_xid`` on (the sync
+    # watermark then, ``core.sync``) and published after ``seen_until`` less a day are new, less
+    # the ids the last batch sent (``last_ids``): a late-committing publication is never missed.
     seen_until = models.DateTimeField()
+    seen_xid = models.BigIntegerField(default=0)
+    last_ids = models.JSONField(default=list, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -21,7 +21,7 @@ from listings.models import Field, Rights
 
 from .. import rules
 from ..models import Demand
-from ..services.index import or_query, text_words
+from ..text import or_query, text_words
 
 CANDIDATES = 400  # text candidates scored in full (the best by ts_rank)
 

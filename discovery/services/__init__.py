@@ -13,6 +13,7 @@ from .demands import demand_close, demand_create, demand_review, response_create
 from .disclosure import achievement_profile_update, use_report_file, use_reports_open
 from .index import achievement_index_refresh
 from .inquiry import question_answer, question_ask
+from .push import publications_publish, subscription_create, subscription_delete, subscriptions_send
 from .review import expert_conflict, review_invite, review_submit
 
 __all__ = [
@@ -31,6 +32,10 @@ __all__ = [
     "expert_conflict",
     "review_invite",
     "review_submit",
+    "subscription_create",
+    "subscription_delete",
+    "subscriptions_send",
+    "publications_publish",
     "question_answer",
     "question_ask",
     "response_create",

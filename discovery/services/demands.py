@@ -23,8 +23,8 @@ from listings.models import Achievement, ConversionStatus, Field, Listing, Right
 from marketplace.services.negotiation import offer_make
 
 from ..models import Demand, DemandResponse, DemandResponseStatusChange, DemandStatusChange, FeedbackReason
+from ..text import text_vector, text_words
 from .common import DEMAND_TRANSITIONS, RESPONSE_TRANSITIONS, company_membership
-from .index import text_vector, text_words
 
 D = Demand.Status
 R = DemandResponse.Status

@@ -11,43 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Value
-from django.db.models.expressions import CombinedExpression
 
-from listings import search
 from listings.models import Achievement
 
 from ..models import AchievementIndex
-from ..rules import QUERY_WORDS
+from ..text import or_query, text_vector, text_words
 
-
-def text_words(*texts: str, limit: int | None = None) -> list[str]:
-    """The telling words of ``texts`` (jieba's precise cut, the catalogue's stop words dropped),
-    each once, in order of first appearance; at most ``limit``."""
-    seen: dict[str, None] = {}
-    for text in texts:
-        for word in search.segment_query(text).split():
-            word = word.lower()[:64]
-            if len(word) >= 2 or not word.isascii():
-                seen.setdefault(word, None)
-    words = list(seen)
-    return words[:limit] if limit else words
-
-
-def text_vector(*, title: str, body: str) -> CombinedExpression:
-    """The stored vector: the title weighs more than the body (as ``listings.search``)."""
-    return SearchVector(
-        Value(search.segment_document(title)), config=search.CONFIG, weight="A"
-    ) + SearchVector(Value(search.segment_document(body)), config=search.CONFIG, weight="B")
-
-
-def or_query(words: Iterable[str]) -> str:
-    """A ``to_tsquery('simple', ...)`` text matching any of ``words`` (quoted, so no word is read
-    as an operator); empty when there are none."""
-    quoted = ["'" + w.replace("\\", "").replace("'", "") + "'" for w in words if w.replace("'", "").strip()]
-    return " | ".join(quoted[:QUERY_WORDS])
+__all__ = ["achievement_index_refresh", "or_query", "text_vector", "text_words"]
 
 
 def _index_one(achievement: Achievement) -> None:

@@ -136,6 +136,13 @@ class Listing(SyncStampedSave, models.Model):
     def __str__(self) -> str:
         return f"{self.achievement.title} ({self.get_mode_display()})"
 
+    @property
+    def auction_not_started(self) -> bool:
+        """An auction listing whose bidding is still ahead: its card counts down to the start."""
+        from django.utils import timezone
+
+        return self.starts_at is not None and self.starts_at > timezone.now()
+
 
 class ListingStatusChange(models.Model):
     """Every move of a listing's status, with who and why: the moderation record."""

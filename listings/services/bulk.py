@@ -4,10 +4,11 @@ the platform at once (the daily use-first job): one statement each, set-based.
 ``listings_publish_bulk`` writes for each achievement exactly what ``listing_publish_by_platform``
 writes: the listing with its terms (``created_by`` null: the platform), a status-change row
 '' -> draft and one draft -> published with the reason and no actor, ``status = published``,
-``published_at``, the sync stamp (the trigger's, ``core.sync``) and the search vector. The
-one difference is when the search vector arrives: it is copied from the achievement's previous
-listing when there is one, else filled after commit by ``listings_index_missing`` (jieba in Python
-is too slow for a job's transaction); ``tests/listings/test_bulk.py`` compares the rows.
+``published_at``, the sync stamp (the trigger's, ``core.sync``) and the search vector: copied
+from the achievement's previous listing when there is one, else made in the same transaction by
+``listings_index_missing`` (set-based: the texts read once, tokenized in Python, one COPY and one
+UPDATE), so a listing is never published unfindable; ``tests/listings/test_bulk.py`` compares
+the rows.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from celery import signature
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core.effects import enqueue
 from core.errors import InvalidInput
 from core.sync import SYNC_STAMP_SQL
 
@@ -118,38 +117,62 @@ def listings_publish_bulk(
         },
     )
     if unindexed:
-        _index_later()
+        listings_index_missing()
     return int(made)
 
 
-# The task of ``listings.tasks`` that calls ``listings_index_missing``, sent by name: the tasks
-# module imports the services, so the services do not import it back.
+# The task of ``listings.tasks`` that calls ``listings_index_missing`` (a backfill; the bulk
+# publish indexes inline), sent by name: the tasks module imports the services.
 INDEX_TASK = "listings.listings_index_missing"
 
 
-def _index_later() -> None:
-    enqueue(signature(INDEX_TASK))
-
-
-def listings_index_missing(*, batch: int = 500) -> int:
-    """Fill the jieba search vector of the published listings that have none (the ones
-    ``listings_publish_bulk`` made without a previous listing to copy it from), as
-    ``listing_publish_by_platform`` does inline. Idempotent: only rows still without a vector."""
-    count = 0
-    while True:
-        listings = list(
-            Listing.objects.filter(search_vector__isnull=True, created_by__isnull=True)
-            .select_related("achievement__holder")
-            .order_by("pk")[:batch]
+def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> int:
+    """Fill the search vector (``listings.search``) of the platform's listings that have none (the
+    ones ``listings_publish_bulk`` made without a previous listing to copy it from), as
+    ``listing_publish_by_platform`` does inline; with ``everything``, re-make every listing's (after
+    a change of how documents are tokenized). Set-based, ``batch`` rows at a time: the texts read in
+    one query, tokenized in Python, one COPY into a temporary table and one UPDATE. Idempotent."""
+    count, after = 0, 0
+    where = "TRUE" if everything else "l.search_vector IS NULL AND l.created_by_id IS NULL"
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS listings_index_batch (id bigint, t text, s text, h text)"
+            " ON COMMIT DROP"
         )
-        if not listings:
-            return count
-        for listing in listings:
-            a = listing.achievement
-            Listing.objects.filter(pk=listing.pk).update(
-                search_vector=search.search_vector(title=a.title, summary=a.summary, holder=a.holder.name)
+        while True:
+            cur.execute(
+                f"""
+                SELECT l.id, a.title, a.summary, o.name
+                FROM listings_listing l
+                JOIN listings_achievement a ON a.id = l.achievement_id
+                JOIN accounts_organization o ON o.id = a.holder_id
+                WHERE {where} AND l.id > %s ORDER BY l.id LIMIT %s
+                """,
+                [after, batch],
             )
-        count += len(listings)
+            texts = cur.fetchall()
+            if not texts:
+                return count
+            after = texts[-1][0]
+            if count:
+                cur.execute("TRUNCATE listings_index_batch")
+            with cur.cursor.copy("COPY listings_index_batch (id, t, s, h) FROM STDIN") as copy:
+                for pk, title, summary, holder in texts:
+                    copy.write_row(
+                        (
+                            pk,
+                            search.segment_document(title),
+                            search.segment_document(summary),
+                            search.segment_document(holder),
+                        )
+                    )
+            cur.execute(
+                f"UPDATE listings_listing l SET search_vector = {search.VECTOR_SQL.format(t='b.t', s='b.s', h='b.h')}"
+                " FROM listings_index_batch b WHERE l.id = b.id"
+            )
+            count += len(texts)
+            if len(texts) < batch:
+                return count
 
 
 def listings_close_bulk(*, listing_ids: Iterable[int], rights: str, reason: str) -> int:

@@ -116,7 +116,7 @@ def deals_overdue_ids() -> list[int]:
     from django.db.models.expressions import RawSQL
 
     return list(
-        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lte=RawSQL("now()", []))
+        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lte=RawSQL("statement_timestamp()", []))
         .order_by("payment_due_at", "id")
         .values_list("id", flat=True)
     )

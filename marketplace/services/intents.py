@@ -117,7 +117,7 @@ def fixed_price_due_ids() -> list[int]:
         Listing.objects.filter(
             mode=Listing.Mode.FIXED_PRICE,
             status=Listing.Status.PUBLISHED,
-            listing_ends_at__lte=RawSQL("now()", []),
+            listing_ends_at__lte=RawSQL("statement_timestamp()", []),
             fixed_price_outcome__isnull=True,
         )
         .order_by("listing_ends_at", "id")

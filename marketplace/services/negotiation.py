@@ -386,10 +386,12 @@ def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
 
 
 def notices_due_ids() -> list[int]:
+    # ``statement_timestamp()``: the database clock as this statement runs (core.dbclock), not
+    # ``now()``, the start of a transaction that may have begun long before.
     from django.db.models.expressions import RawSQL
 
     return list(
-        PublicNotice.objects.filter(status=N.OPEN, ends_at__lte=RawSQL("now()", []))
+        PublicNotice.objects.filter(status=N.OPEN, ends_at__lte=RawSQL("statement_timestamp()", []))
         .order_by("ends_at", "id")
         .values_list("id", flat=True)
     )

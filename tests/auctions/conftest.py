@@ -59,7 +59,7 @@ def live_server_url(django_db_setup, django_db_blocker):
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine running the suite in parallel
     while True:
         if proc.poll() is not None:
             raise RuntimeError(f"uvicorn exited: {proc.stderr.read().decode()[-2000:]}")

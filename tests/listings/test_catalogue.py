@@ -48,6 +48,23 @@ def test_chinese_words_find_the_title(api, tea, battery, q):
     assert ids(api.get(URL, {"q": q})) == [tea.pk]
 
 
+def test_one_character_and_part_of_a_word_find_what_a_person_expects(api, tea, battery, university):
+    """#14.13: "茶" missed 茶树 (jieba indexed 茶树 as one word); a part of a word found nothing."""
+    tree = make_listing(
+        achievement=AchievementFactory(holder=university, title="茶树扦插快繁技术", summary="适用于丘陵茶园。")
+    )
+    graphene = make_listing(
+        achievement=AchievementFactory(holder=university, title="石墨烯导热薄膜", summary="用于手机散热。")
+    )
+    assert sorted(ids(api.get(URL, {"q": "茶"}))) == sorted([tea.pk, tree.pk])
+    assert ids(api.get(URL, {"q": "茶树"})) == [tree.pk]
+    assert ids(api.get(URL, {"q": "石墨"})) == [graphene.pk]
+    assert ids(api.get(URL, {"q": "电池"})) == [battery.pk]  # in 锂电池, 动力电池
+    assert ids(api.get(URL, {"q": "锂电"})) == [battery.pk]
+    assert ids(api.get(URL, {"q": "导热 石墨"})) == [graphene.pk]
+    assert ids(api.get(URL, {"q": "茶 石墨"})) == []  # every word must occur
+
+
 def test_the_holder_name_is_searchable(api, tea, battery):
     assert sorted(ids(api.get(URL, {"q": "浙江大学"}))) == sorted([tea.pk, battery.pk])
 

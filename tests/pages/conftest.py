@@ -29,6 +29,8 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "pages"
+# Parallel workers (pytest-xdist) each start their own servers: their logs must not share a file.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -131,7 +133,7 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """uvicorn serving config.asgi on a free port, against the test database. Yields its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
-    log = open(ARTIFACTS / "uvicorn.log", "w")  # noqa: SIM115 - lives as long as the server
+    log = open(ARTIFACTS / f"uvicorn-{WORKER}.log", "w")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -153,11 +155,11 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine running the suite in parallel
     while True:
         if proc.poll() is not None:
             log.close()
-            raise RuntimeError(f"uvicorn exited: {(ARTIFACTS / 'uvicorn.log').read_text()[-2000:]}")
+            raise RuntimeError(f"uvicorn exited: {(ARTIFACTS / f'uvicorn-{WORKER}.log').read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
                 if r.status == 200:
@@ -166,7 +168,7 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
             pass
         if time.monotonic() > deadline:
             _stop(proc, django_db_blocker)
-            raise RuntimeError("uvicorn did not become healthy within 30 s")
+            raise RuntimeError("uvicorn did not become healthy within 90 s")
         time.sleep(0.2)
     yield url
     _stop(proc, django_db_blocker)
@@ -182,7 +184,7 @@ def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[sub
     tasks left in the broker by earlier runs.
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "celery.log"
+    log_path = ARTIFACTS / f"celery-{WORKER}.log"
     log = open(log_path, "w")  # noqa: SIM115 - lives as long as the worker
     proc = subprocess.Popen(
         [
@@ -206,7 +208,7 @@ def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[sub
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine running the suite in parallel
     while " ready." not in log_path.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
             _stop(proc, django_db_blocker)

@@ -84,3 +84,13 @@ def test_the_use_first_list_pages_by_cursor(client, university, monkeypatch):
     assert seen == titles[::-1]
     assert client.get("/use-first/?cursor=bad").status_code == 200
     assert client.get("/results/?cursor=bad").status_code == 200
+
+
+def test_an_auction_not_yet_started_counts_down_to_its_start(client, university):
+    """#14.13: the card of an auction listing still ahead said 距结束 and counted to its end."""
+    listing = make_listing(achievement=AchievementFactory(holder=university), mode="auction")
+    assert listing.starts_at > dt.datetime.now(dt.UTC)
+    html = client.get("/catalogue/").content.decode()
+    card = html[html.index(f'/listings/{listing.pk}/'):]
+    card = card[: card.index("</article>")]
+    assert "距开始" in card and "距结束" not in card
