@@ -38,6 +38,28 @@ def channel_for(auction_id: int, *, database: str | None = None) -> str:
     return f"market:{name}:auction:{auction_id}"
 
 
+def watchers_key(auction_id: int) -> str:
+    """How many sockets watch the live room now, across processes (``auctions.room`` counts them on
+    connect and disconnect; it expires so that a process killed mid-room does not leave it high)."""
+    return f"{channel_for(auction_id)}:watchers"
+
+
+def watchers_counts(auction_ids: list[int]) -> dict[int, int | None]:
+    """The watcher counts of these auctions in one round trip; ``None`` each while Redis is away
+    (the pages then show "—"): a count is not worth a slow page."""
+    if not auction_ids:
+        return {}
+    global _down_until
+    if time.monotonic() < _down_until:
+        return dict.fromkeys(auction_ids)
+    try:
+        values = _client().mget([watchers_key(i) for i in auction_ids])
+    except Exception:  # noqa: BLE001 - Redis away: no counts, the page still renders
+        _down_until = time.monotonic() + QUIET_SECONDS
+        return dict.fromkeys(auction_ids)
+    return {i: max(int(v), 0) if v is not None else 0 for i, v in zip(auction_ids, values, strict=True)}
+
+
 def _client() -> redis.Redis:
     client = getattr(_local, "client", None)
     if client is None:

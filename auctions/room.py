@@ -35,7 +35,7 @@ from django.utils import timezone
 from core import redis_clients
 from core.money import money_format
 
-from .events import channel_for
+from .events import channel_for, watchers_key
 from .models import Auction
 from .selectors import SNAPSHOT_BIDS, auction_snapshot, next_bid_minimum
 
@@ -47,6 +47,7 @@ GAP_SECONDS = 0.3
 RECONCILE_SECONDS = 2.0
 LOG_SIZE = 64
 COUNTERS_QUIET_SECONDS = 5.0  # after a Redis error, the rate limit lets bids through without asking
+WATCHERS_TTL_SECONDS = 6 * 3600  # a count left by a killed process fades (auctions.events.watchers_key)
 SNAPSHOT_MAX_AGE = 1.0  # seconds a cached snapshot frame (and its server_time) may be reused
 
 
@@ -88,6 +89,10 @@ class Room:
         self.bids: deque[dict[str, Any]] = deque(maxlen=SNAPSHOT_BIDS)
         self.log: deque[tuple[int, list[str]]] = deque(maxlen=LOG_SIZE)
         self.pending: dict[int, dict[str, Any]] = {}
+        # Shown in the room: sockets watching now (all processes; None while Redis is away) and
+        # registrations (from the database with each reload).
+        self.watching: int | None = None
+        self.registered = 0
         self._snapshot: tuple[int, float, str] | None = None
         self._reloading: asyncio.Task[None] | None = None
         self._gap_timer: asyncio.TimerHandle | None = None
@@ -119,6 +124,7 @@ class Room:
         self.auction = snapshot["auction"]
         self.bids = deque(snapshot["bids"], maxlen=SNAPSHOT_BIDS)
         self.seq = snapshot["seq"]
+        self.registered = snapshot["registered"]
         self.version += 1
         self.log.clear()  # watchers behind this point get the snapshot
         self._snapshot = None
@@ -205,6 +211,13 @@ class Room:
         if reload_after:
             self.reload()
 
+    def set_watching(self, count: int | None) -> None:
+        """The watcher count goes out with the next snapshot (each connection's first frame and
+        every coalesced burst), not as a frame of its own: 1,000 joins must not send 1,000,000."""
+        if count != self.watching:
+            self.watching = count
+            self._snapshot = None
+
     # --- delivery ----------------------------------------------------------------------------
 
     def snapshot_frame(self) -> str:
@@ -220,6 +233,8 @@ class Room:
                     "seq": self.seq,
                     "auction": {**self.auction, "server_time": _now_iso()},
                     "bids": list(self.bids),
+                    "watchers": self.watching,
+                    "registered": self.registered,
                     "server_time": _now_iso(),
                 },
                 ensure_ascii=False,
@@ -302,6 +317,7 @@ class Hub:
                 room.reload()  # no news is arriving: this watcher's snapshot comes from the database
         await room.refresh_done()
         room.watchers.add(watcher)
+        room.set_watching(await self._count_watchers(auction_id, 1))
         watcher.version = room.version
         watcher.task = self.loop.create_task(watcher.run(room))
         return room
@@ -314,6 +330,7 @@ class Hub:
             if room is None:
                 return
             room.watchers.discard(watcher)
+            room.set_watching(await self._count_watchers(auction_id, -1))
             if not room.watchers:
                 room.close()
                 del self.rooms[auction_id]
@@ -390,6 +407,26 @@ class Hub:
                 target.on_message(json.loads(message["data"]))
             except (ValueError, KeyError):
                 log.warning("malformed auction event", extra={"channel": channel})
+
+    async def _count_watchers(self, auction_id: int, delta: int) -> int | None:
+        """Add ``delta`` to the auction's watcher count in Redis; the new count, or None (fails
+        open, like the rate limit: a room without a count still works)."""
+        if time.monotonic() < self._counters_down_until:
+            return None
+        key = watchers_key(auction_id)
+        try:
+            pipe = self.counters.pipeline(transaction=False)
+            pipe.incrby(key, delta)
+            pipe.expire(key, WATCHERS_TTL_SECONDS)
+            count, _ = await pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - a count is not worth a refused watcher
+            self._counters_down_until = time.monotonic() + COUNTERS_QUIET_SECONDS
+            log.warning(
+                "live room watchers not counted: Redis unavailable",
+                extra={"error": f"{exc.__class__.__name__}: {exc}", "auction": auction_id},
+            )
+            return None
+        return max(int(count), 0)
 
     async def allow_bid(self, *, auction_id: int, user_id: int) -> bool:
         """The per-bidder rate limit, kept in Redis so that it holds across processes.

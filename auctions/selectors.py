@@ -14,6 +14,7 @@ from accounts.selectors import is_finance_operator, is_operator
 from core.dbclock import db_now
 from core.money import money_format
 
+from .events import watchers_counts as _watchers_counts
 from .models import Auction, Bid, ProxyBid, Registration
 
 SNAPSHOT_BIDS = 20
@@ -132,7 +133,14 @@ def auction_snapshot(auction_id: int) -> dict[str, Any]:
         "seq": auction.bid_count,
         "auction": auction_public(auction, server_time=db_now()),
         "bids": [bid_public(b, bidder_no=b.registration.bidder_no) for b in recent],
+        # How many companies registered (the room and the cards show it; never who).
+        "registered": Registration.objects.filter(auction_id=auction_id).count(),
     }
+
+
+def watchers_counts(auction_ids: list[int]) -> dict[int, int | None]:
+    """Sockets in each live room now (Redis, kept by ``auctions.room``); None while Redis is away."""
+    return _watchers_counts(auction_ids)
 
 
 def registration_for(*, auction_id: int, user: User) -> Registration | None:

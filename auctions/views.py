@@ -34,12 +34,18 @@ def _auction(pk: int) -> Auction:
 
 
 def auction_list(request: HttpRequest) -> HttpResponse:
-    base = Auction.objects.select_related("listing__achievement__holder", "leader")
+    base = Auction.objects.select_related("listing__achievement__holder", "leader").annotate(
+        registered=Count("registrations")
+    )
     context = {
         "live": list(base.filter(status=S.LIVE).order_by("ends_at", "id")[:50]),
         "scheduled": list(base.filter(status=S.SCHEDULED).order_by("starts_at", "id")[:50]),
         "closed": list(base.filter(status__in=Auction.FINAL).order_by("-closed_at", "-id")[:20]),
     }
+    # Watchers only where a room can be open; one Redis round trip, "—" while Redis is away.
+    counts = selectors.watchers_counts([a.pk for a in context["live"]])
+    for a in context["live"]:
+        a.watchers = counts.get(a.pk)  # type: ignore[attr-defined]
     return render(request, "auctions/list.html", context)
 
 
@@ -57,6 +63,7 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
         "auction": auction,
         "listing": auction.listing,
         "snapshot": selectors.auction_snapshot(auction.pk),
+        "watchers": selectors.watchers_counts([auction.pk])[auction.pk],
         "registration": registration,
         "can_bid": registration is not None and services.registration_deposit_frozen(registration),
         "proxy_max": proxy_max,

@@ -353,6 +353,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker (or beat) keeps trying to reach the broker for as long as it is away, never giving up
 # after Celery's 100 attempts: Redis is news and queues, and its return is awaited, not fatal.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# How long a send (a task from a request's after-commit effects) tries to reach the broker; with
+# Redis away a bid's request must not wait Celery's 4 s for it (core.effects.broker_send).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app lists its periodic jobs in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, plain data);
 # the database scheduler syncs them into django-celery-beat's tables at start.

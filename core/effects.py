@@ -7,6 +7,7 @@ committed, and never while a row lock is held over network I/O.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -59,4 +60,25 @@ def enqueue(task: Any, *args: Any, eta: Any = None, **kwargs: Any) -> None:
         else:
             task.apply_async(args=args, kwargs=kwargs, eta=eta)
 
-    after_commit(send)
+    after_commit(lambda: broker_send(send, what=str(getattr(task, "name", task))))
+
+
+BROKER_QUIET_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def broker_send(send: Callable[[], Any], *, what: str) -> None:
+    """Send to the broker unless it failed a moment ago; a failure is logged, never raised.
+
+    Effects run in the request that committed (a bid's, say): with Redis away, each send would
+    cost that request the broker's connect timeout. After a failure, sends are skipped for
+    ``BROKER_QUIET_SECONDS``; what they announced is in the database, and the sweeps find it."""
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        log.info("task not sent: the broker failed a moment ago", extra={"task": what})
+        return
+    try:
+        send()
+    except Exception as exc:  # noqa: BLE001 - the commit stands; the log says what was not sent
+        _broker_down_until = time.monotonic() + BROKER_QUIET_SECONDS
+        log.warning("task not sent: broker unavailable", extra={"task": what, "error": str(exc)})

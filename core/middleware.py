@@ -18,6 +18,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -127,6 +128,18 @@ class ApiErrorsMiddleware:
         if not _is_api(request):
             return None
         request_id = getattr(request, "request_id", "")
+        if isinstance(exception, redis.ConnectionError | redis.TimeoutError):
+            # A feature that cannot work without Redis (rate limits and news do without it).
+            logger.warning(
+                "service unavailable: Redis", extra={"path": request.path, "error": str(exception)}
+            )
+            unavailable = JsonResponse(
+                {"code": "service_unavailable", "detail": _("服务暂时不可用，请稍后重试。")},
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            unavailable["Retry-After"] = "5"
+            return unavailable
         logger.error(
             "server error", exc_info=exception, extra={"path": request.path, "request_id": request_id}
         )

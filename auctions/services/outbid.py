@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
-from core.effects import after_commit
+from core.effects import after_commit, broker_send
 from core.money import money_display
 
 from ..models import Auction, Bid
@@ -31,7 +31,7 @@ def outbid_announce(*, auction_id: int, first_seq: int, last_seq: int) -> None:
             "auctions.outbid", args=(auction_id, first_seq, last_seq), retry=False, ignore_result=True
         )
 
-    after_commit(send)
+    after_commit(lambda: broker_send(send, what="auctions.outbid"))
 
 
 def auction_outbid_notify(*, auction_id: int, first_seq: int, last_seq: int) -> int:

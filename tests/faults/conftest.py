@@ -143,7 +143,8 @@ class Process:
     def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.name = name
-        self.log_path = ARTIFACTS / f"{name}.log"
+        # One file per test process: under pytest-xdist two workers may start the same role at once.
+        self.log_path = ARTIFACTS / f"{name}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True

@@ -44,7 +44,7 @@ def test_a_close_is_on_time_when_the_worker_dies_and_redis_restarts_empty(privat
         if name != "web"
     }
     for name, process in roles.items():
-        assert process.wait_for_output(READY.get(name, ""), 45), process.output()[-3000:]
+        assert process.wait_for_output(READY.get(name, ""), 60), process.output()[-3000:]
 
     auction = open_auction(started=True, starts_in=-120, ends_in=3600)
     bidder, _ = registered_bidder(auction)

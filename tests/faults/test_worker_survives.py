@@ -32,7 +32,7 @@ def _send(redis_url: str, name: str, *args: object, **options: object) -> None:
 
 def test_a_worker_holding_scheduled_tasks_survives_a_redis_restart(private_redis, processes):
     worker = processes("worker-redis-restart", celery_worker_argv(), child_env(private_redis.url))
-    assert worker.wait_for_output(" ready.", 40), worker.output()[-3000:]
+    assert worker.wait_for_output(" ready.", 60), worker.output()[-3000:]
 
     # Two tasks for later: the worker holds them, unacknowledged, until their moment.
     for _ in range(2):

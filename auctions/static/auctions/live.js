@@ -55,6 +55,8 @@
     priceLabel: $("[data-live=price-label]"),
     leader: $("[data-live=leader]"),
     count: $("[data-live=count]"),
+    watchers: $("[data-live=watchers]"),
+    registered: $("[data-live=registered]"),
     clock: $("[data-live=clock]"),
     endsAt: $("[data-live=ends-at]"),
     extended: $("[data-live=extended]"),
@@ -256,6 +258,9 @@
       everBid = everBid || bids.some(function (b) { return b.bidder_no === myBidderNo; });
       wasLeading = state.leader_bidder_no === myBidderNo;
     }
+    // Who is here: sockets watching now ("—" while the server cannot count) and registrations.
+    if (el.watchers) { el.watchers.textContent = typeof msg.watchers === "number" ? String(msg.watchers) : "—"; }
+    if (el.registered && typeof msg.registered === "number") { el.registered.textContent = String(msg.registered); }
     renderHistory();
     render();
     if (state.status === "sold" || state.status === "unsold") { showResult(); }

@@ -1,0 +1,77 @@
+"""Issue 14 item 14: how many watch the live room now and how many registered, in the room (page
+and WebSocket state) and on the auction cards; the watcher count fails open to "—" without Redis."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
+
+from auctions import events
+from config.asgi import application
+from tests.factories import open_auction, registered_bidder
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@database_sync_to_async
+def make_auction():
+    auction = open_auction(started=True)
+    registered_bidder(auction)
+    registered_bidder(auction)
+    return auction
+
+
+async def connect(auction_id: int) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, f"/ws/auctions/{auction_id}/", headers=[ORIGIN])
+    connected, _ = await communicator.connect(timeout=10)
+    assert connected
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_each_connected_watcher_is_counted_in_the_state_and_registrations_are_shown():
+    auction = await make_auction()
+    one = await connect(auction.pk)
+    first = json.loads(await one.receive_from(timeout=5))
+    assert first["type"] == "snapshot" and first["watchers"] == 1 and first["registered"] == 2
+    two = await connect(auction.pk)
+    second = json.loads(await two.receive_from(timeout=5))
+    assert second["watchers"] == 2 and second["registered"] == 2
+    # Pages read the same count, across processes, from Redis.
+    assert await database_sync_to_async(events.watchers_counts)([auction.pk]) == {auction.pk: 2}
+    await two.disconnect()
+    await one.disconnect()
+    assert await database_sync_to_async(events.watchers_counts)([auction.pk]) == {auction.pk: 0}
+
+
+@pytest.mark.django_db
+def test_room_page_and_cards_show_registrations_and_watchers():
+    auction = open_auction(started=True)
+    registered_bidder(auction)
+    registered_bidder(auction)
+    events._client().set(events.watchers_key(auction.pk), 3)
+    try:
+        room = Client().get(f"/auctions/{auction.pk}/").content.decode()
+        assert 'data-testid="registered">2</span> 家已登记' in room
+        assert 'data-testid="watchers">3</span> 人在看' in room
+        cards = Client().get("/auctions/").content.decode()
+        assert "2 家已登记 · 3 人在看" in cards
+    finally:
+        events._client().delete(events.watchers_key(auction.pk))
+
+
+@pytest.mark.django_db
+def test_without_redis_the_watcher_count_reads_a_dash(settings, monkeypatch):
+    auction = open_auction(started=True)
+    registered_bidder(auction)
+    monkeypatch.setattr(events._local, "client", events.redis.Redis(port=1, socket_connect_timeout=0.2))
+    monkeypatch.setattr(events, "_down_until", 0.0)
+    cards = Client().get("/auctions/").content.decode()
+    assert "1 家已登记 · — 人在看" in cards
+    room = Client().get(f"/auctions/{auction.pk}/").content.decode()
+    assert 'data-testid="watchers">—</span> 人在看' in room
