@@ -343,6 +343,7 @@ def main() -> None:
     # A bench's output is its figures: no console e-mail backend dumping every message (#17.8).
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ.setdefault("THROTTLE_ANON", "1000000/min")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     import django
 
