@@ -152,7 +152,6 @@ def _applications_link() -> str:
 # --- applying ------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def use_first_apply_check(*, entry: UseFirstEntry, actor: User) -> Organization:
     """The company ``actor`` would apply for, or the refusal ``use_first_apply`` would give.
 
@@ -174,6 +173,7 @@ def use_first_apply_check(*, entry: UseFirstEntry, actor: User) -> Organization:
     return company
 
 
+@transaction.atomic
 def use_first_apply(*, entry: UseFirstEntry, actor: User, plan: str) -> UseFirstApplication:
     """A verified company applies to use an entry's achievement first (or, once the entry is
     free-license eligible, for a free licence). The holder must answer within

@@ -319,7 +319,9 @@ def browsing(
 
 
 def confirm(page: Any, action: Callable[[], None]) -> None:
-    """Do something that asks to confirm, and confirm it in the site's dialog."""
+    """Do something that asks to confirm, and confirm it in the site's dialog. Waits for the page's
+    scripts first: under load a click can land before market.js has hooked the form's submit."""
+    page.wait_for_load_state("load")
     action()
     dialog = page.get_by_role("dialog")
     dialog.wait_for(state="visible")
