@@ -206,66 +206,67 @@ def warm_here() -> int:
     return auction_id
 
 
+def measure(sizes: tuple[int, ...], seconds: float, port: int) -> None:
+    print(
+        f"full-stack bid acknowledgement, one hot auction per variant, {seconds:.0f} s each; "
+        f"uvicorn --workers 2; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start"
+    )
+    print(
+        f"{'bidders':>7} {'variant':>28} {'attempts/s':>11} {'bids/s':>7} {'p50 ms':>7} {'p99 ms':>7}  target"
+    )
+    for n in sizes:
+        rows = {}
+        for kind in ("http", "ws", "engine", "raw"):
+            if kind in ("http", "ws"):
+                rows[kind] = run_server_side(kind, n, seconds, port)
+            else:
+                rows[kind] = bid_engine.run(kind, n, seconds, warm=WARM_SECONDS)
+        names = {
+            "http": "HTTP POST bids/ (uvicorn)",
+            "ws": "WebSocket live room (uvicorn)",
+            "engine": "bid_place in-process",
+            "raw": "plain-SQL transaction",
+        }
+        for kind, f in rows.items():
+            limit = TARGETS.get(kind)
+            verdict = ""
+            if limit is not None:
+                met = "met" if f["p99_ms"] <= limit else "NOT met"
+                verdict = f"p99 <= {limit:.0f} ms: {met}" + ("" if n == 32 else " (target is at 32 bidders)")
+            print(
+                f"{n:>7} {names[kind]:>28} {f['attempts_s']:>11.0f} {f['accepted_s']:>7.0f} "
+                f"{f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}  {verdict}"
+            )
+        for kind in ("http", "ws"):
+            answers = rows[kind]["answers"]
+            limited = answers.get("throttled", 0) + answers.get("rate_limited", 0)
+            print(
+                f"{n:>7} {kind:>28} answers: "
+                + ", ".join(f"{k} {v}" for k, v in answers.most_common())
+                + f"; throttled/rate_limited {limited} (expected 0)"
+            )
+        e = rows["engine"]["p99_ms"]
+        print(
+            f"{n:>7} {'server adds to p99':>28} HTTP {rows['http']['p99_ms'] - e:+.1f} ms, "
+            f"WebSocket {rows['ws']['p99_ms'] - e:+.1f} ms over bid_place in-process"
+        )
+    print(
+        f"load average {os.getloadavg()[0]:.2f} at the end (a shared, loaded machine inflates every figure)"
+    )
+
+
 def report(sizes: tuple[int, ...], seconds: float) -> None:
     warm_auction = warm_here()
     port = free_port()
     # The server's output (Django logs each refused bid, a 422, as a warning) goes to a file.
-    log = tempfile.NamedTemporaryFile(prefix="bid_stack_server_", suffix=".log", delete=False)
-    server = start_server(port, UNTHROTTLED, log=log)
-    try:
-        warm_server(port, warm_auction)
-        print(
-            f"full-stack bid acknowledgement, one hot auction per variant, {seconds:.0f} s each; "
-            f"uvicorn --workers 2; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start"
-        )
-        print(
-            f"{'bidders':>7} {'variant':>28} {'attempts/s':>11} {'bids/s':>7} {'p50 ms':>7} {'p99 ms':>7}  target"
-        )
-        for n in sizes:
-            rows = {}
-            for kind in ("http", "ws", "engine", "raw"):
-                if kind in ("http", "ws"):
-                    rows[kind] = run_server_side(kind, n, seconds, port)
-                else:
-                    rows[kind] = bid_engine.run(kind, n, seconds, warm=WARM_SECONDS)
-            names = {
-                "http": "HTTP POST bids/ (uvicorn)",
-                "ws": "WebSocket live room (uvicorn)",
-                "engine": "bid_place in-process",
-                "raw": "plain-SQL transaction",
-            }
-            for kind, f in rows.items():
-                limit = TARGETS.get(kind)
-                verdict = ""
-                if limit is not None:
-                    met = "met" if f["p99_ms"] <= limit else "NOT met"
-                    verdict = f"p99 <= {limit:.0f} ms: {met}" + (
-                        "" if n == 32 else " (target is at 32 bidders)"
-                    )
-                print(
-                    f"{n:>7} {names[kind]:>28} {f['attempts_s']:>11.0f} {f['accepted_s']:>7.0f} "
-                    f"{f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}  {verdict}"
-                )
-            for kind in ("http", "ws"):
-                answers = rows[kind]["answers"]
-                limited = answers.get("throttled", 0) + answers.get("rate_limited", 0)
-                print(
-                    f"{n:>7} {kind:>28} answers: "
-                    + ", ".join(f"{k} {v}" for k, v in answers.most_common())
-                    + f"; throttled/rate_limited {limited} (expected 0)"
-                )
-            e = rows["engine"]["p99_ms"]
-            print(
-                f"{n:>7} {'server adds to p99':>28} HTTP {rows['http']['p99_ms'] - e:+.1f} ms, "
-                f"WebSocket {rows['ws']['p99_ms'] - e:+.1f} ms over bid_place in-process"
-            )
-        print(
-            f"load average {os.getloadavg()[0]:.2f} at the end (a shared, loaded machine inflates every figure)"
-        )
-    finally:
-        stop_server(server)
-        log.close()
-        print(f"the server's log: {log.name}")
+    with tempfile.NamedTemporaryFile(prefix="bid_stack_server_", suffix=".log", delete=False) as log:
+        server = start_server(port, UNTHROTTLED, log=log)
+        try:
+            warm_server(port, warm_auction)
+            measure(sizes, seconds, port)
+        finally:
+            stop_server(server)
+    print(f"the server's log: {log.name}")
 
 
 def main() -> None:
