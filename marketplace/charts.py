@@ -119,7 +119,7 @@ def deals_by_month_chart(
 
 
 def bar_chart(
-    items: list[tuple[str, Decimal | int]], *, width: int = 640, bar: int = 22, label_w: int = 180
+    items: list[tuple[str, Decimal | int]], *, width: int = 420, bar: int = 20, label_w: int = 128
 ) -> dict[str, Any]:
     """Horizontal bars, one per ``(label, value)`` in the given order (rankings, report counts).
 
@@ -127,7 +127,7 @@ def bar_chart(
     chart of counts and a chart of money read the same way."""
     gap = 8
     top = 4
-    plot_w = width - label_w - 96  # room for the value written after the bar
+    plot_w = width - label_w - 80  # room for the value written after the bar
     largest = max((Decimal(v) for _, v in items), default=Decimal(0))
     bars = []
     for i, (label, value) in enumerate(items):
@@ -154,13 +154,13 @@ def bar_chart(
 
 
 def line_chart(
-    points: list[tuple[dt.datetime, Decimal]], *, width: int = 640, height: int = 220
+    points: list[tuple[dt.datetime, Decimal]], *, width: int = 400, height: int = 200
 ) -> dict[str, Any]:
     """A price over time (an auction's bids): one point per bid, joined by a step-free line.
 
     x is the bid's time between the first and the last bid; y runs from the lowest to a round
     ceiling above the highest price (in 元)."""
-    left, right, top, bottom = 72, 12, 12, 28
+    left, right, top, bottom = 64, 12, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     if not points:
         return {"width": width, "height": height, "points": [], "empty": True}
