@@ -26,6 +26,12 @@ class OrganizationForm(forms.Form):
     kind = forms.ChoiceField(label=_("机构类型"), choices=Organization.Kind.choices)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
     region = forms.CharField(label=_("所在地区"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=30,
+        required=False,
+        help_text=_("选填，如 0571-88881234 或 138 0013 8000。"),
+    )
     requires_internal_approval = forms.BooleanField(
         label=_("挂牌须经本单位内部审批（安心屋）"), required=False
     )

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +39,19 @@ class Organization(models.Model):
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     region = models.CharField(_("所在地区"), max_length=100, blank=True)
+    # The contact phone as typed; ``phone_digits`` is what compares (risk alerts: two bidders, or a
+    # bidder and the holder, sharing a phone): its digits, a mainland mobile's +86/0086 dropped.
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone_digits = models.GeneratedField(
+        expression=Func(
+            Func(F("phone"), Value("[^0-9]"), Value(""), Value("g"), function="regexp_replace"),
+            Value(r"^(00)?86(1[0-9]{10})$"),
+            Value(r"\2"),
+            function="regexp_replace",
+        ),
+        output_field=models.CharField(max_length=30),
+        db_persist=True,
+    )
     status = models.CharField(_("认证状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     requires_internal_approval = models.BooleanField(
         _("需要内部审批（安心屋）"),

@@ -39,7 +39,7 @@ from .models import (
 )
 from .notification_kinds import LABELS as NOTIFICATION_LABELS
 from .selectors import is_operator, membership_get
-from .validators import credit_code_error
+from .validators import credit_code_error, phone_error
 
 S = Organization.Status
 
@@ -119,11 +119,16 @@ def organization_create(
     kind: str,
     credit_code: str,
     region: str = "",
+    phone: str = "",
     requires_internal_approval: bool = False,
 ) -> Organization:
     error = credit_code_error(credit_code)
     if error:
         raise InvalidInput("invalid_credit_code", error, fields={"credit_code": [error]})
+    phone = phone.strip()
+    error = phone_error(phone)
+    if error:
+        raise InvalidInput("invalid_phone", error, fields={"phone": [error]})
     if Organization.objects.filter(credit_code=credit_code).exists():
         raise Conflict(
             "credit_code_registered", _("该统一社会信用代码已注册。"), fields={"credit_code": [_("已注册。")]}
@@ -133,6 +138,7 @@ def organization_create(
         kind=kind,
         credit_code=credit_code,
         region=region,
+        phone=phone,
         requires_internal_approval=requires_internal_approval,
         created_by=actor,
     )

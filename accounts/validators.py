@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext as _
+
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -26,4 +30,18 @@ def credit_code_error(code: str) -> str | None:
         return "统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）。"
     if credit_code_check_char(code[:17]) != code[17]:
         return "统一社会信用代码校验位不正确。"
+    return None
+
+
+PHONE_SHAPE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
+
+
+def phone_error(phone: str) -> str | None:
+    """None if ``phone`` is empty or a phone number (digits with spaces, dashes, brackets, a
+    leading +; 7 to 15 digits), else why not."""
+    if not phone:
+        return None
+    digits = sum(c.isdigit() for c in phone)
+    if not PHONE_SHAPE.match(phone) or not 7 <= digits <= 15:
+        return _("请填写有效的电话号码（7–15 位数字，可含空格、短横线、括号和开头的 +）。")
     return None

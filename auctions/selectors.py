@@ -121,6 +121,11 @@ def bids_public(auction_id: int) -> QuerySet[Bid]:
     return Bid.objects.filter(auction_id=auction_id).select_related("registration").order_by("seq")
 
 
+def price_points(auction_id: int) -> list[tuple[datetime, Decimal]]:
+    """Every accepted bid's (time, amount), oldest first: the room's price-over-time chart."""
+    return list(Bid.objects.filter(auction_id=auction_id).order_by("seq").values_list("placed_at", "amount"))
+
+
 def auction_snapshot(auction_id: int) -> dict[str, Any]:
     """The live room's ``snapshot``: the auction as GET shows it and its last bids, oldest first.
 

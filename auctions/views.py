@@ -21,6 +21,7 @@ from accounts.selectors import member_organization_ids
 from auctions import selectors, services
 from auctions.models import Auction, Registration
 from core.errors import DomainError
+from marketplace.charts import line_chart
 from marketplace.selectors import deposit_state, preemption_holder_ids
 
 S = Auction.Status
@@ -64,6 +65,8 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
         "listing": auction.listing,
         "snapshot": selectors.auction_snapshot(auction.pk),
         "watchers": selectors.watchers_counts([auction.pk])[auction.pk],
+        # Drawn when the page is served (no script, CSP 'self'): reloading shows the newest bids.
+        "price_chart": line_chart(selectors.price_points(auction.pk)),
         "registration": registration,
         "can_bid": registration is not None and services.registration_deposit_frozen(registration),
         "proxy_max": proxy_max,

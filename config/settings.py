@@ -417,6 +417,7 @@ MARKET = {
         "SHARED_ADDRESS": {"ENABLED": True},
         "SHARED_DEVICE": {"ENABLED": True},
         "SHARED_BANK_ACCOUNT": {"ENABLED": True},
+        "SHARED_PHONE": {"ENABLED": True},  # organizations' contact phones, compared by their digits
         "BID_JUMP": {"INCREMENTS": 10},  # a bid more than k increments above the price before it
         "BID_BURST": {"BIDS": 10, "SECONDS": 60},  # own bids by one bidder within the seconds
         "NEW_ORGANIZATION_LARGE_BID": {"DAYS": 30, "AMOUNT": "1000000.00"},

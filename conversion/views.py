@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.paging import cursor_page
 from core.web import form_apply_error
 from listings import selectors as listing_selectors
+from marketplace.charts import bar_chart
 
 from . import services
 from .forms import (
@@ -370,7 +371,12 @@ def annual_report(request: HttpRequest) -> HttpResponse:
         if name in uf_selectors.REPORT_CSV_HEADERS and name not in ("holder", "holder_name", "year")
     ]
     years = list(range(timezone.localdate().year, timezone.localdate().year - 5, -1))
-    return render(request, "conversion/annual_report.html", {"report": report, "rows": rows, "years": years})
+    chart = bar_chart([(label, value) for label, value, money in rows if not money])
+    return render(
+        request,
+        "conversion/annual_report.html",
+        {"report": report, "rows": rows, "years": years, "chart": chart},
+    )
 
 
 def rankings(request: HttpRequest) -> HttpResponse:
@@ -382,8 +388,19 @@ def rankings(request: HttpRequest) -> HttpResponse:
     (start, end), rows = uf_selectors.institution_ranking(
         period=period, day=data.get("day") or timezone.localdate(), order=order, limit=100
     )
+    # The chart shows what the table is ordered by: the first 10 institutions' amount or count.
+    key = order if order in ("amount", "conversions", "listings", "auctions") else "amount"
+    chart = bar_chart([(r.holder_name, getattr(r, key)) for r in rows[:10]])
     return render(
         request,
         "conversion/rankings.html",
-        {"form": form, "rows": rows, "start": start, "end": end - dt.timedelta(days=1)},
+        {
+            "form": form,
+            "rows": rows,
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+            "chart": chart,
+            "chart_money": key == "amount",
+            "chart_title": dict(RankingForm.base_fields["order"].choices).get(key, ""),  # type: ignore[attr-defined]
+        },
     )

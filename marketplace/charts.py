@@ -116,3 +116,79 @@ def deals_by_month_chart(
         "legend": [{"mode": m, "label": label, "colour": MODE_COLOURS.get(m, "#888")} for m, label in modes],
         "empty": not any(totals),
     }
+
+
+def bar_chart(
+    items: list[tuple[str, Decimal | int]], *, width: int = 420, bar: int = 20, label_w: int = 128
+) -> dict[str, Any]:
+    """Horizontal bars, one per ``(label, value)`` in the given order (rankings, report counts).
+
+    The longest bar is the largest value; the template writes the value at each bar's end, so a
+    chart of counts and a chart of money read the same way."""
+    gap = 8
+    top = 4
+    plot_w = width - label_w - 80  # room for the value written after the bar
+    largest = max((Decimal(v) for _, v in items), default=Decimal(0))
+    bars = []
+    for i, (label, value) in enumerate(items):
+        share = Decimal(value) / largest if largest > 0 else Decimal(0)
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "x": label_w,
+                "y": top + i * (bar + gap),
+                "text_y": top + i * (bar + gap) + bar / 2,
+                "width": round(float(share) * plot_w, 2),
+                "value_x": round(label_w + float(share) * plot_w + 6, 2),
+            }
+        )
+    return {
+        "width": width,
+        "height": top * 2 + len(items) * (bar + gap),
+        "bar": bar,
+        "label_x": label_w - 8,
+        "bars": bars,
+        "empty": not items,
+    }
+
+
+def line_chart(
+    points: list[tuple[dt.datetime, Decimal]], *, width: int = 400, height: int = 200
+) -> dict[str, Any]:
+    """A price over time (an auction's bids): one point per bid, joined by a step-free line.
+
+    x is the bid's time between the first and the last bid; y runs from the lowest to a round
+    ceiling above the highest price (in 元)."""
+    left, right, top, bottom = 64, 12, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    if not points:
+        return {"width": width, "height": height, "points": [], "empty": True}
+    t0, t1 = points[0][0], points[-1][0]
+    span = max((t1 - t0).total_seconds(), 1.0)
+    low = min(p for _, p in points)
+    high = max(p for _, p in points)
+    floor = (low * Decimal("0.9")).quantize(Decimal(1))
+    ceiling = _nice_ceiling(high - floor) + floor if high > floor else floor + 1
+    out = []
+    for when, price in points:
+        x = left + plot_w * ((when - t0).total_seconds() / span) if len(points) > 1 else left + plot_w / 2
+        y = top + plot_h - float(Decimal(plot_h) * (price - floor) / (ceiling - floor))
+        out.append({"x": round(x, 2), "y": round(y, 2), "price": price, "when": when})
+    ticks = [
+        {"y": round(top + plot_h - plot_h * k / 4, 2), "value": floor + (ceiling - floor) * k / 4}
+        for k in range(5)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "plot_right": width - right,
+        "baseline": top + plot_h,
+        "points": out,
+        "path": " ".join(f"{p['x']},{p['y']}" for p in out),
+        "ticks": ticks,
+        "first": t0,
+        "last": t1,
+        "empty": False,
+    }

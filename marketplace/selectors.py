@@ -227,6 +227,15 @@ def deal_journals(*, deal: Deal) -> QuerySet[Journal]:
     )
 
 
+def results_on_board() -> QuerySet[Result]:
+    """The one rule for what counts as a transaction (成交) wherever deals are counted or summed:
+    a deal counts once its result is on the public board (成交公示), i.e. once it is paid; at the
+    result's price and concluded moment. A concluded but unpaid deal, and a defaulted one, count
+    nowhere. The board (``results_list``), the institution ranking, the annual conversion report
+    and the publication figures all start here."""
+    return Result.objects.all()
+
+
 def results_list(
     *,
     mode: str | None = None,
@@ -237,7 +246,7 @@ def results_list(
 ) -> QuerySet[Result]:
     """Published results, filtered; the caller pages them (``core.sync.sync_page``: ``(sync_xid,
     id)`` below the watermark). ``updated_since`` as ``core.sync.sync_since`` maps it."""
-    qs = Result.objects.all()
+    qs = results_on_board()
     if mode:
         qs = qs.filter(mode=mode)
     if field:
@@ -528,6 +537,7 @@ def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:
         "is_holder": is_holder,
         "is_preemption_holder": is_preemption_holder,
         "visible": is_holder or is_preemption_holder or is_staff_reader(user),
+        "can_open_documents": is_holder or is_staff_reader(user),
         "rows": [{"inventor": i, "record": current.get(i.name)} for i in achievement.inventors.all()],
         "history": list(
             Preemption.objects.filter(achievement=achievement)
@@ -541,6 +551,15 @@ def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:
             .order_by("-claimed_at")
         ),
     }
+
+
+def preemption_document_visible(*, record: Any, user: Any) -> bool:
+    """Who opens a waiver's document: the holder's members and platform staff."""
+    from accounts.selectors import member_organization_ids
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_staff_reader(user) or record.achievement.holder_id in set(member_organization_ids(user))
 
 
 def organization_by_code_or_id(text: str) -> int | None:

@@ -16,6 +16,7 @@ class RiskAlert(models.Model):
         SHARED_ADDRESS = "shared_address", _("竞买人从同一地址登记")
         SHARED_DEVICE = "shared_device", _("竞买人从同一设备登记")
         SHARED_BANK_ACCOUNT = "shared_bank_account", _("竞买人之间或与持有单位共用银行账户")
+        SHARED_PHONE = "shared_phone", _("竞买人之间或与持有单位共用联系电话")
         BID_JUMP = "bid_jump", _("出价跳涨")
         BID_BURST = "bid_burst", _("短时密集出价")
         NEW_ORGANIZATION_LARGE_BID = "new_organization_large_bid", _("新注册机构大额出价")

@@ -232,6 +232,61 @@ def _shared_bank_account(cfg: dict[str, Any]) -> list[Finding]:
     return findings
 
 
+def _shared_phone(cfg: dict[str, Any]) -> list[Finding]:
+    """Two bidders of one auction, or a bidder and the holder, whose organizations give the same
+    contact phone (compared by ``phone_digits``: digits only, a mainland mobile's +86 dropped)."""
+    sql = f"""
+        WITH r AS ({_RECENT}),
+        p AS (
+            SELECT r.*, o.phone_digits AS phone, o.phone AS phone_as_typed
+            FROM r JOIN accounts_organization o ON o.id = r.organization_id WHERE o.phone_digits <> ''
+        )
+        SELECT p1.auction_id, p1.bidder_no AS no1, p2.bidder_no AS no2, p1.organization_name AS org1,
+               p2.organization_name AS org2, p1.organization_id AS org1_id, p2.organization_id AS org2_id,
+               p1.phone, p1.phone_as_typed AS phone1, p2.phone_as_typed AS phone2
+        FROM p p1 JOIN p p2 ON p1.auction_id = p2.auction_id
+             AND p1.organization_id < p2.organization_id AND p1.phone = p2.phone
+        UNION ALL
+        SELECT p1.auction_id, p1.bidder_no, NULL, p1.organization_name, h.name, p1.organization_id, h.id,
+               p1.phone, p1.phone_as_typed, h.phone
+        FROM p p1 JOIN accounts_organization h ON h.id = p1.holder_id AND h.phone_digits = p1.phone
+    """  # noqa: S608
+    findings = []
+    for row in _rows(sql, {"days": int(cfg.get("SCAN_DAYS", 30))}):
+        with_holder = row["no2"] is None
+        findings.append(
+            Finding(
+                rule=R.SHARED_PHONE,
+                key=f"auction:{row['auction_id']}:{row['org1_id']}-{row['org2_id']}",
+                subject=(
+                    _("拍卖 #%(a)s：竞买号 %(x)s 与持有单位") % {"a": row["auction_id"], "x": row["no1"]}
+                    if with_holder
+                    else _pair_subject(row)
+                ),
+                evidence={
+                    "auction": row["auction_id"],
+                    "phone": row["phone"],
+                    "organizations": [
+                        {
+                            "organization": row["org1_id"],
+                            "name": row["org1"],
+                            "bidder_no": row["no1"],
+                            "phone": row["phone1"],
+                        },
+                        {
+                            "organization": row["org2_id"],
+                            "name": row["org2"],
+                            "bidder_no": row["no2"],
+                            "phone": row["phone2"],
+                            "is_holder": with_holder,
+                        },
+                    ],
+                },
+            )
+        )
+    return findings
+
+
 _BIDS = """
     SELECT b.id, b.auction_id, b.seq, b.amount, b.placed_at, b.is_proxy, b.registration_id,
            r.bidder_no, r.organization_id, o.name AS organization_name, o.created_at AS organization_created_at,
@@ -416,6 +471,7 @@ RULES: dict[str, Callable[[dict[str, Any]], list[Finding]]] = {
     R.SHARED_ADDRESS: _shared("client_address", R.SHARED_ADDRESS, "address"),
     R.SHARED_DEVICE: _shared("client_device", R.SHARED_DEVICE, "device"),
     R.SHARED_BANK_ACCOUNT: _shared_bank_account,
+    R.SHARED_PHONE: _shared_phone,
     R.BID_JUMP: _bid_jump,
     R.BID_BURST: _bid_burst,
     R.NEW_ORGANIZATION_LARGE_BID: _new_organization_large_bid,

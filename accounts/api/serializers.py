@@ -72,6 +72,13 @@ class OrganizationInput(serializers.Serializer):
         max_length=40, help_text=_("18 位统一社会信用代码，校验位按 GB 32100-2015 验证。")
     )
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("联系电话（选填）：7–15 位数字，可含空格、短横线、括号和开头的 +；比对时只看数字。"),
+    )
     requires_internal_approval = serializers.BooleanField(required=False, default=False)
 
 
@@ -94,6 +101,7 @@ class OrganizationOutput(serializers.ModelSerializer):
             "kind",
             "credit_code",
             "region",
+            "phone",
             "status",
             "requires_internal_approval",
             "created_at",

@@ -7,9 +7,10 @@ need (an auction's outcome is a deal with ``mode = auction``, and "auctioned" co
 listings published), so nothing here imports its sibling ``auctions``.
 
 Counts by period use the moment each fact happened: a listing when published, a deal when
-concluded (defaulted deals are not conversions and bring no income), an entry when listed, a
-justification when filed or decided. Income is the sum of the deals' prices (the contract value,
-before fees).
+concluded, an entry when listed, a justification when filed or decided. A deal counts by the one
+rule of ``marketplace.selectors.results_on_board``: once its result is on the public board (paid),
+never before, so the reports show exactly what the board shows. Income is the sum of those
+results' prices (the contract value, before fees).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, User
 from accounts.selectors import is_operator
 from listings.models import AchievementConversionChange, ConversionStatus, Listing
-from marketplace.models import Deal
+from marketplace.selectors import results_on_board
 
 from ..models import (
     Justification,
@@ -74,7 +75,7 @@ class AnnualReport:
     listed: int  # listings published in the year
     auctioned: int  # of which auctions
     converted: int  # achievements that became converted in the year (deals and self-implementation)
-    deals: int  # deals concluded in the year (not defaulted)
+    deals: int  # deals concluded in the year whose result is on the public board (paid)
     income: Decimal  # the sum of their prices
     self_implementations: int  # accepted in the year
     use_first_listed: int  # entries put on the use-first list in the year
@@ -97,8 +98,8 @@ def conversion_annual_report(*, holder: Organization, year: int) -> AnnualReport
         achievement__holder=holder, published_at__gte=t0, published_at__lt=t1
     ).aggregate(listed=Count("id"), auctioned=Count("id", filter=Q(mode=Listing.Mode.AUCTION)))
     deals = (
-        Deal.objects.filter(seller=holder, concluded_at__gte=t0, concluded_at__lt=t1)
-        .exclude(status=Deal.Status.DEFAULTED)
+        results_on_board()
+        .filter(deal__seller=holder, concluded_at__gte=t0, concluded_at__lt=t1)
         .aggregate(n=Count("id"), income=Sum("price"))
     )
     converted = (
@@ -199,7 +200,7 @@ def institution_ranking(
 ) -> tuple[tuple[dt.date, dt.date], list[RankingRow]]:
     """Obliged institutions (universities, institutes, hospitals, state-owned enterprises) ranked
     for the month, quarter or year containing ``day``: listings published, of which auctions,
-    deals concluded (not defaulted) and their amount. Ties break on the other measures, then id.
+    deals concluded and on the public board (``results_on_board``) and their amount. Ties break on the other measures, then id.
     Three grouped queries, whatever the number of institutions."""
     start, end = period_bounds(period, day)
     t0, t1 = _day_bounds(start, end)
@@ -213,10 +214,10 @@ def institution_ranking(
         .annotate(n=Count("id"), auctions=Count("id", filter=Q(mode=Listing.Mode.AUCTION)))
     }
     dealt: dict[int, dict[str, Any]] = {
-        r["seller"]: dict(r)
-        for r in Deal.objects.filter(seller__in=holders, concluded_at__gte=t0, concluded_at__lt=t1)
-        .exclude(status=Deal.Status.DEFAULTED)
-        .values("seller")
+        r["deal__seller"]: dict(r)
+        for r in results_on_board()
+        .filter(deal__seller__in=holders, concluded_at__gte=t0, concluded_at__lt=t1)
+        .values("deal__seller")
         .annotate(n=Count("id"), amount=Sum("price"))
     }
     ids = set(listed) | set(dealt)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from listings.models import Field, Listing
-from marketplace.models import Result
+from marketplace.selectors import results_on_board
 from marketplace.working_days import SHANGHAI
 
 from ..models import Publication
@@ -40,7 +40,7 @@ def publication_figures(*, starts_on: dt.date, ends_on: dt.date) -> dict[str, An
     labels = dict(Field.choices)
     modes = dict(Listing.Mode.choices)
     listings = Listing.objects.filter(published_at__gte=start, published_at__lt=end)
-    results = Result.objects.filter(concluded_at__gte=start, concluded_at__lt=end)
+    results = results_on_board().filter(concluded_at__gte=start, concluded_at__lt=end)
     listed_by_field = {
         r["achievement__field"]: r["n"] for r in listings.values("achievement__field").annotate(n=Count("id"))
     }

@@ -75,3 +75,18 @@ def test_without_redis_the_watcher_count_reads_a_dash(settings, monkeypatch):
     assert "1 家已登记 · — 人在看" in cards
     room = Client().get(f"/auctions/{auction.pk}/").content.decode()
     assert 'data-testid="watchers">—</span> 人在看' in room
+
+
+@pytest.mark.django_db
+def test_room_draws_the_price_over_time_one_point_per_bid():
+    from auctions.services import bid_place
+
+    auction = open_auction(started=True)
+    alice, _ = registered_bidder(auction)
+    bob, _ = registered_bidder(auction)
+    for user, amount in ((alice, "1000.00"), (bob, "1100.00"), (alice, "1200.00")):
+        bid_place(auction_id=auction.pk, user=user, amount=amount, key=f"k{amount}")
+    room = Client().get(f"/auctions/{auction.pk}/").content.decode()
+    svg = room.split('data-testid="line-chart"', 1)[1].split("</svg>", 1)[0]
+    assert svg.count("data-point") == 3 and "<polyline" in svg
+    assert "¥1,200.00" in svg and "<script" not in svg and "style=" not in svg

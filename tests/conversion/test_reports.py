@@ -15,6 +15,7 @@ from conversion.services import justification_decide, justification_file, use_fi
 from marketplace.services import deal_conclude
 from tests.conftest import client_for
 from tests.factories import AchievementFactory, OrganizationFactory, make_listing
+from tests.marketplace.conftest import bank_pays
 
 from .helpers import make_achievement
 
@@ -30,11 +31,13 @@ def test_period_bounds():
 
 @pytest.fixture
 def year_of_activity(university, company, holder_member, operator):
-    """This year: two listings published (one an auction), one sold for 300000.00, one achievement
-    on the use-first list, one justification accepted."""
+    """This year: two listings published (one an auction), one sold and paid for 300000.00 (so on
+    the public board), one achievement on the use-first list, one justification accepted."""
     sold = make_listing(achievement=AchievementFactory(holder=university), mode="negotiated")
     make_listing(achievement=AchievementFactory(holder=university), mode="auction")
-    deal_conclude(listing=sold, buyer=company, price=Decimal("300000.00"), mode="negotiated")
+    bank_pays(
+        deal_conclude(listing=sold, buyer=company, price=Decimal("300000.00"), mode="negotiated").payment
+    )
     overdue = make_achievement(university, D(2022, 1, 1))
     use_first_run()
     other = make_achievement(university, D(2024, 1, 1))
@@ -73,3 +76,29 @@ def test_public_ranking(year_of_activity, university, api):
     by_listings = api.get("/api/v1/reports/ranking/", {"period": "quarter", "order": "listings"}).json()
     assert by_listings["results"][0]["holder"] == university.pk
     assert api.get("/api/v1/reports/ranking/", {"period": "week"}).status_code == 400
+
+
+def test_a_deal_counts_in_the_ranking_and_report_exactly_when_the_board_shows_it(
+    university, company, holder_member, api
+):
+    """One rule for what counts (issue #14, item 13): a concluded but unpaid deal is on neither
+    the public board (成交公示) nor the ranking nor the annual report; once paid, it is on all
+    three, at the same amount."""
+    listing = make_listing(achievement=AchievementFactory(holder=university), mode="negotiated")
+    deal = deal_conclude(listing=listing, buyer=company, price=Decimal("188000.00"), mode="negotiated")
+    year = dt.date.today().year
+    report_url = f"/api/v1/reports/conversion/?holder={university.pk}&year={year}"
+
+    def seen() -> tuple[list[str], list[tuple[int, str]], tuple[int, str]]:
+        board = [r["price"] for r in api.get("/api/v1/results/").json()["results"] if r["deal"] == deal.pk]
+        ranking = [
+            (row["conversions"], row["amount"])
+            for row in api.get("/api/v1/reports/ranking/", {"period": "year"}).json()["results"]
+            if row["holder"] == university.pk
+        ]
+        report = client_for(holder_member).get(report_url).json()
+        return board, ranking, (report["deals"], report["income"])
+
+    assert seen() == ([], [(0, "0.00")], (0, "0.00"))  # listed this year, nothing dealt yet
+    bank_pays(deal.payment)
+    assert seen() == (["188000.00"], [(1, "188000.00")], (1, "188000.00"))

@@ -26,7 +26,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Membership, Organization
-from auctions.models import Auction, Registration
+from auctions.models import Auction, Bid, Registration
 from auctions.tasks import auction_close_task, auction_start_task
 from listings.models import Listing
 from marketplace.models import Deal, PublicNotice
@@ -128,6 +128,9 @@ def test_live_auction_two_companies(browsing, operator, celery_worker):
     b.goto(f"/auctions/{auction.pk}/")
     for page in (a, b):
         expect(page.locator("[data-live=conn]")).to_have_text("已连接，实时更新")
+        # who is here (issue 14 item 14): both companies registered, each room counts its sockets
+        expect(page.get_by_test_id("registered")).to_have_text("2")
+        expect(page.get_by_test_id("watchers")).to_have_text(re.compile(r"^[12]$"))
     now = timezone.now()
     Auction.objects.filter(pk=auction.pk).update(
         starts_at=now - dt.timedelta(seconds=1), ends_at=now + dt.timedelta(seconds=40)
@@ -177,6 +180,12 @@ def test_live_auction_two_companies(browsing, operator, celery_worker):
     for page in (a, b):
         expect(page.get_by_role("button", name="出价", exact=True)).to_be_hidden()
     browsing.shot(b, "closed-phone")
+    # The closed room draws the price over time: one point per bid (issue 14 item 14).
+    b.reload()
+    expect(b.get_by_test_id("line-chart").locator("[data-point]")).to_have_count(
+        Bid.objects.filter(auction_id=auction.pk).count()
+    )
+    browsing.shot(b, "price-trend-phone")
     deal = Deal.objects.get(listing_id=listing_id)
     assert deal.price == Decimal("115000.00") and deal.buyer == hikon
 

@@ -105,5 +105,10 @@ def test_use_first_list_application_and_justification(browsing, operator):
 
     holder.goto("/my/report/")
     expect(holder.get_by_test_id("report")).to_contain_text("提交正当理由")
+    expect(holder.get_by_test_id("bar-chart")).to_be_visible()  # the report's counts as bars
     visitor.goto("/rankings/")
     expect(visitor.locator("table")).to_contain_text("浙江省农业科学院")
+    expect(visitor.get_by_test_id("bar-chart").locator("[data-bar]")).to_have_count(
+        min(visitor.locator("tbody tr").count(), 10)
+    )
+    browsing.shot(visitor, "rankings-chart-phone")

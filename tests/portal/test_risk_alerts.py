@@ -166,3 +166,47 @@ def test_a_rule_turned_off_does_not_fire(university):
     rules = {**settings.MARKET["RISK_RULES"], "SHARED_ADDRESS": {"ENABLED": False}}
     with override_settings(MARKET={**settings.MARKET, "RISK_RULES": rules}):
         assert risk_scan() == []
+
+
+def test_bidders_sharing_a_phone_with_each_other_or_with_the_holder(university):
+    """The contact phones compare by their digits: a mainland mobile written with +86, spaces or
+    dashes is the same phone; a different phone, or none, raises nothing."""
+    Organization.objects.filter(pk=university.pk).update(phone="0571-8888 1234")
+    auction = open_auction(university, deposit="500.00", started=True)
+    a = OrganizationFactory(name="甲公司", phone="+86 138-0013-8000")
+    b = OrganizationFactory(name="乙公司", phone="13800138000")
+    c = OrganizationFactory(name="丙公司", phone="(0571) 88881234")
+    honest = OrganizationFactory(name="丁公司", phone="13900000000")
+    silent = OrganizationFactory(name="戊公司")
+    for n, org in enumerate((a, b, c, honest, silent)):
+        register(auction, org, address=f"203.0.113.{n + 1}", agent=f"Agent/{n}", account=f"6222 000{n}")
+    alerts = [alert for alert in risk_scan() if alert.rule == "shared_phone"]
+    assert len(alerts) == 2
+    pair = next(x for x in alerts if not x.evidence["organizations"][1]["is_holder"])
+    assert pair.evidence["phone"] == "13800138000"
+    assert {o["name"] for o in pair.evidence["organizations"]} == {"甲公司", "乙公司"}
+    with_holder = next(x for x in alerts if x.evidence["organizations"][1]["is_holder"])
+    assert with_holder.evidence["phone"] == "057188881234"
+    assert [o["organization"] for o in with_holder.evidence["organizations"]] == [c.pk, university.pk]
+    assert with_holder.subject.endswith("与持有单位")
+    assert all("丁公司" not in str(x.evidence) and "戊公司" not in str(x.evidence) for x in alerts)
+    assert risk_scan() == []  # raised once
+
+
+def test_the_organization_phone_is_optional_and_checked():
+    from tests.factories import UserFactory, make_credit_code
+
+    api, credit_code = client_for(UserFactory()), make_credit_code()
+    r = api.post(
+        "/api/v1/organizations/",
+        {"name": "某公司", "kind": "enterprise", "credit_code": credit_code, "phone": "电话：123"},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "invalid_phone" and "phone" in r.json()["fields"]
+    r = api.post(
+        "/api/v1/organizations/",
+        {"name": "某公司", "kind": "enterprise", "credit_code": credit_code, "phone": "+86 138 0013 8000"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["phone"] == "+86 138 0013 8000"
+    assert Organization.objects.get(pk=r.json()["id"]).phone_digits == "13800138000"
