@@ -27,24 +27,12 @@ import multiprocessing as mp
 import os
 import random
 import statistics
-import sys
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# A bench's output is its figures: no console e-mail backend dumping every message (#17.8).
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connections  # noqa: E402
+from _common import bench_database, drop_bench_database, dsn  # sets Django up for a bench
+from django.db import connections
 
 INC = Decimal("10.00")
 
@@ -62,7 +50,9 @@ def pick(rng: random.Random, price: Decimal | None) -> Decimal:
     return (price if price is not None else Decimal("990.00")) + INC * rng.choice((1, 1, 2, 3))
 
 
-def engine_worker(auction_id: int, user_id: int, seconds: float, start_at: float, out: mp.Queue) -> None:
+def engine_worker(
+    auction_id: int, user_id: int, seconds: float, start_at: float, out: mp.Queue, warm: float = 0.0
+) -> None:
     from django.db import connection
 
     from accounts.models import User
@@ -73,10 +63,10 @@ def engine_worker(auction_id: int, user_id: int, seconds: float, start_at: float
     rng = random.Random(user_id)
     lat: list[float] = []
     accepted = 0
-    while time.time() < start_at:
+    while time.time() < start_at - warm:
         time.sleep(0.001)
     stop = start_at + seconds
-    while time.time() < stop:
+    while (began := time.time()) < stop:
         with connection.cursor() as cursor:  # the client's look at the price, as raw's
             cursor.execute("SELECT current_price FROM auctions_auction WHERE id = %s", [auction_id])
             price = cursor.fetchone()[0]
@@ -84,10 +74,11 @@ def engine_worker(auction_id: int, user_id: int, seconds: float, start_at: float
         t0 = time.perf_counter()
         try:
             bid_place(auction_id=auction_id, user=user, amount=amount, key=uuid.uuid4().hex)
-            accepted += 1
+            accepted += began >= start_at
         except BidRejected:
             pass
-        lat.append(time.perf_counter() - t0)
+        if began >= start_at:  # the warm-up is not timed
+            lat.append(time.perf_counter() - t0)
     connections.close_all()
     out.put((accepted, lat, []))
 
@@ -107,7 +98,13 @@ RAW_UPDATE = (
 
 
 def raw_worker(
-    dsn: str, auction_id: int, registration_id: int, seconds: float, start_at: float, out: mp.Queue
+    dsn: str,
+    auction_id: int,
+    registration_id: int,
+    seconds: float,
+    start_at: float,
+    out: mp.Queue,
+    warm: float = 0.0,
 ) -> None:
     import psycopg
 
@@ -116,10 +113,10 @@ def raw_worker(
     lat: list[float] = []
     holds: list[float] = []
     accepted = 0
-    while time.time() < start_at:
+    while time.time() < start_at - warm:
         time.sleep(0.001)
     stop = start_at + seconds
-    while time.time() < stop:
+    while (began := time.time()) < stop:
         with conn.cursor() as cur:
             cur.execute("SELECT current_price FROM auctions_auction WHERE id = %s", (auction_id,))
             price = cur.fetchone()[0]
@@ -142,28 +139,19 @@ def raw_worker(
             if ok:
                 cur.execute(RAW_INSERT, (auction_id, registration_id, count + 1, amount, now))
                 cur.execute(RAW_UPDATE, (amount, registration_id, count + 1, now, auction_id))
-                accepted += 1
+                accepted += began >= start_at
             conn.commit()
             done = time.perf_counter()
-            lat.append(done - t0)
-            holds.append(done - t_lock)
+            if began >= start_at:  # the warm-up is not timed
+                lat.append(done - t0)
+                holds.append(done - t_lock)
     conn.close()
     out.put((accepted, lat, holds))
 
 
-def dsn() -> str:
-    db = settings.DATABASES["default"]
-    parts = [f"dbname={db['NAME']}", f"user={db.get('USER') or 'postgres'}"]
-    if db.get("HOST"):
-        parts.append(f"host={db['HOST']}")
-    if db.get("PORT"):
-        parts.append(f"port={db['PORT']}")
-    if db.get("PASSWORD"):
-        parts.append(f"password={db['PASSWORD']}")
-    return " ".join(parts)
-
-
-def run(kind: str, n: int, seconds: float) -> dict[str, float]:
+def run(kind: str, n: int, seconds: float, warm: float = 0.0) -> dict[str, float]:
+    """One variant on a fresh auction; with ``warm``, the bidders bid that long before the timed
+    ``seconds`` (bench/bid_stack.py warms them as it warms its server's bidders)."""
     auction_id, users, registrations = make_auction(n)
     # The raw variant's auction starts live as well: the engine started it at its first bid.
     from auctions.models import Auction
@@ -171,14 +159,14 @@ def run(kind: str, n: int, seconds: float) -> dict[str, float]:
     Auction.objects.filter(pk=auction_id).update(status="live")
     connections.close_all()
     out: mp.Queue = mp.Queue()
-    start_at = time.time() + 1.5
+    start_at = time.time() + 1.5 + warm
     procs = []
     for i in range(n):
         if kind == "engine":
-            args: tuple = (auction_id, users[i], seconds, start_at, out)
+            args: tuple = (auction_id, users[i], seconds, start_at, out, warm)
             procs.append(mp.Process(target=engine_worker, args=args))
         else:
-            args = (dsn(), auction_id, registrations[i], seconds, start_at, out)
+            args = (dsn(), auction_id, registrations[i], seconds, start_at, out, warm)
             procs.append(mp.Process(target=raw_worker, args=args))
     for p in procs:
         p.start()
@@ -198,18 +186,6 @@ def run(kind: str, n: int, seconds: float) -> dict[str, float]:
     }
 
 
-def bench_database() -> str:
-    """A throwaway database made like the test database (migrated), so the factories never meet
-    rows of an earlier run; dropped at the end. Returns the name it replaced."""
-    from django.db import connection
-
-    original = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{original}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # factories' users
-    return original
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="8 bidders for 2 s: a smoke run")
@@ -218,14 +194,11 @@ def main() -> None:
     seconds = args.seconds or (2.0 if args.quick else 10.0)
     sizes = (8,) if args.quick else (8, 32)
     mp.set_start_method("fork")
-    from django.db import connection
-
     original = bench_database()
     try:
         report(seconds, sizes)
     finally:
-        connections.close_all()
-        connection.creation.destroy_test_db(original, verbosity=0)
+        drop_bench_database(original)
 
 
 def report(seconds: float, sizes: tuple[int, ...]) -> None:

@@ -26,28 +26,19 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime
-from pathlib import Path
-from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# A bench's output is its figures: no console e-mail backend dumping every message (#17.8).
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from _common import (  # sets Django up for a bench
+    bench_database,
+    drop_bench_database,
+    free_port,
+    start_server,
+    stop_server,
+)
+from django.db import connections
 
 
 def _epoch(iso: str) -> float:
@@ -233,63 +224,6 @@ def _p(values: list[float], q: int) -> float:
 # --- the run ------------------------------------------------------------------------------------
 
 
-def bench_database() -> str:
-    original = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_live_{original}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return original
-
-
-def start_server(port: int) -> subprocess.Popen:
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{quote(db.get('USER') or 'postgres', safe='')}@{quote(db.get('HOST') or '', safe='')}"
-        f":{db.get('PORT') or 5432}/{db['NAME']}"
-    )
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        REDIS_URL=settings.REDIS_URL,
-        LOG_LEVEL="WARNING",
-        LOG_JSON="false",
-        DB_POOL="true",  # as the Procfile runs the web process
-    )
-    env["PYTHONPATH"] = str(ROOT)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-            "--ws-max-queue",
-            "64",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(1.0)  # both workers up
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("uvicorn did not start")
-
-
 def run(watchers: int, rate: float, seconds: float) -> None:
     from auctions.models import Auction, Bid
     from tests.factories import open_auction, registered_bidder
@@ -299,9 +233,7 @@ def run(watchers: int, rate: float, seconds: float) -> None:
     Auction.objects.filter(pk=auction.pk).update(status="live")
     connections.close_all()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = start_server(port)
     try:
         url, origin = f"ws://127.0.0.1:{port}/ws/auctions/{auction.pk}/", f"http://127.0.0.1:{port}"
@@ -385,11 +317,7 @@ def run(watchers: int, rate: float, seconds: float) -> None:
             f"  on a wrong price    {wrong} (never connected: {never})   gaps seen, then resynced: {sum(r['gaps'] for r in results)}"
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 def main() -> None:
@@ -400,13 +328,13 @@ def main() -> None:
     watchers = args.watchers or (100 if args.quick else 1000)
     rate, seconds = (100.0, 3.0) if args.quick else (200.0, 10.0)
     mp.set_start_method("fork")
-    original = bench_database()
+    original = bench_database("bench_live")
     try:
         run(watchers, rate, seconds)
     finally:
         connections.close_all()
         time.sleep(1)
-        connection.creation.destroy_test_db(original, verbosity=0)
+        drop_bench_database(original)
 
 
 if __name__ == "__main__":

@@ -390,6 +390,9 @@ MARKET_SIGNING_KEY = env("MARKET_SIGNING_KEY", default="")
 # The market's rules: one setting each, enforced by one service (DESIGN.md, "Market rules").
 MARKET = {
     "AUCTION_EXTENSION_SECONDS": 300,
+    # The live room's per-bidder limit of bids a second (auctions.room, counted in Redis); the
+    # bench server of bench/bid_stack.py raises it, as it raises THROTTLE_USER.
+    "AUCTION_BID_RATE_PER_SECOND": env.int("AUCTION_BID_RATE_PER_SECOND", default=5),
     "PAYMENT_DUE_WORKING_DAYS": env.int("PAYMENT_DUE_WORKING_DAYS", default=10),
     # A released deposit or an overpayment is paid back within this many working days (the
     # rulebooks allow 3-5); the payer is told the date.

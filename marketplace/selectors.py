@@ -537,6 +537,7 @@ def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:
         "is_holder": is_holder,
         "is_preemption_holder": is_preemption_holder,
         "visible": is_holder or is_preemption_holder or is_staff_reader(user),
+        "can_open_documents": is_holder or is_staff_reader(user),
         "rows": [{"inventor": i, "record": current.get(i.name)} for i in achievement.inventors.all()],
         "history": list(
             Preemption.objects.filter(achievement=achievement)
@@ -550,6 +551,15 @@ def preemption_page(*, achievement: Any, user: Any) -> dict[str, Any]:
             .order_by("-claimed_at")
         ),
     }
+
+
+def preemption_document_visible(*, record: Any, user: Any) -> bool:
+    """Who opens a waiver's document: the holder's members and platform staff."""
+    from accounts.selectors import member_organization_ids
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_staff_reader(user) or record.achievement.holder_id in set(member_organization_ids(user))
 
 
 def organization_by_code_or_id(text: str) -> int | None:

@@ -17,6 +17,11 @@ urlpatterns = [
     path("listings/<int:pk>/offer/", views.offer_new, name="offer_new"),
     path("listings/<int:pk>/intent/", views.intent_new, name="intent_new"),
     path("my/achievements/<int:pk>/preemption/", views.preemption, name="preemption"),
+    path(
+        "my/achievements/<int:pk>/preemption/<int:record_pk>/document/",
+        views.preemption_document,
+        name="preemption_document",
+    ),
     path("my/trades/", views.my_trades, name="my_trades"),
     path("my/offers/<int:pk>/", views.offer_detail, name="offer"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),

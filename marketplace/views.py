@@ -618,12 +618,7 @@ def preemption(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     inventor=int(request.POST.get("inventor", "0") or 0),
                     waived=waived,
-                    document={
-                        "name": request.POST.get("document_name", ""),
-                        "url": request.POST.get("document_url", ""),
-                    }
-                    if waived
-                    else None,
+                    document=request.FILES.get("document") if waived else None,
                     holder_organization=mk_selectors.organization_by_code_or_id(org) if not waived else None,
                 )
                 messages.success(request, _("已登记。"))
@@ -641,3 +636,22 @@ def preemption(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("输入无效。"))
         return redirect("marketplace:preemption", pk=achievement.pk)
     return render(request, "marketplace/preemption.html", {"achievement": achievement, **page})
+
+
+@login_required
+def preemption_document(request: HttpRequest, pk: int, record_pk: int) -> HttpResponseBase:
+    """A waiver's document: the holder's members and platform staff only (404 to anyone else)."""
+    from marketplace.models import Preemption
+
+    record = get_object_or_404(
+        Preemption.objects.select_related("achievement"), pk=record_pk, achievement_id=pk, waived=True
+    )
+    document = record.document or {}
+    if not document or not mk_selectors.preemption_document_visible(record=record, user=request.user):
+        raise Http404
+    try:
+        return files.file_response(
+            record.document_file.name, kind=document["kind"], download_name=document["name"]
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,18 +24,29 @@ from ..services import preemption_claim, preemption_record
 TAGS = ["fair trades"]
 
 
-class DocumentIn(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    sha256 = serializers.CharField(max_length=64, required=False, allow_blank=True)
+class DocumentOut(serializers.Serializer):
+    name = serializers.CharField(help_text="The uploaded file's name.")
+    kind = serializers.CharField(help_text="Its kind as read from its content: pdf, png, jpeg or webp.")
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField(help_text="Computed by the server from the stored bytes.")
+    url = serializers.CharField(help_text="Where the holder's members and operators open it (signed in).")
 
 
 class PreemptionIn(serializers.Serializer):
-    inventor = serializers.IntegerField(help_text="The inventor's id (from the achievement's `inventors`).")
+    inventor = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The inventor's id (from the achievement's `inventors`)."
+    )
     waived = serializers.BooleanField(required=False, default=False)
-    document = DocumentIn(required=False, help_text="The written waiver, required with `waived: true`.")
+    document = serializers.FileField(
+        required=False,
+        allow_empty_file=True,  # core.files says why a file is refused, as for every upload
+        help_text="The signed waiver (PDF or a scan: PNG, JPEG, WebP; at most 20 MB), required with "
+        "`waived: true`. Its kind is read from its content.",
+    )
     holder_organization = serializers.IntegerField(
         required=False,
+        min_value=1,
+        max_value=2**31 - 1,
         help_text="The pre-emption holder: the inventor's own or designated organization (verified; "
         "the related-party rule applies to it as to any buyer).",
     )
@@ -45,7 +58,7 @@ class PreemptionOut(serializers.Serializer):
     inventor = serializers.IntegerField(allow_null=True)
     inventor_name = serializers.CharField()
     waived = serializers.BooleanField()
-    document = DocumentIn(allow_null=True)
+    document = DocumentOut(allow_null=True)
     holder_organization = serializers.IntegerField(allow_null=True)
     recorded_at = serializers.DateTimeField()
 
@@ -57,7 +70,12 @@ def _preemption(record: Preemption) -> dict[str, Any]:
         "inventor": record.inventor_id,
         "inventor_name": record.inventor_name,
         "waived": record.waived,
-        "document": record.document,
+        "document": {
+            **record.document,
+            "url": reverse("marketplace:preemption_document", args=[record.achievement_id, record.pk]),
+        }
+        if record.document
+        else None,
         "holder_organization": record.holder_organization_id,
         "recorded_at": record.recorded_at.isoformat(),
     }
@@ -65,16 +83,19 @@ def _preemption(record: Preemption) -> dict[str, Any]:
 
 class PreemptionView(APIView):
     permission_classes = [IsAuthenticated]
+    # multipart for a waiver (its file); JSON still records a pre-emption holder.
+    parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(
-        request=PreemptionIn,
+        request={"multipart/form-data": PreemptionIn},
         responses={201: PreemptionOut},
         tags=TAGS,
         summary="Holder: record an inventor's pre-emption waiver or holder (Civil Code Art. 847)",
-        description="Per inventor: `{inventor, waived: true, document}` or `{inventor, holder_organization}`. "
-        "A new record supersedes the inventor's current one (kept on record). 422 "
-        "`not_a_service_invention`, `organization_not_verified`; 400 `document_required`, "
-        "`invalid_inventor`, `invalid_holder_organization`.",
+        description="Per inventor, multipart: `{inventor, waived: true, document: <file>}` or "
+        "`{inventor, holder_organization}` (also as JSON). The server keeps the file and its name, kind, "
+        "size and SHA-256. A new record supersedes the inventor's current one (kept on record). 422 "
+        "`not_a_service_invention`, `organization_not_verified`; 400 `document_required`, `invalid_file` "
+        "(another kind, empty or too large), `invalid_inventor`, `invalid_holder_organization`.",
     )
     def post(self, request: Request, pk: int) -> Response:
         data = PreemptionIn(data=request.data)
@@ -92,7 +113,7 @@ class PreemptionView(APIView):
             actor=request.user,
             inventor=v["inventor"],
             waived=v["waived"],
-            document=v.get("document"),
+            document=request.FILES.get("document") if v["waived"] else None,
             holder_organization=v.get("holder_organization"),
         )
         return Response(_preemption(record), status=status.HTTP_201_CREATED)

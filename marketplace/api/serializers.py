@@ -286,7 +286,9 @@ class ConfirmationPartyOutput(serializers.Serializer):
 class PreemptionInventorOutput(serializers.Serializer):
     name = serializers.CharField()
     waived = serializers.BooleanField()
-    document = serializers.DictField(allow_null=True)
+    document = serializers.DictField(
+        allow_null=True, help_text="The waiver's document as the server read it: {name, kind, size, sha256}."
+    )
     holder = serializers.CharField(allow_null=True, help_text="The pre-emption holder's name")
 
 

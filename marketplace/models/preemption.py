@@ -24,8 +24,11 @@ class Preemption(models.Model):
     )
     inventor_name = models.CharField(_("完成人"), max_length=100)
     waived = models.BooleanField(_("已放弃"))
-    # The waiver's document: {name, url, sha256?}, kept on record.
+    # The waiver's document: the holder uploads it (``core.files``: its kind read from its content);
+    # ``document`` is what the server read of it, {name, kind, size, sha256}, kept on record and
+    # copied into the 成交确认书; ``document_file`` is the stored file (holder and operators open it).
     document = models.JSONField(null=True, blank=True)
+    document_file = models.FileField(_("放弃声明文件"), max_length=200, blank=True)
     holder_organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="preemptions_held"
     )
@@ -40,6 +43,7 @@ class Preemption(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(waived=True, document__isnull=False, holder_organization__isnull=True)
+                & ~Q(document_file="")
                 | Q(waived=False, holder_organization__isnull=False),
                 name="preemption_waiver_or_holder",
             ),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import ACTING_ROLES, membership_for_action
 from accounts.services import notify
+from core import files
 from core.dbclock import db_now
 from core.errors import Conflict, DomainError, InvalidInput
 from core.locks import achievement_lock
@@ -62,17 +63,21 @@ def _holder_member(*, achievement: Achievement, actor: User) -> None:
     membership_for_action(user=actor, organization=achievement.holder_id, roles=ACTING_ROLES)
 
 
-def _clean_document(document: Any) -> dict[str, str]:
-    if not isinstance(document, dict) or not str(document.get("name", "")).strip():
+# A waiver is a signed statement: a PDF or a scan of it.
+WAIVER_KINDS = files.DOCUMENTS
+WAIVER_MAX_BYTES = 20 * files.MB
+
+
+def _waiver_document(upload: Any) -> files.CheckedUpload:
+    """The uploaded waiver, checked by ``core.files``: 400 ``document_required`` without one, 400
+    ``invalid_file`` for another kind, an empty or too large file."""
+    if upload is None:
         raise InvalidInput(
             "document_required",
             _("放弃优先受让权须附书面文件。"),
-            fields={"document": [_("请附放弃声明文件（名称与链接）。")]},
+            fields={"document": [_("请上传放弃声明文件（PDF 或扫描图片）。")]},
         )
-    clean = {"name": str(document["name"]).strip()[:200], "url": str(document.get("url", "")).strip()[:500]}
-    if document.get("sha256"):
-        clean["sha256"] = str(document["sha256"])[:64]
-    return clean
+    return files.upload_require(upload, kinds=WAIVER_KINDS, max_bytes=WAIVER_MAX_BYTES, field="document")
 
 
 @transaction.atomic
@@ -85,9 +90,11 @@ def preemption_record(
     document: Any = None,
     holder_organization: Organization | int | None = None,
 ) -> Preemption:
-    """The holder records, for one inventor, a waiver (``document`` required) or the pre-emption
-    holder (a verified organization other than the holder itself). A new record supersedes the
-    inventor's current one, which stays on record. 422 ``not_a_service_invention``."""
+    """The holder records, for one inventor, a waiver (``document``: the uploaded statement,
+    required; the server keeps its name, kind, size and SHA-256) or the pre-emption holder (a
+    verified organization other than the holder itself). A new record supersedes the inventor's
+    current one, which stays on record. 422 ``not_a_service_invention``."""
+    checked = _waiver_document(document) if waived else None
     achievement = achievement_lock(achievement)
     _holder_member(achievement=achievement, actor=actor)
     if not achievement.is_service_invention:
@@ -99,10 +106,7 @@ def preemption_record(
             "invalid_inventor", _("该完成人不属于本成果。"), fields={"inventor": [_("无效的完成人。")]}
         )
     organization: Organization | None = None
-    clean_document: dict[str, str] | None = None
-    if waived:
-        clean_document = _clean_document(document)
-    else:
+    if not waived:
         org_pk = (
             holder_organization
             if not isinstance(holder_organization, Organization)
@@ -127,12 +131,22 @@ def preemption_record(
     Preemption.objects.filter(achievement=achievement, inventor_name=person.name, superseded_at=None).update(
         superseded_at=now
     )
+    stored, document_record = "", None
+    if checked is not None:
+        stored = files.upload_store(checked, prefix=f"preemptions/{achievement.pk}")
+        document_record = {
+            "name": checked.display_name,
+            "kind": checked.kind.name,
+            "size": checked.size,
+            "sha256": checked.sha256,
+        }
     record = Preemption.objects.create(
         achievement=achievement,
         inventor=person,
         inventor_name=person.name,
         waived=waived,
-        document=clean_document,
+        document=document_record,
+        document_file=stored,
         holder_organization=organization,
         recorded_by=actor,
         recorded_at=now,

@@ -6,9 +6,12 @@ terms; licences have no pre-emption; the 成交确认书 says how pre-emption wa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from auctions.models import Auction
 from auctions.services import BidRejected, auction_close, bid_place
@@ -24,6 +27,8 @@ from tests.factories import OrganizationFactory, member_of, open_auction, regist
 from .conftest import make_listing
 
 pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _inventors(achievement, *names: str) -> list[Inventor]:
@@ -42,19 +47,46 @@ def _record_holder(achievement, organization) -> Preemption:
     )
 
 
-def test_the_holder_records_a_waiver_with_its_document_or_a_holder_and_others_may_not(university):
+def waiver(name: str = "张明放弃优先受让权声明.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_the_holder_records_a_waiver_with_its_document_or_a_holder_and_others_may_not(university, operator):
     listing = make_listing(university)
     achievement = listing.achievement
     zhang, li = _inventors(achievement, "张明", "李华")
     spin_off = OrganizationFactory()
-    holder, stranger = client_for(member_of(university)), client_for(member_of(OrganizationFactory()))
+    holder_user = member_of(university)
+    holder, stranger = client_for(holder_user), client_for(member_of(OrganizationFactory()))
     url = f"/api/v1/achievements/{achievement.pk}/preemption/"
-    r = holder.post(url, {"inventor": zhang.pk, "waived": True}, format="json")
-    assert r.status_code == 400 and r.json()["code"] == "document_required"
-    doc = {"name": "张明放弃优先受让权声明.pdf", "url": "https://files.example.cn/w/1.pdf"}
-    r = holder.post(url, {"inventor": zhang.pk, "waived": True, "document": doc}, format="json")
+    r = holder.post(url, {"inventor": zhang.pk, "waived": True}, format="multipart")
+    assert (
+        r.status_code == 400 and r.json()["code"] == "document_required" and "document" in r.json()["fields"]
+    )
+    # A file that is not what its name says: core.files reads its content and refuses it.
+    fake = waiver("声明.pdf", b"MZ\x90\x00 not a pdf")
+    r = holder.post(url, {"inventor": zhang.pk, "waived": True, "document": fake}, format="multipart")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_file"
+    assert "文件类型不支持" in r.json()["fields"]["document"][0]
+    r = holder.post(url, {"inventor": zhang.pk, "waived": True, "document": waiver()}, format="multipart")
     assert r.status_code == 201, r.content
-    assert r.json()["waived"] is True and r.json()["document"]["name"] == doc["name"]
+    document = r.json()["document"]
+    assert r.json()["waived"] is True and document["name"] == "张明放弃优先受让权声明.pdf"
+    assert (document["kind"], document["size"]) == ("pdf", len(PDF))
+    assert document["sha256"] == hashlib.sha256(PDF).hexdigest()  # computed by the server
+    stored = Preemption.objects.get(pk=r.json()["id"]).document_file
+    assert stored.name.startswith(f"preemptions/{achievement.pk}/") and stored.read() == PDF
+    # The holder and operators open it; others do not.
+    page = Client()
+    page.force_login(holder_user)
+    response = page.get(document["url"])
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    page.force_login(operator)
+    assert page.get(document["url"]).status_code == 200
+    page.force_login(member_of(OrganizationFactory()))
+    assert page.get(document["url"]).status_code == 404
+    # A pre-emption holder, recorded as JSON as before.
     r = holder.post(url, {"inventor": li.pk, "holder_organization": spin_off.pk}, format="json")
     assert r.status_code == 201 and r.json()["holder_organization"] == spin_off.pk
     assert (
@@ -62,10 +94,36 @@ def test_the_holder_records_a_waiver_with_its_document_or_a_holder_and_others_ma
         == 403
     )
     # Recording again supersedes, and the old record stays.
-    r = holder.post(url, {"inventor": li.pk, "waived": True, "document": doc}, format="json")
+    r = holder.post(
+        url, {"inventor": li.pk, "waived": True, "document": waiver("李华.pdf")}, format="multipart"
+    )
     assert r.status_code == 201
     assert Preemption.objects.filter(achievement=achievement, inventor_name="李华").count() == 2
     assert Preemption.objects.filter(achievement=achievement, superseded_at=None).count() == 2
+
+
+def test_the_page_takes_the_waiver_as_an_uploaded_file(university):
+    listing = make_listing(university)
+    achievement = listing.achievement
+    (zhang,) = _inventors(achievement, "张明")
+    page = Client()
+    page.force_login(member_of(university))
+    url = f"/my/achievements/{achievement.pk}/preemption/"
+    body = page.get(url).content.decode()
+    assert 'enctype="multipart/form-data"' in body and 'type="file"' in body
+    r = page.post(url, {"action": "record", "inventor": zhang.pk, "choice": "waive"}, follow=True)
+    assert "放弃优先受让权须附书面文件" in r.content.decode()
+    png_named_pdf = waiver("声明.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    r = page.post(
+        url, {"action": "record", "inventor": zhang.pk, "choice": "waive", "document": png_named_pdf}
+    )
+    assert not Preemption.objects.filter(achievement=achievement).exists()
+    r = page.post(
+        url, {"action": "record", "inventor": zhang.pk, "choice": "waive", "document": waiver()}, follow=True
+    )
+    record = Preemption.objects.get(achievement=achievement)
+    assert record.document["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert f"/my/achievements/{achievement.pk}/preemption/{record.pk}/document/" in r.content.decode()
 
 
 def test_no_pre_emption_on_an_invention_that_is_not_a_service_invention(university):
@@ -205,7 +263,7 @@ def test_a_confirmation_records_that_every_inventor_waived(university, buyer):
             actor=holder,
             inventor=inventor,
             waived=True,
-            document={"name": "声明.pdf"},
+            document=waiver(f"{inventor.name}.pdf"),
         )
     client_for(buyer).post(f"/api/v1/listings/{listing.pk}/intents/")
     Listing.objects.filter(pk=listing.pk).update(

@@ -43,7 +43,15 @@ def test_the_holder_records_pre_emption_and_the_inventors_company_registers_as_i
     rows = page.get_by_test_id("inventor-row")
     zhang, li = rows.nth(0), rows.nth(1)
     zhang.get_by_label("放弃", exact=True).check()
-    zhang.get_by_label("放弃声明文件名称").fill("张明放弃优先受让权声明.pdf")
+    zhang.get_by_label("放弃声明文件").set_input_files(
+        files=[
+            {
+                "name": "张明放弃优先受让权声明.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+            }
+        ]
+    )
     zhang.get_by_role("button", name="登记").click()
     expect(page.locator(".messages")).to_contain_text("已登记")
     li = page.get_by_test_id("inventor-row").nth(1)
@@ -52,6 +60,7 @@ def test_the_holder_records_pre_emption_and_the_inventors_company_registers_as_i
     li.get_by_role("button", name="登记").click()
     expect(page.get_by_test_id("inventor-row").nth(1)).to_contain_text("优先受让权人：杭州明华科技有限公司")
     expect(page.get_by_test_id("inventor-row").nth(0)).to_contain_text("已书面放弃")
+    expect(page.get_by_test_id("waiver-document")).to_have_text("张明放弃优先受让权声明.pdf")
     browsing.shot(page, "preemption-recorded")
     assert Preemption.objects.filter(achievement=achievement, superseded_at=None).count() == 2
 
