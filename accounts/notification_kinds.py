@@ -137,6 +137,7 @@ GROUPS: list[tuple[Any, list[tuple[str, Any]]]] = [
             ("peer_review_invited", _("同行评议邀请")),
             ("peer_review_submitted", _("收到同行评议")),
             ("use_report_due", _("转化效益报告待提交")),
+            ("subscription_batch", _("订阅推送：新的匹配结果")),
         ],
     ),
 ]
