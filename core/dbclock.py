@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 
 def db_now() -> dt.datetime:
@@ -25,3 +26,9 @@ def db_now() -> dt.datetime:
     with connection.cursor() as cursor:
         cursor.execute("SELECT clock_timestamp()")
         return cursor.fetchone()[0]
+
+
+def db_now_sql() -> RawSQL:
+    """The database clock inside a query (``statement_timestamp()``: when this statement runs, not
+    when its transaction began), for "what is due" filters that must agree with ``db_now``."""
+    return RawSQL("statement_timestamp()", [])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User
 from accounts.selectors import ACTING_ROLES, membership_for_action, organization_tied_to, person_tied_to
 from accounts.services import notify
+from core.dbclock import db_now_sql
 from core.effects import enqueue
 from core.errors import Conflict, DomainError, InvalidInput
 from core.inputs import FieldErrors
@@ -367,10 +368,8 @@ def best_offer_window_lapse(*, window_id: int) -> BestOfferWindow:
 
 
 def best_offer_windows_due_ids() -> list[int]:
-    from django.db.models.expressions import RawSQL
-
     return list(
-        BestOfferWindow.objects.filter(status=W.OPEN, closes_at__lte=RawSQL("now()", [])).values_list(
+        BestOfferWindow.objects.filter(status=W.OPEN, closes_at__lte=db_now_sql()).values_list(
             "id", flat=True
         )
     )
@@ -602,10 +601,6 @@ def runner_up_offer_lapse(*, offer_id: int) -> RunnerUpOffer:
 
 
 def runner_up_offers_due_ids() -> list[int]:
-    from django.db.models.expressions import RawSQL
-
     return list(
-        RunnerUpOffer.objects.filter(status=R.OPEN, expires_at__lte=RawSQL("now()", [])).values_list(
-            "id", flat=True
-        )
+        RunnerUpOffer.objects.filter(status=R.OPEN, expires_at__lte=db_now_sql()).values_list("id", flat=True)
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import notify
-from core.dbclock import db_now
+from core.dbclock import db_now, db_now_sql
 from core.locks import deal_lock, payables_lock
 from core.templatetags.market import yuan
 from listings import services as listing_services
@@ -113,10 +113,8 @@ def deal_default(*, deal: Deal, actor: User | None = None) -> Deal:
 
 def deals_overdue_ids() -> list[int]:
     """Deals awaiting payment whose deadline has passed, by the database clock."""
-    from django.db.models.expressions import RawSQL
-
     return list(
-        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lte=RawSQL("statement_timestamp()", []))
+        Deal.objects.filter(status=Deal.Status.AWAITING_PAYMENT, payment_due_at__lte=db_now_sql())
         .order_by("payment_due_at", "id")
         .values_list("id", flat=True)
     )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.services import notify
 from core import seams
-from core.dbclock import db_now
+from core.dbclock import db_now, db_now_sql
 from core.errors import Conflict
 from listings import services as listing_services
 from listings.models import Listing
@@ -117,7 +116,7 @@ def fixed_price_due_ids() -> list[int]:
         Listing.objects.filter(
             mode=Listing.Mode.FIXED_PRICE,
             status=Listing.Status.PUBLISHED,
-            listing_ends_at__lte=RawSQL("statement_timestamp()", []),
+            listing_ends_at__lte=db_now_sql(),
             fixed_price_outcome__isnull=True,
         )
         .order_by("listing_ends_at", "id")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import ACTING_ROLES, is_operator, membership_for_action, organizations_related
 from accounts.services import notify
-from core.dbclock import db_now
+from core.dbclock import db_now, db_now_sql
 from core.decisions import OBJECTION, Decision, decision_parse, require_reason
 from core.display import local_time
 from core.errors import Conflict, Forbidden, InvalidInput
@@ -388,10 +388,8 @@ def notice_conclude(*, notice: PublicNotice) -> PublicNotice:
 def notices_due_ids() -> list[int]:
     # ``statement_timestamp()``: the database clock as this statement runs (core.dbclock), not
     # ``now()``, the start of a transaction that may have begun long before.
-    from django.db.models.expressions import RawSQL
-
     return list(
-        PublicNotice.objects.filter(status=N.OPEN, ends_at__lte=RawSQL("statement_timestamp()", []))
+        PublicNotice.objects.filter(status=N.OPEN, ends_at__lte=db_now_sql())
         .order_by("ends_at", "id")
         .values_list("id", flat=True)
     )
