@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +47,31 @@ def drop_bench_database(original: str) -> None:
 
     connections.close_all()
     connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def insert_select(model: Any, source_sql: str, exprs: dict[str, str], params: list[Any]) -> str:
+    """An ``INSERT INTO <model's table> (...) SELECT ... FROM <source_sql>``: the columns in ``exprs``
+    from their SQL (over the source's columns), every other column NULL or its Django default, so
+    that columns other engineers add later keep the bench scripts working. Defaults that are not
+    SQL literals are appended to ``params``."""
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        if getattr(field, "generated", False) or (field.primary_key and field.column not in exprs):
+            continue
+        columns.append(f'"{field.column}"')
+        if field.column in exprs:
+            values.append(exprs[field.column])
+        elif field.null:
+            values.append("NULL")
+        elif field.get_internal_type() == "DateTimeField":
+            values.append("now()")
+        elif field.get_internal_type() == "DateField":
+            values.append("current_date")
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection=connection))
+    table = model._meta.db_table
+    return f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM {source_sql}'
 
 
 def dsn() -> str:
