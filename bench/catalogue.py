@@ -417,9 +417,7 @@ def main() -> None:
     )
     print(
         "RESULT "
-        + json.dumps(
-            {"size": size, "p95": percentile(timings, 95), "raw_p95": percentile(raw_timings, 95)}
-        ),
+        + json.dumps({"size": size, "p95": percentile(timings, 95), "raw_p95": percentile(raw_timings, 95)}),
         flush=True,
     )
 
@@ -450,7 +448,9 @@ def scale(*, sizes: tuple[int, int], count: int) -> None:
         f"  API p95   {small['p95']:7.1f} ms -> {big['p95']:7.1f} ms   ratio {ratio:.2f}"
         f"   (targets at 1,000,000: p95 < 50 ms, ratio <= 1.5)"
     )
-    print(f"  raw SQL p95 {small['raw_p95']:5.1f} ms -> {big['raw_p95']:7.1f} ms   ratio {raw_ratio:.2f}   (the limit)")
+    print(
+        f"  raw SQL p95 {small['raw_p95']:5.1f} ms -> {big['raw_p95']:7.1f} ms   ratio {raw_ratio:.2f}   (the limit)"
+    )
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
 
 
