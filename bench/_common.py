@@ -94,11 +94,18 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, extra_env: dict[str, str] | None = None, log: IO[bytes] | None = None
+    port: int,
+    extra_env: dict[str, str] | None = None,
+    log: IO[bytes] | None = None,
+    *,
+    workers: int = 2,
+    uvicorn_args: list[str] | None = None,
 ) -> subprocess.Popen:
-    """uvicorn serving ``config.asgi`` with 2 workers on ``port`` against the current (bench)
-    database, pooled connections as the Procfile runs the web process; ``extra_env`` on top; the
-    server's output to ``log`` if given (Django logs every refused request as a warning)."""
+    """uvicorn serving ``config.asgi`` with ``workers`` processes (2 unless told) on ``port``
+    against the current (bench) database, pooled connections as the Procfile runs the web process;
+    ``extra_env`` on top and ``uvicorn_args`` appended; the server's output to ``log`` if given
+    (Django logs every refused request as a warning). With one worker the returned process is the
+    server itself (uvicorn forks no supervisor), so its memory can be read from its pid."""
     db = connection.settings_dict
     database_url = (
         f"postgres://{quote(db.get('USER') or 'postgres', safe='')}@{quote(db.get('HOST') or '', safe='')}"
@@ -125,13 +132,16 @@ def start_server(
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--lifespan",
             "off",
             "--log-level",
             "warning",
             "--ws-max-queue",
             "64",
+            "--ws-per-message-deflate",
+            "false",  # as the Procfile runs the web process
+            *(uvicorn_args or []),
         ],
         env=env,
         cwd=ROOT,
@@ -142,7 +152,7 @@ def start_server(
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(1.0)  # both workers up
+                time.sleep(1.0)  # every worker up
                 return proc
         except OSError:
             time.sleep(0.2)
