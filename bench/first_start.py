@@ -49,6 +49,20 @@ def first_page(port: int) -> bool:
         return False
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C to the launcher's whole process group, as a person would; SIGKILL after 30 s."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -102,12 +116,7 @@ def main() -> int:
                 break
             time.sleep(0.1)
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGINT)
-            proc.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)
 
     # The raw limit, same run, same cache: a bare venv and the install alone.
     raw_venv = work / "raw-venv"
