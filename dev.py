@@ -92,10 +92,6 @@ def install(*, dev: bool) -> None:
     log(f"installed with pip in {time.monotonic() - started:.1f}s")
 
 
-def manage(*args: str) -> None:
-    subprocess.check_call([sys.executable, "manage.py", *args], cwd=ROOT)
-
-
 def start_services() -> None:
     sys.path.insert(0, str(ROOT))
     from config.embedded import ensure_services
@@ -117,9 +113,20 @@ def cmd_run() -> int:
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     # E-mails (notifications) go to readable files, one per message, not to this console.
     mail_dir = Path(os.environ.setdefault("EMAIL_FILE_PATH", str(ROOT / "var" / "mail")))
-    manage("migrate", "--noinput", "-v", "0")
-    manage("load_demo")
-    manage("collectstatic", "--noinput", "-v", "0")
+    # One Django start for both steps. No collectstatic: WhiteNoise serves the apps' static files
+    # through the finders (WHITENOISE_USE_FINDERS); images for production run it (Dockerfile).
+    step = time.monotonic()
+    subprocess.check_call(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.management import call_command;"
+            " call_command('migrate', interactive=False, verbosity=0); call_command('load_demo')",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings"),
+    )
+    log(f"migrated and loaded the demo data in {time.monotonic() - step:.1f}s")
     procfile = ROOT / "Procfile"
     log(f"starting web, worker and beat ({procfile.name}) after {time.monotonic() - started:.1f}s of set-up")
     print(
