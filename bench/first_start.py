@@ -123,6 +123,8 @@ def main() -> int:
     t0 = time.monotonic()
     subprocess.check_call([sys.executable, "-m", "venv", "--without-pip", str(raw_venv)])
     uv = clone / ".venv" / "bin" / "uv"
+    if not uv.exists():  # dev.py used one on PATH
+        uv = Path(shutil.which("uv") or uv)
     raw_install = None
     if uv.exists():
         t1 = time.monotonic()
