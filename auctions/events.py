@@ -24,7 +24,10 @@ from core.effects import after_commit
 
 log = logging.getLogger("market.auctions.events")
 
-_local = threading.local()
+# One client for the process (redis-py's client and pool are thread-safe): Django serves each sync
+# request on a thread of its own, and a client per thread opened a new connection for every bid.
+_news: redis.Redis | None = None
+_news_lock = threading.Lock()
 # After a failed publish, news is not tried for this long: with Redis away each try would cost the
 # bidder's request its timeout, and the rooms follow the database meanwhile (auctions.room).
 QUIET_SECONDS = 2.0
@@ -61,11 +64,12 @@ def watchers_counts(auction_ids: list[int]) -> dict[int, int | None]:
 
 
 def _client() -> redis.Redis:
-    client = getattr(_local, "client", None)
-    if client is None:
-        client = redis_clients.client(socket_timeout=2, socket_connect_timeout=2)
-        _local.client = client
-    return client
+    global _news
+    if _news is None:
+        with _news_lock:
+            if _news is None:
+                _news = redis_clients.client(socket_timeout=2, socket_connect_timeout=2)
+    return _news
 
 
 def publish_after_commit(

@@ -6,9 +6,16 @@ under load with no ordering across processes. Instead each process holds, per au
 it subscribes once to the auction's pub/sub channel (``auctions.events``), applies the committed
 events in ``seq`` order to an in-memory copy of the snapshot, and wakes its watchers.
 
-Each watcher is sent what it has not seen, at most once per ``FLUSH_SECONDS``: the individual
-events when they are few, otherwise one fresh ``snapshot`` (coalescing), so a slow socket or a burst
-never queues without bound and every watcher converges on the latest committed state.
+The room broadcasts on its own clock, not per event: at most once per flush interval it wakes the
+watchers that are behind, and each is sent what it has not seen: the individual events when they
+are few, otherwise one fresh ``snapshot`` (coalescing). Frames are serialized once per room and
+version and shared by every socket, so a burst costs one frame per watcher per flush, not one per
+bid; a slow socket catches up with the latest state when it drains, never with a queue. The interval
+is ``FLUSH_SECONDS`` (0.25 s), longer when a broadcast costs the process much CPU: broadcasts may take
+at most ``BROADCAST_SHARE`` of the event loop's CPU (10,000 watchers on a few processes must leave
+room for the bids), up to ``FLUSH_MAX_SECONDS``. The last change is always flushed: a change marks the room dirty and the flusher runs until
+nothing is left unsent. Bidders' own answers (``bid.accepted``/``bid.rejected``) do not wait for
+it: the consumer sends them at once.
 
 The room trusts the database, not the news: a message that skips a ``seq`` waits ``GAP_SECONDS``
 for the missing one (publishers in different processes race), then the room reloads from the
@@ -49,6 +56,8 @@ LOG_SIZE = 64
 COUNTERS_QUIET_SECONDS = 5.0  # after a Redis error, the rate limit lets bids through without asking
 WATCHERS_TTL_SECONDS = 6 * 3600  # a count left by a killed process fades (auctions.events.watchers_key)
 SNAPSHOT_MAX_AGE = 1.0  # seconds a cached snapshot frame (and its server_time) may be reused
+BROADCAST_SHARE = 1 / 3  # at most this share of the event loop's CPU goes to waking watchers...
+FLUSH_MAX_SECONDS = 1.0  # ...unless a watcher would then wait longer than this for the news
 
 
 def _now_iso() -> str:
@@ -56,7 +65,7 @@ def _now_iso() -> str:
 
 
 class Watcher:
-    """One socket in the room. ``send`` writes one text frame to it."""
+    """One socket in the room. ``send`` writes one text frame to it; the room's flush wakes it."""
 
     def __init__(self, send: Callable[[str], Awaitable[None]]) -> None:
         self.send = send
@@ -68,11 +77,11 @@ class Watcher:
         while True:
             await self.wake.wait()
             self.wake.clear()
-            version, frames = room.frames_since(self.version)
-            self.version = version
-            for frame in frames:
-                await self.send(frame)
-            await asyncio.sleep(FLUSH_SECONDS)
+            while self.version < room.version:  # a socket that was slow to drain catches up at once
+                version, frames = room.frames_since(self.version)
+                self.version = version
+                for frame in frames:
+                    await self.send(frame)
 
 
 class Room:
@@ -94,9 +103,16 @@ class Room:
         self.watching: int | None = None
         self.registered = 0
         self._snapshot: tuple[int, float, str] | None = None
+        self._since: dict[int, tuple[int, list[str]]] = {}  # frames_since, per watcher version
+        self._since_for: tuple[int, tuple[int, float, str] | None] | None = None
         self._reloading: asyncio.Task[None] | None = None
         self._gap_timer: asyncio.TimerHandle | None = None
-        self._reconciler = asyncio.get_running_loop().create_task(self._reconcile_forever())
+        self._dirty = asyncio.Event()
+        self._next_flush = 0.0
+        self.flush_interval = FLUSH_SECONDS
+        loop = asyncio.get_running_loop()
+        self._flusher = loop.create_task(self._flush_forever())
+        self._reconciler = loop.create_task(self._reconcile_forever())
 
     # --- state --------------------------------------------------------------------------------
 
@@ -243,18 +259,50 @@ class Room:
         return self._snapshot[2]
 
     def frames_since(self, version: int) -> tuple[int, list[str]]:
-        """What a watcher at ``version`` has not seen: the events, or one snapshot if too many."""
+        """What a watcher at ``version`` has not seen: the events, or one snapshot if too many.
+        Worked out once per version behind and shared: a flush asks it for every watcher."""
         if version >= self.version:
             return self.version, []
-        entries = [frames for v, frames in self.log if v > version]
-        covered = bool(self.log) and self.log[0][0] <= version + 1
-        if covered and len(entries) <= COALESCE_AFTER:
-            return self.version, [frame for frames in entries for frame in frames]
-        return self.version, [self.snapshot_frame()]
+        if self._since_for != (self.version, self._snapshot):
+            self._since.clear()
+        found = self._since.get(version)
+        if found is None:
+            entries = [frames for v, frames in self.log if v > version]
+            covered = bool(self.log) and self.log[0][0] <= version + 1
+            if covered and len(entries) <= COALESCE_AFTER:
+                found = self.version, [frame for frames in entries for frame in frames]
+            else:
+                found = self.version, [self.snapshot_frame()]
+            self._since[version] = found
+            self._since_for = (self.version, self._snapshot)
+        return found
 
     def _wake(self) -> None:
-        for watcher in self.watchers:
-            watcher.wake.set()
+        """Something changed: the flusher sends it, now or when the interval allows."""
+        self._dirty.set()
+
+    async def _flush_forever(self) -> None:
+        """Wake the watchers that are behind, at most once per ``flush_interval``; run again while
+        a change arrived meanwhile, so the last one is always flushed."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._dirty.wait()
+            delay = self._next_flush - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._dirty.clear()
+            started, cpu = loop.time(), time.thread_time()
+            version = self.version
+            for watcher in self.watchers:
+                if watcher.version < version:
+                    watcher.wake.set()
+            # Every woken watcher's send runs before this resumes (the loop runs ready callbacks in
+            # order): the CPU time taken is what this broadcast cost the process. CPU, not wall
+            # time: on a busy machine waiting for a core must not stretch the interval.
+            await asyncio.sleep(0)
+            took = time.thread_time() - cpu
+            self.flush_interval = min(FLUSH_MAX_SECONDS, max(FLUSH_SECONDS, took / BROADCAST_SHARE))
+            self._next_flush = started + self.flush_interval
 
     async def _reconcile_forever(self) -> None:
         while True:
@@ -274,6 +322,7 @@ class Room:
                 self.reload()
 
     def close(self) -> None:
+        self._flusher.cancel()
         self._reconciler.cancel()
         if self._gap_timer is not None:
             self._gap_timer.cancel()

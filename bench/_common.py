@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +49,31 @@ def drop_bench_database(original: str) -> None:
     connection.creation.destroy_test_db(original, verbosity=0)
 
 
+def insert_select(model: Any, source_sql: str, exprs: dict[str, str], params: list[Any]) -> str:
+    """An ``INSERT INTO <model's table> (...) SELECT ... FROM <source_sql>``: the columns in ``exprs``
+    from their SQL (over the source's columns), every other column NULL or its Django default, so
+    that columns other engineers add later keep the bench scripts working. Defaults that are not
+    SQL literals are appended to ``params``."""
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        if getattr(field, "generated", False) or (field.primary_key and field.column not in exprs):
+            continue
+        columns.append(f'"{field.column}"')
+        if field.column in exprs:
+            values.append(exprs[field.column])
+        elif field.null:
+            values.append("NULL")
+        elif field.get_internal_type() == "DateTimeField":
+            values.append("now()")
+        elif field.get_internal_type() == "DateField":
+            values.append("current_date")
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection=connection))
+    table = model._meta.db_table
+    return f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM {source_sql}'
+
+
 def dsn() -> str:
     """The current database as a libpq connection string (for plain psycopg clients)."""
     db = settings.DATABASES["default"]
@@ -69,11 +94,18 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, extra_env: dict[str, str] | None = None, log: IO[bytes] | None = None
+    port: int,
+    extra_env: dict[str, str] | None = None,
+    log: IO[bytes] | None = None,
+    *,
+    workers: int = 2,
+    uvicorn_args: list[str] | None = None,
 ) -> subprocess.Popen:
-    """uvicorn serving ``config.asgi`` with 2 workers on ``port`` against the current (bench)
-    database, pooled connections as the Procfile runs the web process; ``extra_env`` on top; the
-    server's output to ``log`` if given (Django logs every refused request as a warning)."""
+    """uvicorn serving ``config.asgi`` with ``workers`` processes (2 unless told) on ``port``
+    against the current (bench) database, pooled connections as the Procfile runs the web process;
+    ``extra_env`` on top and ``uvicorn_args`` appended; the server's output to ``log`` if given
+    (Django logs every refused request as a warning). With one worker the returned process is the
+    server itself (uvicorn forks no supervisor), so its memory can be read from its pid."""
     db = connection.settings_dict
     database_url = (
         f"postgres://{quote(db.get('USER') or 'postgres', safe='')}@{quote(db.get('HOST') or '', safe='')}"
@@ -100,13 +132,16 @@ def start_server(
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--lifespan",
             "off",
             "--log-level",
             "warning",
             "--ws-max-queue",
             "64",
+            "--ws-per-message-deflate",
+            "false",  # as the Procfile runs the web process
+            *(uvicorn_args or []),
         ],
         env=env,
         cwd=ROOT,
@@ -117,7 +152,7 @@ def start_server(
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(1.0)  # both workers up
+                time.sleep(1.0)  # every worker up
                 return proc
         except OSError:
             time.sleep(0.2)

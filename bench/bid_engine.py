@@ -29,6 +29,7 @@ import random
 import statistics
 import time
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 
 from _common import bench_database, drop_bench_database, dsn  # sets Django up for a bench
@@ -50,8 +51,30 @@ def pick(rng: random.Random, price: Decimal | None) -> Decimal:
     return (price if price is not None else Decimal("990.00")) + INC * rng.choice((1, 1, 2, 3))
 
 
+def _paced(start_at: float, warm: float, interval: float, phase: float) -> Iterator[float]:
+    """The moments a bidder bids at from ``start_at - warm``: as soon as it has its answer
+    (``interval`` 0, a closed loop), or every ``interval`` seconds from its ``phase`` (a fixed rate;
+    a bid whose moment passed while the last one was out goes at once)."""
+    began = start_at - warm + (phase if interval else 0.0)
+    k = 0
+    while True:
+        at = began + k * interval
+        k += 1
+        wait = at - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        yield time.time()
+
+
 def engine_worker(
-    auction_id: int, user_id: int, seconds: float, start_at: float, out: mp.Queue, warm: float = 0.0
+    auction_id: int,
+    user_id: int,
+    seconds: float,
+    start_at: float,
+    out: mp.Queue,
+    warm: float = 0.0,
+    interval: float = 0.0,
+    phase: float = 0.0,
 ) -> None:
     from django.db import connection
 
@@ -63,10 +86,10 @@ def engine_worker(
     rng = random.Random(user_id)
     lat: list[float] = []
     accepted = 0
-    while time.time() < start_at - warm:
-        time.sleep(0.001)
     stop = start_at + seconds
-    while (began := time.time()) < stop:
+    for began in _paced(start_at, warm, interval, phase):
+        if began >= stop:
+            break
         with connection.cursor() as cursor:  # the client's look at the price, as raw's
             cursor.execute("SELECT current_price FROM auctions_auction WHERE id = %s", [auction_id])
             price = cursor.fetchone()[0]
@@ -105,6 +128,8 @@ def raw_worker(
     start_at: float,
     out: mp.Queue,
     warm: float = 0.0,
+    interval: float = 0.0,
+    phase: float = 0.0,
 ) -> None:
     import psycopg
 
@@ -113,10 +138,10 @@ def raw_worker(
     lat: list[float] = []
     holds: list[float] = []
     accepted = 0
-    while time.time() < start_at - warm:
-        time.sleep(0.001)
     stop = start_at + seconds
-    while (began := time.time()) < stop:
+    for began in _paced(start_at, warm, interval, phase):
+        if began >= stop:
+            break
         with conn.cursor() as cur:
             cur.execute("SELECT current_price FROM auctions_auction WHERE id = %s", (auction_id,))
             price = cur.fetchone()[0]
@@ -149,9 +174,10 @@ def raw_worker(
     out.put((accepted, lat, holds))
 
 
-def run(kind: str, n: int, seconds: float, warm: float = 0.0) -> dict[str, float]:
+def run(kind: str, n: int, seconds: float, warm: float = 0.0, interval: float = 0.0) -> dict[str, float]:
     """One variant on a fresh auction; with ``warm``, the bidders bid that long before the timed
-    ``seconds`` (bench/bid_stack.py warms them as it warms its server's bidders)."""
+    ``seconds`` (bench/bid_stack.py warms them as it warms its server's bidders); with ``interval``
+    each bidder bids every ``interval`` seconds (staggered), otherwise again as soon as answered."""
     auction_id, users, registrations = make_auction(n)
     # The raw variant's auction starts live as well: the engine started it at its first bid.
     from auctions.models import Auction
@@ -163,10 +189,20 @@ def run(kind: str, n: int, seconds: float, warm: float = 0.0) -> dict[str, float
     procs = []
     for i in range(n):
         if kind == "engine":
-            args: tuple = (auction_id, users[i], seconds, start_at, out, warm)
+            args: tuple = (auction_id, users[i], seconds, start_at, out, warm, interval, interval * i / n)
             procs.append(mp.Process(target=engine_worker, args=args))
         else:
-            args = (dsn(), auction_id, registrations[i], seconds, start_at, out, warm)
+            args = (
+                dsn(),
+                auction_id,
+                registrations[i],
+                seconds,
+                start_at,
+                out,
+                warm,
+                interval,
+                interval * i / n,
+            )
             procs.append(mp.Process(target=raw_worker, args=args))
     for p in procs:
         p.start()

@@ -1,40 +1,61 @@
 """Full-stack bid acknowledgement (#17.1): bidders through the real server, beside the engine and the SQL floor.
 
-    python bench/bid_stack.py            # 32 bidders, 10 s per variant
-    python bench/bid_stack.py --quick    # 8 bidders, 2 s per variant: a smoke run
+    python bench/bid_stack.py                    # 32 bidders, 10 s per variant, both pacings below
+    python bench/bid_stack.py --quick            # 8 bidders, 2 s per variant: a smoke run
+    python bench/bid_stack.py --interval 0.5     # another fixed rate (seconds between one bidder's bids)
+    python bench/bid_stack.py --no-closed-loop   # the target's block only
 
 A throwaway database (migrated like the test database, dropped at the end) and uvicorn serving
 ``config.asgi`` with ``--workers 2`` on a free port (``bench/_common.py``, shared with
 ``bid_engine.py`` and ``live_room.py``). Each variant runs on a fresh live auction with its own
-registered bidders; each bidder is its own process and loops as ``bench/bid_engine.py``'s do: look
-at the current price (plain SELECT, no lock), pick one to three increments above it, bid, wait for
-the answer. Many attempts lose the race (below_minimum, already_leading) exactly as live bidders do;
-every attempt's time counts, accepted or refused. The server is warmed with a few reads first, and
-every variant's bidders bid for one second before the timed seconds (not timed).
+registered bidders. A bidder loops as ``bench/bid_engine.py``'s do: look at the current price (plain
+SELECT, no lock, not timed), pick one to three increments above it, bid, wait for the answer. Many
+attempts lose the race (below_minimum, already_leading) exactly as live bidders do; every attempt's
+time counts, accepted or refused, from sending the bid to its answer.
+
+How the bidders pace themselves (two blocks are printed, each with all four variants):
+
+* **Fixed rate (the target's block)**: each bidder bids every ``--interval`` seconds (default 0.2 s:
+  5 a second, the live room's per-bidder limit ``AUCTION_BID_RATE_PER_SECOND``, the most the market
+  lets a bidder send), the bidders staggered evenly over the interval: 32 bidders offer 160 attempts
+  a second whatever the server's pace (an open loop). A bid whose moment comes while the bidder's
+  last one is still out goes as soon as it is answered and is counted as late (printed): a server
+  that falls behind shows there as well as in p99.
+* **Closed loop (capacity, no target)**: each bidder bids again as soon as it has its answer, as
+  this bench did before. Then every bidder always has a bid out, and by Little's law p50 is about
+  bidders / throughput: it measures how many bids a second the stack carries on this machine, not
+  how long one bid waits at a given load.
+
+The server variants' bidders are tasks of **one** asyncio load-generator process (one keep-alive
+HTTP connection or one socket per bidder), forked before the timed seconds: a process per bidder
+(32 interpreters waking at once on 2 cores) took the CPU the server needed. The in-process variants'
+bidders are processes (the engine runs in them), paced the same way.
 
 * http: ``POST /api/v1/auctions/{id}/bids/`` with ``Authorization: Token <key>`` and a fresh
-  ``Idempotency-Key``, one keep-alive connection per bidder; timed from the request to the
-  response (201 or the refusal's ``{"code", ...}``).
-* ws: the live room ``ws://HOST/ws/auctions/{id}/`` with ``Authorization: Token <key>``, one socket
-  per bidder; ``{"type": "bid", "amount", "key"}`` timed to the ``bid.accepted`` or ``bid.rejected``
-  carrying that key (the room's ``bid`` broadcasts to every bidder are read in between, as a client
-  must).
+  ``Idempotency-Key``; timed from the request to the response (201 or the refusal's ``{"code", ...}``).
+* ws: the live room ``ws://HOST/ws/auctions/{id}/`` with ``Authorization: Token <key>``;
+  ``{"type": "bid", "amount", "key"}`` timed to the ``bid.accepted`` or ``bid.rejected`` carrying
+  that key (the room's ``bid`` broadcasts to every bidder are read in between, as a client must).
 * engine and raw: ``bench/bid_engine.py``'s in-process ``bid_place`` and plain-SQL transaction,
-  the same run, the same bidder count: what the server adds is the difference.
+  the same run, the same bidder count and pacing: what the server adds is the difference.
 
-The bench server must not rate-limit the bench's bidders, who bid far above a person's pace: it
-runs with ``THROTTLE_USER`` and ``THROTTLE_ANON`` (DRF's throttles, still counted in Redis on every
+The server is warmed with a few reads first, and every variant's bidders bid for one second before
+the timed seconds (not timed). The bench server must not rate-limit the bench's bidders: it runs
+with ``THROTTLE_USER`` and ``THROTTLE_ANON`` (DRF's throttles, still counted in Redis on every
 request) and ``AUCTION_BID_RATE_PER_SECOND`` (the live room's per-bidder limit) set to 1,000,000;
 a ``throttled``/``rate_limited`` answer is counted and printed (expected 0). E-mail goes to the
 dummy backend in the server as in this process; the server's log goes to a temporary file (named
-at the end), not among the figures. Targets (#17.1): at 32 bidders p99 <= 50 ms over
-HTTP and <= 30 ms over the WebSocket.
+at the end), not among the figures. Targets (#17.1): at 32 bidders p99 <= 50 ms over HTTP and
+<= 30 ms over the WebSocket, at the fixed rate. The machine's load average is printed at the start,
+before each block and at the end: the host is shared, and others' work inflates every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
 import multiprocessing as mp
 import os
 import random
@@ -42,6 +63,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import bid_engine
 import httpx
@@ -56,25 +79,57 @@ from _common import (  # sets Django up for a bench
     stop_server,
 )
 from django.db import connections
-from websockets.sync.client import connect
+from websockets.asyncio.client import connect
 
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request: a bench's output is its figures
 UNTHROTTLED = {
     "THROTTLE_USER": "1000000/min",
     "THROTTLE_ANON": "1000000/min",
     "AUCTION_BID_RATE_PER_SECOND": "1000000",
 }
 TARGETS = {"http": 50.0, "ws": 30.0}
+RATE_PER_BIDDER = 5.0  # settings.MARKET["AUCTION_BID_RATE_PER_SECOND"]'s default: the most a bidder may send
 WARM_SECONDS = 1.0
 
 
-def _look(conn, auction_id: int):  # type: ignore[no-untyped-def]
+async def _look(conn: psycopg.AsyncConnection, auction_id: int) -> Decimal | None:
     """The client's look at the price, as bid_engine's bidders take it."""
-    return conn.execute("SELECT current_price FROM auctions_auction WHERE id = %s", (auction_id,)).fetchone()[
-        0
-    ]
+    cur = await conn.execute("SELECT current_price FROM auctions_auction WHERE id = %s", (auction_id,))
+    row = await cur.fetchone()
+    assert row is not None
+    return row[0]
 
 
-def http_bidder(
+class _Tally:
+    def __init__(self) -> None:
+        self.lat: list[float] = []
+        self.answers: Counter[str] = Counter()
+        self.late = 0
+
+
+async def _paced(
+    start_at: float, stop: float, interval: float, phase: float, tally: _Tally
+) -> AsyncIterator[float]:
+    """A bidder's moments (as ``bid_engine._paced``): closed loop with ``interval`` 0, otherwise every
+    ``interval`` s from ``phase``; a moment that passed while the last bid was out goes at once and
+    counts as late."""
+    began = start_at - WARM_SECONDS + (phase if interval else 0.0)
+    k = 0
+    while True:
+        at = began + k * interval
+        k += 1
+        wait = at - time.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        elif interval and -wait > interval / 2 and time.time() >= start_at:
+            tally.late += 1
+        now = time.time()
+        if now >= stop:
+            return
+        yield now
+
+
+async def _http_bidder(
     base: str,
     auction_id: int,
     token: str,
@@ -82,33 +137,32 @@ def http_bidder(
     database: str,
     start_at: float,
     seconds: float,
-    out: mp.Queue,
+    interval: float,
+    phase: float,
+    tally: _Tally,
 ) -> None:
-    conn = psycopg.connect(database, autocommit=True)
     rng = random.Random(seed)
-    lat: list[float] = []
-    answers: Counter[str] = Counter()
-    with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=60) as client:
-        while time.time() < start_at - WARM_SECONDS:
-            time.sleep(0.001)
-        stop = start_at + seconds
-        while (now := time.time()) < stop:
-            amount = bid_engine.pick(rng, _look(conn, auction_id))
+    async with (
+        await psycopg.AsyncConnection.connect(database, autocommit=True) as conn,
+        httpx.AsyncClient(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=60) as client,
+    ):
+        async for now in _paced(start_at, start_at + seconds, interval, phase, tally):
+            amount = bid_engine.pick(rng, await _look(conn, auction_id))
             t0 = time.perf_counter()
-            r = client.post(
+            r = await client.post(
                 f"/api/v1/auctions/{auction_id}/bids/",
                 json={"amount": f"{amount:.2f}"},
                 headers={"Idempotency-Key": uuid.uuid4().hex},
             )
             elapsed = time.perf_counter() - t0
             if now >= start_at:
-                lat.append(elapsed)
-                answers["accepted" if r.status_code == 201 else str(r.json().get("code", r.status_code))] += 1
-    conn.close()
-    out.put((lat, dict(answers)))
+                tally.lat.append(elapsed)
+                tally.answers[
+                    "accepted" if r.status_code == 201 else str(r.json().get("code", r.status_code))
+                ] += 1
 
 
-def ws_bidder(
+async def _ws_bidder(
     url: str,
     auction_id: int,
     token: str,
@@ -116,35 +170,72 @@ def ws_bidder(
     database: str,
     start_at: float,
     seconds: float,
-    out: mp.Queue,
+    interval: float,
+    phase: float,
+    tally: _Tally,
 ) -> None:
-    conn = psycopg.connect(database, autocommit=True)
     rng = random.Random(seed)
-    lat: list[float] = []
-    answers: Counter[str] = Counter()
-    with connect(url, additional_headers={"Authorization": f"Token {token}"}, max_size=2**22) as ws:
-        ws.recv()  # the snapshot
-        while time.time() < start_at - WARM_SECONDS:
-            time.sleep(0.001)
-        stop = start_at + seconds
-        while (now := time.time()) < stop:
-            amount = bid_engine.pick(rng, _look(conn, auction_id))
+    async with (
+        await psycopg.AsyncConnection.connect(database, autocommit=True) as conn,
+        connect(url, additional_headers={"Authorization": f"Token {token}"}, max_size=2**22) as ws,
+    ):
+        await ws.recv()  # the snapshot
+        async for now in _paced(start_at, start_at + seconds, interval, phase, tally):
+            amount = bid_engine.pick(rng, await _look(conn, auction_id))
             key = uuid.uuid4().hex
             t0 = time.perf_counter()
-            ws.send(json.dumps({"type": "bid", "amount": f"{amount:.2f}", "key": key}))
-            while True:
-                m = json.loads(ws.recv())
+            await ws.send(json.dumps({"type": "bid", "amount": f"{amount:.2f}", "key": key}))
+            while True:  # the room's broadcasts come in between, as a client must read them
+                m = json.loads(await ws.recv())
                 if m.get("key") == key and m["type"] in ("bid.accepted", "bid.rejected"):
                     break
             elapsed = time.perf_counter() - t0
             if now >= start_at:
-                lat.append(elapsed)
-                answers["accepted" if m["type"] == "bid.accepted" else m["code"]] += 1
-    conn.close()
-    out.put((lat, dict(answers)))
+                tally.lat.append(elapsed)
+                tally.answers["accepted" if m["type"] == "bid.accepted" else m["code"]] += 1
 
 
-def run_server_side(kind: str, n: int, seconds: float, port: int) -> dict:
+def load_generator(
+    kind: str,
+    where: str,
+    auction_id: int,
+    tokens: list[str],
+    database: str,
+    start_at: float,
+    seconds: float,
+    interval: float,
+    out: mp.Queue,
+) -> None:
+    """Every bidder of a server variant, as tasks of one asyncio process: a process per bidder
+    (32 interpreters waking on 2 cores) took the CPU the server needed."""
+    bidder = _http_bidder if kind == "http" else _ws_bidder
+    tally = _Tally()
+    n = len(tokens)
+
+    async def everyone() -> None:
+        await asyncio.gather(
+            *(
+                bidder(
+                    where,
+                    auction_id,
+                    tokens[i],
+                    i,
+                    database,
+                    start_at,
+                    seconds,
+                    interval,
+                    interval * i / n,
+                    tally,
+                )
+                for i in range(n)
+            )
+        )
+
+    asyncio.run(everyone())
+    out.put((tally.lat, dict(tally.answers), tally.late))
+
+
+def run_server_side(kind: str, n: int, seconds: float, port: int, interval: float) -> dict:
     from accounts.models import User
     from accounts.services import api_token_create
     from auctions.models import Auction
@@ -156,23 +247,17 @@ def run_server_side(kind: str, n: int, seconds: float, port: int) -> dict:
     connections.close_all()
     out: mp.Queue = mp.Queue()
     start_at = time.time() + 2.0 + WARM_SECONDS
-    if kind == "http":
-        target, where = http_bidder, f"http://127.0.0.1:{port}"
-    else:
-        target, where = ws_bidder, f"ws://127.0.0.1:{port}/ws/auctions/{auction_id}/"
-    procs = [
-        mp.Process(target=target, args=(where, auction_id, tokens[i], i, database, start_at, seconds, out))
-        for i in range(n)
-    ]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=seconds + 180) for _ in procs]
-    for p in procs:
-        p.join()
-    lat = [x for ls, _ in results for x in ls]
-    answers: Counter[str] = Counter()
-    for _, a in results:
-        answers.update(a)
+    where = (
+        f"http://127.0.0.1:{port}" if kind == "http" else f"ws://127.0.0.1:{port}/ws/auctions/{auction_id}/"
+    )
+    proc = mp.Process(
+        target=load_generator,
+        args=(kind, where, auction_id, tokens, database, start_at, seconds, interval, out),
+    )
+    proc.start()
+    lat, answers_seen, late = out.get(timeout=seconds + 180)
+    proc.join()
+    answers: Counter[str] = Counter(answers_seen)
     q = percentiles(lat)
     return {
         "attempts_s": len(lat) / seconds,
@@ -180,6 +265,7 @@ def run_server_side(kind: str, n: int, seconds: float, port: int) -> dict:
         "p50_ms": q[49],
         "p99_ms": q[98],
         "answers": answers,
+        "late": late,
     }
 
 
@@ -206,56 +292,74 @@ def warm_here() -> int:
     return auction_id
 
 
-def measure(sizes: tuple[int, ...], seconds: float, port: int) -> None:
+NAMES = {
+    "http": "HTTP POST bids/ (uvicorn)",
+    "ws": "WebSocket live room (uvicorn)",
+    "engine": "bid_place in-process",
+    "raw": "plain-SQL transaction",
+}
+
+
+def measure_block(n: int, seconds: float, port: int, interval: float) -> None:
+    """The four variants with one pacing: ``interval`` s between a bidder's bids, or 0: a closed loop."""
+    paced = (
+        f"each bidder every {interval * 1000:.0f} ms ({n / interval:.0f} attempts/s offered)"
+        if interval
+        else ("closed loop (each bidder bids again as soon as answered): capacity, not the target's load")
+    )
+    print(f"{n} bidders, {paced}; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{'bidders':>7} {'variant':>29} {'attempts/s':>11} {'bids/s':>7} {'p50 ms':>7} {'p99 ms':>7}  target"
+    )
+    rows = {}
+    for kind in ("http", "ws", "engine", "raw"):
+        if kind in ("http", "ws"):
+            rows[kind] = run_server_side(kind, n, seconds, port, interval)
+        else:
+            rows[kind] = bid_engine.run(kind, n, seconds, warm=WARM_SECONDS, interval=interval)
+    for kind, f in rows.items():
+        limit = TARGETS.get(kind)
+        verdict = ""
+        if limit is not None and interval:
+            met = "met" if f["p99_ms"] <= limit else "NOT met"
+            verdict = f"p99 <= {limit:.0f} ms: {met}" + ("" if n == 32 else " (target is at 32 bidders)")
+        elif limit is not None:
+            verdict = f"(target p99 <= {limit:.0f} ms is at the fixed rate above)"
+        print(
+            f"{n:>7} {NAMES[kind]:>29} {f['attempts_s']:>11.0f} {f['accepted_s']:>7.0f} "
+            f"{f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}  {verdict}"
+        )
+    for kind in ("http", "ws"):
+        answers = rows[kind]["answers"]
+        limited = answers.get("throttled", 0) + answers.get("rate_limited", 0)
+        print(
+            f"{n:>7} {kind:>29} answers: "
+            + ", ".join(f"{k} {v}" for k, v in answers.most_common())
+            + f"; throttled/rate_limited {limited} (expected 0)"
+            + (f"; bids sent late (the bidder's last still out) {rows[kind]['late']}" if interval else "")
+        )
+    e = rows["engine"]["p99_ms"]
+    print(
+        f"{n:>7} {'server adds to p99':>29} HTTP {rows['http']['p99_ms'] - e:+.1f} ms, "
+        f"WebSocket {rows['ws']['p99_ms'] - e:+.1f} ms over bid_place in-process"
+    )
+
+
+def measure(sizes: tuple[int, ...], seconds: float, port: int, interval: float, closed: bool) -> None:
     print(
         f"full-stack bid acknowledgement, one hot auction per variant, {seconds:.0f} s each; "
         f"uvicorn --workers 2; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start"
     )
-    print(
-        f"{'bidders':>7} {'variant':>28} {'attempts/s':>11} {'bids/s':>7} {'p50 ms':>7} {'p99 ms':>7}  target"
-    )
     for n in sizes:
-        rows = {}
-        for kind in ("http", "ws", "engine", "raw"):
-            if kind in ("http", "ws"):
-                rows[kind] = run_server_side(kind, n, seconds, port)
-            else:
-                rows[kind] = bid_engine.run(kind, n, seconds, warm=WARM_SECONDS)
-        names = {
-            "http": "HTTP POST bids/ (uvicorn)",
-            "ws": "WebSocket live room (uvicorn)",
-            "engine": "bid_place in-process",
-            "raw": "plain-SQL transaction",
-        }
-        for kind, f in rows.items():
-            limit = TARGETS.get(kind)
-            verdict = ""
-            if limit is not None:
-                met = "met" if f["p99_ms"] <= limit else "NOT met"
-                verdict = f"p99 <= {limit:.0f} ms: {met}" + ("" if n == 32 else " (target is at 32 bidders)")
-            print(
-                f"{n:>7} {names[kind]:>28} {f['attempts_s']:>11.0f} {f['accepted_s']:>7.0f} "
-                f"{f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}  {verdict}"
-            )
-        for kind in ("http", "ws"):
-            answers = rows[kind]["answers"]
-            limited = answers.get("throttled", 0) + answers.get("rate_limited", 0)
-            print(
-                f"{n:>7} {kind:>28} answers: "
-                + ", ".join(f"{k} {v}" for k, v in answers.most_common())
-                + f"; throttled/rate_limited {limited} (expected 0)"
-            )
-        e = rows["engine"]["p99_ms"]
-        print(
-            f"{n:>7} {'server adds to p99':>28} HTTP {rows['http']['p99_ms'] - e:+.1f} ms, "
-            f"WebSocket {rows['ws']['p99_ms'] - e:+.1f} ms over bid_place in-process"
-        )
+        measure_block(n, seconds, port, interval)
+        if closed:
+            measure_block(n, seconds, port, 0.0)
     print(
         f"load average {os.getloadavg()[0]:.2f} at the end (a shared, loaded machine inflates every figure)"
     )
 
 
-def report(sizes: tuple[int, ...], seconds: float) -> None:
+def report(sizes: tuple[int, ...], seconds: float, interval: float, closed: bool) -> None:
     warm_auction = warm_here()
     port = free_port()
     # The server's output (Django logs each refused bid, a 422, as a warning) goes to a file.
@@ -263,7 +367,7 @@ def report(sizes: tuple[int, ...], seconds: float) -> None:
         server = start_server(port, UNTHROTTLED, log=log)
         try:
             warm_server(port, warm_auction)
-            measure(sizes, seconds, port)
+            measure(sizes, seconds, port, interval, closed)
         finally:
             stop_server(server)
     print(f"the server's log: {log.name}")
@@ -274,13 +378,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="8 bidders for 2 s per variant: a smoke run")
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--bidders", type=int, default=None)
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=1 / RATE_PER_BIDDER,
+        help="seconds between one bidder's bids (default: the live room's per-bidder limit, 5 a second)",
+    )
+    parser.add_argument("--no-closed-loop", action="store_true", help="skip the closed-loop (capacity) block")
     args = parser.parse_args()
     seconds = args.seconds or (2.0 if args.quick else 10.0)
     sizes = (args.bidders,) if args.bidders else ((8,) if args.quick else (32,))
     mp.set_start_method("fork")
     original = bench_database("bench_stack")
     try:
-        report(sizes, seconds)
+        report(sizes, seconds, args.interval, not args.no_closed_loop)
     finally:
         connections.close_all()
         time.sleep(1)

@@ -164,10 +164,20 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+POOL = 50_000  # distinct generated documents (title, summary, holder, field, maturity)
+
+
 def generate(size: int) -> None:
-    """Bulk-insert ``size`` published listings (with achievements, patents' clocks, search vectors)."""
+    """Bring the published listings to ``size`` (achievements, listings with their terms, search vectors).
+
+    The documents come from a pool of ``POOL`` random ones, made in Python as a holder would write
+    them and indexed by ``listings.search`` (``segment_document`` and ``VECTOR_SQL``, as the
+    services index); the rows are then inserted set-based (``INSERT ... SELECT``, one transaction
+    per 100,000), each drawing its document, mode, rights, terms and publication moment at random.
+    The vocabulary is small (titles repeat long before a pool's size), so the pool changes no
+    query's share of matches; it makes a million rows a matter of minutes instead of an hour."""
+    from _common import insert_select
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from accounts.models import Organization, User
     from accounts.validators import credit_code_check_char
@@ -190,96 +200,117 @@ def generate(size: int) -> None:
             defaults={"name": name, "kind": "university", "status": "verified", "created_by": user},
         )
         holders.append(org)
-    now = timezone.now()
     fields = list(VOCAB)
-    rights = ["transfer", "license_exclusive", "license_sole", "license_general", "equity"]
-    batch = 5000
+    pool = min(POOL, size - existing)
+    buffer = io.StringIO()
+    for i in range(1, pool + 1):
+        field = rng.choice(fields)
+        techs, objects = VOCAB[field]
+        words = {
+            "a": rng.choice(techs),
+            "b": rng.choice(objects),
+            "c": rng.choice(ACTIONS),
+            "n": rng.randint(3, 60),
+        }
+        holder = rng.choice(holders)
+        title = rng.choice(TITLES).format(**words)[:200]
+        summary = rng.choice(SUMMARIES).format(**words)
+        row = [i, holder.pk, field, title, summary, rng.randint(3, 9)]
+        row += [segment_document(title), segment_document(summary), segment_document(holder.name)]
+        buffer.write("\t".join(map(str, row)) + "\n")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_doc (i int, holder_id bigint, field text, title text, summary text,"
+            " maturity int, t text, s text, h text)"
+        )
+        with cursor.cursor.copy("COPY bench_doc FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(
+            "CREATE TEMP TABLE bench_pool AS SELECT i, holder_id, field, title, summary, maturity,"
+            f" {VECTOR_SQL.format(t='t', s='s', h='h')} AS v FROM bench_doc"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON bench_pool (i)")
+    print(f"  {pool} documents made and indexed ({time.perf_counter() - started:.0f} s)", flush=True)
+    batch = 100_000
     remaining = size - existing
     while remaining > 0:
         count = min(batch, remaining)
         remaining -= count
-        with transaction.atomic():
-            achievements = []
-            for _ in range(count):
-                field = rng.choice(fields)
-                techs, objects = VOCAB[field]
-                words = {
-                    "a": rng.choice(techs),
-                    "b": rng.choice(objects),
-                    "c": rng.choice(ACTIONS),
-                    "n": rng.randint(3, 60),
-                }
-                achievements.append(
-                    Achievement(
-                        holder=rng.choice(holders),
-                        title=rng.choice(TITLES).format(**words)[:200],
-                        summary=rng.choice(SUMMARIES).format(**words),
-                        field=field,
-                        kind="applied",
-                        maturity=rng.randint(3, 9),
-                        created_by=user,
-                    )
-                )
-            Achievement.objects.bulk_create(achievements, batch_size=1000)
-            listings = []
-            for achievement in achievements:
-                mode = rng.choices(["negotiated", "fixed_price", "auction"], weights=[5, 3, 2])[0]
-                published = now - timezone.timedelta(minutes=rng.randint(1, 60 * 24 * 365))
-                terms: dict = {}
-                if mode == "negotiated":
-                    terms = {"asking_price": rng.randint(5, 500) * 10000, "notice_days": 15}
-                elif mode == "fixed_price":
-                    terms = {
-                        "price": rng.randint(5, 500) * 10000,
-                        "listing_ends_at": now + timezone.timedelta(hours=rng.randint(1, 2000)),
-                    }
-                else:
-                    starts = now + timezone.timedelta(hours=rng.randint(1, 1000))
-                    terms = {
-                        "start_price": rng.randint(5, 200) * 10000,
-                        "increment": 1000,
-                        "deposit": 10000,
-                        "starts_at": starts,
-                        "ends_at": starts + timezone.timedelta(hours=2),
-                        "extension_seconds": 300,
-                    }
-                listings.append(
-                    Listing(
-                        achievement=achievement,
-                        mode=mode,
-                        rights=rng.choice(rights),
-                        status="published",
-                        published_at=published,
-                        submitted_at=published,
-                        updated_at=published,  # the row trigger stamps it over (core.sync), as every write
-                        **terms,
-                    )
-                )
-            Listing.objects.bulk_create(listings, batch_size=1000)
-            # search vectors: jieba in Python (as the services do), then one UPDATE from a COPY
-            buffer = io.StringIO()
-            names = {h.pk: h.name for h in holders}
-            for listing in listings:
-                a = listing.achievement
-                row = [
-                    str(listing.pk),
-                    segment_document(a.title),
-                    segment_document(a.summary),
-                    segment_document(names[a.holder_id]),
-                ]
-                buffer.write("\t".join(row) + "\n")
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "CREATE TEMP TABLE bench_seg (id bigint, t text, s text, h text) ON COMMIT DROP"
-                )
-                with cursor.cursor.copy("COPY bench_seg FROM STDIN") as copy:
-                    copy.write(buffer.getvalue())
-                cursor.execute(
-                    f"UPDATE listings_listing l SET search_vector = {VECTOR_SQL.format(t='b.t', s='b.s', h='b.h')}"
-                    " FROM bench_seg b WHERE l.id = b.id"
-                )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(%s)", [((size - remaining) % 997) / 997])
+            cursor.execute("SELECT coalesce(max(id), 0) FROM listings_achievement")
+            a_base = cursor.fetchone()[0]
+            cursor.execute("SELECT coalesce(max(id), 0) FROM listings_listing")
+            l_base = cursor.fetchone()[0]
+            cursor.execute(
+                "CREATE TEMP TABLE bench_batch ON COMMIT DROP AS SELECT"
+                f" {a_base} + g AS aid, {l_base} + g AS lid, 1 + floor(random() * {pool})::int AS i,"
+                " random() AS m, (ARRAY['transfer','license_exclusive','license_sole','license_general','equity'])"
+                "[1 + floor(random() * 5)::int] AS rights,"
+                " now() - (1 + floor(random() * 525600)::int) * interval '1 minute' AS published,"
+                " (5 + floor(random() * 496)::int) * 10000 AS price,"
+                " now() + (1 + floor(random() * 2000)::int) * interval '1 hour' AS ends,"
+                " (5 + floor(random() * 196)::int) * 10000 AS start_price,"
+                " now() + (1 + floor(random() * 1000)::int) * interval '1 hour' AS starts"
+                f" FROM generate_series(1, {count}) AS g"
+            )
+            params: list = []
+            cursor.execute(
+                insert_select(
+                    Achievement,
+                    "bench_batch b JOIN bench_pool p USING (i) ORDER BY b.aid",
+                    {
+                        "id": "b.aid",
+                        "holder_id": "p.holder_id",
+                        "title": "p.title",
+                        "summary": "p.summary",
+                        "field": "p.field",
+                        "kind": "'applied'",
+                        "maturity": "p.maturity",
+                        "created_by_id": str(user.pk),
+                    },
+                    params,
+                ),
+                params,
+            )
+            mode = (
+                "(CASE WHEN b.m < 0.5 THEN 'negotiated' WHEN b.m < 0.8 THEN 'fixed_price' ELSE 'auction' END)"
+            )
+            params = []
+            cursor.execute(
+                insert_select(
+                    Listing,
+                    "bench_batch b JOIN bench_pool p USING (i) ORDER BY b.lid",
+                    {
+                        "id": "b.lid",
+                        "achievement_id": "b.aid",
+                        "mode": mode,
+                        "rights": "b.rights",
+                        "status": "'published'",
+                        "published_at": "b.published",
+                        "submitted_at": "b.published",
+                        "asking_price": "CASE WHEN b.m < 0.5 THEN b.price END",
+                        "notice_days": "CASE WHEN b.m < 0.5 THEN 15 END",
+                        "price": "CASE WHEN b.m >= 0.5 AND b.m < 0.8 THEN b.price END",
+                        "listing_ends_at": "CASE WHEN b.m >= 0.5 AND b.m < 0.8 THEN b.ends END",
+                        "start_price": "CASE WHEN b.m >= 0.8 THEN b.start_price END",
+                        "increment": "CASE WHEN b.m >= 0.8 THEN 1000 END",
+                        "deposit": "CASE WHEN b.m >= 0.8 THEN 10000 END",
+                        "starts_at": "CASE WHEN b.m >= 0.8 THEN b.starts END",
+                        "ends_at": "CASE WHEN b.m >= 0.8 THEN b.starts + interval '2 hours' END",
+                        "extension_seconds": "CASE WHEN b.m >= 0.8 THEN 300 END",
+                        "search_vector": "p.v",
+                    },
+                    params,
+                ),
+                params,
+            )
         print(f"  {size - remaining - existing} inserted ({time.perf_counter() - started:.0f} s)", flush=True)
     with connection.cursor() as cursor:
+        for table in ("listings_achievement", "listings_listing"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
         # as autovacuum would in time: hint bits set and statistics fresh, or the first reads of
         # every page would write it back and the planner would guess
         cursor.execute("VACUUM (ANALYZE) listings_listing")
@@ -418,7 +449,13 @@ def main() -> None:
     print(
         "RESULT "
         + json.dumps(
-            {"size": size, "p95": percentile(timings, 95), "raw_p95": percentile(raw_timings, 95)}
+            {
+                "size": size,
+                "p95": percentile(timings, 95),
+                "raw_p95": percentile(raw_timings, 95),
+                "cpu_p50": statistics.median(cpu_timings),
+                "load": list(os.getloadavg()),
+            }
         ),
         flush=True,
     )
@@ -448,10 +485,16 @@ def scale(*, sizes: tuple[int, int], count: int) -> None:
     print(f"catalogue at scale: {sizes[0]:,} -> {sizes[1]:,} listings")
     print(
         f"  API p95   {small['p95']:7.1f} ms -> {big['p95']:7.1f} ms   ratio {ratio:.2f}"
-        f"   (targets at 1,000,000: p95 < 50 ms, ratio <= 1.5)"
+        f"   (targets at {sizes[1]:,}: p95 < 50 ms {'met' if big['p95'] < 50 else 'MISSED'},"
+        f" ratio <= 1.5 {'met' if ratio <= 1.5 else 'MISSED'})"
     )
-    print(f"  raw SQL p95 {small['raw_p95']:5.1f} ms -> {big['raw_p95']:7.1f} ms   ratio {raw_ratio:.2f}   (the limit)")
-    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
+    print(f"  Python CPU/request p50 {small['cpu_p50']:5.1f} ms -> {big['cpu_p50']:5.1f} ms")
+    for size in sizes:
+        print(f"  load average during the {size:,} run: {' '.join(f'{x:.2f}' for x in found[size]['load'])}")
+    print(
+        f"  raw SQL p95 {small['raw_p95']:5.1f} ms -> {big['raw_p95']:7.1f} ms   ratio {raw_ratio:.2f}   (the limit)"
+    )
+    print(f"  load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

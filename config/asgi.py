@@ -2,10 +2,37 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest, HttpResponseBase
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+
+
+class SyncStackASGIHandler(ASGIHandler):
+    """Django over ASGI with its middleware and views run as under WSGI: the whole stack on the
+    request's own thread, entered once.
+
+    Django's own ASGI handler builds the middleware chain in async mode: each ``MiddlewareMixin``
+    middleware (Django's, django-csp's) then crosses to the request's thread and back for every
+    ``process_request``/``process_view``/``process_response``, and a sync-only one above them
+    (WhiteNoise, ours) crosses back the other way for the rest of the chain: about twenty thread
+    hand-overs for one request to a sync view, which were a third of a REST bid's server CPU (py-spy,
+    issue #17.1) and, on a loaded host, a wait for a CPU each. Every view and middleware of the market
+    is sync, so the chain is built sync and entered once, on the thread Django gives each request
+    (asgiref's ``ThreadSensitiveContext``: requests do not wait for one another's database calls).
+    An async view, should one come, still works (Django adapts it), at the price of one hop."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        super().load_middleware(is_async=False)
+
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+
+
+django.setup(set_prefix=False)
+django_asgi_app = SyncStackASGIHandler()
 
 from config.checks import refuse_to_start_on_errors  # noqa: E402
 

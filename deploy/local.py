@@ -224,7 +224,7 @@ class Topology:
         env = dict(self.app_env(), DB_POOL="true", DB_POOL_SIZE="8")
         argv = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", "8000",
                 "--workers", "1", "--lifespan", "off", "--log-level", "warning", "--proxy-headers",
-                "--forwarded-allow-ips", self.address("haproxy"), "--ws-max-queue", "64"]  # fmt: skip
+                "--forwarded-allow-ips", self.address("haproxy"), "--ws-max-queue", "64", "--ws-per-message-deflate", "false"]  # fmt: skip
         self._spawn(name, argv, env)
         _wait_port(host, 8000, timeout=90)
 

@@ -35,6 +35,15 @@ def text_vector(*, title: str, body: str) -> CombinedExpression:
     ) + SearchVector(Value(search.segment_document(body)), config=search.CONFIG, weight="B")
 
 
+# The same vector as ``text_vector`` written as SQL over columns holding the segmented texts
+# (``listings.search.segment_document``) of the title ``{t}`` and the body ``{s}``: for the
+# set-based index (``discovery.services.index``) and bulk writers, as ``listings.search.VECTOR_SQL``.
+VECTOR_SQL = (
+    f"setweight(to_tsvector('{search.CONFIG}'::regconfig, COALESCE({{t}}, '')), 'A') || "
+    f"setweight(to_tsvector('{search.CONFIG}'::regconfig, COALESCE({{s}}, '')), 'B')"
+)
+
+
 def or_query(words: Iterable[str]) -> str:
     """A ``to_tsquery('simple', ...)`` text matching any of ``words`` (quoted, so no word is read
     as an operator); empty when there are none."""

@@ -222,6 +222,9 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
     # PostgreSQL's own null placement (last when ascending) keeps every order an index scan: only
     # ``closes_at`` is nullable and it only sorts ascending, so the open-ended listings come last.
     keys = ORDER_KEYS[order]
+    # Never the search vector itself (about 1.4 kB a row, read only by the match and the rank):
+    # the sort of a relevance page carries every selected column of every match.
+    qs = qs.defer("search_vector")
     return _with_relations(qs.order_by(*[F(name).desc() if desc else F(name).asc() for name, desc in keys]))
 
 

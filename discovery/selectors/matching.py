@@ -4,7 +4,10 @@ budget 10, maturity 10).
 
 Text is the catalogue's Chinese full text: the demand's jieba words (``listings.search``, stop
 words dropped) as an OR query against each achievement's vector (GIN index), and the share of
-the demand's words the achievement contains. The price is the listing's (fixed price, asking
+the demand's words the achievement contains. The candidates are found by the demand's most
+telling words only (``telling_words``: the rarest in the index, by PostgreSQL's own statistics of
+the vector column), so that a demand full of common words does not read most of the index; they
+are ranked by all its words. The price is the listing's (fixed price, asking
 price or start price); an achievement without a published listing has none and is open to talk.
 """
 
@@ -24,6 +27,53 @@ from ..models import Demand
 from ..text import or_query, text_words
 
 CANDIDATES = 400  # text candidates scored in full (the best by ts_rank)
+# The candidate query's words: the rarest first, while the index rows they are estimated to hit
+# stay within CANDIDATE_ROWS; at least MIN_QUERY_WORDS of them.
+CANDIDATE_ROWS = 5000
+MIN_QUERY_WORDS = 3
+
+# How often each of the given words occurs in the index's vectors, from ANALYZE's statistics of
+# the column (pg_stats: for a tsvector, its most common lexemes and their document frequencies;
+# after them, the smallest frequency kept, which bounds the frequency of every other lexeme), and
+# the table's estimated rows. No row when the table was never analyzed.
+WORD_FREQUENCIES_SQL = """
+    SELECT c.reltuples,
+           s.most_common_elem_freqs[cardinality(s.most_common_elems::text::text[]) + 1],
+           ARRAY(SELECT t.word FROM unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+                     AS t(word, freq) WHERE t.word = ANY(%(words)s::text[]) ORDER BY t.word),
+           ARRAY(SELECT t.freq FROM unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+                     AS t(word, freq) WHERE t.word = ANY(%(words)s::text[]) ORDER BY t.word)
+    FROM pg_stats s JOIN pg_class c ON c.oid = 'discovery_achievementindex'::regclass
+    WHERE s.schemaname = current_schema() AND s.tablename = 'discovery_achievementindex'
+      AND s.attname = 'search_vector' AND s.most_common_elems IS NOT NULL
+"""
+
+
+def telling_words(
+    words: list[str], *, budget: int = CANDIDATE_ROWS, minimum: int = MIN_QUERY_WORDS
+) -> list[str]:
+    """The words of ``words`` the candidate query looks for (in their order). A word the statistics
+    do not list is rarer than the least common one they keep (or absent): each is looked for. Of
+    the listed ones, the rarest first, while the rows all of them are estimated to hit stay within
+    ``budget``, and at least ``minimum``. Every word when there are no statistics."""
+    if len(words) <= minimum:
+        return words
+    with connection.cursor() as cursor:
+        cursor.execute(WORD_FREQUENCIES_SQL, {"words": words})
+        row = cursor.fetchone()
+    if row is None or not row[0] or row[0] <= 0:
+        return words
+    rows, least, listed, freqs = row
+    frequency = dict(zip(listed, freqs, strict=True))
+    chosen = {w for w in words if w not in frequency}
+    hit = len(chosen) * (least or 0.0) * rows
+    for taken, word in enumerate(sorted(frequency, key=lambda w: (frequency[w], words.index(w)))):
+        estimate = frequency[word] * rows
+        if taken >= minimum and hit + estimate > budget:
+            break
+        chosen.add(word)
+        hit += estimate
+    return [w for w in words if w in chosen]
 
 
 @dataclass
@@ -62,12 +112,14 @@ def score_sql(*, words: str, field: str, near: str, rights: str, budget_min: str
 
 
 MATCHES_SQL = f"""
-    WITH candidates AS (
+    WITH candidates AS MATERIALIZED (
+        -- Materialized: inlined, the planner may run it once per row of a join (once per verified
+        -- organization, it was).
         SELECT i.achievement_id
         FROM discovery_achievementindex i
         WHERE i.search_vector @@ to_tsquery('simple', %(q)s)
           AND i.holder_id <> %(org)s
-        ORDER BY ts_rank(i.search_vector, to_tsquery('simple', %(q)s)) DESC, i.achievement_id
+        ORDER BY ts_rank(i.search_vector, to_tsquery('simple', %(rank_q)s)) DESC, i.achievement_id
         LIMIT {CANDIDATES}
     )
     SELECT i.achievement_id, l.id, ({
@@ -149,7 +201,8 @@ def _demand_params(demand: Demand) -> dict[str, Any]:
         "drights": demand.rights,
         "dmin": demand.budget_min,
         "dmax": demand.budget_max,
-        "q": or_query(words),
+        "q": or_query(telling_words(words)),
+        "rank_q": or_query(words),
         "org": demand.organization_id,
     }
 
@@ -189,7 +242,7 @@ def demand_matches(*, demand: Demand, limit: int = 20) -> list[Match]:
 
 # The other way: published demands for one achievement, with the same score.
 DEMANDS_SQL = f"""
-    WITH candidates AS (
+    WITH candidates AS MATERIALIZED (
         SELECT d.id FROM discovery_demand d
         WHERE d.status = 'published' AND d.search_vector @@ to_tsquery('simple', %(q)s)
           AND d.organization_id <> %(holder)s

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core import params, seams
 from core.decisions import REVIEW
+from core.fields import ChoiceLabelField
 
 from ..models import (
     Achievement,
@@ -177,7 +178,7 @@ class AchievementOutput(serializers.ModelSerializer):
     """The public record of an achievement (成果公开)."""
 
     holder = AchievementHolderRef()
-    field_label = serializers.CharField(source="get_field_display")
+    field_label = ChoiceLabelField(source="field", choices=Field.choices)
     inventors = AchievementPublicInventorOutput(many=True)
     ip = AchievementIpOutput(many=True)
     conversion_status = serializers.ChoiceField(choices=ConversionStatus.choices)
@@ -191,11 +192,17 @@ class AchievementOutput(serializers.ModelSerializer):
     # The holder's own estimate, written as ``valuation`` on input (API 1.0's output name; 1.1 gives
     # ``valuation`` to the market's band, API.md "Discovery").
     holder_valuation = serializers.DecimalField(
-        source="valuation", max_digits=14, decimal_places=2, allow_null=True, read_only=True,
+        source="valuation",
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
         help_text=_("持有单位自报的市场估值（输入字段名仍为 valuation）"),
     )
     valuation = serializers.SerializerMethodField(
-        help_text=_("估值区间：可比成交（及 3 份以上同行评议）得出的 {low, median, high, rights, comparables}，不足时为 null")
+        help_text=_(
+            "估值区间：可比成交（及 3 份以上同行评议）得出的 {low, median, high, rights, comparables}，不足时为 null"
+        )
     )
     peer_review = serializers.SerializerMethodField(help_text=_("同行评议汇总（满 3 份后公开）"))
     completeness = serializers.SerializerMethodField(help_text=_("完整度 0-100"))
@@ -293,7 +300,9 @@ class AchievementHolderOutput(AchievementOutput):
 
     @extend_schema_field(CompletenessHintOutput(many=True))
     def get_completeness_missing(self, obj: Achievement) -> list[dict[str, Any]]:
-        return list(CompletenessHintOutput(self._discovery(obj).get("completeness_missing") or [], many=True).data)
+        return list(
+            CompletenessHintOutput(self._discovery(obj).get("completeness_missing") or [], many=True).data
+        )
 
 
 # Listings -------------------------------------------------------------------------------------
@@ -389,7 +398,7 @@ class ListingOutput(serializers.ModelSerializer):
     title = serializers.CharField(source="achievement.title")
     summary = serializers.CharField(source="achievement.summary")
     field = serializers.ChoiceField(source="achievement.field", choices=Field.choices)
-    field_label = serializers.CharField(source="achievement.get_field_display")
+    field_label = ChoiceLabelField(source="achievement.field", choices=Field.choices)
     holder = AchievementHolderRef(source="achievement.holder")
     auction = serializers.SerializerMethodField(help_text=_("已发布的拍卖挂牌的拍卖 id，否则为 null"))
     # Generated in the database: the end of the listing period or of the auction, null otherwise.

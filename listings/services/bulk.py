@@ -4,11 +4,11 @@ the platform at once (the daily use-first job): one statement each, set-based.
 ``listings_publish_bulk`` writes for each achievement exactly what ``listing_publish_by_platform``
 writes: the listing with its terms (``created_by`` null: the platform), a status-change row
 '' -> draft and one draft -> published with the reason and no actor, ``status = published``,
-``published_at``, the sync stamp (the trigger's, ``core.sync``) and the search vector: copied
-from the achievement's previous listing when there is one, else made in the same transaction by
-``listings_index_missing`` (set-based: the texts read once, tokenized in Python, one COPY and one
-UPDATE), so a listing is never published unfindable; ``tests/listings/test_bulk.py`` compares
-the rows.
+``published_at``, the sync stamp (the trigger's, ``core.sync``) and the search vector of the
+achievement's title, summary and holder (``listings.search``), so a listing is never published
+unfindable; ``tests/listings/test_bulk.py`` compares the rows. Each listing is written once: the
+texts are tokenized before the insert (read in one pass, segmented in Python, copied into a
+temporary table) and the insert computes the vector from them (``search.VECTOR_SQL``).
 """
 
 from __future__ import annotations
@@ -28,12 +28,39 @@ from ..selectors import ACTIVE_LISTING_STATUSES
 
 S = Listing.Status
 _LISTING_STAMP = SYNC_STAMP_SQL  # the trigger writes the same stamp (core.sync)
+_TEXTS = "listings_bulk_text"  # the temporary table of tokenized texts: (id, t, s, h)
+_READ_BATCH = 10_000  # texts read (and tokenized, and copied) at a time
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return list(cur.fetchall()) if cur.description else []
+
+
+def _texts_stage(sql: str, params: dict[str, Any] | list[Any]) -> int:
+    """Fill the temporary table ``_TEXTS`` (created for the transaction, emptied first) with the
+    search tokens of the rows ``sql`` selects as (id, title, summary, holder name): read through
+    a server-side cursor ``_READ_BATCH`` rows at a time, each batch segmented in Python
+    (``search.segment_document``) and copied in. Returns how many rows; ``search.VECTOR_SQL``
+    over (t, s, h) is then each row's search vector. Inside a transaction."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEXTS} (id bigint, t text, s text, h text) ON COMMIT DROP"
+        )
+        cur.execute(f"TRUNCATE {_TEXTS}")
+    segment, count = search.segment_document, 0
+    with connection.chunked_cursor() as texts, connection.cursor() as cur:
+        texts.execute(sql, params)
+        while batch := texts.fetchmany(_READ_BATCH):
+            with cur.cursor.copy(f"COPY {_TEXTS} (id, t, s, h) FROM STDIN") as copy:
+                for pk, title, summary, holder in batch:
+                    copy.write_row((pk, segment(title), segment(summary), segment(holder)))
+            count += len(batch)
+    if count:
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {_TEXTS}")  # planned for its real size, not an empty table's
+    return count
 
 
 def listings_publish_bulk(
@@ -55,8 +82,11 @@ def listings_publish_bulk(
     listing), which ``listing_publish_by_platform`` does. The made listings are the platform's
     (``created_by`` null) published listings of these achievements with these ``rights``.
 
-    An achievement already on offer (``listing_one_active_per_achievement``) is skipped, also when
-    a concurrent transaction publishes one first (``ON CONFLICT DO NOTHING``).
+    Two statements: the achievements without an active listing are read with their texts and
+    tokenized into a temporary table (``_texts_stage``), then one ``INSERT ... SELECT`` writes the
+    listings, search vectors included, and their status-change rows. An achievement already on
+    offer (``listing_one_active_per_achievement``) is skipped, also when a concurrent transaction
+    publishes one in between (``ON CONFLICT DO NOTHING``).
     """
     if (achievement_ids is None) == (achievements_sql is None):
         raise TypeError("give achievement_ids or achievements_sql")
@@ -68,79 +98,78 @@ def listings_publish_bulk(
         raise InvalidInput(
             "invalid_terms", _("交易条款有误，请检查标出的字段。"), fields={"rights": [_("无效的选项。")]}
         )
-    [(made, unindexed)] = _rows(
-        f"""
-        WITH previous AS MATERIALIZED (
-            -- Read once, before the insert: a per-row subquery was planned as a scan of the
-            -- table the statement fills (empty in its statistics), which made it quadratic.
-            SELECT DISTINCT ON (p.achievement_id) p.achievement_id, p.search_vector
-            FROM listings_listing p
-            WHERE p.achievement_id IN ({achievements_sql}) AND p.search_vector IS NOT NULL
-            ORDER BY p.achievement_id, p.id DESC
-        ),
-        made AS (
-            INSERT INTO listings_listing (
-                achievement_id, mode, rights, status, asking_price, notice_days,
-                created_by_id, published_at, created_at, updated_at, search_vector
-            )
-            SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
-                   NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, previous.search_vector
-            FROM listings_achievement a
-            LEFT JOIN previous ON previous.achievement_id = a.id
+    params = {
+        "ids": sorted(set(achievement_ids or ())),
+        "mode": Listing.Mode.NEGOTIATED.value,
+        "rights": rights,
+        "notice_days": notice_days,
+        "reason": reason,
+        "draft": S.DRAFT.value,
+        "published": S.PUBLISHED.value,
+        "active": list(ACTIVE_LISTING_STATUSES),
+    }
+    with transaction.atomic(savepoint=False):
+        staged = _texts_stage(
+            f"""
+            SELECT a.id, a.title, a.summary, o.name
+            FROM listings_achievement a JOIN accounts_organization o ON o.id = a.holder_id
             WHERE a.id IN ({achievements_sql})
               AND NOT EXISTS (
                   SELECT 1 FROM listings_listing l
                   WHERE l.achievement_id = a.id AND l.status = ANY(%(active)s::varchar[])
               )
-            ORDER BY a.id
-            ON CONFLICT DO NOTHING
-            RETURNING id, search_vector IS NULL AS unindexed
-        ),
-        moved AS (
-            INSERT INTO listings_listingstatuschange
-                (listing_id, from_status, to_status, actor_id, reason, created_at)
-            SELECT id, '', %(draft)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
-            UNION ALL
-            SELECT id, %(draft)s, %(published)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+            """,
+            params,
         )
-        SELECT count(*), coalesce(bool_or(unindexed), false) FROM made
-        """,
-        {
-            "ids": sorted(set(achievement_ids or ())),
-            "mode": Listing.Mode.NEGOTIATED.value,
-            "rights": rights,
-            "notice_days": notice_days,
-            "reason": reason,
-            "draft": S.DRAFT.value,
-            "published": S.PUBLISHED.value,
-            "active": list(ACTIVE_LISTING_STATUSES),
-        },
-    )
-    if unindexed:
-        listings_index_missing()
+        if not staged:
+            return 0
+        vector = search.VECTOR_SQL.format(t="x.t", s="x.s", h="x.h")
+        [(made,)] = _rows(
+            f"""
+            WITH made AS (
+                INSERT INTO listings_listing (
+                    achievement_id, mode, rights, status, asking_price, notice_days,
+                    created_by_id, published_at, created_at, updated_at, search_vector
+                )
+                SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
+                       NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, {vector}
+                FROM {_TEXTS} x JOIN listings_achievement a ON a.id = x.id
+                ORDER BY a.id
+                ON CONFLICT DO NOTHING
+                RETURNING id
+            ),
+            moved AS (
+                INSERT INTO listings_listingstatuschange
+                    (listing_id, from_status, to_status, actor_id, reason, created_at)
+                SELECT id, '', %(draft)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+                UNION ALL
+                SELECT id, %(draft)s, %(published)s, NULL::bigint, %(reason)s, clock_timestamp() FROM made
+            )
+            SELECT count(*) FROM made
+            """,
+            params,
+        )
     return int(made)
 
 
-# The task of ``listings.tasks`` that calls ``listings_index_missing`` (a backfill; the bulk
-# publish indexes inline), sent by name: the tasks module imports the services.
+# The task of ``listings.tasks`` that calls ``listings_index_missing`` (a backfill: the bulk
+# publish writes each listing's vector in its insert), sent by name: the tasks module imports
+# the services.
 INDEX_TASK = "listings.listings_index_missing"
 
 
 def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> int:
-    """Fill the search vector (``listings.search``) of the platform's listings that have none (the
-    ones ``listings_publish_bulk`` made without a previous listing to copy it from), as
-    ``listing_publish_by_platform`` does inline; with ``everything``, re-make every listing's (after
-    a change of how documents are tokenized). Set-based, ``batch`` rows at a time: the texts read in
-    one query, tokenized in Python, one COPY into a temporary table and one UPDATE. Idempotent."""
+    """Fill the search vector (``listings.search``) of the platform's listings that have none, as
+    ``listing_publish_by_platform`` does inline (a backfill: every publish writes it); with
+    ``everything``, re-make every listing's (after a change of how documents are tokenized).
+    Set-based, ``batch`` rows at a time: the texts tokenized into a temporary table
+    (``_texts_stage``) and one UPDATE. Idempotent."""
     count, after = 0, 0
     where = "TRUE" if everything else "l.search_vector IS NULL AND l.created_by_id IS NULL"
-    with transaction.atomic(savepoint=False), connection.cursor() as cur:
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS listings_index_batch (id bigint, t text, s text, h text)"
-            " ON COMMIT DROP"
-        )
+    vector = search.VECTOR_SQL.format(t="b.t", s="b.s", h="b.h")
+    with transaction.atomic(savepoint=False):
         while True:
-            cur.execute(
+            staged = _texts_stage(
                 f"""
                 SELECT l.id, a.title, a.summary, o.name
                 FROM listings_listing l
@@ -150,28 +179,16 @@ def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> 
                 """,
                 [after, batch],
             )
-            texts = cur.fetchall()
-            if not texts:
+            if not staged:
                 return count
-            after = texts[-1][0]
-            if count:
-                cur.execute("TRUNCATE listings_index_batch")
-            with cur.cursor.copy("COPY listings_index_batch (id, t, s, h) FROM STDIN") as copy:
-                for pk, title, summary, holder in texts:
-                    copy.write_row(
-                        (
-                            pk,
-                            search.segment_document(title),
-                            search.segment_document(summary),
-                            search.segment_document(holder),
-                        )
-                    )
-            cur.execute(
-                f"UPDATE listings_listing l SET search_vector = {search.VECTOR_SQL.format(t='b.t', s='b.s', h='b.h')}"
-                " FROM listings_index_batch b WHERE l.id = b.id"
-            )
-            count += len(texts)
-            if len(texts) < batch:
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"UPDATE listings_listing l SET search_vector = {vector} FROM {_TEXTS} b WHERE l.id = b.id"
+                )
+                cur.execute(f"SELECT max(id) FROM {_TEXTS}")
+                (after,) = cur.fetchone()
+            count += staged
+            if staged < batch:
                 return count
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -259,3 +260,66 @@ async def test_a_client_that_misses_events_sees_the_gap():
     assert timedelta(0) < (
         await database_sync_to_async(lambda: Auction.objects.get(pk=auction.pk).ends_at)() - timezone.now()
     )
+
+
+async def test_a_costly_broadcast_widens_the_rooms_flush_and_every_watcher_still_ends_on_the_final_state():
+    """10,000 watchers on a few processes: sending to every socket is the room's cost, so the room
+    flushes less often when a broadcast takes long (at most ``BROADCAST_SHARE`` of the process's
+    time), instead of each watcher asking for a frame every ``FLUSH_SECONDS`` whatever it costs.
+    The sockets here cost 1 ms of the event loop's CPU per frame (as a costly send would), 300 of
+    them: a broadcast costs 0.3 s, which flushed every 0.25 s would take most of the process."""
+    from auctions.room import BROADCAST_SHARE, FLUSH_SECONDS, Watcher, get_hub
+
+    auction, alice, bob, a, b = await make_auction()
+    busy = 0.0
+    got: list[list[str]] = []
+
+    def socket() -> tuple[Watcher, list[str]]:
+        frames: list[str] = []
+
+        async def send(text: str) -> None:
+            nonlocal busy
+            t0, cpu = time.perf_counter(), time.thread_time()
+            while time.perf_counter() - t0 < 0.001:
+                pass  # the loop's CPU is held, as by a costly write
+            busy += time.thread_time() - cpu
+            frames.append(text)
+
+        return Watcher(send), frames
+
+    hub = get_hub()
+    watchers = []
+    for _ in range(300):
+        watcher, frames = socket()
+        await hub.join(auction.pk, watcher)
+        watchers.append(watcher)
+        got.append(frames)
+    room = hub.rooms[auction.pk]
+    busy, started = 0.0, time.perf_counter()
+
+    def burst() -> None:
+        for i in range(40):
+            bid_place(auction_id=auction.pk, user=(alice, bob)[i % 2], amount=str(1000 + 100 * i))
+            time.sleep(0.05)
+
+    await database_sync_to_async(burst)()
+    final_seq = 40
+
+    deadline = time.perf_counter() + 20
+    while any(not f or json.loads(f[-1]).get("seq") != final_seq for f in got):
+        assert time.perf_counter() < deadline, "a watcher never got the final state"
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    assert room.flush_interval > FLUSH_SECONDS  # 300 frames x 1 ms: the interval grew
+    assert busy / elapsed <= BROADCAST_SHARE + 0.1, (busy, elapsed)
+    for frames in got:
+        m = json.loads(frames[-1])
+        seq, price = (
+            (m["auction"]["bid_count"], m["auction"]["current_price"])
+            if m["type"] == "snapshot"
+            else (m["seq"], m["amount"])
+        )
+        assert (seq, price) == (40, "4900.00")
+        assert len(frames) < 40  # conflated: fewer frames than bids
+    for watcher in watchers:
+        await hub.leave(auction.pk, watcher)

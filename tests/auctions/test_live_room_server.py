@@ -153,3 +153,37 @@ async def test_bidding_over_a_real_socket(live_server_url):
     assert await database_sync_to_async(lambda: Auction.objects.get(pk=auction.pk).leader_id)() == b.pk
     for c in (bidder, stranger, watcher):
         await c.close()
+
+
+async def test_a_burst_is_conflated_the_last_message_is_the_final_state(live_server_url):
+    """Watchers need the latest state, not every bid: during a burst a watcher gets fewer messages
+    than bids, and the last it gets is the committed final state (the room flushes after the last
+    change). A bidder's own answer is not held back by the flush."""
+    auction, people, tokens = await setup_auction(ends_in=3600)
+    watcher = LiveClient(live_server_url, auction.pk)
+    bidder = LiveClient(live_server_url, auction.pk, token=tokens[2])
+    await watcher.open(), await bidder.open()
+    (alice, _), (bob, _), _ = people
+
+    def burst() -> None:
+        for i in range(60):
+            bid_place(auction_id=auction.pk, user=(alice, bob)[i % 2], amount=str(1000 + 100 * i))
+
+    await database_sync_to_async(burst)()
+    await bidder.ws.send(json.dumps({"type": "bid", "amount": "7000.00", "key": "after"}))
+    await bidder.pump_until(lambda c: c.replies)
+    assert bidder.replies[0]["type"] == "bid.accepted" and bidder.replies[0]["seq"] == 61
+    messages = []
+    while True:
+        try:
+            messages.append(json.loads(await asyncio.wait_for(watcher.ws.recv(), 2.0)))
+        except TimeoutError:
+            break
+    assert 0 < len(messages) < 61, len(messages)
+    last = messages[-1]
+    if last["type"] == "snapshot":
+        assert (last["auction"]["bid_count"], last["auction"]["current_price"]) == (61, "7000.00")
+    else:
+        assert (last["type"], last["seq"], last["amount"]) == ("bid", 61, "7000.00")
+    for c in (watcher, bidder):
+        await c.close()

@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from listings.models import Listing
 from listings.services import listing_publish_by_platform, listings_index_missing, listings_publish_bulk
-from tests.factories import AchievementFactory
+from tests.factories import AchievementFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 REASON = "成果列入先用后转实施清单，平台依规则公开挂牌"
+TITLE = "一种高效光伏逆变器控制方法 MPPT-3 (v2)"
+SUMMARY = "本成果提出一种低温溶液法制备钙钛矿薄膜的工艺，光电转换效率达到23%。"
 
 
 def _written(listing: Listing) -> dict:
@@ -26,16 +29,30 @@ def _written(listing: Listing) -> dict:
         "created_by": listing.created_by_id,
         "has_published_at": listing.published_at is not None,
         "has_updated_at": listing.updated_at is not None,
-        "indexed": listing.search_vector is not None,
+        "search_vector": _vector(listing),
         "moves": list(
             listing.status_changes.order_by("id").values_list("from_status", "to_status", "actor", "reason")
         ),
     }
 
 
+def _vector(listing: Listing) -> str | None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT search_vector::text FROM listings_listing WHERE id = %s", [listing.pk])
+        return cur.fetchone()[0]
+
+
+def _twins() -> tuple:
+    """Two achievements of one holder with the same texts: their listings' vectors must agree."""
+    holder = OrganizationFactory(name="浙江大学（测试）")
+    return tuple(
+        AchievementFactory(holder=holder, title=TITLE, summary=SUMMARY, valuation=Decimal("800000.00"))
+        for _ in range(2)
+    )
+
+
 def test_bulk_and_single_publish_write_the_same_rows():
-    one = AchievementFactory(valuation=Decimal("800000.00"))
-    two = AchievementFactory(valuation=Decimal("800000.00"))
+    one, two = _twins()
     single = listing_publish_by_platform(
         achievement=one,
         mode="negotiated",
@@ -48,8 +65,54 @@ def test_bulk_and_single_publish_write_the_same_rows():
         listings_publish_bulk(achievement_ids=[two.pk], rights="use_first", notice_days=15, reason=REASON)
         == 1
     )
-    listings_index_missing()  # the task the bulk sends after commit
-    assert _written(single) == _written(Listing.objects.get(achievement=two))
+    written = _written(single)
+    assert written["search_vector"]  # indexed by the publish itself: nothing left for a task
+    assert written == _written(Listing.objects.get(achievement=two))
+    assert listings_index_missing() == 0
+
+
+def test_bulk_publish_writes_each_listing_once():
+    """The search vector is in the insert (#17.5): the listing's row version is the one its
+    status-change rows were inserted with, not a later UPDATE's (``cmin``: the command that made
+    the version, within the transaction)."""
+    one, two = _twins()
+    listings_publish_bulk(achievement_ids=[one.pk, two.pk], rights="use_first", notice_days=15, reason=REASON)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT l.cmin::text, c.cmin::text FROM listings_listing l"
+            " JOIN listings_listingstatuschange c ON c.listing_id = l.id"
+        )
+        [(listing_command, change_command)] = cur.fetchall()
+    assert listing_command == change_command
+
+
+def test_bulk_publish_indexes_the_achievements_texts_of_today():
+    """A listing published again is indexed from the achievement as it is now, as the single
+    service does, not from its previous listing's vector."""
+    one, two = _twins()
+    first = listing_publish_by_platform(
+        achievement=one, mode="negotiated", rights="use_first", reason=REASON, notice_days=15
+    )
+    Listing.objects.filter(pk=first.pk).update(status=Listing.Status.CLOSED)
+    # Changed behind the services' back (no re-index of the closed listing).
+    type(one).objects.filter(pk=one.pk).update(title="石墨烯导热膜")
+    listings_publish_bulk(achievement_ids=[one.pk], rights="use_first", notice_days=15, reason=REASON)
+    again = Listing.objects.get(achievement=one, status=Listing.Status.PUBLISHED)
+    assert "'石墨烯'" not in (_vector(again) or "")  # pairs and characters, not words
+    assert "'石墨':2A" in (_vector(again) or "")
+    assert "'逆变'" not in (_vector(again) or "")
+
+
+def test_index_missing_backfills_the_same_vector():
+    one, two = _twins()
+    single = listing_publish_by_platform(
+        achievement=one, mode="negotiated", rights="use_first", reason=REASON, notice_days=15
+    )
+    listings_publish_bulk(achievement_ids=[two.pk], rights="use_first", notice_days=15, reason=REASON)
+    bulk = Listing.objects.get(achievement=two)
+    Listing.objects.filter(pk=bulk.pk).update(search_vector=None)
+    assert listings_index_missing() == 1
+    assert _vector(bulk) == _vector(single)
 
 
 def test_bulk_publish_skips_an_achievement_already_on_offer():
@@ -60,3 +123,18 @@ def test_bulk_publish_skips_an_achievement_already_on_offer():
         == 0
     )
     assert Listing.objects.filter(achievement=one).count() == 1
+
+
+def test_bulk_publish_in_one_transaction_twice():
+    """The job publishes twice in its transaction (candidates, then entries still without one):
+    the temporary table of texts is reused."""
+    one, two = _twins()
+    assert (
+        listings_publish_bulk(achievement_ids=[one.pk], rights="use_first", notice_days=15, reason=REASON)
+        == 1
+    )
+    assert (
+        listings_publish_bulk(achievement_ids=[two.pk], rights="use_first", notice_days=15, reason=REASON)
+        == 1
+    )
+    assert _vector(Listing.objects.get(achievement=one)) == _vector(Listing.objects.get(achievement=two))

@@ -51,7 +51,9 @@ def test_chinese_words_find_the_title(api, tea, battery, q):
 def test_one_character_and_part_of_a_word_find_what_a_person_expects(api, tea, battery, university):
     """#14.13: "茶" missed 茶树 (jieba indexed 茶树 as one word); a part of a word found nothing."""
     tree = make_listing(
-        achievement=AchievementFactory(holder=university, title="茶树扦插快繁技术", summary="适用于丘陵茶园。")
+        achievement=AchievementFactory(
+            holder=university, title="茶树扦插快繁技术", summary="适用于丘陵茶园。"
+        )
     )
     graphene = make_listing(
         achievement=AchievementFactory(holder=university, title="石墨烯导热薄膜", summary="用于手机散热。")
@@ -185,3 +187,26 @@ def test_catalogue_query_count_does_not_grow_with_the_page(api, university, djan
 def test_common_words_are_dropped_only_next_to_telling_ones(api, tea, battery):
     assert ids(api.get(URL, {"q": "检测方法"})) == [tea.pk]
     assert ids(api.get(URL, {"q": "方法"})) == [tea.pk]
+
+
+def test_catalogue_pages_never_read_the_search_vector(api, tea):
+    """The vector (about 1.4 kB a listing) serves the match and the rank inside PostgreSQL; a page
+    that selected it sent it to Python for every row, and a relevance sort carried it for every
+    match. ``field_label`` is the field's label, as ``get_field_display`` gives it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from listings.models import Field
+
+    for params in ({"q": "茶叶", "ordering": "newest"}, {"q": "茶叶"}, {}):
+        with CaptureQueriesContext(connection) as ran:
+            body = api.get(URL, params).json()
+        assert [row["id"] for row in body["results"]] == [tea.pk]
+        assert body["results"][0]["field_label"] == str(dict(Field.choices)["agriculture"])
+        pages = [q["sql"] for q in ran.captured_queries if 'FROM "listings_listing"' in q["sql"]]
+        selected = [sql.split(' FROM "listings_listing"')[0] for sql in pages]
+        assert selected and not any(
+            '"listings_listing"."search_vector",'
+            in s.replace('ts_rank("listings_listing"."search_vector",', "")
+            for s in selected
+        ), params
