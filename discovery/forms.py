@@ -24,7 +24,12 @@ class DemandForm(forms.Form):
     budget_min = MoneyFormField(label=_("预算下限（元）"), required=False)
     budget_max = MoneyFormField(label=_("预算上限（元）"), required=False)
     deadline = forms.DateField(label=_("截止日期"), widget=DATE_INPUT)
-    public_name = forms.BooleanField(label=_("公开企业名称"), required=False, initial=True)
+    public_name = forms.BooleanField(
+        label=_("公开企业名称"),
+        required=False,
+        initial=True,
+        help_text=_("不公开时，其他用户看到“匿名企业”；平台运营人员仍可见。"),
+    )
 
 
 class DemandFilterForm(forms.Form):
@@ -100,7 +105,10 @@ class SubscriptionForm(forms.Form):
         label=_("技术领域"), required=False, choices=[("", _("全部"))] + list(Field.choices)
     )
     mode = forms.ChoiceField(
-        label=_("交易方式"), required=False, choices=[("", _("全部"))] + list(Listing.Mode.choices)
+        label=_("交易方式"),
+        required=False,
+        choices=[("", _("全部"))] + list(Listing.Mode.choices),
+        help_text=_("仅用于成果挂牌；订阅技术需求时请选“全部”。"),
     )
     rights = forms.ChoiceField(
         label=_("转化方式"), required=False, choices=[("", _("全部"))] + list(Rights.choices)

@@ -43,7 +43,7 @@ from .selectors import valuation as valuation_selectors
 from .selectors.completeness import achievement_completeness
 from .selectors.disclosure import use_reports_late, use_reports_visible_to
 from .selectors.matching import achievement_matching_demands, demand_matches
-from .selectors.publications import bar_chart, publications_list
+from .selectors.publications import publication_charts, publications_list
 
 PAGE_SIZE = 20
 
@@ -399,22 +399,18 @@ def publication(request: HttpRequest, pk: int) -> HttpResponse:
     if pub is None:
         raise Http404
     figures = pub.figures
-    charts = {
-        "listings": bar_chart(figures["by_field"], value="listings"),
-        "amount": bar_chart(figures["by_field"], value="amount"),
-        "modes": bar_chart(figures["by_mode"], value="amount") if figures["by_mode"] else None,
-        "institutions": bar_chart(figures["by_institution"], value="amount")
-        if figures["by_institution"]
-        else None,
-    }
+    charts = publication_charts(figures)
     return render(request, "discovery/publication.html", {"pub": pub, "f": figures, "charts": charts})
 
 
 @login_required
 def my_subscriptions(request: HttpRequest) -> HttpResponse:
     """The user's saved searches: add one, cancel one."""
+    target = request.GET.get("target")  # the page a user came from: the catalogue or the demands
     form = (
-        SubscriptionForm(request.POST or None) if request.POST.get("action") == "add" else SubscriptionForm()
+        SubscriptionForm(request.POST or None)
+        if request.POST.get("action") == "add"
+        else SubscriptionForm(initial={"target": target} if target in Subscription.Target.values else None)
     )
     if request.method == "POST":
         if request.POST.get("action") == "delete":

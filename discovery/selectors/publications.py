@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from listings.models import Field, Listing
+from marketplace.charts import bar_chart
 from marketplace.selectors import results_on_board
 from marketplace.working_days import SHANGHAI
 
@@ -97,22 +98,15 @@ def publications_list() -> Any:
     return Publication.objects.order_by("-published_at", "-id")
 
 
-def bar_chart(rows: list[dict[str, Any]], *, value: str, width: int = 640, bar: int = 22) -> dict[str, Any]:
-    """Horizontal bars of ``rows[value]`` (numbers or money strings) for an inline SVG drawn by the
-    template (no script: the pages' Content-Security-Policy allows none inline)."""
-    values = [Decimal(str(r[value])) for r in rows]
-    top = max(values, default=Decimal(0)) or Decimal(1)
-    label_width = 140
-    span = width - label_width - 90
-    bars = []
-    for i, (row, v) in enumerate(zip(rows, values, strict=True)):
-        bars.append(
-            {
-                "label": row.get("label") or row.get("seller") or row.get("mode"),
-                "y": i * (bar + 6),
-                "width": int(span * v / top),
-                "value": row[value],
-                "text_x": label_width + int(span * v / top) + 6,
-            }
-        )
-    return {"width": width, "height": len(rows) * (bar + 6) + 4, "bar": bar, "bars": bars, "x": label_width}
+def publication_charts(figures: dict[str, Any]) -> dict[str, Any]:
+    """The charts of a publication's page, drawn by the market's one bar chart
+    (``marketplace.charts.bar_chart``, ``marketplace/_bar_chart.html``: it scales to a phone)."""
+    by_field, by_mode, by_institution = figures["by_field"], figures["by_mode"], figures["by_institution"]
+    return {
+        "listings": bar_chart([(r["label"], r["listings"]) for r in by_field]),
+        "amount": bar_chart([(r["label"], Decimal(r["amount"])) for r in by_field]),
+        "modes": bar_chart([(r["label"], Decimal(r["amount"])) for r in by_mode]) if by_mode else None,
+        "institutions": bar_chart([(r["seller"], Decimal(r["amount"])) for r in by_institution])
+        if by_institution
+        else None,
+    }

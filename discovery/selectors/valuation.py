@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.dbclock import db_now
 from core.money import money_quantize
-from listings.models import Listing
+from listings.models import Field, Listing
 
 from .. import rules
 from ..models import AchievementIndex
@@ -55,6 +55,10 @@ class Comparable:
     concluded_at: dt.datetime
     similarity: float
     weight: float = 0.0
+
+    @property
+    def field_label(self) -> str:
+        return str(Field(self.field).label)
 
 
 @dataclass

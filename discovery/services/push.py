@@ -63,8 +63,10 @@ def subscription_create(
         fields["target"] = [_("应为 listings 或 demands。")]
     if field and field not in Field.values:
         fields["field"] = [_("无效的选项。")]
-    if mode and (mode not in Listing.Mode.values or target == Subscription.Target.DEMANDS):
+    if mode and mode not in Listing.Mode.values:
         fields["mode"] = [_("无效的选项。")]
+    elif mode and target == Subscription.Target.DEMANDS:
+        fields["mode"] = [_("技术需求没有交易方式，请选“全部”。")]
     if rights and rights not in Rights.values:
         fields["rights"] = [_("无效的选项。")]
     if fields:

@@ -274,6 +274,8 @@ class Browsing:
         self.shots += 1
         safe = re.sub(r"[^\w.-]+", "_", f"{self.test_name}-{self.shots:02d}-{name}")
         path = ARTIFACTS / f"{safe}.png"
+        # From the top: a full-page shot taken scrolled down draws the sticky header mid-page.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
         return path
 

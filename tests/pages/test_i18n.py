@@ -20,7 +20,7 @@ TRANSLATED = [
 
 
 def _templates() -> list[Path]:
-    apps = ("config", "accounts", "listings", "marketplace", "auctions")
+    apps = ("config", "accounts", "listings", "marketplace", "auctions", "conversion", "discovery", "portal")
     return sorted(p for app in apps for p in (Path(settings.BASE_DIR) / app / "templates").rglob("*.html"))
 
 

@@ -100,6 +100,9 @@ def test_the_visitor_walks_the_public_pages(browsing, link_walker, market):
         ("results", "/results/"),
         ("use-first", "/use-first/"),
         ("rankings", "/rankings/"),
+        ("demands", "/demands/"),
+        ("publications", "/publications/"),
+        ("inquiry", f"/listings/{listing.pk}/inquiry/"),
     ]
     _walk(browsing, link_walker, None, paths, "visitor")
 
@@ -115,6 +118,8 @@ def test_the_university_holder_walks_to_its_deal(browsing, link_walker, market):
         ("deals", "/my/deals/"),
         ("deal", f"/my/deals/{deal.pk}/"),
         ("confirmation", f"/my/deals/{deal.pk}/confirmation/"),
+        ("demand-responses", "/my/demand-responses/"),
+        ("inquiry", f"/listings/{market['listing'].pk}/inquiry/"),
     ]
     _walk(browsing, link_walker, market["holder"], paths, "holder")
 
@@ -129,6 +134,8 @@ def test_the_company_buyer_walks_to_its_deposit_and_deal(browsing, link_walker, 
         ("deals", "/my/deals/"),
         ("deal", f"/my/deals/{deal.pk}/"),
         ("confirmation", f"/my/deals/{deal.pk}/confirmation/"),
+        ("demands", "/demands/"),
+        ("subscriptions", "/my/subscriptions/"),
     ]
     _walk(browsing, link_walker, market["buyer"], paths, "buyer")
 
