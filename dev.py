@@ -35,41 +35,61 @@ def log(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
 
-def ensure_venv() -> None:
-    """Create ./.venv and install the project into it whenever pyproject.toml changed."""
+def ensure_venv(*, dev: bool) -> None:
+    """Create ./.venv and install the project into it whenever pyproject.toml changed: its runtime
+    dependencies for ``run``, with the ``dev`` extras (tests, linters, browsers' driver, load
+    tools) for ``test``. The stamp records what was installed, so ``run`` after ``test`` installs
+    nothing."""
     if not PY.exists():
         log("creating .venv")
-        venv.create(VENV, with_pip=True)
+        venv.create(VENV, with_pip=False)  # pip is fetched only if uv cannot be had (install())
     stamp = VENV / ".installed"
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if not stamp.exists() or stamp.read_text() != wanted:
-        install()
-        stamp.write_text(wanted)
+    have = stamp.read_text().split() if stamp.exists() else []
+    if not have or have[0] != wanted or (dev and "dev" not in have[1:]):
+        install(dev=dev)
+        stamp.write_text(wanted + (" dev" if dev else ""))
     if Path(sys.prefix).resolve() != VENV.resolve():
         os.execv(str(PY), [str(PY), __file__, *sys.argv[1:]])
 
 
-def install() -> None:
-    """The project and its dependencies into ./.venv: with uv (itself pip-installed from the package
-    index, a few seconds; it resolves and installs in parallel) where it can be had, else with pip."""
+def _quiet(command: list[str]) -> int:
+    return subprocess.call(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def find_uv() -> Path | None:
+    """uv: the venv's, else one on PATH, else pip-installed into the venv from the package index
+    (by this Python's pip, so the venv needs none of its own); None when none can be had."""
+    for candidate in (VENV / "bin" / "uv", shutil.which("uv")):
+        if candidate and Path(candidate).exists():
+            return Path(candidate)
+    pip = ["-m", "pip", "--disable-pip-version-check", "-q"]
+    if _quiet([sys.executable, *pip, "--python", str(PY), "install", "uv"]) == 0:
+        return VENV / "bin" / "uv"
+    # A pip older than 22.3 has no --python: give the venv a pip of its own and use that.
+    _quiet([str(PY), "-m", "ensurepip", "-q"])
+    if _quiet([str(PY), *pip, "install", "uv"]) == 0:
+        return VENV / "bin" / "uv"
+    return None
+
+
+def install(*, dev: bool) -> None:
+    """The project and its dependencies into ./.venv: with uv (it resolves and installs in parallel,
+    a few seconds from its cache) where it can be had, else with pip."""
     started = time.monotonic()
-    log("installing dependencies from pyproject.toml")
-    uv = VENV / "bin" / "uv"
-    if not uv.exists():
-        subprocess.call([str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "uv"])
-    if uv.exists():
-        done = subprocess.call([str(uv), "pip", "install", "-q", "-p", str(PY), "-e", ".[dev]"], cwd=ROOT) == 0
-        if done:
+    target = ".[dev]" if dev else "."
+    log(f"installing {target} from pyproject.toml")
+    uv = find_uv()
+    if uv is not None:
+        if subprocess.call([str(uv), "pip", "install", "-q", "-p", str(PY), "-e", target], cwd=ROOT) == 0:
             log(f"installed with uv in {time.monotonic() - started:.1f}s")
             return
         log("uv could not install; falling back to pip")
+    if subprocess.call([str(PY), "-m", "pip", "--version"], stdout=subprocess.DEVNULL) != 0:
+        subprocess.check_call([str(PY), "-m", "ensurepip", "-q"])
     subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
-    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", ".[dev]"], cwd=ROOT)
+    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", target], cwd=ROOT)
     log(f"installed with pip in {time.monotonic() - started:.1f}s")
-
-
-def manage(*args: str) -> None:
-    subprocess.check_call([sys.executable, "manage.py", *args], cwd=ROOT)
 
 
 def start_services() -> None:
@@ -93,9 +113,20 @@ def cmd_run() -> int:
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     # E-mails (notifications) go to readable files, one per message, not to this console.
     mail_dir = Path(os.environ.setdefault("EMAIL_FILE_PATH", str(ROOT / "var" / "mail")))
-    manage("migrate", "--noinput", "-v", "0")
-    manage("load_demo")
-    manage("collectstatic", "--noinput", "-v", "0")
+    # One Django start for both steps. No collectstatic: WhiteNoise serves the apps' static files
+    # through the finders (WHITENOISE_USE_FINDERS); images for production run it (Dockerfile).
+    step = time.monotonic()
+    subprocess.check_call(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.management import call_command;"
+            " call_command('migrate', interactive=False, verbosity=0); call_command('load_demo')",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings"),
+    )
+    log(f"migrated and loaded the demo data in {time.monotonic() - step:.1f}s")
     procfile = ROOT / "Procfile"
     log(f"starting web, worker and beat ({procfile.name}) after {time.monotonic() - started:.1f}s of set-up")
     print(
@@ -271,7 +302,9 @@ def cmd_test(extra: list[str]) -> int:
     # template (tests/conftest.py), its own Redis key prefix and its own server ports. Most of a
     # test's time is waiting (on PostgreSQL, a browser, a server), so more workers than cores pay.
     workers = os.environ.get("TEST_WORKERS", str(max(4, 2 * (os.cpu_count() or 1))))
-    parallel = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) else ["-n", workers]
+    parallel = (
+        [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) else ["-n", workers]
+    )
     log(f"pytest ({' '.join(parallel) or 'as asked'})")
     return subprocess.call([str(bins / "pytest"), *parallel, *extra], cwd=ROOT)
 
@@ -280,7 +313,7 @@ def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
         print(__doc__)
         return 2
-    ensure_venv()
+    ensure_venv(dev=sys.argv[1] == "test")
     os.chdir(ROOT)
     if sys.argv[1] == "run":
         return cmd_run()

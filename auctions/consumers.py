@@ -14,7 +14,7 @@ import asyncio
 import json
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,13 @@ from core.errors import DomainError
 from .models import Auction
 from .room import Watcher, get_hub
 from .services import bid_place
+
+# Bids run on a pool of worker threads, each with its own database connection (borrowed from the
+# pool and given back around every call, as ``database_sync_to_async`` does), not on the one thread
+# that thread-sensitive calls of a WebSocket share in a process (Channels gives a socket no
+# ThreadSensitiveContext, unlike Django's per-request one): there every bid of the process, on any
+# auction, waited for the bid before it -- its wait for its auction's lock, its commit, its news.
+_bid_place = DatabaseSyncToAsync(bid_place, thread_sensitive=False)
 
 
 class AuctionRoomConsumer(AsyncWebsocketConsumer):
@@ -80,7 +87,7 @@ class AuctionRoomConsumer(AsyncWebsocketConsumer):
             await self._rejected("rate_limited", _("出价过于频繁，请稍后再试。"), key)
             return
         try:
-            placed = await database_sync_to_async(bid_place)(
+            placed = await _bid_place(
                 auction_id=self.auction_id, user=user, amount=message.get("amount"), key=key
             )
         except DomainError as exc:

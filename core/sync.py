@@ -166,7 +166,9 @@ def sync_page(queryset: QuerySet[Any], *, cursor: str | None, page_size: int) ->
     if cursor:
         carried, xid, pk = decode_cursor(cursor)
         watermark = min(carried, watermark)  # the pass's own; a made-up later one cannot skip ahead
-        queryset = queryset.filter(Q(sync_xid__gt=xid) | Q(sync_xid=xid, id__gt=pk))
+        # ``sync_xid >= xid`` repeats what the OR says as a range the ``(sync_xid, id)`` index can
+        # start from: without it PostgreSQL reads the index from its first row to the cursor's.
+        queryset = queryset.filter(Q(sync_xid__gt=xid) | Q(sync_xid=xid, id__gt=pk), sync_xid__gte=xid)
     final = Q(sync_xid__lt=watermark)
     if own is not None:
         final |= Q(sync_xid=own)

@@ -59,6 +59,11 @@ def _after(keys: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
             same = Q(**{name: value})
         condition |= equal & beyond
         equal &= same
+    # The first key's range, which the OR implies, said as a range the order's index can start
+    # from: without it PostgreSQL reads the index from its first row to the cursor's.
+    (name, desc), value = keys[0], values[0]
+    if value is not None and name not in NULLABLE_KEYS:
+        condition &= Q(**{f"{name}__lte" if desc else f"{name}__gte": value})
     return condition
 
 

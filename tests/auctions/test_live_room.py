@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
 import redis
 from channels.db import database_sync_to_async
@@ -323,3 +324,34 @@ async def test_a_costly_broadcast_widens_the_rooms_flush_and_every_watcher_still
         assert len(frames) < 40  # conflated: fewer frames than bids
     for watcher in watchers:
         await hub.leave(auction.pk, watcher)
+
+
+async def test_a_bid_waiting_for_one_auctions_lock_does_not_hold_up_another_auctions_bids():
+    """The room's bids run on worker threads: on the one thread that a process's WebSocket calls
+    shared, a bid waiting for a busy auction's lock held up every other bid of the process (#17.1)."""
+    from django.db import connection
+
+    busy, alice, *_ = await make_auction()
+    quiet, carol, *_ = await make_auction()
+    db = connection.settings_dict
+    holder = await psycopg.AsyncConnection.connect(
+        dbname=db["NAME"],
+        user=db.get("USER") or "postgres",
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    )
+    waiting, quick = await connect(busy.pk, alice), await connect(quiet.pk, carol)
+    await receive(waiting), await receive(quick)
+    try:
+        await holder.execute("SELECT 1 FROM auctions_auction WHERE id = %s FOR UPDATE", [busy.pk])
+        await waiting.send_to(text_data=json.dumps({"type": "bid", "amount": "1000.00", "key": "busy-1"}))
+        await asyncio.sleep(0.5)  # it is in the engine now, waiting for the lock
+        await quick.send_to(text_data=json.dumps({"type": "bid", "amount": "1000.00", "key": "quiet-1"}))
+        answer = (await receive_until(quick, lambda m: m["type"].startswith("bid."), timeout=10))[-1]
+        assert (answer["type"], answer["key"]) == ("bid.accepted", "quiet-1")
+    finally:
+        await holder.rollback()
+        await holder.close()
+    answer = (await receive_until(waiting, lambda m: m["type"].startswith("bid."), timeout=10))[-1]
+    assert (answer["type"], answer["key"]) == ("bid.accepted", "busy-1")
+    await waiting.disconnect(), await quick.disconnect()

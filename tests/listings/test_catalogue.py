@@ -210,3 +210,23 @@ def test_catalogue_pages_never_read_the_search_vector(api, tea):
             in s.replace('ts_rank("listings_listing"."search_vector",', "")
             for s in selected
         ), params
+
+
+def test_a_cursor_page_starts_at_the_cursor_in_the_index(api, university):
+    """The keyset's ``(published_at, id) < cursor`` was an OR PostgreSQL could not start an index
+    scan from: every next page read the index from the newest listing down to the cursor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        make_listing(achievement=AchievementFactory(holder=university))
+    first = api.get(URL, {"ordering": "newest", "page_size": 1}).json()
+    with CaptureQueriesContext(connection) as ran:
+        assert len(api.get(first["next"]).json()["results"]) == 1
+    page = next(q["sql"] for q in ran.captured_queries if 'FROM "listings_listing"' in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + page)
+        conditions = " ".join(row[0] for row in cursor.fetchall() if "Index Cond" in row[0])
+    assert "published_at <=" in conditions
