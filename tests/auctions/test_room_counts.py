@@ -69,7 +69,7 @@ def test_room_page_and_cards_show_registrations_and_watchers():
 def test_without_redis_the_watcher_count_reads_a_dash(settings, monkeypatch):
     auction = open_auction(started=True)
     registered_bidder(auction)
-    monkeypatch.setattr(events._local, "client", events.redis.Redis(port=1, socket_connect_timeout=0.2))
+    monkeypatch.setattr(events, "_news", events.redis.Redis(port=1, socket_connect_timeout=0.2))
     monkeypatch.setattr(events, "_down_until", 0.0)
     cards = Client().get("/auctions/").content.decode()
     assert "1 家已登记 · — 人在看" in cards
