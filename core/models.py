@@ -10,10 +10,16 @@ class SyncTransaction(models.Model):
     database function behind the synced tables' triggers) at its first such write: which
     transaction (``xid``, ``pg_current_xact_id()`` as a bigint) and the ``updated_at`` that every
     row it wrote carries (``stamped_at``). ``updated_since`` finds a client's position through it
-    (``core.sync.sync_since``). Only ever inserted, by its own transaction: no writer waits here."""
+    (``core.sync.sync_since``). Only ever inserted, by its own transaction: no writer waits here.
+
+    ``horizon``: no transaction that stamps in a later millisecond than this row has an id below
+    it (the writing transaction's ``pg_snapshot_xmin`` read before its clock; for rows older than
+    core migration 0002, the smallest id the register showed stamped later). None only for a row
+    stamped while that migration ran."""
 
     xid = models.BigIntegerField(primary_key=True)
     stamped_at = models.DateTimeField()
+    horizon = models.BigIntegerField(null=True)
 
     class Meta:
         db_table = "core_sync_transaction"

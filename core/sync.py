@@ -42,10 +42,21 @@ row, so again nobody waits). All rows a transaction wrote carry the same ``updat
   ``updated_at`` skips the rest of the last item's transaction when it had more rows than a page).
 - Any other moment: the rows of every transaction stamped at or after T
   (``sync_xid >= min(xid stamped >= T)``), a superset of "changed since T" (it may include
-  transactions that started writing just before T and got a later id), never a subset.
+  transactions that started writing just before T and got a later id), never a subset. That
+  first id is sought in id order from a lower bound, not from the register's first row (which read
+  every transaction before T): each register row also holds a ``horizon``, the writing
+  transaction's ``pg_snapshot_xmin(pg_current_snapshot())`` read before its clock. Every
+  transaction below it had ended before the stamp's clock was read, so a transaction stamped in a
+  LATER millisecond (it was still running then, or had not begun) has an id at least the horizon;
+  the register row stamped last before T's millisecond therefore bounds every transaction stamped
+  at or after T. (Within one millisecond the serial in the microseconds does not follow the clock,
+  hence the millisecond. Register rows older than core migration 0002 got the smallest id stamped
+  in a later millisecond, or that migration's snapshot xmin if smaller.)
 - Rows written before this scheme (migration backfill): ``sync_xid`` is negative, numbered in
   their old ``(updated_at, id)`` order, and their ``updated_at`` is the old commit-ordered stamp;
   a client resuming from such a stamp gets the later old rows by ``updated_at`` and every new row.
+  (Their ``updated_at`` follows their ``sync_xid``, so the last of them tells whether any is after
+  T; when none is, the condition leaves them out, and the page's index scan starts at the position.)
 
 Who reads its own writes. A reader inside a transaction that has itself written synced rows
 (tests, a service reading back) also sees those rows: they are in its snapshot although their id
@@ -64,7 +75,7 @@ import json
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from core.errors import invalid_cursor
 
@@ -96,21 +107,36 @@ class SyncStampedSave:
         super().save(*args, **kwargs)  # type: ignore[misc]
 
 
-def sync_since(since: dt.datetime) -> Q:
-    """Rows changed after ``since`` as a client means it (see the module docstring): after the
-    transaction stamped exactly ``since``, else from the first transaction stamped at or after it;
-    plus the pre-scheme rows stamped after it."""
+def sync_since(since: dt.datetime, model: type[Model]) -> Q:
+    """Rows of ``model`` (a synced table) changed after ``since`` as a client means it (see the
+    module docstring): after the transaction stamped exactly ``since``, else from the first
+    transaction stamped at or after it; plus the pre-scheme rows stamped after it, if any are.
+
+    A few index probes, whatever the size: the first transaction stamped at or after ``since`` is
+    sought in id order from the horizon of the register row stamped before ``since``'s millisecond
+    (no transaction stamped later has a smaller id), not from the first id, which read every
+    transaction before ``since``; and the pre-scheme rows, numbered in ``updated_at`` order, are
+    asked for only when the last of them is after ``since``: their OR kept the page from starting
+    its index scan at the position."""
+    millisecond = since.replace(microsecond=since.microsecond - since.microsecond % 1000)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT min(xid) FROM core_sync_transaction WHERE stamped_at = %s),"
-            " (SELECT min(xid) FROM core_sync_transaction WHERE stamped_at >= %s)",
-            [since, since],
+            " (SELECT xid FROM core_sync_transaction WHERE stamped_at >= %s AND xid >= coalesce("
+            "   (SELECT horizon FROM core_sync_transaction WHERE stamped_at < %s AND horizon IS NOT NULL"
+            "    ORDER BY stamped_at DESC LIMIT 1), 0)"
+            "  ORDER BY xid LIMIT 1),"
+            f" (SELECT updated_at FROM {table} WHERE sync_xid < 0 ORDER BY sync_xid DESC LIMIT 1)",
+            [since, since, millisecond],
         )
-        exact, first = cursor.fetchone()
+        exact, first, last_legacy = cursor.fetchone()
     if exact is not None:
         return Q(sync_xid__gt=exact)
-    legacy = Q(sync_xid__lt=0, updated_at__gt=since)
-    return legacy | Q(sync_xid__gte=first) if first is not None else legacy
+    found = Q(sync_xid__gte=first) if first is not None else Q(pk__in=[])
+    if last_legacy is not None and last_legacy > since:
+        found |= Q(sync_xid__lt=0, updated_at__gt=since)
+    return found
 
 
 # The oldest transaction still running, leaving out those that pg_stat_activity shows running in

@@ -208,7 +208,7 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
     if filters.field:
         qs = qs.filter(achievement__field=filters.field)
     if filters.updated_since is not None:
-        qs = qs.filter(sync_since(filters.updated_since))
+        qs = qs.filter(sync_since(filters.updated_since, Listing))
     order = catalogue_ordering(filters)
     if filters.q:
         query = search.search_query(filters.q)

@@ -256,7 +256,7 @@ def results_list(
     if concluded_before is not None:
         qs = qs.filter(concluded_at__lt=concluded_before)
     if updated_since is not None:
-        qs = qs.filter(sync_since(updated_since))
+        qs = qs.filter(sync_since(updated_since, Result))
     return qs
 
 

@@ -44,7 +44,7 @@ def use_first_entries(
     if free_license_eligible is not None:
         qs = qs.filter(free_license_eligible=free_license_eligible)
     if updated_since is not None:
-        qs = qs.filter(sync_since(updated_since))
+        qs = qs.filter(sync_since(updated_since, UseFirstEntry))
     return qs
 
 

@@ -28,7 +28,7 @@ def demand_catalogue(
     else:
         qs = Demand.objects.filter(
             Q(status=D.PUBLISHED) | Q(status__in=LEFT_CATALOGUE, published_at__isnull=False)
-        ).filter(sync_since(updated_since))
+        ).filter(sync_since(updated_since, Demand))
     if field:
         qs = qs.filter(field=field)
     if q:

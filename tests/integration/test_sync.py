@@ -9,6 +9,7 @@ as production does; inside one test transaction every write would be one transac
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
 import time
@@ -230,6 +231,105 @@ def test_a_later_commit_waits_behind_an_older_open_transaction_and_neither_is_mi
     assert seen == [first.pk, second.pk]
     last = client.get("/api/v1/listings/", {"updated_since": "2000-01-01T00:00:00Z"}).json()["results"][-1]
     assert client.get("/api/v1/listings/", {"updated_since": last["updated_at"]}).json()["results"] == []
+
+
+class _Held:
+    """A transaction on a thread and connection of its own, run step by step and committed when
+    told (``run`` returns what a step returned, or raises what it raised)."""
+
+    def __init__(self) -> None:
+        self.steps: queue.Queue = queue.Queue()
+        self.results: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._work)
+        self.thread.start()
+
+    def _work(self) -> None:
+        try:
+            with transaction.atomic():
+                while (step := self.steps.get()) is not None:
+                    try:
+                        self.results.put((step(), None))
+                    except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                        self.results.put((None, exc))
+                        raise
+            self.results.put((None, None))
+        except BaseException:  # noqa: BLE001 - already handed over
+            pass
+        finally:
+            connection.close()
+
+    def run(self, step: Callable[[], object]) -> object:
+        self.steps.put(step)
+        result, error = self.results.get(timeout=10)
+        if error is not None:
+            raise error
+        return result
+
+    def commit(self) -> None:
+        self.steps.put(None)
+        _, error = self.results.get(timeout=10)
+        self.thread.join(10)
+        assert error is None
+
+
+def _db_clock() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0].isoformat()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_from_any_moment_gets_every_transaction_stamped_after_it_though_it_began_before():
+    """``updated_since`` at a moment that is no item's stamp: the position is sought from the
+    horizon of the register row stamped last before it (core.sync). C took its id BEFORE B, which
+    commits before the moment, and writes its listing after the moment, committing late: the
+    transaction stamped first after the moment has an id below B's, so a bound taken from B's id
+    would skip it for ever. The pass returns every transaction from C's id on once (B's too: the
+    documented superset), nothing while C is open, and resuming from its last stamp nothing again."""
+    from listings.models import Listing
+
+    listings = [make_listing(status="pending_review") for _ in range(4)]
+    operator = UserFactory(is_staff=True, is_superuser=True)
+
+    def approve(n: int) -> Callable[[], None]:
+        return lambda: listing_review(listing=listings[n], actor=operator, decision="approve", reason="")
+
+    def sync(since: str) -> list[int]:
+        body = APIClient().get("/api/v1/listings/", {"updated_since": since, "page_size": 1}).json()
+        seen = [r["id"] for r in body["results"]]
+        while body["next"]:
+            body = APIClient().get(body["next"]).json()
+            seen += [r["id"] for r in body["results"]]
+        return seen
+
+    late = _Held()
+    try:
+        c = late.run(_xid)  # C takes its id first
+        approve(1)()  # B: takes its id after C's, stamps and commits before the moment
+        time.sleep(0.003)
+        moment = _db_clock()  # a later millisecond than B's stamp, an earlier than C's and D's
+        time.sleep(0.003)
+        late.run(approve(0))  # C stamps now
+        approve(2)()  # D commits at once
+        assert sync(moment) == []  # C, older than B and D, is still open
+    finally:
+        late.commit()
+    stamps = dict(Listing.objects.values_list("pk", "sync_xid"))
+    assert stamps[listings[0].pk] == c < stamps[listings[1].pk] < stamps[listings[2].pk]
+    deadline = time.monotonic() + 20
+    while not (seen := sync(moment)) and time.monotonic() < deadline:
+        time.sleep(0.05)  # other databases' transactions on the server do not count; ours are all done
+    assert seen == [listings[0].pk, listings[1].pk, listings[2].pk]  # C, B, D: once each, in id order
+    last = APIClient().get("/api/v1/listings/", {"updated_since": moment}).json()["results"][-1]
+    assert sync(last["updated_at"]) == []
+    approve(3)()
+    assert sync(last["updated_at"]) == [listings[3].pk]
+
+
+def _xid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db
