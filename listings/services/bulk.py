@@ -40,22 +40,29 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
 
 def _texts_stage(sql: str, params: dict[str, Any] | list[Any]) -> int:
     """Fill the temporary table ``_TEXTS`` (created for the transaction, emptied first) with the
-    search tokens of the rows ``sql`` selects as (id, title, summary, holder name): read through
-    a server-side cursor ``_READ_BATCH`` rows at a time, each batch segmented in Python
-    (``search.segment_document``) and copied in. Returns how many rows; ``search.VECTOR_SQL``
-    over (t, s, h) is then each row's search vector. Inside a transaction."""
+    search tokens of the rows ``sql`` selects as (id, title, summary, holder name, valuation):
+    read through a server-side cursor ``_READ_BATCH`` rows at a time, each batch segmented in
+    Python (``search.segment_document``; a holder's name once, there are few holders) and copied
+    in, the valuation as it is (so the publish need not join the achievements again). Returns how
+    many rows; ``search.VECTOR_SQL`` over (t, s, h) is then each row's search vector. Inside a
+    transaction."""
     with connection.cursor() as cur:
         cur.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEXTS} (id bigint, t text, s text, h text) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEXTS} (id bigint, t text, s text, h text, v numeric)"
+            " ON COMMIT DROP"
         )
         cur.execute(f"TRUNCATE {_TEXTS}")
     segment, count = search.segment_document, 0
+    holders: dict[str, str] = {}
     with connection.chunked_cursor() as texts, connection.cursor() as cur:
         texts.execute(sql, params)
         while batch := texts.fetchmany(_READ_BATCH):
-            with cur.cursor.copy(f"COPY {_TEXTS} (id, t, s, h) FROM STDIN") as copy:
-                for pk, title, summary, holder in batch:
-                    copy.write_row((pk, segment(title), segment(summary), segment(holder)))
+            with cur.cursor.copy(f"COPY {_TEXTS} (id, t, s, h, v) FROM STDIN") as copy:
+                for pk, title, summary, holder, valuation in batch:
+                    h = holders.get(holder)
+                    if h is None:
+                        h = holders[holder] = segment(holder)
+                    copy.write_row((pk, segment(title), segment(summary), h, valuation))
             count += len(batch)
     if count:
         with connection.cursor() as cur:
@@ -111,7 +118,7 @@ def listings_publish_bulk(
     with transaction.atomic(savepoint=False):
         staged = _texts_stage(
             f"""
-            SELECT a.id, a.title, a.summary, o.name
+            SELECT a.id, a.title, a.summary, o.name, a.valuation
             FROM listings_achievement a JOIN accounts_organization o ON o.id = a.holder_id
             WHERE a.id IN ({achievements_sql})
               AND NOT EXISTS (
@@ -131,10 +138,10 @@ def listings_publish_bulk(
                     achievement_id, mode, rights, status, asking_price, notice_days,
                     created_by_id, published_at, created_at, updated_at, search_vector
                 )
-                SELECT a.id, %(mode)s, %(rights)s, %(published)s, NULLIF(a.valuation, 0), %(notice_days)s,
+                SELECT x.id, %(mode)s, %(rights)s, %(published)s, NULLIF(x.v, 0), %(notice_days)s,
                        NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, {vector}
-                FROM {_TEXTS} x JOIN listings_achievement a ON a.id = x.id
-                ORDER BY a.id
+                FROM {_TEXTS} x
+                ORDER BY x.id
                 ON CONFLICT DO NOTHING
                 RETURNING id
             ),
@@ -171,7 +178,7 @@ def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> 
         while True:
             staged = _texts_stage(
                 f"""
-                SELECT l.id, a.title, a.summary, o.name
+                SELECT l.id, a.title, a.summary, o.name, NULL
                 FROM listings_listing l
                 JOIN listings_achievement a ON a.id = l.achievement_id
                 JOIN accounts_organization o ON o.id = a.holder_id
