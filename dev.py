@@ -54,7 +54,7 @@ def ensure_venv(*, dev: bool) -> None:
 
 
 def _quiet(command: list[str]) -> int:
-    return subprocess.call(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.call(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def find_uv() -> Path | None:
@@ -74,14 +74,21 @@ def find_uv() -> Path | None:
 
 
 def install(*, dev: bool) -> None:
-    """The project and its dependencies into ./.venv: with uv (it resolves and installs in parallel,
-    a few seconds from its cache) where it can be had, else with pip."""
+    """The project and its dependencies into ./.venv: with uv (it resolves and installs in parallel)
+    where it can be had, else with pip. uv first tries its cache alone (``--offline``): asking the
+    package index about every dependency again is most of an install's time (13 s against 1.6 s
+    on a machine that installed them before); whatever the cache cannot satisfy (a first install,
+    a changed requirement) is then installed from the index."""
     started = time.monotonic()
     target = ".[dev]" if dev else "."
     log(f"installing {target} from pyproject.toml")
     uv = find_uv()
     if uv is not None:
-        if subprocess.call([str(uv), "pip", "install", "-q", "-p", str(PY), "-e", target], cwd=ROOT) == 0:
+        command = [str(uv), "pip", "install", "-q", "-p", str(PY), "-e", target]
+        if _quiet([*command, "--offline"]) == 0:
+            log(f"installed with uv from its cache in {time.monotonic() - started:.1f}s")
+            return
+        if subprocess.call(command, cwd=ROOT) == 0:
             log(f"installed with uv in {time.monotonic() - started:.1f}s")
             return
         log("uv could not install; falling back to pip")
