@@ -12,7 +12,8 @@ stopped (SIGINT, as Ctrl-C) and the clone removed. Prints the total beside its p
 dev.py's own lines as they appear: the install (venv, uv, the runtime dependencies), the embedded
 servers, migrate + demo data + static files, and the web role's start. The raw limit beside it,
 measured in the same run: ``python3 -c "import django"`` in the new venv, and the install alone
-(``uv pip install`` into a second fresh venv, same cache), the floor no launcher can go under.
+(``uv pip install`` into a second fresh venv, same cache, offline first as dev.py does), the
+floor no launcher can go under.
 Needs only Python 3.11 and git (no Django set-up here: the bench is the clone's first user).
 """
 
@@ -127,11 +128,11 @@ def main() -> int:
         uv = Path(shutil.which("uv") or uv)
     raw_install = None
     if uv.exists():
+        # as dev.py installs: from uv's cache alone first, the package index for what it lacks
         t1 = time.monotonic()
-        subprocess.call(
-            [str(uv), "pip", "install", "-q", "-p", str(raw_venv / "bin" / "python"), "-e", str(clone)],
-            env=env,
-        )
+        command = [str(uv), "pip", "install", "-q", "-p", str(raw_venv / "bin" / "python"), "-e", str(clone)]
+        if subprocess.call([*command, "--offline"], env=env, stderr=subprocess.DEVNULL) != 0:
+            subprocess.call(command, env=env)
         raw_install = time.monotonic() - t1
     t2 = time.monotonic()
     subprocess.call([str(raw_venv / "bin" / "python"), "-c", "import django, rest_framework, channels"])
