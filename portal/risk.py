@@ -91,6 +91,30 @@ def _pair_subject(row: dict[str, Any]) -> str:
     }
 
 
+def _bidder_or_holder_subject(row: dict[str, Any]) -> str:
+    """Two bidders, or (``no2`` null) a bidder and the holder."""
+    if row["no2"] is None:
+        return _("拍卖 #%(a)s：竞买号 %(x)s 与持有单位") % {"a": row["auction_id"], "x": row["no1"]}
+    return _pair_subject(row)
+
+
+def _bidder_or_holder_organizations(
+    row: dict[str, Any], first: dict[str, Any] | None = None, second: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The evidence's two organizations: two bidders, or a bidder and the holder (``no2`` null);
+    ``first`` / ``second`` add what the rule compared."""
+    return [
+        {"organization": row["org1_id"], "name": row["org1"], "bidder_no": row["no1"], **(first or {})},
+        {
+            "organization": row["org2_id"],
+            "name": row["org2"],
+            "bidder_no": row["no2"],
+            **(second or {}),
+            "is_holder": row["no2"] is None,
+        },
+    ]
+
+
 def _shared(column: str, rule: str, what: str) -> Callable[[dict[str, Any]], list[Finding]]:
     """Two bidders of one auction registered with the same ``column`` (address or device)."""
 
@@ -145,29 +169,15 @@ def _shared_member(cfg: dict[str, Any]) -> list[Finding]:
     """  # noqa: S608
     findings = []
     for row in _rows(sql, {"days": int(cfg.get("SCAN_DAYS", 30))}):
-        with_holder = row["no2"] is None
-        subject = (
-            _("拍卖 #%(a)s：竞买号 %(x)s 与持有单位") % {"a": row["auction_id"], "x": row["no1"]}
-            if with_holder
-            else _pair_subject(row)
-        )
         findings.append(
             Finding(
                 rule=R.SHARED_MEMBER,
                 key=f"auction:{row['auction_id']}:{row['org1_id']}-{row['org2_id']}:user:{row['user_id']}",
-                subject=subject,
+                subject=_bidder_or_holder_subject(row),
                 evidence={
                     "auction": row["auction_id"],
                     "person": {"user": row["user_id"], "username": row["username"]},
-                    "organizations": [
-                        {"organization": row["org1_id"], "name": row["org1"], "bidder_no": row["no1"]},
-                        {
-                            "organization": row["org2_id"],
-                            "name": row["org2"],
-                            "bidder_no": row["no2"],
-                            "is_holder": with_holder,
-                        },
-                    ],
+                    "organizations": _bidder_or_holder_organizations(row),
                 },
             )
         )
@@ -204,28 +214,15 @@ def _shared_bank_account(cfg: dict[str, Any]) -> list[Finding]:
     """  # noqa: S608
     findings = []
     for row in _rows(sql, {"days": int(cfg.get("SCAN_DAYS", 30))}):
-        with_holder = row["no2"] is None
         findings.append(
             Finding(
                 rule=R.SHARED_BANK_ACCOUNT,
                 key=f"auction:{row['auction_id']}:{row['org1_id']}-{row['org2_id']}",
-                subject=(
-                    _("拍卖 #%(a)s：竞买号 %(x)s 与持有单位") % {"a": row["auction_id"], "x": row["no1"]}
-                    if with_holder
-                    else _pair_subject(row)
-                ),
+                subject=_bidder_or_holder_subject(row),
                 evidence={
                     "auction": row["auction_id"],
                     "bank_account": row["account"],
-                    "organizations": [
-                        {"organization": row["org1_id"], "name": row["org1"], "bidder_no": row["no1"]},
-                        {
-                            "organization": row["org2_id"],
-                            "name": row["org2"],
-                            "bidder_no": row["no2"],
-                            "is_holder": with_holder,
-                        },
-                    ],
+                    "organizations": _bidder_or_holder_organizations(row),
                 },
             )
         )
@@ -253,34 +250,17 @@ def _shared_phone(cfg: dict[str, Any]) -> list[Finding]:
     """  # noqa: S608
     findings = []
     for row in _rows(sql, {"days": int(cfg.get("SCAN_DAYS", 30))}):
-        with_holder = row["no2"] is None
         findings.append(
             Finding(
                 rule=R.SHARED_PHONE,
                 key=f"auction:{row['auction_id']}:{row['org1_id']}-{row['org2_id']}",
-                subject=(
-                    _("拍卖 #%(a)s：竞买号 %(x)s 与持有单位") % {"a": row["auction_id"], "x": row["no1"]}
-                    if with_holder
-                    else _pair_subject(row)
-                ),
+                subject=_bidder_or_holder_subject(row),
                 evidence={
                     "auction": row["auction_id"],
                     "phone": row["phone"],
-                    "organizations": [
-                        {
-                            "organization": row["org1_id"],
-                            "name": row["org1"],
-                            "bidder_no": row["no1"],
-                            "phone": row["phone1"],
-                        },
-                        {
-                            "organization": row["org2_id"],
-                            "name": row["org2"],
-                            "bidder_no": row["no2"],
-                            "phone": row["phone2"],
-                            "is_holder": with_holder,
-                        },
-                    ],
+                    "organizations": _bidder_or_holder_organizations(
+                        row, {"phone": row["phone1"]}, {"phone": row["phone2"]}
+                    ),
                 },
             )
         )
