@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +17,10 @@ from accounts.permissions import operator_required
 from accounts.selectors import (
     is_finance_operator,
     is_operator,
-    member_organization_ids,
     organizations_pending_review,
 )
 from auctions import selectors as auction_selectors
-from auctions.models import Auction, Registration
+from auctions.models import Auction
 from conversion.models import UseFirstApplication
 from conversion.selectors import agreements as agreement_selectors
 from conversion.selectors import duty as use_first_selectors
@@ -39,7 +37,7 @@ from marketplace.views import latest_results
 from marketplace.working_days import calendar_missing_years
 
 from . import risk
-from . import selectors as risk_selectors
+from . import selectors as portal_selectors
 from .models import RiskAlert
 
 
@@ -79,67 +77,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     every console queue that is not empty.
     """
     user = request.user
-    items: list[dict[str, Any]] = []
-    orgs = set(member_organization_ids(user))
-    if orgs:
-        deals = mk_selectors.deals_visible_to(user).filter(
-            Q(buyer_id__in=orgs) | Q(seller_id__in=orgs),
-            status__in=("awaiting_payment", "paid", "contract_registered"),
-        )
-        for deal in deals.order_by("payment_due_at", "id")[:100]:
-            side = "buyer" if deal.buyer_id in orgs else "seller"
-            title = deal.listing.achievement.title
-            for step in mk_selectors.deal_steps(deal):
-                if step["waiting"] and step["on"] == side:
-                    url = reverse(
-                        "marketplace:deal_confirmation"
-                        if step["key"].endswith("_signs")
-                        else "marketplace:deal",
-                        args=[deal.pk],
-                    )
-                    due = deal.payment_due_at if step["key"] == "pay" else None
-                    items.append(
-                        {"group": _("成交"), "title": step["label"], "what": title, "url": url, "due": due}
-                    )
-        deposits = Registration.objects.filter(
-            organization_id__in=orgs,
-            payment__deposit_status="pending",
-            auction__status__in=(Auction.Status.SCHEDULED, Auction.Status.LIVE),
-        ).select_related("auction__listing__achievement", "payment")
-        for reg in deposits.order_by("auction__starts_at")[:50]:
-            state, label = mk_selectors.deposit_state(reg.payment)
-            items.append(
-                {
-                    "group": _("拍卖"),
-                    "title": _("缴纳保证金") if state == "pending" else label,
-                    "what": reg.auction.listing.achievement.title,
-                    "url": reverse("auctions:register", args=[reg.auction_id]),
-                    "due": reg.auction.starts_at,
-                }
-            )
-        for listing in listing_selectors.listings_internal_queue(user=user)[:50]:
-            items.append(
-                {
-                    "group": _("安心屋"),
-                    "title": _("审批挂牌"),
-                    "what": listing.achievement.title,
-                    "url": reverse("listings:approval_decide", args=[listing.pk]),
-                    "due": None,
-                }
-            )
-        for app in agreement_selectors.use_first_applications_for(
-            user=user, status=UseFirstApplication.Status.PENDING
-        ):
-            if app.entry.holder_id in orgs:
-                items.append(
-                    {
-                        "group": _("先用后转"),
-                        "title": _("答复 %(c)s 的申请") % {"c": app.applicant.name},
-                        "what": app.entry.achievement.title,
-                        "url": reverse("marketplace:my_use_first"),
-                        "due": app.respond_by,
-                    }
-                )
+    items = portal_selectors.todo_items(user)
     if is_operator(user) or is_finance_operator(user):
         for section in console_sections(request):
             if section["count"]:
@@ -246,7 +184,7 @@ def console_sections(request: HttpRequest) -> list[dict[str, Any]]:
         },
         {
             "title": _("风险预警"),
-            "count": risk_selectors.risk_alerts(status=RiskAlert.Status.OPEN).count(),
+            "count": portal_selectors.risk_alerts(status=RiskAlert.Status.OPEN).count(),
             "hint": _("待处理的风险预警"),
             "url": reverse("risk_alerts") + f"?status={RiskAlert.Status.OPEN}",
         },
@@ -285,7 +223,7 @@ def risk_alerts(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in RiskAlert.Status.values:
         status = None
-    rows = list(risk_selectors.risk_alerts(status=status)[:200])
+    rows = list(portal_selectors.risk_alerts(status=status)[:200])
     for alert in rows:
         alert.evidence_lines = [(key, _evidence_text(value)) for key, value in alert.evidence.items()]  # type: ignore[attr-defined]
     return render(
