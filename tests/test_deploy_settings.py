@@ -37,6 +37,9 @@ print(json.dumps({
         "OPTIONS": {k: v for k, v in settings.DATABASES["default"].get("OPTIONS", {}).items() if k != "pool"},
         "pool": sorted(settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {})),
         "checked": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        "pool_check": (lambda p: p and f"{p._check.__module__}.{p._check.__qualname__}")(
+            __import__("django.db", fromlist=["x"]).connection.pool
+        ),
     },
 }, default=list))
 """
@@ -108,9 +111,10 @@ def test_transaction_pooling_turns_off_server_side_cursors_and_prepared_statemen
     got = _settings(DB_TRANSACTION_POOLING="true", DB_POOL="true")
     assert got["database"]["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert got["database"]["OPTIONS"]["prepare_threshold"] is None
-    # The web role's pool still works in front of it, and tries a connection before lending it (a
-    # restarted PgBouncer cut them all).
-    assert got["database"]["pool"] and got["database"]["checked"] is True
+    # The web role's pool still works in front of it, and checks a connection before lending it (a
+    # restarted PgBouncer cut them all): by its socket, the empty query only when the server spoke.
+    assert got["database"]["pool"]
+    assert got["database"]["pool_check"] == "core.postgresql.base.check_connection"
     plain = _settings()
     assert not plain["database"].get("DISABLE_SERVER_SIDE_CURSORS")
     assert "prepare_threshold" not in plain["database"].get("OPTIONS", {})
