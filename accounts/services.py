@@ -430,12 +430,12 @@ def _token_lookup_sql() -> str:
     """The token with its user, every column of both, in one statement written once per process
     from the models' fields (a field added to either is read too)."""
     q = connection.ops.quote_name
-    columns = [f"t.{q(f.column)}" for f in ApiToken._meta.concrete_fields] + [
-        f"u.{q(f.column)}" for f in User._meta.concrete_fields
+    columns = [f"t.{q(str(f.column))}" for f in ApiToken._meta.concrete_fields] + [
+        f"u.{q(str(f.column))}" for f in User._meta.concrete_fields
     ]
     return (
         f"SELECT {', '.join(columns)} FROM {q(ApiToken._meta.db_table)} t "
-        f"JOIN {q(User._meta.db_table)} u ON u.{q(User._meta.pk.column)} = t.{q('user_id')} "
+        f"JOIN {q(User._meta.db_table)} u ON u.{q('id')} = t.{q('user_id')} "
         f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked_at')} IS NULL AND t.{q('expires_at')} > %s "
         f"AND u.{q('is_active')}"
     )
@@ -455,8 +455,8 @@ def api_token_resolve(key: str) -> ApiToken | None:
     if row is None:
         return None
     split = len(ApiToken._meta.concrete_fields)
-    token = ApiToken.from_db(connection.alias, None, row[:split])
-    token.user = User.from_db(connection.alias, None, row[split:])
+    token = ApiToken.from_db(connection.alias, (), row[:split])  # every field, in the model's order
+    token.user = User.from_db(connection.alias, (), row[split:])
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

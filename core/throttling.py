@@ -43,6 +43,9 @@ class CountedRateThrottle(throttling.SimpleRateThrottle):
     """DRF's ``SimpleRateThrottle`` (scope, rate, cache key) with its request list replaced by a
     counter per window; fails open."""
 
+    num_requests: int
+    duration: int
+
     def allow_request(self, request: Any, view: Any) -> bool:
         global _down_until
         if self.rate is None or time.monotonic() < _down_until:
@@ -64,7 +67,8 @@ class CountedRateThrottle(throttling.SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         this, last = cache.make_key(f"{self.key}:{window}"), cache.make_key(f"{self.key}:{window - 1}")
-        client = cache._cache.get_client(this, write=True)  # the cache's own Redis client and pool
+        # The cache's own Redis client and pool (Django's RedisCache; Sentinel-aware, short timeouts).
+        client = cache._cache.get_client(this, write=True)  # type: ignore[attr-defined]
         pipe = client.pipeline(transaction=False)
         pipe.incr(this)
         pipe.expire(this, 2 * self.duration)

@@ -29,6 +29,42 @@ def _bank_webhook_secret() -> None:
 _bank_webhook_secret()
 
 
+def _flush_by_delete() -> None:
+    """A transactional test's flush (TransactionTestCase, after each ``transaction=True`` test) as
+    DELETE of the tables that have rows, in one transaction with triggers off, instead of Django's
+    TRUNCATE of every table: a TRUNCATE makes new files for each of the ~120 tables and syncs them,
+    4-6 s per test on a loaded machine, where the DELETE takes a tenth of a second. The same rows go
+    (sequences are not reset either way); ``session_replication_role = replica`` keeps the ledger's
+    append-only triggers and the foreign-key checks out of it, as TRUNCATE does. It needs a superuser
+    (the test PostgreSQL's ``postgres``); any other user keeps Django's TRUNCATE."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = truncate(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not tables or reset_sequences:
+            return statements
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            if not cursor.fetchone()[0]:
+                return statements
+            q = self.quote_name
+            cursor.execute(
+                " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT 1 FROM {q(t)})" for t in tables),
+                list(tables),
+            )
+            filled = [row[0] for row in cursor.fetchall()]
+        return ["SET LOCAL session_replication_role = replica", *(f"DELETE FROM {q(t)}" for t in filled)]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+_flush_by_delete()
+
+
 @pytest.fixture(autouse=True)
 def _notification_links_lead_somewhere(request: pytest.FixtureRequest):
     """Every notification a test's flows wrote links to a page that exists (links are written in

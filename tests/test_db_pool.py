@@ -76,3 +76,17 @@ def test_a_connection_with_a_message_waiting_is_checked_in_full_and_lent(pool, r
     _settled()
     assert _backend(pool) == listening
     assert round_trips == [listening]
+
+
+def test_the_backend_gives_its_pool_this_check():
+    """Django gives the pool psycopg_pool's check (``CONN_HEALTH_CHECKS``): ``core.postgresql``
+    gives it this one (``DB_POOL`` selects the backend: tests/test_deploy_settings.py)."""
+    from core.postgresql.base import DatabaseWrapper
+
+    settings = {**connection.settings_dict, "ENGINE": "core.postgresql", "CONN_MAX_AGE": 0}
+    settings["OPTIONS"] = {**settings.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 2}}
+    wrapper = DatabaseWrapper(settings, alias="pool_probe")
+    try:
+        assert wrapper.pool._check is check_connection
+    finally:
+        wrapper.close_pool()

@@ -130,7 +130,14 @@ def listings_publish_bulk(
         )
         if not staged:
             return 0
-        vector = search.VECTOR_SQL.format(t="x.t", s="x.s", h="x.h")
+        vector = search.VECTOR_SQL.format(
+            t="x.t",
+            s="x.s",
+            h="x.h",
+            f="(SELECT a.field FROM listings_achievement a WHERE a.id = x.id)",
+            m="%(mode)s",
+            r="%(rights)s",
+        )
         [(made,)] = _rows(
             f"""
             WITH made AS (
@@ -173,7 +180,14 @@ def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> 
     (``_texts_stage``) and one UPDATE. Idempotent."""
     count, after = 0, 0
     where = "TRUE" if everything else "l.search_vector IS NULL AND l.created_by_id IS NULL"
-    vector = search.VECTOR_SQL.format(t="b.t", s="b.s", h="b.h")
+    vector = search.VECTOR_SQL.format(
+        t="b.t",
+        s="b.s",
+        h="b.h",
+        f="(SELECT a.field FROM listings_achievement a WHERE a.id = l.achievement_id)",
+        m="l.mode",
+        r="l.rights",
+    )
     with transaction.atomic(savepoint=False):
         while True:
             staged = _texts_stage(
