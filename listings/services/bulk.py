@@ -9,8 +9,9 @@ achievement's title, summary and holder (``listings.search``), so a listing is n
 unfindable; ``tests/listings/test_bulk.py`` compares the rows. Each listing is written once: the
 texts are read in one pass and tokenized in Python, batch by batch, into a temporary table, and
 the insert writes each listing with its vector: written out in Python (``search.vector_text``,
-parsed by PostgreSQL as a tsvector) where it is known to equal ``search.VECTOR_SQL``'s, else made
-by ``search.VECTOR_SQL`` from the tokens. The tokenizing of batch k+1 runs in a worker thread
+parsed by PostgreSQL as a tsvector) where it is known to equal ``search.TEXTS_SQL``'s, else made
+by ``search.TEXTS_SQL`` from the tokens; then the filters' lexemes (``search.FILTERS_SQL``), all
+of it ``search.VECTOR_SQL``. The tokenizing of batch k+1 runs in a worker thread
 while the database writes batch k (``_text_batches``).
 """
 
@@ -43,23 +44,23 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
 
 
 def _index_rows(rows: list[tuple], exact: bool, holders: dict[str, str]) -> list[tuple]:
-    """One batch of (id, title, summary, holder name, valuation) made into the rows of ``_TEXTS``:
-    (id, vector as tsvector text, t, s, h, valuation). The vector is ``search.vector_text``'s where
+    """One batch of (id, title, summary, holder name, valuation, field) made into the rows of
+    ``_TEXTS``: (id, vector of the texts as tsvector text, t, s, h, valuation, field). The vector is ``search.vector_text``'s where
     ``exact`` (the database agrees with it) and it has one, and then t, s, h are not needed; else
     the three fields' tokens (``search.segment_document``; a holder's name once, there are few
-    holders), for ``search.VECTOR_SQL``. Pure Python: it runs in a worker thread while the
+    holders), for ``search.TEXTS_SQL``. Pure Python: it runs in a worker thread while the
     connection writes the previous batch (``_text_batches``)."""
     vector, segment = search.vector_text, search.segment_document
     out: list[tuple] = []
-    for pk, title, summary, holder, valuation in rows:
+    for pk, title, summary, holder, valuation, field in rows:
         v = vector(title=title, summary=summary, holder=holder) if exact else None
         if v is not None:
-            out.append((pk, v, None, None, None, valuation))
+            out.append((pk, v, None, None, None, valuation, field))
             continue
         h = holders.get(holder)
         if h is None:
             h = holders[holder] = segment(holder)
-        out.append((pk, None, segment(title), segment(summary), h, valuation))
+        out.append((pk, None, segment(title), segment(summary), h, valuation, field))
     return out
 
 
@@ -74,7 +75,7 @@ _PROBE = {
 
 def _vector_text_exact() -> bool:
     """Whether this database makes of ``_PROBE`` the vector ``search.vector_text`` writes."""
-    vector = search.VECTOR_SQL.format(t="%(t)s::text", s="%(s)s::text", h="%(h)s::text")
+    vector = search.TEXTS_SQL.format(t="%(t)s::text", s="%(s)s::text", h="%(h)s::text")
     segment = search.segment_document
     [(same,)] = _rows(
         f"SELECT %(v)s::tsvector::text = ({vector})::text",
@@ -89,7 +90,7 @@ def _vector_text_exact() -> bool:
 
 
 def _text_batches(sql: str, params: dict[str, Any] | list[Any]) -> Iterator[list[tuple]]:
-    """The rows ``sql`` selects as (id, title, summary, holder name, valuation), read through a
+    """The rows ``sql`` selects as (id, title, summary, holder name, valuation, field), read through a
     server-side cursor ``_READ_BATCH`` at a time and made into ``_TEXTS`` rows (``_index_rows``)
     by a worker thread one batch ahead: while the caller writes batch k with the connection (the
     database working, this thread waiting on it), the worker tokenizes batch k+1 on the other core,
@@ -113,18 +114,21 @@ def _stage(batch: list[tuple]) -> None:
     with connection.cursor() as cur:
         cur.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEXTS}"
-            " (id bigint, vector text, t text, s text, h text, v numeric) ON COMMIT DROP"
+            " (id bigint, vector text, t text, s text, h text, v numeric, f text) ON COMMIT DROP"
         )
         cur.execute(f"TRUNCATE {_TEXTS}")
-        with cur.cursor.copy(f"COPY {_TEXTS} (id, vector, t, s, h, v) FROM STDIN") as copy:
+        with cur.cursor.copy(f"COPY {_TEXTS} (id, vector, t, s, h, v, f) FROM STDIN") as copy:
             for row in batch:
                 copy.write_row(row)
 
 
-def _vector_sql(alias: str) -> str:
-    """A ``_TEXTS`` row's search vector: the one written out, else ``search.VECTOR_SQL``."""
-    made = search.VECTOR_SQL.format(t=f"{alias}.t", s=f"{alias}.s", h=f"{alias}.h")
-    return f"COALESCE({alias}.vector::tsvector, {made})"
+def _vector_sql(alias: str, *, mode: str, rights: str) -> str:
+    """A ``_TEXTS`` row's search vector (``search.VECTOR_SQL``): its texts' vector, the one
+    written out or else ``search.TEXTS_SQL``'s, then the filters' lexemes of its field and the
+    listing's ``mode`` and ``rights`` (SQL)."""
+    texts = search.TEXTS_SQL.format(t=f"{alias}.t", s=f"{alias}.s", h=f"{alias}.h")
+    filters = search.FILTERS_SQL.format(f=f"{alias}.f", m=mode, r=rights)
+    return f"COALESCE({alias}.vector::tsvector, {texts}) || {filters}"
 
 
 def listings_publish_bulk(
@@ -177,7 +181,7 @@ def listings_publish_bulk(
         made = 0
         for batch in _text_batches(
             f"""
-            SELECT a.id, a.title, a.summary, o.name, a.valuation
+            SELECT a.id, a.title, a.summary, o.name, a.valuation, a.field
             FROM listings_achievement a JOIN accounts_organization o ON o.id = a.holder_id
             WHERE a.id IN ({achievements_sql})
               AND NOT EXISTS (
@@ -197,7 +201,8 @@ def listings_publish_bulk(
                         created_by_id, published_at, created_at, updated_at, search_vector
                     )
                     SELECT x.id, %(mode)s, %(rights)s, %(published)s, NULLIF(x.v, 0), %(notice_days)s,
-                           NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP}, {_vector_sql("x")}
+                           NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP},
+                           {_vector_sql("x", mode="%(mode)s", rights="%(rights)s")}
                     FROM {_TEXTS} x
                     ORDER BY x.id
                     ON CONFLICT DO NOTHING
@@ -237,7 +242,7 @@ def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> 
             staged = 0
             for rows in _text_batches(
                 f"""
-                SELECT l.id, a.title, a.summary, o.name, NULL
+                SELECT l.id, a.title, a.summary, o.name, NULL, a.field
                 FROM listings_listing l
                 JOIN listings_achievement a ON a.id = l.achievement_id
                 JOIN accounts_organization o ON o.id = a.holder_id
@@ -249,7 +254,8 @@ def listings_index_missing(*, batch: int = 50_000, everything: bool = False) -> 
                 with connection.cursor() as cur:
                     cur.execute(f"ANALYZE {_TEXTS}")
                     cur.execute(
-                        f"UPDATE listings_listing l SET search_vector = {_vector_sql('b')}"
+                        "UPDATE listings_listing l SET search_vector ="
+                        f" {_vector_sql('b', mode='l.mode', rights='l.rights')}"
                         f" FROM {_TEXTS} b WHERE l.id = b.id"
                     )
                 staged += len(rows)

@@ -156,9 +156,10 @@ def test_bulk_and_single_publish_agree_where_the_database_makes_the_vector():
 
 def test_bulk_publish_writes_out_the_vectors_of_plain_texts():
     """Chinese, ASCII words and punctuation: the vector is written out (no parser in the insert)."""
-    [(pk, vector, t, s, h, v)] = bulk._index_rows([(7, TITLE, SUMMARY, "浙江大学", None)], True, {})
+    row = (7, TITLE, SUMMARY, "浙江大学", None, "new_energy")
+    [(pk, vector, t, s, h, v, f)] = bulk._index_rows([row], True, {})
     assert vector and vector.startswith("'一':1A") and (t, s, h) == (None, None, None)
-    [(pk, vector, t, s, h, v)] = bulk._index_rows([(7, TITLE, SUMMARY, "浙江大学", None)], False, {})
+    [(pk, vector, t, s, h, v, f)] = bulk._index_rows([row], False, {})
     assert vector is None and t.startswith("一 一种")
 
 

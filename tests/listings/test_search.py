@@ -2,7 +2,7 @@
 
 ``segment_document`` cuts texts with one regular expression; ``_reference_segment`` below is the
 character loop it replaced, the definition. ``vector_text`` writes out the vector that
-``VECTOR_SQL`` (PostgreSQL's parser, three times a row) makes of the same texts: compared here over
+``TEXTS_SQL`` (PostgreSQL's parser, three times a row) makes of the same texts: compared here over
 every Chinese character it accepts, every short word of letters, digits and ``e`` (the parser's
 numbers), and random documents mixing them with punctuation, other scripts and long runs.
 """
@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 
 from listings import search
-from listings.search import VECTOR_SQL, segment_document, vector_text
+from listings.search import TEXTS_SQL, segment_document, vector_text
 
 
 def _reference_segment(*texts: str) -> str:
@@ -78,8 +78,8 @@ def test_random_texts_are_cut_as_the_character_loop_cuts_them():
 
 
 def _database_vectors(docs: list[tuple[str, str, str]]) -> list[tuple[str | None, str]]:
-    """(``vector_text`` as PostgreSQL reads it, ``VECTOR_SQL``'s) for each (title, summary, holder)."""
-    vector = VECTOR_SQL.format(t="d.t", s="d.s", h="d.h")
+    """(``vector_text`` as PostgreSQL reads it, ``TEXTS_SQL``'s) for each (title, summary, holder)."""
+    vector = TEXTS_SQL.format(t="d.t", s="d.s", h="d.h")
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT d.v::tsvector::text, ({vector})::text"
