@@ -29,7 +29,7 @@ def _squashes(loader: MigrationLoader) -> list[tuple[tuple[str, str], tuple[str,
 
 
 def test_there_are_squashes():
-    assert len(_squashes(MigrationLoader(None, ignore_no_migrations=True))) >= 7
+    assert len(_squashes(MigrationLoader(None, ignore_no_migrations=True))) >= 10
 
 
 def _as_written(model_state) -> tuple[dict[str, str], str, str, str]:
