@@ -1,9 +1,11 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (served by uvicorn)."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
 
@@ -22,10 +24,39 @@ class SyncStackASGIHandler(ASGIHandler):
     issue #17.1) and, on a loaded host, a wait for a CPU each. Every view and middleware of the market
     is sync, so the chain is built sync and entered once, on the thread Django gives each request
     (asgiref's ``ThreadSensitiveContext``: requests do not wait for one another's database calls).
-    An async view, should one come, still works (Django adapts it), at the price of one hop."""
+    An async view, should one come, still works (Django adapts it), at the price of one hop.
+
+    That thread is kept for the process's later requests, as a WSGI server keeps its threads:
+    Django's handler gives each request a new ``ThreadSensitiveContext``, whose executor starts a
+    thread for the request and another to join it at the end, and the event loop waits in
+    ``Thread.start`` for each to run -- on a busy host, a wait for a CPU that held every request of
+    the process (py-spy, #17.1). Here a request takes an idle single-thread executor (or makes one)
+    and gives it back when it is answered: a thread still serves one request at a time, and two
+    requests in flight are on two threads, so they still do not wait for one another's database
+    calls. Django's connections are per thread and go back to their pool (or are closed, or kept
+    for ``CONN_MAX_AGE``) at the end of each request, as under WSGI."""
+
+    KEEP_IDLE = 32  # threads kept waiting for requests; more in flight at once make more
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._idle: list[ThreadPoolExecutor] = []
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        executor = self._idle.pop() if self._idle else ThreadPoolExecutor(1, thread_name_prefix="request")
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            if len(self._idle) < self.KEEP_IDLE:
+                self._idle.append(executor)
+            else:
+                executor.shutdown(wait=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)

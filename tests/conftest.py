@@ -65,6 +65,51 @@ def _flush_by_delete() -> None:
 _flush_by_delete()
 
 
+def _restore_by_bulk_insert() -> None:
+    """The rows the migrations made (content types, permissions, operator groups) come back before
+    each transactional test (``serialized_rollback``) with one INSERT per table, not Django's save()
+    of each of the ~570 objects. The same rows, with their ids (an id already there is updated, as
+    save() does); many-to-many links are set after; a model bulk_create cannot take is saved as
+    before."""
+    from io import StringIO
+
+    from django.core import serializers
+    from django.db import transaction
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    def deserialize_db_from_string(self, data):  # type: ignore[no-untyped-def]
+        alias = self.connection.alias
+        objects = list(serializers.deserialize("json", StringIO(data), using=alias))
+        by_model: dict[type, list] = {}
+        for obj in objects:
+            by_model.setdefault(type(obj.object), []).append(obj)
+        with transaction.atomic(using=alias), self.connection.constraint_checks_disabled():
+            for model, batch in by_model.items():
+                if model._meta.parents:
+                    for obj in batch:
+                        obj.save()
+                    continue
+                # As save() does: a row whose id is there already (the first test after the
+                # database was made, or after a rolled-back test) is updated, not added again.
+                fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+                model._base_manager.using(alias).bulk_create(
+                    [obj.object for obj in batch],
+                    update_conflicts=bool(fields),
+                    ignore_conflicts=not fields,
+                    unique_fields=[model._meta.pk.name] if fields else None,
+                    update_fields=fields or None,
+                )
+                for obj in batch:
+                    for name, values in (obj.m2m_data or {}).items():
+                        getattr(obj.object, name).set(values)
+            self.connection.check_constraints(table_names=[model._meta.db_table for model in by_model])
+
+    BaseDatabaseCreation.deserialize_db_from_string = deserialize_db_from_string  # type: ignore[method-assign]
+
+
+_restore_by_bulk_insert()
+
+
 @pytest.fixture(autouse=True)
 def _notification_links_lead_somewhere(request: pytest.FixtureRequest):
     """Every notification a test's flows wrote links to a page that exists (links are written in
@@ -143,7 +188,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every transactional test restores the rows the migrations made (content types, operator
     groups) and flushes without re-creating them: a plain transactional test's flush re-creates
     content types under new ids, which then collide with a later ``serialized_rollback`` test's
-    restore (the page tests). Applying it to all of them keeps the suite order-independent."""
+    restore (the page tests). Applying it to all of them keeps the suite order-independent.
+    How they are restored: ``django_db_setup`` below."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -231,3 +277,47 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     template = _migrated_template(settings.DATABASES["default"])
     for db in (settings.DATABASES["default"], connections["default"].settings_dict):
         db.setdefault("TEST", {})["TEMPLATE"] = template
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker):
+    """Once the test database exists, its migrated rows are copied out (the fixture's value, by
+    database alias), and a transactional test
+    that restores them (``serialized_rollback``, every one here) is reset by ``tests.db_reset``:
+    only the tables it wrote are emptied, only the migrated rows it changed are copied back.
+    Django's own reset truncates all ~120 tables and saves ~1,700 objects again, 2-5 s a test."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    from .db_reset import MigratedRows
+
+    with django_db_blocker.unblock():
+        migrated = {alias: MigratedRows.take(connections[alias]) for alias in connections}
+    django_setup = TransactionTestCase._fixture_setup.__func__
+    django_teardown = TransactionTestCase._fixture_teardown
+
+    def ours(case) -> bool:
+        return bool(
+            case.serialized_rollback
+            and not case.reset_sequences
+            and case.available_apps is None
+            and not case.fixtures
+        )
+
+    def fixture_setup(cls) -> None:
+        if not ours(cls):
+            django_setup(cls)
+        # else: the rows are in place: the test database began as the migrated template and the
+        # transactional test before this one put them back
+
+    def fixture_teardown(self) -> None:
+        if not ours(self):
+            django_teardown(self)
+            return
+        for alias in self._databases_names(include_mirrors=False):
+            migrated[alias].restore(connections[alias])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_setup", classmethod(fixture_setup))
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield migrated

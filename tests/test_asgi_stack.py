@@ -62,3 +62,49 @@ async def test_a_request_crosses_between_the_loop_and_its_thread_a_few_times_not
     assert headers.get(b"x-request-id")
     # The stack itself once; the rest is Django's signals and closing the response.
     assert len(crossings) <= 4, crossings
+
+
+async def test_a_request_starts_no_thread_once_the_process_is_warm(monkeypatch):
+    """Django's handler gave every request a new executor: a thread started for the request and
+    another to join it, the event loop waiting in ``Thread.start`` for each. The request threads
+    are kept now, as a WSGI server keeps its threads."""
+    import threading
+
+    await _get("/api/v1/auctions/999999/")  # warm: a thread for the first request
+    started = []
+    real_start = threading.Thread.start
+
+    def start(self):  # type: ignore[no-untyped-def]
+        started.append(self.name)
+        return real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    for _ in range(3):
+        status, _headers, _body = await _get("/api/v1/auctions/999999/")
+        assert status == 404
+    assert started == []
+
+
+async def test_requests_in_flight_together_are_served_on_different_threads(monkeypatch):
+    """Each request in flight has a thread of its own (its database connection is its thread's):
+    two requests that must be inside the stack at the same moment both get there."""
+    import asyncio
+    import threading
+
+    from config.asgi import django_asgi_app
+
+    both_inside = threading.Barrier(2, timeout=10)
+    threads = set()
+    real_get_response = django_asgi_app.get_response
+
+    def get_response(request):  # type: ignore[no-untyped-def]
+        threads.add(threading.get_ident())
+        both_inside.wait()  # a BrokenBarrierError (500) if the other request cannot get in
+        return real_get_response(request)
+
+    monkeypatch.setattr(django_asgi_app, "get_response", get_response)
+    (s1, _, _), (s2, _, _) = await asyncio.gather(
+        _get("/api/v1/auctions/999999/"), _get("/api/v1/auctions/999998/")
+    )
+    assert (s1, s2) == (404, 404)
+    assert len(threads) == 2

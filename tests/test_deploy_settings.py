@@ -51,6 +51,7 @@ def _settings(**env: str) -> dict:
             "OPTIONS": {k: v for k, v in database.get("OPTIONS", {}).items() if k != "pool"},
             "pool": sorted(database.get("OPTIONS", {}).get("pool", {})),
             "checked": database["CONN_HEALTH_CHECKS"],
+            "engine": database["ENGINE"],
         },
     }
 
@@ -109,9 +110,10 @@ def test_transaction_pooling_turns_off_server_side_cursors_and_prepared_statemen
     got = _settings(DB_TRANSACTION_POOLING="true", DB_POOL="true")
     assert got["database"]["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert got["database"]["OPTIONS"]["prepare_threshold"] is None
-    # The web role's pool still works in front of it, and tries a connection before lending it (a
-    # restarted PgBouncer cut them all).
-    assert got["database"]["pool"] and got["database"]["checked"] is True
+    # The web role's pool still works in front of it, and checks a connection before lending it (a
+    # restarted PgBouncer cut them all): by its socket, with the empty query only when the server
+    # spoke (core.postgresql; tests/test_db_pool.py).
+    assert got["database"]["pool"] and got["database"]["engine"] == "core.postgresql"
     plain = _settings()
     assert not plain["database"].get("DISABLE_SERVER_SIDE_CURSORS")
     assert "prepare_threshold" not in plain["database"].get("OPTIONS", {})
