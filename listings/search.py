@@ -232,7 +232,7 @@ class Match:
         params = [text]
         if self.lexemes:
             sql = f"({sql} && %s::tsquery)"
-            params.append(" & ".join(f"'{lexeme}'" for lexeme in self.lexemes))
+            params.append(" & ".join(_quoted(lexeme) for lexeme in self.lexemes))
         return sql, params
 
     def condition(self, *, title: bool = False, walk: bool = False) -> RawSQL:
@@ -305,6 +305,11 @@ class Match:
         if share is None or not rows:
             return False
         return share * share * rows >= PAGE_ROWS
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as tsquery text (the filters' values are choices; quoted all the same)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _STATS_TTL = 300.0
