@@ -6,8 +6,10 @@ Chinese character and every pair of neighbouring characters (bigrams, as search 
 text), plus its Latin words and numbers, handed to PostgreSQL space-separated under the ``simple``
 configuration (lower-casing, no stemming). A query is cut into words by jieba (so the common
 words can be dropped, ``一种``, ``方法`` …), and each word must occur: a one-character word as
-that character, a longer one as all of its pairs. Every lookup is one GIN index probe per token,
-with no recheck: the same cost at any length of query and any size of catalogue.
+that character, a longer one as all of its pairs. A page of matches is read either by walking the
+order's index or from the ids a GIN index gives (``Match.where``, by the lexemes' statistics); the
+filters are lexemes of the vector too (``filter_lexemes``), and the title's part has its own index
+(``TITLE_INDEX``), the relevance order's first tier.
 The dictionary is loaded once per process, on first use.
 """
 
@@ -230,7 +232,7 @@ class Match:
         params = [text]
         if self.lexemes:
             sql = f"({sql} && %s::tsquery)"
-            params.append(" & ".join(f"'{lexeme}'" for lexeme in self.lexemes))
+            params.append(" & ".join(_quoted(lexeme) for lexeme in self.lexemes))
         return sql, params
 
     def condition(self, *, title: bool = False, walk: bool = False) -> RawSQL:
@@ -303,6 +305,11 @@ class Match:
         if share is None or not rows:
             return False
         return share * share * rows >= PAGE_ROWS
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as tsquery text (the filters' values are choices; quoted all the same)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _STATS_TTL = 300.0
