@@ -6,8 +6,10 @@ Chinese character and every pair of neighbouring characters (bigrams, as search 
 text), plus its Latin words and numbers, handed to PostgreSQL space-separated under the ``simple``
 configuration (lower-casing, no stemming). A query is cut into words by jieba (so the common
 words can be dropped, ``一种``, ``方法`` …), and each word must occur: a one-character word as
-that character, a longer one as all of its pairs. Every lookup is one GIN index probe per token,
-with no recheck: the same cost at any length of query and any size of catalogue.
+that character, a longer one as all of its pairs. A page of matches is read either by walking the
+order's index or from the ids a GIN index gives (``Match.where``, by the lexemes' statistics); the
+filters are lexemes of the vector too (``filter_lexemes``), and the title's part has its own index
+(``TITLE_INDEX``), the relevance order's first tier.
 The dictionary is loaded once per process, on first use.
 """
 
@@ -230,7 +232,7 @@ class Match:
         params = [text]
         if self.lexemes:
             sql = f"({sql} && %s::tsquery)"
-            params.append(" & ".join(f"'{lexeme}'" for lexeme in self.lexemes))
+            params.append(" & ".join(_quoted(lexeme) for lexeme in self.lexemes))
         return sql, params
 
     def condition(self, *, title: bool = False, walk: bool = False) -> RawSQL:
@@ -245,19 +247,28 @@ class Match:
             return RawSQL(f"ts_match_vq({vector}, {query})", params, output_field=BooleanField())
         return RawSQL(f"{vector} @@ {query}", params, output_field=BooleanField())
 
-    def where(self, *, title: bool = False, share: float | None = None) -> RawSQL:
-        """The condition a page of these matches reads by: the walk's where the statistics say
-        many match; else the ids of every match (``probe``), or the walk after all when the
-        probe finds more than ``PROBE_LIMIT`` (the words or the filters go together more than
-        independent ones would: 工业|机器人, 茶叶 in field:agriculture)."""
+    def where(self, *, title: bool = False, share: float | None = None) -> tuple[RawSQL, bool]:
+        """The condition a page of these matches reads by, and whether it walks: the walk's
+        where the statistics say many match; else the ids of every match (``probe``), or the
+        walk after all when the probe finds more than ``PROBE_LIMIT`` (the words or the filters
+        go together more than independent ones would: 工业|机器人, 茶叶 in field:agriculture).
+        A page of ids is to be sorted, not walked (``listings.selectors``)."""
         if not self.walk(title=title, share=share):
             ids = self.probe(title=title)
             if ids is not None:
-                # the ids as one array: PostgreSQL knows how many, fetches them by the primary
-                # key and sorts; left to itself with the GIN condition it guessed a few thousand
-                # where none match (电池 in field:environment) and walked a million rows
-                return RawSQL('"listings_listing"."id" = ANY(%s)', [ids], output_field=BooleanField())
-        return self.condition(title=title, walk=True)
+                # The ids as one array, and the match again on an expression (true for each of
+                # them) for which PostgreSQL guesses 0.5% of the rows: it then expects a handful
+                # and fetches the ids rather than walk an order's index in parallel workers for
+                # them (the sync order, which a page cannot sort otherwise). Left to itself with
+                # the GIN condition it guessed a few thousand where none match (电池 in
+                # field:environment) and walked a million rows.
+                vector = TITLE_SQL.format(v=TABLE) if title else TABLE
+                query, params = self.tsquery()
+                ids_sql = (
+                    f'"listings_listing"."id" = ANY(%s) AND COALESCE({vector}, \'\'::tsvector) @@ {query}'
+                )
+                return RawSQL(ids_sql, [ids, *params], output_field=BooleanField()), False
+        return self.condition(title=title, walk=True), True
 
     def probe(self, *, title: bool = False) -> list[int] | None:
         """The ids of every listing (any status) that matches, by the GIN index; None when
@@ -294,6 +305,11 @@ class Match:
         if share is None or not rows:
             return False
         return share * share * rows >= PAGE_ROWS
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as tsquery text (the filters' values are choices; quoted all the same)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _STATS_TTL = 300.0

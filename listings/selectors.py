@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership, User
 from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
@@ -64,11 +64,14 @@ def can_see_listing_in_full(user: Any, listing: Listing) -> bool:
     return is_operator(user) or is_holder_member(user, listing.achievement)
 
 
-def _with_relations(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+def _with_relations(qs: QuerySet[Listing], *, joined: bool = True) -> QuerySet[Listing]:
+    """With the achievement, its holder and the auction: joined, or (not ``joined``) read by a
+    query each after the page, for a page sorted from many rows (the join would be made for every
+    one of them before the sort)."""
     related = ["achievement__holder"]
     if has_auction_relation():
         related.append("auction")
-    return qs.select_related(*related)
+    return qs.select_related(*related) if joined else qs.prefetch_related(*related)
 
 
 def listings_visible_to(user: Any) -> QuerySet[Listing]:
@@ -218,10 +221,26 @@ def _catalogue_filtered(filters: CatalogueFilters) -> tuple[QuerySet[Listing], s
     return qs.defer("search_vector"), match
 
 
-def _ordered(qs: QuerySet[Listing], keys: tuple[tuple[str, bool], ...]) -> QuerySet[Listing]:
-    # PostgreSQL's own null placement (last when ascending) keeps every order an index scan: only
-    # ``closes_at`` is nullable and it only sorts ascending, so the open-ended listings come last.
-    return _with_relations(qs.order_by(*[F(name).desc() if desc else F(name).asc() for name, desc in keys]))
+def _ordered(
+    qs: QuerySet[Listing], keys: tuple[tuple[str, bool], ...], *, walk: bool = True
+) -> QuerySet[Listing]:
+    """``qs`` in the order of ``keys``. PostgreSQL's own null placement (last when ascending)
+    keeps every order an index scan: only ``closes_at`` is nullable and it only sorts ascending,
+    so the open-ended listings come last. Without ``walk`` (a search's page of probed ids) the
+    first key is sorted as an expression no index serves: the ids are fetched and the few
+    hundred sorted; walking the order's index for them read tens of thousands of listings."""
+    order = [F(name).desc() if desc else F(name).asc() for name, desc in keys]
+    if not walk:
+        name, desc = keys[0]
+        first = _Unindexed(F(name), output_field=Listing._meta.get_field(name))
+        order[0] = first.desc() if desc else first.asc()
+    return _with_relations(qs.order_by(*order), joined=walk)
+
+
+class _Unindexed(Func):
+    """A timestamp column plus nothing: the same order, but no index's."""
+
+    template = "(%(expressions)s + interval '0 s')"
 
 
 def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
@@ -236,11 +255,16 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
     order = catalogue_ordering(filters)
     if match is not None:
         # relevance pages read ``catalogue_tiers``; as one queryset it sorts every match anyway
-        qs = qs.filter(match.condition() if order == "relevance" else match.where())
+        walk = True
         if order == "relevance":
+            qs = qs.filter(match.condition())
             in_title = When(match.condition(title=True, walk=True), then=Value(TITLE_TIER))
             qs = qs.annotate(tier=Case(in_title, default=Value(REST_TIER), output_field=IntegerField()))
-    elif order == "relevance":  # an empty search: nothing to rank
+        else:
+            condition, walk = match.where()
+            qs = qs.filter(condition)
+        return _ordered(qs, ORDER_KEYS[order], walk=walk)
+    if order == "relevance":  # an empty search: nothing to rank
         qs = qs.annotate(tier=Value(REST_TIER, output_field=IntegerField()))
     return _ordered(qs, ORDER_KEYS[order])
 
@@ -258,14 +282,16 @@ def catalogue_tiers(*, filters: CatalogueFilters) -> list[tuple[int, Callable[[]
     keys = ORDER_KEYS["relevance"][1:]
 
     def title() -> QuerySet[Listing]:
-        found = qs.filter(match.where(title=True))
-        return _ordered(found.annotate(tier=Value(TITLE_TIER, output_field=IntegerField())), keys)
+        condition, walk = match.where(title=True)
+        found = qs.filter(condition).annotate(tier=Value(TITLE_TIER, output_field=IntegerField()))
+        return _ordered(found, keys, walk=walk)
 
     def others() -> QuerySet[Listing]:
         everywhere, in_title = match.share(), match.share(title=True)
         rest = None if everywhere is None else max(everywhere - (in_title or 0.0), 0.0)
-        found = qs.filter(match.where(share=rest)).exclude(match.condition(title=True, walk=True))
-        return _ordered(found.annotate(tier=Value(REST_TIER, output_field=IntegerField())), keys)
+        condition, walk = match.where(share=rest)
+        found = qs.filter(condition).exclude(match.condition(title=True, walk=True))
+        return _ordered(found.annotate(tier=Value(REST_TIER, output_field=IntegerField())), keys, walk=walk)
 
     return [(TITLE_TIER, title), (REST_TIER, others)]
 

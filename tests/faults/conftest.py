@@ -160,6 +160,7 @@ class Process:
         self.proc = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        self._terminated = False
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -178,9 +179,15 @@ class Process:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
-    def stop(self) -> None:
-        if self.alive():
+    def terminate(self) -> None:
+        """SIGTERM to the process group, once (a second one may be read as "stop now")."""
+        if self.alive() and not self._terminated:
+            self._terminated = True
             os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def stop(self) -> None:
+        self.terminate()
+        if self.alive():
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -198,6 +205,8 @@ def _process_group(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
         return process
 
     yield start
+    for process in started:  # all at once: each takes its own while to shut down
+        process.terminate()
     for process in started:
         process.stop()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
