@@ -69,12 +69,17 @@ from config.checks import refuse_to_start_on_errors  # noqa: E402
 
 refuse_to_start_on_errors()  # a missing secret stops the web server here (config.E001)
 
+from django.conf import settings  # noqa: E402
+
 from listings.search import tokenizer  # noqa: E402
 
 # jieba's dictionary is loaded here, before the server takes requests, not by the first catalogue
 # search: that load (a second or more on a busy host) would hold every sync view of the process,
 # which Django runs on one thread. A web host restarted behind HAProxy comes back warm.
-tokenizer()
+# Not under DEBUG (`dev.py run`): there the first page a person opens after a fresh start should
+# not wait for a dictionary it does not use; the first search of the process loads it (#17.6).
+if not settings.DEBUG:
+    tokenizer()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
