@@ -295,7 +295,7 @@ class Match:
         params = [text]
         if self.lexemes:
             sql = f"({sql} && %s::tsquery)"
-            params.append(" & ".join(f"'{lexeme}'" for lexeme in self.lexemes))
+            params.append(" & ".join(_quoted(lexeme) for lexeme in self.lexemes))
         return sql, params
 
     def condition(self, *, title: bool = False, walk: bool = False) -> RawSQL:
@@ -310,20 +310,26 @@ class Match:
             return RawSQL(f"ts_match_vq({vector}, {query})", params, output_field=BooleanField())
         return RawSQL(f"{vector} @@ {query}", params, output_field=BooleanField())
 
-    def where(self, *, title: bool = False, share: float | None = None) -> tuple[RawSQL, bool]:
+    def where(
+        self, *, title: bool = False, share: float | None = None, sortable: bool = True
+    ) -> tuple[RawSQL, bool]:
         """The condition a page of these matches reads by, and whether it walks: the walk's
         where the statistics say many match; else the ids of every match (``probe``), or the
         walk after all when the probe finds more than ``PROBE_LIMIT`` (the words or the filters
         go together more than independent ones would: 工业|机器人, 茶叶 in field:agriculture).
-        A page of ids is to be sorted, not walked (``listings.selectors``)."""
+        A page of ids is to be sorted, not walked: by an order no index serves (``sortable``,
+        ``listings.selectors``), or else (the sync order, which ``core.sync`` sets) by the ids
+        said so that PostgreSQL expects a handful."""
         if not self.walk(title=title, share=share):
             ids = self.probe(title=title)
             if ids is not None:
-                # The ids as one array, and the match again on an expression (true for each of
-                # them) for which PostgreSQL guesses 0.5% of the rows: it then expects a handful
-                # and fetches the ids rather than walk an order's index in parallel workers for
-                # them (the sync order, which a page cannot sort otherwise). Left to itself with
-                # the GIN condition it guessed a few thousand where none match (电池 in
+                if sortable:
+                    ids_sql = '"listings_listing"."id" = ANY(%s)'
+                    return RawSQL(ids_sql, [ids], output_field=BooleanField()), False
+                # The match again, on an expression (true for each of the ids) for which
+                # PostgreSQL guesses 0.5% of the rows: it then fetches the ids rather than walk
+                # the order's index in parallel workers for them. Left to itself with the GIN
+                # condition it guessed a few thousand where none match (电池 in
                 # field:environment) and walked a million rows.
                 vector = TITLE_SQL.format(v=TABLE) if title else TABLE
                 query, params = self.tsquery()
@@ -368,6 +374,11 @@ class Match:
         if share is None or not rows:
             return False
         return share * share * rows >= PAGE_ROWS
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as tsquery text (the filters' values are choices; quoted all the same)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _STATS_TTL = 300.0

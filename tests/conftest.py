@@ -107,7 +107,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every transactional test restores the rows the migrations made (content types, operator
     groups) and flushes without re-creating them: a plain transactional test's flush re-creates
     content types under new ids, which then collide with a later ``serialized_rollback`` test's
-    restore (the page tests). Applying it to all of them keeps the suite order-independent."""
+    restore (the page tests). Applying it to all of them keeps the suite order-independent.
+    How they are restored: ``django_db_setup`` below."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -195,3 +196,47 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     template = _migrated_template(settings.DATABASES["default"])
     for db in (settings.DATABASES["default"], connections["default"].settings_dict):
         db.setdefault("TEST", {})["TEMPLATE"] = template
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker):
+    """Once the test database exists, its migrated rows are copied out (the fixture's value, by
+    database alias), and a transactional test
+    that restores them (``serialized_rollback``, every one here) is reset by ``tests.db_reset``:
+    only the tables it wrote are emptied, only the migrated rows it changed are copied back.
+    Django's own reset truncates all ~120 tables and saves ~1,700 objects again, 2-5 s a test."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    from .db_reset import MigratedRows
+
+    with django_db_blocker.unblock():
+        migrated = {alias: MigratedRows.take(connections[alias]) for alias in connections}
+    django_setup = TransactionTestCase._fixture_setup.__func__
+    django_teardown = TransactionTestCase._fixture_teardown
+
+    def ours(case) -> bool:
+        return bool(
+            case.serialized_rollback
+            and not case.reset_sequences
+            and case.available_apps is None
+            and not case.fixtures
+        )
+
+    def fixture_setup(cls) -> None:
+        if not ours(cls):
+            django_setup(cls)
+        # else: the rows are in place: the test database began as the migrated template and the
+        # transactional test before this one put them back
+
+    def fixture_teardown(self) -> None:
+        if not ours(self):
+            django_teardown(self)
+            return
+        for alias in self._databases_names(include_mirrors=False):
+            migrated[alias].restore(connections[alias])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_setup", classmethod(fixture_setup))
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield migrated
