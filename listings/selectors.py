@@ -261,7 +261,7 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
             in_title = When(match.condition(title=True, walk=True), then=Value(TITLE_TIER))
             qs = qs.annotate(tier=Case(in_title, default=Value(REST_TIER), output_field=IntegerField()))
         else:
-            condition, walk = match.where()
+            condition, walk = match.where(sortable=order != "sync")
             qs = qs.filter(condition)
         return _ordered(qs, ORDER_KEYS[order], walk=walk)
     if order == "relevance":  # an empty search: nothing to rank

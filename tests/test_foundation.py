@@ -40,6 +40,20 @@ def test_the_urls_load_without_the_pdf_library():
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_the_web_server_loads_the_search_dictionary_at_start_except_under_debug(debug):
+    """In production no search waits for jieba's dictionary (config.asgi loads it at start); under
+    DEBUG (`dev.py run`) the first page after a fresh start does not wait for it (#17.6)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import config.asgi, listings.search as s; print(s.tokenizer.cache_info().currsize)"
+    env = {**os.environ, "DEBUG": debug}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip().splitlines()[-1] == ("0" if debug == "true" else "1")
+
+
 def test_healthz_is_green(client):
     r = client.get("/healthz")
     assert r.status_code == 200, r.content

@@ -2068,45 +2068,17 @@ class Migration(migrations.Migration):
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.RemoveField(
-                    model_name="usefirstagreementstatuschange",
-                    name="agreement",
+                migrations.DeleteModel(
+                    name="UseFirstAgreementStatusChange",
                 ),
-                migrations.RemoveField(
-                    model_name="usefirstagreementstatuschange",
-                    name="actor",
-                ),
-                migrations.RemoveField(
-                    model_name="usefirstapplication",
-                    name="applicant",
-                ),
-                migrations.RemoveField(
-                    model_name="usefirstapplication",
-                    name="applied_by",
-                ),
-                migrations.RemoveField(
-                    model_name="usefirstapplication",
-                    name="entry",
-                ),
-                migrations.RemoveField(
-                    model_name="usefirstapplicationstatuschange",
-                    name="application",
-                ),
-                migrations.RemoveField(
-                    model_name="usefirstapplicationstatuschange",
-                    name="actor",
+                migrations.DeleteModel(
+                    name="UseFirstApplicationStatusChange",
                 ),
                 migrations.DeleteModel(
                     name="UseFirstAgreement",
                 ),
                 migrations.DeleteModel(
-                    name="UseFirstAgreementStatusChange",
-                ),
-                migrations.DeleteModel(
                     name="UseFirstApplication",
-                ),
-                migrations.DeleteModel(
-                    name="UseFirstApplicationStatusChange",
                 ),
             ],
         ),
