@@ -1,13 +1,18 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (served by uvicorn)."""
 
+import asyncio
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -34,7 +39,14 @@ class SyncStackASGIHandler(ASGIHandler):
     and gives it back when it is answered: a thread still serves one request at a time, and two
     requests in flight are on two threads, so they still do not wait for one another's database
     calls. Django's connections are per thread and go back to their pool (or are closed, or kept
-    for ``CONN_MAX_AGE``) at the end of each request, as under WSGI."""
+    for ``CONN_MAX_AGE``) at the end of each request, as under WSGI.
+
+    And a request crosses to its thread once: Django's handler crossed three times (the
+    ``request_started`` signal, the response, closing it), each a wait for the other thread to be
+    given a CPU. Here ``respond`` does all three on the thread, closing a response whose body is
+    already in memory (``request_finished``: its database connection goes back to the pool) before
+    its bytes go out. A streaming response (an export, a file) is sent as Django sends it, watching
+    for the client leaving, and closed after its last chunk."""
 
     KEEP_IDLE = 32  # threads kept waiting for requests; more in flight at once make more
 
@@ -57,6 +69,48 @@ class SyncStackASGIHandler(ASGIHandler):
                 self._idle.append(executor)
             else:
                 executor.shutdown(wait=False)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            response = await sync_to_async(self.respond, thread_sensitive=True)(scope, body_file)
+            if response.streaming:
+                await self._stream(response, receive, send)
+            else:
+                await self.send_response(response, send)
+        finally:
+            body_file.close()
+
+    def respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """Django's whole work for one request, on the request's thread."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error = self.create_request(scope, body_file)
+        if request is None:  # a body Django could not read as a request: its 400 or 413
+            response: HttpResponseBase = error
+        else:
+            response = self.get_response(request)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response
+
+    async def _stream(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
+        sending = asyncio.create_task(self.send_response(response, send))
+        leaving = asyncio.create_task(self.listen_for_disconnect(receive))
+        try:
+            await asyncio.wait([sending, leaving], return_when=asyncio.FIRST_COMPLETED)
+            for task in (leaving, sending):  # the client left: stop sending; or all was sent
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                    await task
+        finally:
+            await sync_to_async(response.close, thread_sensitive=True)()
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Field, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership, User
 from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
@@ -232,7 +232,7 @@ def _ordered(
     order = [F(name).desc() if desc else F(name).asc() for name, desc in keys]
     if not walk:
         name, desc = keys[0]
-        first = _Unindexed(F(name), output_field=Listing._meta.get_field(name))
+        first = _Unindexed(F(name), output_field=cast(Field, Listing._meta.get_field(name)))
         order[0] = first.desc() if desc else first.asc()
     return _with_relations(qs.order_by(*order), joined=walk)
 
@@ -261,7 +261,7 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
             in_title = When(match.condition(title=True, walk=True), then=Value(TITLE_TIER))
             qs = qs.annotate(tier=Case(in_title, default=Value(REST_TIER), output_field=IntegerField()))
         else:
-            condition, walk = match.where()
+            condition, walk = match.where(sortable=order != "sync")
             qs = qs.filter(condition)
         return _ordered(qs, ORDER_KEYS[order], walk=walk)
     if order == "relevance":  # an empty search: nothing to rank
