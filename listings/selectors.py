@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Field, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership, User
 from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
@@ -232,7 +232,7 @@ def _ordered(
     order = [F(name).desc() if desc else F(name).asc() for name, desc in keys]
     if not walk:
         name, desc = keys[0]
-        first = _Unindexed(F(name), output_field=Listing._meta.get_field(name))
+        first = _Unindexed(F(name), output_field=cast(Field, Listing._meta.get_field(name)))
         order[0] = first.desc() if desc else first.asc()
     return _with_relations(qs.order_by(*order), joined=walk)
 
