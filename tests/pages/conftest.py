@@ -283,22 +283,39 @@ class Browsing:
         assert not self.errors, "JavaScript or server errors:\n" + "\n".join(self.errors)
 
 
-@pytest.fixture
-def browsing(
-    request: pytest.FixtureRequest, asgi_server: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Browsing]:
+@pytest.fixture(scope="module")
+def _chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One Chromium for a module's browser tests (each test still gets fresh contexts: own cookies,
+    storage and cache). A launch costs ~1 s under load, a context a few milliseconds. Module-scoped,
+    not session-scoped: while Playwright's sync API runs, its asyncio loop is marked running on this
+    thread, which would break the async tests that run after the page tests on the same worker."""
     if not CHROMIUM.exists():
-        _skipped_for_chromium.append(request.node.nodeid)
-        pytest.skip(f"!!! {CHROMIUM} IS MISSING: BROWSER TEST SKIPPED !!!")
+        yield None
+        return
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop marked running on this thread, which makes
-    # Django refuse ORM calls from the test body; the calls are in fact synchronous here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Django refuse ORM calls from the tests and their database set-up and reset; the calls are in
+    # fact synchronous here.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
+        try:
+            yield playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        finally:
+            # Connections opened while the loop was marked running belong to that context: close
+            # them in it, before the loop goes.
+            connections.close_all()
+            playwright.stop()
+
+
+@pytest.fixture
+def browsing(request: pytest.FixtureRequest, asgi_server: str, _chromium: Any) -> Iterator[Browsing]:
+    if _chromium is None:
+        _skipped_for_chromium.append(request.node.nodeid)
+        pytest.skip(f"!!! {CHROMIUM} IS MISSING: BROWSER TEST SKIPPED !!!")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-    session = Browsing(base_url=asgi_server, test_name=request.node.name, browser=browser)
+    session = Browsing(base_url=asgi_server, test_name=request.node.name, browser=_chromium)
     try:
         yield session
         failed = getattr(request.node, "rep_call", None)
@@ -311,13 +328,8 @@ def browsing(
         else:
             session.assert_no_errors()
     finally:
-        # While Playwright's loop is marked running, Django hands this test its own connection
-        # (connections are per async context); close it here, in that same context.
-        connections.close_all()
         for context in session.contexts:
             context.close()
-        browser.close()
-        playwright.stop()
 
 
 def confirm(page: Any, action: Callable[[], None]) -> None:
