@@ -351,7 +351,12 @@ def run_checks(bins: Path, results: list[tuple[str, int, bytes]]) -> None:
         results.append((f"{name} ({time.monotonic() - started:.0f}s)", done.returncode, done.stdout))
 
 
-DIST = ["--dist", "load", "--maxschedchunk", "1"]
+# ``loadgroup``: as ``load``, one test at a time to a free worker (a worker holds at most ~3 queued),
+# except that the tests of one ``xdist_group`` go to one worker together: a module that starts its
+# own server (a uvicorn, a redis-server, a Celery worker: module-scoped fixtures) starts it once,
+# not once per worker that took one of its tests. ``--no-loadscope-reorder`` keeps the collection's
+# order (LONGEST_FIRST in tests/conftest.py) instead of putting the largest groups first.
+DIST = ["--dist", "loadgroup", "--no-loadscope-reorder"]
 
 
 def cmd_test(extra: list[str]) -> int:
@@ -364,9 +369,9 @@ def cmd_test(extra: list[str]) -> int:
     # In parallel (pytest-xdist): each worker has its own test database, copied from one migrated
     # template (tests/conftest.py), its own Redis key prefix and its own server ports. Most of a
     # test's time is waiting (on PostgreSQL, a browser, a server), so more workers than cores pay.
-    # A free worker takes the next test (``--maxschedchunk 1``: xdist otherwise hands each worker
-    # a quarter of its share at once) and tests/conftest.py puts the longest first, so the run
-    # does not end on one worker finishing long tests it was handed late.
+    # A free worker takes the next test or group (DIST: ``load`` would hand each worker a quarter
+    # of its share at once) and tests/conftest.py puts the longest first, so the run does not end
+    # on one worker finishing long tests it was handed late.
     workers = os.environ.get("TEST_WORKERS", str(max(4, 2 * (os.cpu_count() or 1))))
     parallel = (
         []

@@ -234,6 +234,25 @@ def _migrated_template(base: dict) -> str:
 
 
 @pytest.fixture(scope="session")
+def django_db_createdb() -> bool:
+    """Each run makes its test databases anew from the migrated template (``--create-db`` always:
+    a database an earlier run left, of whatever schema and rows, is dropped and copied again at
+    the start; ``--reuse-db`` never reuses one)."""
+    return True
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb() -> bool:
+    """...and leaves them in place at the end, instead of dropping them there: PostgreSQL's DROP
+    DATABASE requests an immediate checkpoint (pg_stat_bgwriter.checkpoints_req goes up by one),
+    which writes out every database's dirty pages on the server; 2-12 s at load 12-18, paid by each
+    worker's last test. The next run drops them (the same cost, while it waits for the template
+    anyway), a fresh clone never has one. With ``django_db_createdb`` True this keeps only the
+    end: pytest-django passes ``keepdb`` to Django's set-up only when it is not asked to create."""
+    return True
+
+
+@pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """Each test database (one per xdist worker, ``test_<name>_gw0`` …) starts as a copy of a
     migrated template; Django's own ``migrate`` then finds nothing to do."""

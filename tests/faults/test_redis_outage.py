@@ -26,7 +26,8 @@ from tests.factories import OrganizationFactory, open_auction, registered_bidder
 
 from .conftest import child_env, free_port, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One redis-server and one uvicorn for the module: its tests stay on one xdist worker.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_outage")]
 
 
 @pytest.fixture(scope="module")
