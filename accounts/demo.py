@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from .models import Membership, Organization, OrganizationStatusChange, User
@@ -59,24 +60,33 @@ PEOPLE = [
 ]
 
 
-def _user(username: str, **extra: object) -> User:
+def _password(context: dict) -> str:
+    """The demo password hashed once for every demo user of this load: the hasher's cost (PBKDF2,
+    about half a second a hash on this machine) slows the guessing of a secret password, and this
+    one is printed on the start page. A second of a fresh start for each user otherwise."""
+    if "password_hash" not in context:
+        context["password_hash"] = make_password(PASSWORD)
+    return context["password_hash"]
+
+
+def _user(context: dict, username: str, **extra: object) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"email": f"{username}@demo.zjtm.cn", **extra}
     )
     if created:
-        user.set_password(PASSWORD)
+        user.password = _password(context)
         user.save(update_fields=["password"])
     return user
 
 
 def load(context: dict) -> None:
-    operator = _user("operator", is_staff=True, first_name="平台运营")
+    operator = _user(context, "operator", is_staff=True, first_name="平台运营")
     for group_name in ("平台审核", "平台财务"):
         group = Group.objects.filter(name=group_name).first()
         if group is not None:
             operator.groups.add(group)
     context["operator"] = operator
-    admin = _user("admin", is_staff=True, is_superuser=True)
+    admin = _user(context, "admin", is_staff=True, is_superuser=True)
     context["admin"] = admin
 
     orgs: dict[str, Organization] = {}
@@ -91,7 +101,7 @@ def load(context: dict) -> None:
                 region=region,
                 requires_internal_approval=internal,
                 status=Organization.Status.VERIFIED,
-                created_by=_user(founder),
+                created_by=_user(context, founder),
             )
             OrganizationStatusChange.objects.create(
                 organization=org,
@@ -102,13 +112,13 @@ def load(context: dict) -> None:
             )
         orgs[key] = org
     for username, key, role, first_name in PEOPLE:
-        user = _user(username, first_name=first_name)
+        user = _user(context, username, first_name=first_name)
         Membership.objects.get_or_create(user=user, organization=orgs[key], defaults={"role": role})
     context["orgs"] = orgs
     context["users"] = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in PEOPLE])}
     # A company still waiting for verification, for the operator's queue.
     if not Organization.objects.filter(credit_code="91330000MA27U00G1A").exists():
-        pending_user = _user("newco_admin", first_name="新公司")
+        pending_user = _user(context, "newco_admin", first_name="新公司")
         org = Organization.objects.create(
             name="温州新材料科技有限公司",
             kind=Organization.Kind.ENTERPRISE,

@@ -68,7 +68,9 @@ def _client() -> redis.Redis:
     if _news is None:
         with _news_lock:
             if _news is None:
-                _news = redis_clients.client(socket_timeout=2, socket_connect_timeout=2)
+                _news = redis_clients.client(
+                    socket_timeout=2, socket_connect_timeout=2, retry=redis_clients.one_try()
+                )
     return _news
 
 

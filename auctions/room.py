@@ -343,7 +343,9 @@ class Hub:
         self.rooms: dict[int, Room] = {}
         self.redis = redis_clients.async_client(socket_connect_timeout=2)
         # The rate limit's own client: short timeouts, so a Redis that hangs does not hold a bid.
-        self.counters = redis_clients.async_client(socket_connect_timeout=0.5, socket_timeout=0.5)
+        self.counters = redis_clients.async_client(
+            socket_connect_timeout=0.5, socket_timeout=0.5, retry=redis_clients.async_one_try()
+        )
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.reader: asyncio.Task[None] | None = None
         self.channels: dict[str, int] = {}

@@ -26,9 +26,11 @@ How the bidders pace themselves (two blocks are printed, each with all four vari
   bidders / throughput: it measures how many bids a second the stack carries on this machine, not
   how long one bid waits at a given load.
 
-The server variants' bidders are tasks of **one** asyncio load-generator process (one keep-alive
-HTTP connection or one socket per bidder), forked before the timed seconds: a process per bidder
-(32 interpreters waking at once on 2 cores) took the CPU the server needed. The in-process variants'
+The server variants' bidders are tasks of **one** asyncio load-generator process on uvloop (one
+keep-alive HTTP connection or one socket per bidder), forked before the timed seconds: a process per
+bidder (32 interpreters waking at once on 2 cores) took the CPU the server needed. HTTP goes through
+a minimal HTTP/1.1 client (``_KeepAlive``: the request's fixed part built once), not httpx, whose
+CPU per request was a third of the server's on the same cores. The in-process variants'
 bidders are processes (the engine runs in them), paced the same way.
 
 * http: ``POST /api/v1/auctions/{id}/bids/`` with ``Authorization: Token <key>`` and a fresh
@@ -38,6 +40,12 @@ bidders are processes (the engine runs in them), paced the same way.
   that key (the room's ``bid`` broadcasts to every bidder are read in between, as a client must).
 * engine and raw: ``bench/bid_engine.py``'s in-process ``bid_place`` and plain-SQL transaction,
   the same run, the same bidder count and pacing: what the server adds is the difference.
+
+For each server variant the CPU spent in its timed seconds is printed per attempt: the server's
+workers, the PostgreSQL backends of the bench database (the server's pool and the bidders' price
+looks), the load generator; and how busy the whole machine was (everyone's work, from
+``/proc/stat``). On two cores the server's latency is its CPU plus its wait for a CPU: these say
+which.
 
 The server is warmed with a few reads first, and every variant's bidders bid for one second before
 the timed seconds (not timed). The bench server must not rate-limit the bench's bidders: it runs
@@ -59,12 +67,14 @@ import logging
 import multiprocessing as mp
 import os
 import random
+import resource
 import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import bid_engine
 import httpx
@@ -129,6 +139,55 @@ async def _paced(
         yield now
 
 
+class _KeepAlive:
+    """A minimal HTTP/1.1 keep-alive client: one connection, one request at a time, the request's
+    fixed part built once. httpx's AsyncClient spent 1.1 ms of CPU per bid on the same two cores as
+    the server (this one 0.2 ms; the server's workers 3.6 ms): the bench measured its own client
+    as the server's time."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.fixed = (
+            f"Host: {host}:{port}\r\nAuthorization: Token {token}\r\n"
+            "Content-Type: application/json\r\nAccept: application/json\r\n"
+        ).encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def __aenter__(self) -> _KeepAlive:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.writer is not None
+        self.writer.close()
+
+    async def post(self, path: str, body: bytes, headers: bytes = b"") -> tuple[int, bytes]:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(
+            b"POST "
+            + path.encode()
+            + b" HTTP/1.1\r\n"
+            + self.fixed
+            + headers
+            + b"Content-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        head = (await self.reader.readuntil(b"\r\n\r\n")).lower()
+        status = int(head[9:12])
+        at = head.find(b"\r\ncontent-length:")
+        if at >= 0:
+            return status, await self.reader.readexactly(int(head[at + 17 : head.index(b"\r\n", at + 2)]))
+        assert b"\r\ntransfer-encoding: chunked" in head, head
+        chunks = []
+        while size := int((await self.reader.readuntil(b"\r\n"))[:-2].split(b";")[0], 16):
+            chunks.append((await self.reader.readexactly(size + 2))[:-2])
+        await self.reader.readuntil(b"\r\n")
+        return status, b"".join(chunks)
+
+
 async def _http_bidder(
     base: str,
     auction_id: int,
@@ -142,23 +201,23 @@ async def _http_bidder(
     tally: _Tally,
 ) -> None:
     rng = random.Random(seed)
+    host, port = base.removeprefix("http://").split(":")
+    path = f"/api/v1/auctions/{auction_id}/bids/"
     async with (
         await psycopg.AsyncConnection.connect(database, autocommit=True) as conn,
-        httpx.AsyncClient(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=60) as client,
+        _KeepAlive(host, int(port), token) as client,
     ):
         async for now in _paced(start_at, start_at + seconds, interval, phase, tally):
             amount = bid_engine.pick(rng, await _look(conn, auction_id))
+            body = b'{"amount": "%s"}' % f"{amount:.2f}".encode()
+            key = b"Idempotency-Key: " + uuid.uuid4().hex.encode() + b"\r\n"
             t0 = time.perf_counter()
-            r = await client.post(
-                f"/api/v1/auctions/{auction_id}/bids/",
-                json={"amount": f"{amount:.2f}"},
-                headers={"Idempotency-Key": uuid.uuid4().hex},
-            )
+            status, answer = await client.post(path, body, key)
             elapsed = time.perf_counter() - t0
             if now >= start_at:
                 tally.lat.append(elapsed)
                 tally.answers[
-                    "accepted" if r.status_code == 201 else str(r.json().get("code", r.status_code))
+                    "accepted" if status == 201 else str(json.loads(answer).get("code", status))
                 ] += 1
 
 
@@ -195,6 +254,68 @@ async def _ws_bidder(
                 tally.answers["accepted" if m["type"] == "bid.accepted" else m["code"]] += 1
 
 
+def _cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU seconds so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The server's worker processes (uvicorn's supervisor forks them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine, every process of everyone included."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+async def _account(start_at: float, stop: float, server_pids: list[int], database: str, done: dict) -> None:
+    """Who spent the CPU during the timed seconds: the server's workers, the PostgreSQL backends of
+    the bench database (the server's pool and the bidders' price looks), this load generator, and
+    the machine as a whole (others' work included)."""
+    async with await psycopg.AsyncConnection.connect(database, autocommit=True) as conn:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        cur = await conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in await cur.fetchall()]
+
+        def snap() -> tuple[float, float, float, tuple[int, int]]:
+            me = resource.getrusage(resource.RUSAGE_SELF)
+            return (
+                sum(_cpu_seconds(p) for p in server_pids),
+                sum(_cpu_seconds(p) for p in backends),
+                me.ru_utime + me.ru_stime,
+                _machine_jiffies(),
+            )
+
+        before, t0 = snap(), time.time()
+        await asyncio.sleep(max(0.0, stop - time.time()))
+        after, wall = snap(), time.time() - t0
+    busy = (after[3][0] - before[3][0]) / max(1, after[3][1] - before[3][1])
+    done.update(
+        server=after[0] - before[0],
+        postgres=after[1] - before[1],
+        client=after[2] - before[2],
+        machine_busy=busy,
+        wall=wall,
+    )
+
+
 def load_generator(
     kind: str,
     where: str,
@@ -204,16 +325,21 @@ def load_generator(
     start_at: float,
     seconds: float,
     interval: float,
+    server_pids: list[int],
     out: mp.Queue,
 ) -> None:
-    """Every bidder of a server variant, as tasks of one asyncio process: a process per bidder
-    (32 interpreters waking on 2 cores) took the CPU the server needed."""
+    """Every bidder of a server variant, as tasks of one asyncio process on uvloop: a process per
+    bidder (32 interpreters waking on 2 cores) took the CPU the server needed."""
+    import uvloop
+
     bidder = _http_bidder if kind == "http" else _ws_bidder
     tally = _Tally()
+    cpu: dict = {}
     n = len(tokens)
 
     async def everyone() -> None:
         await asyncio.gather(
+            _account(start_at, start_at + seconds, server_pids, database, cpu),
             *(
                 bidder(
                     where,
@@ -228,14 +354,14 @@ def load_generator(
                     tally,
                 )
                 for i in range(n)
-            )
+            ),
         )
 
-    asyncio.run(everyone())
-    out.put((tally.lat, dict(tally.answers), tally.late))
+    uvloop.run(everyone())
+    out.put((tally.lat, dict(tally.answers), tally.late, cpu))
 
 
-def run_server_side(kind: str, n: int, seconds: float, port: int, interval: float) -> dict:
+def run_server_side(kind: str, n: int, seconds: float, server: int, port: int, interval: float) -> dict:
     from accounts.models import User
     from accounts.services import api_token_create
     from auctions.models import Auction
@@ -252,10 +378,10 @@ def run_server_side(kind: str, n: int, seconds: float, port: int, interval: floa
     )
     proc = mp.Process(
         target=load_generator,
-        args=(kind, where, auction_id, tokens, database, start_at, seconds, interval, out),
+        args=(kind, where, auction_id, tokens, database, start_at, seconds, interval, _children(server), out),
     )
     proc.start()
-    lat, answers_seen, late = out.get(timeout=seconds + 180)
+    lat, answers_seen, late, cpu = out.get(timeout=seconds + 180)
     proc.join()
     answers: Counter[str] = Counter(answers_seen)
     q = percentiles(lat)
@@ -266,6 +392,8 @@ def run_server_side(kind: str, n: int, seconds: float, port: int, interval: floa
         "p99_ms": q[98],
         "answers": answers,
         "late": late,
+        "cpu": cpu,
+        "lat": lat,
     }
 
 
@@ -300,7 +428,7 @@ NAMES = {
 }
 
 
-def measure_block(n: int, seconds: float, port: int, interval: float) -> None:
+def measure_block(n: int, seconds: float, server: int, port: int, interval: float) -> None:
     """The four variants with one pacing: ``interval`` s between a bidder's bids, or 0: a closed loop."""
     paced = (
         f"each bidder every {interval * 1000:.0f} ms ({n / interval:.0f} attempts/s offered)"
@@ -314,7 +442,7 @@ def measure_block(n: int, seconds: float, port: int, interval: float) -> None:
     rows = {}
     for kind in ("http", "ws", "engine", "raw"):
         if kind in ("http", "ws"):
-            rows[kind] = run_server_side(kind, n, seconds, port, interval)
+            rows[kind] = run_server_side(kind, n, seconds, server, port, interval)
         else:
             rows[kind] = bid_engine.run(kind, n, seconds, warm=WARM_SECONDS, interval=interval)
     for kind, f in rows.items():
@@ -338,6 +466,15 @@ def measure_block(n: int, seconds: float, port: int, interval: float) -> None:
             + f"; throttled/rate_limited {limited} (expected 0)"
             + (f"; bids sent late (the bidder's last still out) {rows[kind]['late']}" if interval else "")
         )
+    for kind in ("http", "ws"):
+        f = rows[kind]
+        cpu, count = f["cpu"], max(1, len(f["lat"]))
+        print(
+            f"{n:>7} {kind:>29} CPU per attempt: server {cpu['server'] / count * 1000:.2f} ms, "
+            f"PostgreSQL {cpu['postgres'] / count * 1000:.2f} ms, load generator "
+            f"{cpu['client'] / count * 1000:.2f} ms; server {cpu['server'] / cpu['wall']:.2f} CPUs busy, "
+            f"the machine {cpu['machine_busy'] * 100:.0f}% of {os.cpu_count()} CPUs (everyone's work)"
+        )
     e = rows["engine"]["p99_ms"]
     print(
         f"{n:>7} {'server adds to p99':>29} HTTP {rows['http']['p99_ms'] - e:+.1f} ms, "
@@ -345,15 +482,17 @@ def measure_block(n: int, seconds: float, port: int, interval: float) -> None:
     )
 
 
-def measure(sizes: tuple[int, ...], seconds: float, port: int, interval: float, closed: bool) -> None:
+def measure(
+    sizes: tuple[int, ...], seconds: float, server: int, port: int, interval: float, closed: bool
+) -> None:
     print(
         f"full-stack bid acknowledgement, one hot auction per variant, {seconds:.0f} s each; "
         f"uvicorn --workers 2; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start"
     )
     for n in sizes:
-        measure_block(n, seconds, port, interval)
+        measure_block(n, seconds, server, port, interval)
         if closed:
-            measure_block(n, seconds, port, 0.0)
+            measure_block(n, seconds, server, port, 0.0)
     print(
         f"load average {os.getloadavg()[0]:.2f} at the end (a shared, loaded machine inflates every figure)"
     )
@@ -367,7 +506,7 @@ def report(sizes: tuple[int, ...], seconds: float, interval: float, closed: bool
         server = start_server(port, UNTHROTTLED, log=log)
         try:
             warm_server(port, warm_auction)
-            measure(sizes, seconds, port, interval, closed)
+            measure(sizes, seconds, server.pid, port, interval, closed)
         finally:
             stop_server(server)
     print(f"the server's log: {log.name}")

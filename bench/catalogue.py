@@ -171,7 +171,7 @@ def generate(size: int) -> None:
     """Bring the published listings to ``size`` (achievements, listings with their terms, search vectors).
 
     The documents come from a pool of ``POOL`` random ones, made in Python as a holder would write
-    them and indexed by ``listings.search`` (``segment_document`` and ``VECTOR_SQL``, as the
+    them and indexed by ``listings.search`` (``segment_document``, ``TEXTS_SQL`` and ``FILTERS_SQL``, as the
     services index); the rows are then inserted set-based (``INSERT ... SELECT``, one transaction
     per 100,000), each drawing its document, mode, rights, terms and publication moment at random.
     The vocabulary is small (titles repeat long before a pool's size), so the pool changes no
@@ -182,7 +182,7 @@ def generate(size: int) -> None:
     from accounts.models import Organization, User
     from accounts.validators import credit_code_check_char
     from listings.models import Achievement, Listing
-    from listings.search import VECTOR_SQL, segment_document
+    from listings.search import FILTERS_SQL, TEXTS_SQL, segment_document
 
     rng = random.Random(20261121)
     existing = Listing.objects.filter(status="published").count()
@@ -227,7 +227,8 @@ def generate(size: int) -> None:
             copy.write(buffer.getvalue())
         cursor.execute(
             "CREATE TEMP TABLE bench_pool AS SELECT i, holder_id, field, title, summary, maturity,"
-            f" {VECTOR_SQL.format(t='t', s='s', h='h')} AS v FROM bench_doc"
+            # the texts' part of the vector; the listing's field, mode and rights follow per row
+            f" {TEXTS_SQL.format(t='t', s='s', h='h')} AS v FROM bench_doc"
         )
         cursor.execute("CREATE UNIQUE INDEX ON bench_pool (i)")
     print(f"  {pool} documents made and indexed ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -299,7 +300,7 @@ def generate(size: int) -> None:
                         "starts_at": "CASE WHEN b.m >= 0.8 THEN b.starts END",
                         "ends_at": "CASE WHEN b.m >= 0.8 THEN b.starts + interval '2 hours' END",
                         "extension_seconds": "CASE WHEN b.m >= 0.8 THEN 300 END",
-                        "search_vector": "p.v",
+                        "search_vector": "p.v || " + FILTERS_SQL.format(f="p.field", m=mode, r="b.rights"),
                     },
                     params,
                 ),

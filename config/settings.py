@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.static.StaticFilesMiddleware",  # WhiteNoise, its table of files built once per process
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,10 +143,12 @@ if env.bool("DB_POOL", default=False):
         "max_size": env.int("DB_POOL_SIZE", default=16),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
     }
-    # A pooled connection is tried (an empty query) before a request gets it (Django passes the
-    # pool psycopg_pool's check): one that a PgBouncer or PostgreSQL restart cut is replaced
-    # instead of failing the request with a 500.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A pooled connection is checked before a request gets it: one that a PgBouncer or PostgreSQL
+    # restart cut is replaced instead of failing the request with a 500. The check looks at the
+    # socket and sends the empty query only when the server said something to the idle connection
+    # (core.postgresql, Django's backend with that check): psycopg_pool's own, which Django's
+    # CONN_HEALTH_CHECKS gives the pool, was a round trip on every request.
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
 # Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
 # transactions of one Django connection may run on different server connections, so nothing may
 # outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)

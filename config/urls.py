@@ -21,6 +21,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: a path is tried against each pattern in turn, and the pages' two hundred (none
+    # of which can match a path under api/v1/) came first: resolving a bid's path took 82 us, now
+    # 45 (#17.1).
+    path("api/v1/", include(api_v1)),
     path("", include("portal.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
@@ -33,7 +37,6 @@ urlpatterns = [
     path("", include("discovery.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI sets style attributes as it renders: its page alone allows inline styles (never
     # inline scripts; its script is the sidecar's file, served by the split view).

@@ -22,7 +22,10 @@ from urllib.parse import unquote, urlsplit
 import redis
 import redis.asyncio as aioredis
 from django.conf import settings
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel, SentinelConnectionPool
 
 # How long a sentinel may take to answer "who is the primary?" before the next one is asked.
@@ -41,6 +44,19 @@ def url_options(url: str) -> dict[str, Any]:
     if parts.password:
         options["password"] = unquote(parts.password)
     return options
+
+
+def one_try() -> Retry:
+    """The ``retry`` of a client whose reads fail open (watcher counts, news, rate limits): one try,
+    no back-off. redis-py 8's ``Redis(host, port)`` retries a refused connection three times with
+    exponential back-off (~4 s a request while Redis is down); a client made from a URL and a pool,
+    as here, tries once today, and this says so whatever a later redis-py's default becomes."""
+    return Retry(NoBackoff(), 0)
+
+
+def async_one_try() -> AsyncRetry:
+    """``one_try`` for ``async_client``."""
+    return AsyncRetry(NoBackoff(), 0)
 
 
 def _sentinel_kwargs() -> dict[str, Any]:

@@ -6,13 +6,12 @@ Usable from DRF views and from the pages alike; every function takes plain argum
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, IntegerField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Case, F, Field, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership, User
 from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
@@ -65,11 +64,14 @@ def can_see_listing_in_full(user: Any, listing: Listing) -> bool:
     return is_operator(user) or is_holder_member(user, listing.achievement)
 
 
-def _with_relations(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+def _with_relations(qs: QuerySet[Listing], *, joined: bool = True) -> QuerySet[Listing]:
+    """With the achievement, its holder and the auction: joined, or (not ``joined``) read by a
+    query each after the page, for a page sorted from many rows (the join would be made for every
+    one of them before the sort)."""
     related = ["achievement__holder"]
     if has_auction_relation():
         related.append("auction")
-    return qs.select_related(*related)
+    return qs.select_related(*related) if joined else qs.prefetch_related(*related)
 
 
 def listings_visible_to(user: Any) -> QuerySet[Listing]:
@@ -173,26 +175,26 @@ def catalogue_ordering(filters: CatalogueFilters) -> str:
 
 
 # Each order as keyset columns: (name, descending). ``id`` breaks ties, so every order is total.
+# Relevance is in tiers (``catalogue_tiers``): listings with every word in the title first, then
+# the others, each tier newest first; the cursor carries the tier.
 ORDER_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
     "sync": (("sync_xid", False), ("id", False)),  # paged by ``core.sync.sync_page``
     "newest": (("published_at", True), ("id", True)),
     "ending": (("closes_at", False), ("id", False)),
-    "relevance": (("rank", True), ("id", True)),
+    "relevance": (("tier", True), ("published_at", True), ("id", True)),
 }
+TITLE_TIER, REST_TIER = 1, 0
 
 
 # Where a published listing goes when it leaves the catalogue.
 LEFT_CATALOGUE_STATUSES = (S.CLOSED, S.WITHDRAWN, S.TAKEN_DOWN)
 
 
-def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
-    """Published listings matching the filters, ordered (see ``catalogue_ordering``). With
-    ``updated_since`` (a sync) also the listings that were published and have left since, with
-    their ``status`` (closed, withdrawn, taken_down), so the client removes them.
-
-    ``q`` is segmented by jieba and matched against ``search_vector`` (every word must occur); the
-    relevance rank is an integer (ts_rank times a million) so that cursors compare exactly.
-    """
+def _catalogue_filtered(filters: CatalogueFilters) -> tuple[QuerySet[Listing], search.Match | None]:
+    """The listings the filters allow, and the search (None without ``q``, or with a ``q`` that
+    has no searchable word: then the queryset is empty). With ``q`` the field is matched as a
+    lexeme of the vector (``search.filter_lexemes``), not through the achievement: one GIN probe
+    intersects it with the words, and a walk checks it in the vector it reads anyway."""
     if filters.updated_since is None:
         qs = Listing.objects.filter(status=S.PUBLISHED)
     else:
@@ -205,27 +207,93 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
         qs = qs.filter(mode=filters.mode)
     if filters.rights:
         qs = qs.filter(rights=filters.rights)
-    if filters.field:
-        qs = qs.filter(achievement__field=filters.field)
     if filters.updated_since is not None:
         qs = qs.filter(sync_since(filters.updated_since, Listing))
-    order = catalogue_ordering(filters)
+    match = None
     if filters.q:
-        query = search.search_query(filters.q)
-        if query is None:
-            return qs.none()
-        qs = qs.filter(search_vector=query)
+        match = search.search_match(filters.q, field=filters.field, mode=filters.mode, rights=filters.rights)
+        if match is None:
+            return qs.none(), None
+    elif filters.field:
+        qs = qs.filter(achievement__field=filters.field)
+    # Never the search vector itself (about 1.4 kB a row, read only by the match): a page that
+    # selected it sent it to Python for every row.
+    return qs.defer("search_vector"), match
+
+
+def _ordered(
+    qs: QuerySet[Listing], keys: tuple[tuple[str, bool], ...], *, walk: bool = True
+) -> QuerySet[Listing]:
+    """``qs`` in the order of ``keys``. PostgreSQL's own null placement (last when ascending)
+    keeps every order an index scan: only ``closes_at`` is nullable and it only sorts ascending,
+    so the open-ended listings come last. Without ``walk`` (a search's page of probed ids) the
+    first key is sorted as an expression no index serves: the ids are fetched and the few
+    hundred sorted; walking the order's index for them read tens of thousands of listings."""
+    order = [F(name).desc() if desc else F(name).asc() for name, desc in keys]
+    if not walk:
+        name, desc = keys[0]
+        first = _Unindexed(F(name), output_field=cast(Field, Listing._meta.get_field(name)))
+        order[0] = first.desc() if desc else first.asc()
+    return _with_relations(qs.order_by(*order), joined=walk)
+
+
+class _Unindexed(Func):
+    """A timestamp column plus nothing: the same order, but no index's."""
+
+    template = "(%(expressions)s + interval '0 s')"
+
+
+def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
+    """Published listings matching the filters, ordered (see ``catalogue_ordering``), as one
+    queryset. With ``updated_since`` (a sync) also the listings that were published and have left
+    since, with their ``status`` (closed, withdrawn, taken_down), so the client removes them.
+
+    ``q`` is segmented by jieba and matched against ``search_vector`` (every word must occur);
+    relevance puts the listings with every word in the title first (``tier``), then newest first.
+    Pages of the relevance order read tier by tier (``catalogue_tiers``), each an index's order."""
+    qs, match = _catalogue_filtered(filters)
+    order = catalogue_ordering(filters)
+    if match is not None:
+        # relevance pages read ``catalogue_tiers``; as one queryset it sorts every match anyway
+        walk = True
         if order == "relevance":
-            qs = qs.annotate(
-                rank=Cast(SearchRank(F("search_vector"), query) * 1000000, output_field=IntegerField())
-            )
-    # PostgreSQL's own null placement (last when ascending) keeps every order an index scan: only
-    # ``closes_at`` is nullable and it only sorts ascending, so the open-ended listings come last.
-    keys = ORDER_KEYS[order]
-    # Never the search vector itself (about 1.4 kB a row, read only by the match and the rank):
-    # the sort of a relevance page carries every selected column of every match.
-    qs = qs.defer("search_vector")
-    return _with_relations(qs.order_by(*[F(name).desc() if desc else F(name).asc() for name, desc in keys]))
+            qs = qs.filter(match.condition())
+            in_title = When(match.condition(title=True, walk=True), then=Value(TITLE_TIER))
+            qs = qs.annotate(tier=Case(in_title, default=Value(REST_TIER), output_field=IntegerField()))
+        else:
+            condition, walk = match.where(sortable=order != "sync")
+            qs = qs.filter(condition)
+        return _ordered(qs, ORDER_KEYS[order], walk=walk)
+    if order == "relevance":  # an empty search: nothing to rank
+        qs = qs.annotate(tier=Value(REST_TIER, output_field=IntegerField()))
+    return _ordered(qs, ORDER_KEYS[order])
+
+
+def catalogue_tiers(*, filters: CatalogueFilters) -> list[tuple[int, Callable[[], QuerySet[Listing]]]] | None:
+    """The relevance order (None for any other) as its tiers, first first: each tier's listings
+    newest first (made when a page reaches the tier), a walk down the publication index or the
+    ids of a GIN index's matches (the title tier has its own index, ``search.TITLE_INDEX``),
+    whichever reads fewer listings (``search.Match.where``)."""
+    if catalogue_ordering(filters) != "relevance":
+        return None
+    qs, match = _catalogue_filtered(filters)
+    if match is None:
+        return []
+    keys = ORDER_KEYS["relevance"][1:]
+
+    def title() -> QuerySet[Listing]:
+        condition, walk = match.where(title=True)
+        found = qs.filter(condition).annotate(tier=Value(TITLE_TIER, output_field=IntegerField()))
+        return _ordered(found, keys, walk=walk)
+
+    def others() -> QuerySet[Listing]:
+        everywhere, in_title = match.share(), match.share(title=True)
+        rest = None if everywhere is None else max(everywhere - (in_title or 0.0), 0.0)
+        condition, walk = match.where(share=rest)
+        found = qs.filter(condition).exclude(match.condition(title=True, walk=True))
+        return _ordered(found.annotate(tier=Value(REST_TIER, output_field=IntegerField())), keys, walk=walk)
+
+    return [(TITLE_TIER, title), (REST_TIER, others)]
 
 
 def catalogue_get(*, listing_id: int) -> Listing | None:

@@ -56,7 +56,7 @@ def _organization(request: HttpRequest) -> Any:
 # Public --------------------------------------------------------------------------------------
 
 
-def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> LinkPage:
+def _keyset_page(request: HttpRequest, queryset: Any, *, order: str, tiers: Any = None) -> LinkPage:
     """The catalogue by the API's keyset cursor (``listings.api.pagination``): no COUNT, and a page
     never skips or repeats a listing however many are published meanwhile. A cursor only goes
     forward, so the page carries ``back``, the cursors of the pages before it, for 上一页."""
@@ -70,6 +70,7 @@ def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> LinkPage
             request=Request(request),
             cursor=cursor or None,
             page_size=PAGE_SIZE,
+            tiers=tiers,
         )
     except InvalidInput:  # a stale or hand-edited cursor: start again from the first page
         cursor, back = "", []
@@ -80,6 +81,7 @@ def _keyset_page(request: HttpRequest, queryset: Any, *, order: str) -> LinkPage
             request=Request(request),
             cursor=None,
             page_size=PAGE_SIZE,
+            tiers=tiers,
         )
     kept = [(k, v) for k, v in request.GET.items() if k not in {"cursor", "back"} and v]
     previous_query = None
@@ -108,7 +110,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         ordering=data.get("ordering") or None,
     )
     order = selectors.catalogue_ordering(filters)
-    page = _keyset_page(request, selectors.catalogue_list(filters=filters), order=order)
+    page = _keyset_page(
+        request,
+        selectors.catalogue_list(filters=filters),
+        order=order,
+        tiers=selectors.catalogue_tiers(filters=filters),
+    )
     context = {"form": form, "page": page, "q": filters.q}
     if getattr(request, "htmx", False):
         return render(request, "listings/_catalogue_results.html", context)

@@ -41,6 +41,12 @@ def _notification_links_lead_somewhere(request: pytest.FixtureRequest):
         return
     request.getfixturevalue("_django_db_helper")  # set up first, so this checks before the rollback
     yield
+    assert not notification_links_that_lead_nowhere()
+
+
+def notification_links_that_lead_nowhere() -> list[str]:
+    """The links of the notifications written so far that resolve to no page (a test that rolls
+    back part of its work calls it before)."""
     from urllib.parse import urlsplit
 
     from django.urls import Resolver404, resolve
@@ -53,7 +59,7 @@ def _notification_links_lead_somewhere(request: pytest.FixtureRequest):
             resolve(urlsplit(link).path)
         except Resolver404:
             broken.append(link)
-    assert not broken, f"notification links that lead nowhere: {broken}"
+    return broken
 
 
 @pytest.fixture
@@ -103,11 +109,50 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# The files whose tests take longest (a full run's --durations; longest first). They are run
+# first: ``dev.py test`` hands each free worker the next test (``--maxschedchunk 1``), so the long
+# ones start at once and a parallel run ends on short tests instead of on one worker finishing a
+# long test it took late (in collection order they came last). Order only: every test still runs.
+LONGEST_FIRST = (
+    "tests/test_schema_fuzz.py",
+    "tests/pages/",
+    "tests/faults/",
+    "tests/test_deployment.py",
+    "tests/auctions/test_proxy_properties.py",
+    "tests/test_deploy_settings.py",
+    "tests/auctions/test_live_room_server.py",
+    "tests/marketplace/test_reconciliation.py",
+    "tests/marketplace/test_results.py",
+    "tests/integration/test_sync.py",
+    "tests/conversion/test_demo.py",
+    "tests/portal/test_console_tiles.py",
+    "tests/test_foundation.py",
+    "tests/marketplace/test_demo.py",
+    "tests/listings/test_demo.py",
+    "tests/test_embedded.py",
+    "tests/test_asgi_stack.py",
+    "tests/auctions/test_live_room.py",
+    "tests/auctions/test_room_counts.py",
+    "tests/marketplace/test_plain_documents.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next(
+        (rank for rank, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]):
     """Every transactional test restores the rows the migrations made (content types, operator
     groups) and flushes without re-creating them: a plain transactional test's flush re-creates
     content types under new ids, which then collide with a later ``serialized_rollback`` test's
-    restore (the page tests). Applying it to all of them keeps the suite order-independent."""
+    restore (the page tests). Applying it to all of them keeps the suite order-independent.
+    How they are restored: ``django_db_setup`` below.
+
+    Then the longest tests go first (LONGEST_FIRST), after pytest-django's own order."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -118,6 +163,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
             )
+    result = yield  # pytest-django sorts (TestCase-like tests first)
+    items.sort(key=_rank)
+    return result
 
 
 def _migrations_fingerprint() -> str:
@@ -186,6 +234,25 @@ def _migrated_template(base: dict) -> str:
 
 
 @pytest.fixture(scope="session")
+def django_db_createdb() -> bool:
+    """Each run makes its test databases anew from the migrated template (``--create-db`` always:
+    a database an earlier run left, of whatever schema and rows, is dropped and copied again at
+    the start; ``--reuse-db`` never reuses one)."""
+    return True
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb() -> bool:
+    """...and leaves them in place at the end, instead of dropping them there: PostgreSQL's DROP
+    DATABASE requests an immediate checkpoint (pg_stat_bgwriter.checkpoints_req goes up by one),
+    which writes out every database's dirty pages on the server; 2-12 s at load 12-18, paid by each
+    worker's last test. The next run drops them (the same cost, while it waits for the template
+    anyway), a fresh clone never has one. With ``django_db_createdb`` True this keeps only the
+    end: pytest-django passes ``keepdb`` to Django's set-up only when it is not asked to create."""
+    return True
+
+
+@pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """Each test database (one per xdist worker, ``test_<name>_gw0`` …) starts as a copy of a
     migrated template; Django's own ``migrate`` then finds nothing to do."""
@@ -195,3 +262,47 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     template = _migrated_template(settings.DATABASES["default"])
     for db in (settings.DATABASES["default"], connections["default"].settings_dict):
         db.setdefault("TEST", {})["TEMPLATE"] = template
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker):
+    """Once the test database exists, its migrated rows are copied out (the fixture's value, by
+    database alias), and a transactional test
+    that restores them (``serialized_rollback``, every one here) is reset by ``tests.db_reset``:
+    only the tables it wrote are emptied, only the migrated rows it changed are copied back.
+    Django's own reset truncates all ~120 tables and saves ~1,700 objects again, 2-5 s a test."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    from .db_reset import MigratedRows
+
+    with django_db_blocker.unblock():
+        migrated = {alias: MigratedRows.take(connections[alias]) for alias in connections}
+    django_setup = TransactionTestCase._fixture_setup.__func__
+    django_teardown = TransactionTestCase._fixture_teardown
+
+    def ours(case) -> bool:
+        return bool(
+            case.serialized_rollback
+            and not case.reset_sequences
+            and case.available_apps is None
+            and not case.fixtures
+        )
+
+    def fixture_setup(cls) -> None:
+        if not ours(cls):
+            django_setup(cls)
+        # else: the rows are in place: the test database began as the migrated template and the
+        # transactional test before this one put them back
+
+    def fixture_teardown(self) -> None:
+        if not ours(self):
+            django_teardown(self)
+            return
+        for alias in self._databases_names(include_mirrors=False):
+            migrated[alias].restore(connections[alias])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_setup", classmethod(fixture_setup))
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield migrated

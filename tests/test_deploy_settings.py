@@ -1,57 +1,59 @@
 """The multi-host deployment's configuration (deploy/): Redis behind Sentinel, PostgreSQL behind
-PgBouncer in transaction mode. Each case loads the settings in a fresh process with the deployment's
-environment and reads what every Redis user and the database connection were given."""
+PgBouncer in transaction mode. Each case makes the settings afresh from the deployment's
+environment (tests/settings_env.py) and reads what every Redis user and the database connection
+were given: the cache's, the live room's and the channel layer's clients are built from them as the
+process would build them (none connects)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+import copy
 
-ROOT = Path(__file__).resolve().parent.parent
+from django.db.utils import ConnectionHandler
 
-READ = """
-import json, django
-django.setup()
-from django.conf import settings
-from django.core.cache import cache
+from config import embedded
 from core import redis_clients
-pool = cache._cache.get_client().connection_pool
-print(json.dumps({
-    "sentinels": settings.REDIS_SENTINELS,
-    "master": settings.REDIS_SENTINEL_MASTER,
-    "cache_pool": type(pool).__name__,
-    "cache_pool_service": getattr(pool, "service_name", None),
-    "cache_pool_db": pool.connection_kwargs.get("db"),
-    "cache_pool_password": pool.connection_kwargs.get("password"),
-    "channels": settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"],
-    "broker": settings.CELERY_BROKER_URL,
-    "transport": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-    "client_pool": type(redis_clients.client().connection_pool).__name__,
-    "async_pool": type(redis_clients.async_client().connection_pool).__name__,
-    "embedded_redis": __import__("config.embedded", fromlist=["x"])._handles.get("redis") is not None,
-    "database": {
-        "DISABLE_SERVER_SIDE_CURSORS": settings.DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
-        "OPTIONS": {k: v for k, v in settings.DATABASES["default"].get("OPTIONS", {}).items() if k != "pool"},
-        "pool": sorted(settings.DATABASES["default"].get("OPTIONS", {}).get("pool", {})),
-        "checked": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
-    },
-}, default=list))
-"""
+from tests.settings_env import settings_from, settings_in_force
+
+DEPLOYMENT = ("REDIS_SENTINELS", "REDIS_SENTINEL_MASTER", "DB_TRANSACTION_POOLING", "DB_POOL")
 
 
 def _settings(**env: str) -> dict:
-    environ = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", **env)
-    for name in ("REDIS_SENTINELS", "REDIS_SENTINEL_MASTER", "DB_TRANSACTION_POOLING", "DB_POOL"):
-        if name not in env:
-            environ.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-c", READ], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    from django.core.cache import caches
+
+    started = len(embedded._handles.get("redis", []))
+    s = settings_from(env, drop=tuple(name for name in DEPLOYMENT if name not in env))
+    embedded_redis = len(embedded._handles.get("redis", [])) > started
+    with settings_in_force(s):
+        cache = caches.create_connection("default")
+        pool = cache._cache.get_client().connection_pool
+        client_pool = type(redis_clients.client().connection_pool).__name__
+        async_pool = type(redis_clients.async_client().connection_pool).__name__
+    # With the defaults Django's connection handler fills in, as the process's connections have it.
+    database = ConnectionHandler(copy.deepcopy(s["DATABASES"])).settings["default"]
+    return {
+        "sentinels": [list(address) for address in s["REDIS_SENTINELS"]],
+        "master": s["REDIS_SENTINEL_MASTER"],
+        "cache_pool": type(pool).__name__,
+        "cache_pool_service": getattr(pool, "service_name", None),
+        "cache_pool_db": pool.connection_kwargs.get("db"),
+        "cache_pool_password": pool.connection_kwargs.get("password"),
+        "channels": [
+            {k: [list(a) for a in v] if k == "sentinels" else v for k, v in host.items()}
+            for host in s["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]
+        ],
+        "broker": s["CELERY_BROKER_URL"],
+        "transport": s["CELERY_BROKER_TRANSPORT_OPTIONS"],
+        "client_pool": client_pool,
+        "async_pool": async_pool,
+        "embedded_redis": embedded_redis,
+        "database": {
+            "DISABLE_SERVER_SIDE_CURSORS": database.get("DISABLE_SERVER_SIDE_CURSORS", False),
+            "OPTIONS": {k: v for k, v in database.get("OPTIONS", {}).items() if k != "pool"},
+            "pool": sorted(database.get("OPTIONS", {}).get("pool", {})),
+            "checked": database["CONN_HEALTH_CHECKS"],
+            "engine": database["ENGINE"],
+        },
+    }
 
 
 def test_sentinel_addresses_reach_the_cache_the_live_room_the_broker_and_the_channel_layer():
@@ -108,9 +110,10 @@ def test_transaction_pooling_turns_off_server_side_cursors_and_prepared_statemen
     got = _settings(DB_TRANSACTION_POOLING="true", DB_POOL="true")
     assert got["database"]["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert got["database"]["OPTIONS"]["prepare_threshold"] is None
-    # The web role's pool still works in front of it, and tries a connection before lending it (a
-    # restarted PgBouncer cut them all).
-    assert got["database"]["pool"] and got["database"]["checked"] is True
+    # The web role's pool still works in front of it, and checks a connection before lending it (a
+    # restarted PgBouncer cut them all): by its socket, with the empty query only when the server
+    # spoke (core.postgresql; tests/test_db_pool.py).
+    assert got["database"]["pool"] and got["database"]["engine"] == "core.postgresql"
     plain = _settings()
     assert not plain["database"].get("DISABLE_SERVER_SIDE_CURSORS")
     assert "prepare_threshold" not in plain["database"].get("OPTIONS", {})

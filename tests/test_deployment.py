@@ -1,4 +1,8 @@
-"""The deployment's configuration: what a production process refuses to start without."""
+"""The deployment's configuration: what a production process refuses to start without.
+
+The web server's refusal and the README's ``manage.py check --deploy`` run as real processes; the
+other cases read the settings an environment makes and run the system checks on them in this
+process (tests/settings_env.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core import checks
+
+from tests.settings_env import check_messages, settings_from
 
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed Ed25519 seed (base64) for the production-shaped runs: the test's, never a deployment's.
@@ -22,10 +29,18 @@ def _run(code: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+SECRETS = ("BANK_WEBHOOK_SECRET", "MARKET_SIGNING_KEY")
+
+
+def _errors(env: dict[str, str], *, deploy: bool = False) -> set[str]:
+    """The ids of the errors ``manage.py check`` (``--deploy``) reports under ``env`` (without the
+    secrets it does not set): any of them makes the command fail."""
+    messages = check_messages(settings_from(env, drop=SECRETS), deploy=deploy)
+    return {m.id for m in messages if m.level >= checks.ERROR and not m.is_silenced()}
+
+
 def test_production_without_the_bank_webhook_secret_fails_the_system_check():
-    done = _run(["manage.py", "check"], DEBUG="false")
-    assert done.returncode != 0
-    assert "config.E001" in done.stderr
+    assert "config.E001" in _errors({"DEBUG": "false"})
 
 
 def test_production_web_server_refuses_to_start_without_the_bank_webhook_secret():
@@ -35,28 +50,25 @@ def test_production_web_server_refuses_to_start_without_the_bank_webhook_secret(
 
 
 def test_with_the_secret_the_check_passes():
-    done = _run(
-        ["manage.py", "check"],
-        DEBUG="false",
-        BANK_WEBHOOK_SECRET="a-real-secret-from-the-bank",
-        MARKET_SIGNING_KEY=SIGNING_KEY,
-    )
-    assert done.returncode == 0, done.stderr
+    env = {
+        "DEBUG": "false",
+        "BANK_WEBHOOK_SECRET": "a-real-secret-from-the-bank",
+        "MARKET_SIGNING_KEY": SIGNING_KEY,
+    }
+    assert _errors(env) == set()
 
 
 def test_production_without_the_signing_key_fails_the_deployment_check():
     environ = {k: v for k, v in PRODUCTION.items() if k != "MARKET_SIGNING_KEY"}
-    done = _run(["manage.py", "check", "--deploy"], **environ)
-    assert done.returncode != 0
-    assert "config.E002" in done.stderr and "config.E001" not in done.stderr
+    errors = _errors(environ, deploy=True)
+    assert "config.E002" in errors and "config.E001" not in errors
+    assert "config.E002" not in _errors(environ)  # a deployment check only
 
 
 def test_a_malformed_signing_key_fails_the_system_check():
-    done = _run(
-        ["manage.py", "check"], DEBUG="false", BANK_WEBHOOK_SECRET="x", MARKET_SIGNING_KEY="not-a-key"
+    assert "config.E003" in _errors(
+        {"DEBUG": "false", "BANK_WEBHOOK_SECRET": "x", "MARKET_SIGNING_KEY": "not-a-key"}
     )
-    assert done.returncode != 0
-    assert "config.E003" in done.stderr
 
 
 @pytest.mark.django_db
@@ -99,13 +111,6 @@ def test_production_responses_carry_hsts_csp_and_secure_cookies(client, settings
     assert "max-age=31536000" in r["Strict-Transport-Security"]
     csp = r["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
-    done = _run(
-        [
-            "-c",
-            "from django.conf import settings as s; import django; django.setup(); "
-            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
-        ],
-        DJANGO_SETTINGS_MODULE="config.settings",
-        **PRODUCTION,
-    )
-    assert done.stdout.split() == ["True", "True", "31536000"], done.stderr
+    production = settings_from(PRODUCTION)
+    got = [production[k] for k in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")]
+    assert got == [True, True, 31_536_000]

@@ -17,6 +17,43 @@ def test_demo_data_loads_twice_without_duplicating():
     assert Organization.objects.filter(kind="enterprise", status="verified").count() >= 3
 
 
+def test_demo_password_is_hashed_once_for_all_demo_users():
+    """A password hash is made to be slow (PBKDF2, ~0.5 s here): the demo's one published password
+    is hashed once per load, not once per user (#17.6, a fresh start)."""
+    call_command("load_demo")
+    hashes = set(User.objects.exclude(password="").values_list("password", flat=True))
+    assert len(hashes) == 1
+    user = User.objects.get(username="zju_admin")
+    from accounts.demo import PASSWORD
+
+    assert user.check_password(PASSWORD)
+
+
+def test_the_urls_load_without_the_pdf_library():
+    """fpdf2 (with fontTools, ~0.6 s) loads when a PDF is drawn, not in every process that loads the
+    URLs: the web server's start, every manage.py command's checks (#17.6)."""
+    import subprocess
+    import sys
+
+    code = "import django, sys; django.setup(); import config.urls; print('fpdf' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_the_web_server_loads_the_search_dictionary_at_start_except_under_debug(debug):
+    """In production no search waits for jieba's dictionary (config.asgi loads it at start); under
+    DEBUG (`dev.py run`) the first page after a fresh start does not wait for it (#17.6)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import config.asgi, listings.search as s; print(s.tokenizer.cache_info().currsize)"
+    env = {**os.environ, "DEBUG": debug}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip().splitlines()[-1] == ("0" if debug == "true" else "1")
+
+
 def test_healthz_is_green(client):
     r = client.get("/healthz")
     assert r.status_code == 200, r.content

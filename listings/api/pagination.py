@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -75,15 +76,32 @@ def keyset_page(
     request: Request,
     cursor: str | None,
     page_size: int,
+    tiers: Sequence[tuple[int, Callable[[], QuerySet[Any]]]] | None = None,
 ) -> tuple[list[Any], str | None]:
     """One page of ``queryset`` (already ordered by ``keys``) and the URL of the next, or None.
-    The ``sync`` order pages below the watermark, its cursor carrying it (``core.sync``)."""
+    The ``sync`` order pages below the watermark, its cursor carrying it (``core.sync``). With
+    ``tiers`` (the first key's values, descending, each with a function making its rows ordered
+    by the other keys) the page is read tier by tier, each from where the cursor is in it, instead
+    of ``queryset``: every tier is an index's order, which the whole order is not."""
     if order == sync.ORDER:
         rows, token = sync.sync_page(queryset, cursor=cursor, page_size=page_size)
         return rows, token and replace_query_param(request.build_absolute_uri(), "cursor", token)
-    if cursor:
-        queryset = queryset.filter(_after(keys, _decode(cursor, order, keys)))
-    rows = list(queryset[: page_size + 1])
+    values = _decode(cursor, order, keys) if cursor else None
+    if tiers is not None:
+        rows = []
+        for tier, make in tiers:
+            if values is not None and tier > values[0]:
+                continue  # a tier the cursor is past
+            part = make()
+            if values is not None and tier == values[0]:
+                part = part.filter(_after(keys[1:], values[1:]))
+            rows += list(part[: page_size + 1 - len(rows)])
+            if len(rows) > page_size:
+                break
+    else:
+        if values is not None:
+            queryset = queryset.filter(_after(keys, values))
+        rows = list(queryset[: page_size + 1])
     if len(rows) <= page_size:
         return rows, None
     rows = rows[:page_size]

@@ -142,7 +142,8 @@ class ListingsView(APIView):
         tags=TAGS,
         description=(
             "The catalogue: published listings only. `q` is segmented (jieba) and every word must occur "
-            "in the title, summary or holder name. `ordering`: `relevance` (default with `q`), `newest` "
+            "in the title, summary or holder name. `ordering`: `relevance` (default with `q`: the listings "
+            "with every word in the title first, then the others, each newest first), `newest` "
             "(default), `ending` (soonest first; negotiated listings, which have no end, last). With "
             "`updated_since` (exclusive) the order is the sync order whatever `ordering` says, and the "
             "results ALSO include listings that were published and have left the catalogue since, with "
@@ -175,6 +176,7 @@ class ListingsView(APIView):
             request=request,
             cursor=params.get("cursor"),
             page_size=params.get("page_size", 20),
+            tiers=selectors.catalogue_tiers(filters=filters),
         )
         return Response({"results": ListingOutput(rows, many=True).data, "next": next_url})
 

@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +86,14 @@ class Listing(SyncStampedSave, models.Model):
         verbose_name_plural = _("挂牌")
         indexes = [
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
+            # The title's lexemes and the filters' (weight A, ``listings.search.TITLE_SQL``): the
+            # relevance order's first tier, listings with every word in the title.
+            GinIndex(
+                Func(
+                    F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()
+                ),
+                name="listing_title_gin",
+            ),
             models.Index(fields=["status", "updated_at", "id"], name="listing_status_sync"),
             # The catalogue's sync (which also returns listings that left it): ``core.sync``.
             models.Index(fields=["sync_xid", "id"], name="listing_sync_xid"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,11 +212,16 @@ def _write_children(achievement: Achievement, clean: dict[str, Any]) -> None:
 
 
 def achievement_refresh_search(*, achievement: Achievement) -> None:
-    """Re-index the achievement's listings after its title, summary or holder changed (the
+    """Re-index the achievement's listings after its title, summary, field or holder changed (the
     listings' trigger stamps them, so syncing clients get the new title: ``core.sync``)."""
     Listing.objects.filter(achievement=achievement).update(
         search_vector=search.search_vector(
-            title=achievement.title, summary=achievement.summary, holder=achievement.holder.name
+            title=achievement.title,
+            summary=achievement.summary,
+            holder=achievement.holder.name,
+            field=achievement.field,
+            mode=F("mode"),
+            rights=F("rights"),
         )
     )
 
@@ -312,7 +317,7 @@ def achievement_update(*, achievement: Achievement, actor: User, **changes: Any)
     if clean:
         locked.save(update_fields=[*clean, "updated_at"])
     _write_children(locked, children)
-    if {"title", "summary"} & set(clean):
+    if {"title", "summary", "field"} & set(clean):
         achievement_refresh_search(achievement=locked)
     return locked
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -112,7 +113,12 @@ def _index(listing: Listing) -> None:
     achievement = listing.achievement
     Listing.objects.filter(pk=listing.pk).update(
         search_vector=search.search_vector(
-            title=achievement.title, summary=achievement.summary, holder=achievement.holder.name
+            title=achievement.title,
+            summary=achievement.summary,
+            holder=achievement.holder.name,
+            field=achievement.field,
+            mode=F("mode"),
+            rights=F("rights"),
         )
     )
 
@@ -165,6 +171,7 @@ def listing_update(
     for name, value in clean.items():
         setattr(locked, name, value)
     locked.save(update_fields=["mode", "rights", *ALL_TERMS, "updated_at"])
+    _index(locked)  # the vector carries the mode and rights (``search.filter_lexemes``)
     return locked
 
 

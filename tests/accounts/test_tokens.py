@@ -127,3 +127,56 @@ def test_a_password_change_revokes_every_token_and_ends_the_other_sessions():
     assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
     assert elsewhere.get("/api/v1/me/").status_code in (401, 403)  # that session ended
     assert here.get("/api/v1/me/").status_code == 200  # this one stays signed in
+
+
+def _orm_resolve(key: str):  # type: ignore[no-untyped-def]
+    """The token lookup as the ORM says it: what ``api_token_resolve``'s one statement must equal."""
+    from django.utils import timezone
+
+    from accounts.services import _hash_key
+
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(
+            key_hash=_hash_key(key),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
+
+
+def _fields(obj) -> dict:  # type: ignore[no-untyped-def]
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_the_token_lookup_reads_what_the_orm_query_reads(django_assert_num_queries):
+    """``api_token_resolve`` reads the token and its user in one plain statement (the ORM built the
+    query anew on every API request): the same token, the same user, every field, and the same
+    refusals: revoked, expired, its user deactivated, unknown."""
+    from accounts.services import api_token_create, api_token_resolve
+
+    user = UserFactory(first_name="令", email="tool@example.com")
+    token, key = api_token_create(user=user, name="bidding tool", read_only=True)
+    api_token_resolve(key)  # stamps last_used_at; the next lookup within the minute only reads
+    with django_assert_num_queries(1):
+        fast = api_token_resolve(key)
+    slow = _orm_resolve(key)
+    assert fast is not None and slow is not None
+    assert _fields(fast) == _fields(slow)
+    assert _fields(fast.user) == _fields(slow.user)
+    assert fast.user.is_authenticated and fast.user_id == user.pk
+    assert not fast._state.adding and not fast.user._state.adding
+
+    assert api_token_resolve("no-such-key") is None and _orm_resolve("no-such-key") is None
+    spoils = {
+        "expired": lambda t: ApiToken.objects.filter(pk=t.pk).update(expires_at=t.created_at),
+        "revoked": lambda t: ApiToken.objects.filter(pk=t.pk).update(revoked_at=t.created_at),
+        "user deactivated": lambda t: type(t.user).objects.filter(pk=t.user_id).update(is_active=False),
+    }
+    for why, spoil in spoils.items():
+        token, key = api_token_create(user=UserFactory())
+        assert api_token_resolve(key) is not None, why
+        spoil(token)
+        assert api_token_resolve(key) is None and _orm_resolve(key) is None, why

@@ -9,6 +9,7 @@ minute: CI runs the whole suite.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -107,6 +108,16 @@ def private_redis() -> Iterator[RedisServer]:
     shutil.rmtree(server.dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def module_redis() -> Iterator[RedisServer]:
+    """``private_redis`` shared by a module's tests (each leaves it running, or ``up`` starts it)."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.kill()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
 def test_database_url() -> str:
     db = connection.settings_dict
     auth = quote(db.get("USER") or "", safe="")
@@ -149,6 +160,7 @@ class Process:
         self.proc = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        self._terminated = False
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -167,9 +179,15 @@ class Process:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
-    def stop(self) -> None:
-        if self.alive():
+    def terminate(self) -> None:
+        """SIGTERM to the process group, once (a second one may be read as "stop now")."""
+        if self.alive() and not self._terminated:
+            self._terminated = True
             os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def stop(self) -> None:
+        self.terminate()
+        if self.alive():
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -177,10 +195,8 @@ class Process:
         self._log.close()
 
 
-@pytest.fixture
-def processes(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
-    """Start market processes; every one is stopped at the end, and the test database waits until
-    their connections are gone (pytest-django drops it at the end of the session)."""
+@contextlib.contextmanager
+def _process_group(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
     started: list[Process] = []
 
     def start(name: str, argv: list[str], env: dict[str, str]) -> Process:
@@ -189,6 +205,8 @@ def processes(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
         return process
 
     yield start
+    for process in started:  # all at once: each takes its own while to shut down
+        process.terminate()
     for process in started:
         process.stop()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
@@ -199,6 +217,22 @@ def processes(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
             if cursor.fetchone()[0] == 0:
                 break
             time.sleep(0.1)
+
+
+@pytest.fixture
+def processes(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
+    """Start market processes; every one is stopped at the end, and the test database waits until
+    their connections are gone (pytest-django drops it at the end of the session)."""
+    with _process_group(django_db_blocker) as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def module_processes(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
+    """``processes`` for a module's tests that share a process (a server they do not disturb for
+    one another): stopped after the module's last test."""
+    with _process_group(django_db_blocker) as start:
+        yield start
 
 
 def procfile_roles() -> dict[str, list[str]]:

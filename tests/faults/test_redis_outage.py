@@ -26,27 +26,51 @@ from tests.factories import OrganizationFactory, open_auction, registered_bidder
 
 from .conftest import child_env, free_port, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One redis-server and one uvicorn for the module: its tests stay on one xdist worker.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_outage")]
+
+
+@pytest.fixture(scope="module")
+def web(module_redis, module_processes) -> str:
+    """The Procfile's web process (uvicorn, pooled connections) on the test database and the private
+    Redis: one for the module (each test kills and restarts the Redis, and ends with it back)."""
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+    ]
+    server = module_processes("web-redis-outage", argv, child_env(module_redis.url, DB_POOL="true"))
+    url = f"http://127.0.0.1:{port}"
+    assert wait_for(lambda: _health(url) is not None, 40, step=0.2), server.output()[-3000:]
+    return url
 
 
 @pytest.fixture
-def web(private_redis, processes) -> str:
-    """The Procfile's web process (uvicorn, pooled connections) on the test database and the private
-    Redis."""
-    port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-            "--port", str(port), "--lifespan", "off", "--log-level", "warning"]
-    server = processes("web-redis-outage", argv, child_env(private_redis.url, DB_POOL="true"))
-    url = f"http://127.0.0.1:{port}"
+def private_redis(module_redis, web):  # type: ignore[no-untyped-def]
+    """The module's Redis, running and seen by the web process at the start of each test (a test
+    that failed with it killed does not leave the next one without it)."""
+    if module_redis.proc is None or module_redis.proc.poll() is not None:
+        module_redis.start()
+    assert wait_for(lambda: _health(web) == "ok", 10), _health(web)
+    return module_redis
 
-    def up() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
 
-    assert wait_for(up, 40, step=0.2), server.output()[-3000:]
-    return url
+def _health(url: str) -> str | None:
+    try:
+        answer = httpx.get(f"{url}/healthz", timeout=2)
+    except httpx.HTTPError:
+        return None
+    return answer.json()["status"] if answer.status_code == 200 else None
 
 
 def _token(user: Any) -> str:
@@ -104,7 +128,9 @@ def test_rest_reads_and_bids_go_on_while_redis_is_away(private_redis, web):
     assert httpx.get(f"{web}/api/v1/results/").status_code == 200
     bid = httpx.post(f"{web}/api/v1/auctions/{auction.pk}/bids/", json={"amount": "1000.00"}, headers=auth)
     assert bid.status_code == 201, bid.text[:500]
-    refused = httpx.post(f"{web}/api/v1/auctions/{auction.pk}/bids/", json={"amount": "1000.00"}, headers=auth)
+    refused = httpx.post(
+        f"{web}/api/v1/auctions/{auction.pk}/bids/", json={"amount": "1000.00"}, headers=auth
+    )
     assert refused.status_code in (409, 422) and set(refused.json()) >= {"code", "detail"}, refused.text[:500]
     health = httpx.get(f"{web}/healthz")
     assert health.status_code == 200, health.text  # the web host can serve: keep it in the pool
@@ -152,4 +178,3 @@ def test_the_live_room_answers_every_bid_and_watchers_converge_across_an_outage(
         assert "bid" in socket.kinds[seen[id(socket)] :], socket.kinds
     for socket in (watcher, late_watcher, room, rival_room):
         socket.ws.close()
-

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from listings.models import Listing
-from listings.services import listing_publish_by_platform, listings_index_missing, listings_publish_bulk
+from listings.services import bulk, listing_publish_by_platform, listings_index_missing, listings_publish_bulk
 from tests.factories import AchievementFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +138,47 @@ def test_bulk_publish_in_one_transaction_twice():
         == 1
     )
     assert _vector(Listing.objects.get(achievement=one)) == _vector(Listing.objects.get(achievement=two))
+
+
+def test_bulk_and_single_publish_agree_where_the_database_makes_the_vector():
+    """Texts the bulk publish cannot be sure the parser sees as it does (numerals, full-width and
+    other scripts, ``1e5x``) are left to PostgreSQL: the same vector either way."""
+    holder = OrganizationFactory(name="Ｚhejiang 大学²")
+    one, two = (
+        AchievementFactory(holder=holder, title="①号 1e5x İstanbul 锂电池", summary=SUMMARY) for _ in range(2)
+    )
+    single = listing_publish_by_platform(
+        achievement=one, mode="negotiated", rights="use_first", reason=REASON, notice_days=15
+    )
+    listings_publish_bulk(achievement_ids=[two.pk], rights="use_first", notice_days=15, reason=REASON)
+    assert _vector(single) and _vector(single) == _vector(Listing.objects.get(achievement=two))
+
+
+def test_bulk_publish_writes_out_the_vectors_of_plain_texts():
+    """Chinese, ASCII words and punctuation: the vector is written out (no parser in the insert)."""
+    row = (7, TITLE, SUMMARY, "浙江大学", None, "new_energy")
+    [(pk, vector, t, s, h, v, f)] = bulk._index_rows([row], True, {})
+    assert vector and vector.startswith("'一':1A") and (t, s, h) == (None, None, None)
+    [(pk, vector, t, s, h, v, f)] = bulk._index_rows([row], False, {})
+    assert vector is None and t.startswith("一 一种")
+
+
+def test_bulk_publish_batch_by_batch(monkeypatch):
+    """Many batches (the worker tokenizing one while the next is written), mixed with texts left
+    to PostgreSQL: every achievement published once, each with the single service's vector."""
+    monkeypatch.setattr(bulk, "_READ_BATCH", 2)
+    holder = OrganizationFactory(name="浙江大学（测试）")
+    titles = [TITLE, "①号 装置", TITLE, "x²", TITLE]
+    made = [AchievementFactory(holder=holder, title=t, summary=SUMMARY) for t in titles]
+    assert (
+        listings_publish_bulk(
+            achievement_ids=[a.pk for a in made], rights="use_first", notice_days=15, reason=REASON
+        )
+        == 5
+    )
+    reference = [AchievementFactory(holder=holder, title=t, summary=SUMMARY) for t in titles]
+    for a, r in zip(made, reference, strict=True):
+        single = listing_publish_by_platform(
+            achievement=r, mode="negotiated", rights="use_first", reason=REASON, notice_days=15
+        )
+        assert _vector(Listing.objects.get(achievement=a)) == _vector(single)
