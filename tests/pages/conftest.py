@@ -95,7 +95,9 @@ def _test_database_url() -> str:
     return f"postgres://{auth}@{host}{port}/{db['NAME']}"
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(name: str) -> dict[str, str]:
+    """The environment of a server this worker starts; ``name`` becomes its database connections'
+    application_name (libpq reads PGAPPNAME), which ``_stop`` waits on."""
     return dict(
         os.environ,
         DATABASE_URL=_test_database_url(),
@@ -106,10 +108,11 @@ def _child_env() -> dict[str, str]:
         LOG_JSON="false",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        PGAPPNAME=name,
     )
 
 
-def _stop(proc: subprocess.Popen, django_db_blocker: Any) -> None:
+def _stop(proc: subprocess.Popen, django_db_blocker: Any, name: str) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -117,11 +120,15 @@ def _stop(proc: subprocess.Popen, django_db_blocker: Any) -> None:
         proc.kill()
         proc.wait()
     # PostgreSQL ends a dead client's backend a moment later; pytest-django drops the test
-    # database at the end and would find it still "being accessed by other users".
+    # database at the end and would find it still "being accessed by other users". Only this
+    # process's backends: the session's web server keeps its own connections open (waiting on all
+    # of them made each module's Celery worker stop take the whole 5 s).
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         for _ in range(50):
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND application_name = %s",
+                [name],
             )
             if cursor.fetchone()[0] == 0:
                 break
@@ -150,7 +157,7 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env={**_child_env(), "DB_POOL": "true"},  # as the Procfile runs the web process
+        env={**_child_env(f"uvicorn-{WORKER}"), "DB_POOL": "true"},  # as the Procfile runs the web process
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -167,11 +174,11 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         except OSError:
             pass
         if time.monotonic() > deadline:
-            _stop(proc, django_db_blocker)
+            _stop(proc, django_db_blocker, f"uvicorn-{WORKER}")
             raise RuntimeError("uvicorn did not become healthy within 90 s")
         time.sleep(0.2)
     yield url
-    _stop(proc, django_db_blocker)
+    _stop(proc, django_db_blocker, f"uvicorn-{WORKER}")
     log.close()
 
 
@@ -204,18 +211,18 @@ def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[sub
             "INFO",
         ],
         cwd=ROOT,
-        env=_child_env(),
+        env=_child_env(f"celery-{WORKER}"),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90  # a loaded machine running the suite in parallel
     while " ready." not in log_path.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
-            _stop(proc, django_db_blocker)
+            _stop(proc, django_db_blocker, f"celery-{WORKER}")
             raise RuntimeError(f"celery worker did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.2)
     yield proc
-    _stop(proc, django_db_blocker)
+    _stop(proc, django_db_blocker, f"celery-{WORKER}")
     log.close()
 
 
