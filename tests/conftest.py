@@ -76,6 +76,16 @@ def client_for(user, *, read_only: bool = False) -> APIClient:
     return client
 
 
+def throttle_counters_clear() -> None:
+    """Forget this process's rate-limit counters. Not ``cache.clear()``: that flushes the whole
+    Redis database, which parallel workers share (each under its own key prefix)."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match=cache.make_key("throttle_*")):
+        client.delete(key)
+
+
 @pytest.fixture
 def operator(db):
     user = UserFactory(username="op", is_staff=True)

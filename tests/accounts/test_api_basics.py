@@ -152,10 +152,11 @@ def test_concurrent_requests_with_one_key_execute_once():
 
 
 def test_throttled_requests_get_the_error_shape(settings, api):
-    from django.core.cache import cache
     from rest_framework.throttling import AnonRateThrottle
 
-    cache.clear()
+    from tests.conftest import throttle_counters_clear
+
+    throttle_counters_clear()
     rates = {**AnonRateThrottle.THROTTLE_RATES, "anon": "2/min"}
     original = AnonRateThrottle.THROTTLE_RATES
     AnonRateThrottle.THROTTLE_RATES = rates
@@ -165,5 +166,5 @@ def test_throttled_requests_get_the_error_shape(settings, api):
         r = api.post("/api/v1/accounts/register/", {})
     finally:
         AnonRateThrottle.THROTTLE_RATES = original
-        cache.clear()
+        throttle_counters_clear()
     assert_error_shape(r, 429, "throttled")

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from core.throttling import AnonRateThrottle, UserRateThrottle
+from tests.conftest import throttle_counters_clear
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _clean():  # type: ignore[no-untyped-def]
-    cache.clear()
+    throttle_counters_clear()
     yield
-    cache.clear()
+    throttle_counters_clear()
 
 
 def _request(user=None, address="10.0.0.7") -> Request:  # type: ignore[no-untyped-def]
@@ -45,8 +46,10 @@ def _throttle(cls, rate: str, at: float | None = None):  # type: ignore[no-untyp
 
 
 def _stored() -> dict[str, bytes]:
+    """This process's throttle keys (parallel workers share the Redis database, each under its own
+    key prefix)."""
     client = cache._cache.get_client(write=False)
-    return {k.decode(): client.get(k) for k in client.scan_iter(match=f"*{'throttle_'}*")}
+    return {k.decode(): client.get(k) for k in client.scan_iter(match=cache.make_key("throttle_*"))}
 
 
 def test_a_busy_clients_count_stays_one_small_number_per_window():
