@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -135,6 +136,34 @@ LONGEST_FIRST = (
     "tests/auctions/test_room_counts.py",
     "tests/marketplace/test_plain_documents.py",
 )
+
+
+# The modules that start a server of their own for their tests (module-scoped fixtures: the live
+# room's uvicorn, the Redis outage's redis-server and uvicorn, the trade stories' Celery worker).
+# Under ``--dist loadgroup`` (dev.py test) each goes to one worker whole, and its server starts
+# once, not once per worker that took one of its tests (~20-30 s each at load 15).
+ONE_WORKER = (
+    "tests/auctions/test_live_room_server.py",
+    "tests/faults/test_redis_outage.py",
+    "tests/pages/test_trade_stories.py",
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` that also keeps each ONE_WORKER module on one worker. Not by
+    ``xdist_group`` marks: pytest-xdist 3.8 groups by a suffix it writes into ``item._nodeid``,
+    which pytest 9.2's node ids no longer read (pytest-xdist issue 1386), so marked tests spread
+    over the workers as if unmarked. Marked tests are still grouped where the suffix is there."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class OneWorkerModules(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else super()._split_scope(nodeid)
+
+    return OneWorkerModules(config, log)
 
 
 def _rank(item: pytest.Item) -> int:

@@ -18,12 +18,7 @@ from auctions.models import Auction
 from auctions.services import bid_place, proxy_bid_set
 from tests.factories import OrganizationFactory, member_of, open_auction, registered_bidder
 
-# One uvicorn for the module (live_server_url): its tests stay on one xdist worker.
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.asyncio,
-    pytest.mark.xdist_group("live_room_server"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 class LiveClient:

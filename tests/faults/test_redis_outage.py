@@ -26,8 +26,7 @@ from tests.factories import OrganizationFactory, open_auction, registered_bidder
 
 from .conftest import child_env, free_port, wait_for
 
-# One redis-server and one uvicorn for the module: its tests stay on one xdist worker.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_outage")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")

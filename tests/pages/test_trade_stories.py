@@ -35,8 +35,7 @@ from tests.factories import AchievementFactory, OrganizationFactory, make_listin
 
 from .conftest import confirm
 
-# One Celery worker for the module (celery_worker): its tests stay on one xdist worker.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("trade_stories")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TITLE = "基于柔性触觉传感的智能机器人灵巧手"
 
