@@ -184,7 +184,7 @@ def _rank(item: pytest.Item) -> int:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]):
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
     """Every transactional test restores the rows the migrations made (content types, operator
     groups) and flushes without re-creating them: a plain transactional test's flush re-creates
     content types under new ids, which then collide with a later ``serialized_rollback`` test's
@@ -202,9 +202,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]):
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
             )
-    result = yield  # pytest-django sorts (TestCase-like tests first)
+    result = yield  # pytest-django sorts (TestCase-like tests first); xdist names the groups
     items.sort(key=_rank)
+    _name_xdist_groups(config, items)
     return result
+
+
+def _name_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """xdist's ``loadgroup`` finds a test's group in its node id (``…@group``), which xdist 3.8
+    writes to ``item._nodeid``; pytest 9.2 keeps the id in ``item._id`` and ignores it, so every
+    group fell apart into single tests. Written here the way pytest 9.2 reads it (nothing to do
+    where xdist's own write took)."""
+    if not config.getoption("loadgroup", default=False):  # set in xdist's workers only
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
 
 
 def _migrations_fingerprint() -> str:
