@@ -159,6 +159,34 @@ ONE_WORKER = (
 )
 
 
+class _EveryTestRan:
+    """In a parallel run's controller: the run fails unless every test the workers collected came
+    back with a report. xdist's schedulers can lose tests without a word (loadgroup keyed its
+    queue by node id and dropped 150 tests that shared one; the run passed)."""
+
+    def __init__(self) -> None:
+        self.ran: set[str] = set()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown":
+            self.ran.add(report.nodeid)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus == 0 and len(self.ran) < session.testscollected:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(
+                    f"only {len(self.ran)} of the {session.testscollected} tests collected ran", red=True
+                )
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getvalue("dist") not in (None, "no") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_EveryTestRan(), "every-test-ran")
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadgroup`` that also keeps each ONE_WORKER module on one worker. Not by
     ``xdist_group`` marks: pytest-xdist 3.8 groups by a suffix it writes into ``item._nodeid``,
@@ -203,9 +231,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
             )
     result = yield  # pytest-django sorts (TestCase-like tests first); xdist names the groups
+    _unique_node_ids(items)
     items.sort(key=_rank)
     _name_xdist_groups(config, items)
     return result
+
+
+def _unique_node_ids(items: list[pytest.Item]) -> None:
+    """Every test has its own node id, or the run stops. pytest 9.2 builds an item's id from its
+    ``originalname`` and a parametrize call's params; schemathesis names each operation's item
+    ``test…[GET /api/v1/…]`` but passes the bare function name as ``originalname``, so its 151
+    operations shared one id. xdist's ``loadgroup`` keys its work queue by node id: all but one
+    of them were silently never run, and the run passed. Such an item gets the id its name gives
+    (which also names the operation in reports); any id still shared fails the collection."""
+    from collections import Counter
+
+    from _pytest.nodeid import coerce_node_id
+
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and isinstance(item, pytest.Function) and item.name != item.originalname:
+            item._id = coerce_node_id(f"{item.nodeid.split('::', 1)[0]}::{item.name}")
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests that share a node id (a parallel run would drop them): {shared[:5]}")
 
 
 def _name_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
