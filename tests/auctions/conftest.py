@@ -9,11 +9,9 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(scope="module")
 def live_server_url(django_db_setup, django_db_blocker):
-    """A real uvicorn (config.asgi) on a free port against the test database, for one module."""
+    """A real uvicorn (config.asgi) on a port of its own (``tests.servers``) against the test database, for one module."""
     import os
-    import socket
     import subprocess
-    import sys
     import time
     import urllib.request
     from pathlib import Path
@@ -22,9 +20,10 @@ def live_server_url(django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.db import connection
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    from tests.servers import held_socket, uvicorn_argv
+
+    sock = held_socket()
+    port = sock.getsockname()[1]
     db = connection.settings_dict
     host = quote(db.get("HOST") or "", safe="")
     database_url = (
@@ -40,23 +39,11 @@ def live_server_url(django_db_setup, django_db_blocker):
         DB_POOL="true",  # as the Procfile runs the web process
     )
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
+        uvicorn_argv(sock),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        pass_fds=(sock.fileno(),),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90  # a loaded machine running the suite in parallel
@@ -69,6 +56,7 @@ def live_server_url(django_db_setup, django_db_blocker):
         except OSError:
             if time.monotonic() > deadline:
                 proc.kill()
+                sock.close()
                 raise
             time.sleep(0.2)
     yield url
@@ -78,6 +66,7 @@ def live_server_url(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    sock.close()
     # Let PostgreSQL end the server's sessions before pytest-django drops the test database.
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         for _ in range(50):

@@ -151,14 +151,22 @@ def child_env(redis_url: str, **extra: str) -> dict[str, str]:
 class Process:
     """A market process with its output in ``test-artifacts/faults/<name>.log``."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, name: str, argv: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = ()
+    ) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.name = name
         # One file per test process: under pytest-xdist two workers may start the same role at once.
         self.log_path = ARTIFACTS / f"{name}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            pass_fds=pass_fds,
         )
         self._terminated = False
 
@@ -199,8 +207,8 @@ class Process:
 def _process_group(django_db_blocker: Any) -> Iterator[Callable[..., Process]]:
     started: list[Process] = []
 
-    def start(name: str, argv: list[str], env: dict[str, str]) -> Process:
-        process = Process(name, argv, env)
+    def start(name: str, argv: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = ()) -> Process:
+        process = Process(name, argv, env, pass_fds)
         started.append(process)
         return process
 

@@ -13,7 +13,6 @@ bid dropped the bidder's socket (the room's rate limit raised).
 from __future__ import annotations
 
 import json
-import sys
 import time
 from typing import Any
 
@@ -23,8 +22,9 @@ from websockets.sync.client import ClientConnection, connect
 
 from accounts.services import api_token_create
 from tests.factories import OrganizationFactory, open_auction, registered_bidder
+from tests.servers import held_socket, uvicorn_argv
 
-from .conftest import child_env, free_port, wait_for
+from .conftest import child_env, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,22 +33,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def web(module_redis, module_processes) -> str:
     """The Procfile's web process (uvicorn, pooled connections) on the test database and the private
     Redis: one for the module (each test kills and restarts the Redis, and ends with it back)."""
-    port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
-        "--log-level",
-        "warning",
-    ]
-    server = module_processes("web-redis-outage", argv, child_env(module_redis.url, DB_POOL="true"))
+    sock = held_socket()  # the server holds it; closed with the process at the module's end
+    port = sock.getsockname()[1]
+    server = module_processes(
+        "web-redis-outage",
+        uvicorn_argv(sock),
+        child_env(module_redis.url, DB_POOL="true"),
+        pass_fds=(sock.fileno(),),
+    )
+    sock.close()  # the server has its own copy
     url = f"http://127.0.0.1:{port}"
     assert wait_for(lambda: _health(url) is not None, 40, step=0.2), server.output()[-3000:]
     return url

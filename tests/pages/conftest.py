@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
+
+from tests.servers import held_socket, uvicorn_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,12 +78,6 @@ def operator(db: None) -> Any:
         group.permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=codename))
         user.groups.add(group)
     return user
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _test_database_url() -> str:
@@ -139,27 +134,16 @@ def _stop(proc: subprocess.Popen, django_db_blocker: Any, name: str) -> None:
 def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """uvicorn serving config.asgi on a free port, against the test database. Yields its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    sock = held_socket()
+    port = sock.getsockname()[1]
     log = open(ARTIFACTS / f"uvicorn-{WORKER}.log", "w")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
+        uvicorn_argv(sock),
         cwd=ROOT,
         env={**_child_env(f"uvicorn-{WORKER}"), "DB_POOL": "true"},  # as the Procfile runs the web process
         stdout=log,
         stderr=subprocess.STDOUT,
+        pass_fds=(sock.fileno(),),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90  # a loaded machine running the suite in parallel
@@ -175,10 +159,12 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
             pass
         if time.monotonic() > deadline:
             _stop(proc, django_db_blocker, f"uvicorn-{WORKER}")
+            sock.close()
             raise RuntimeError("uvicorn did not become healthy within 90 s")
         time.sleep(0.2)
     yield url
     _stop(proc, django_db_blocker, f"uvicorn-{WORKER}")
+    sock.close()
     log.close()
 
 
