@@ -81,8 +81,11 @@ class RedisServer:
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
 
         def up() -> bool:
+            # ours, not another test process's server that took the port between free_port and
+            # this start (a port cannot be handed to redis-server held, as uvicorn's is)
+            assert self.proc is not None and self.proc.poll() is None, "redis-server exited"
             try:
-                return bool(client.ping())
+                return client.info("server")["process_id"] == self.proc.pid
             except redis.RedisError:
                 return False
 
