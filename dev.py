@@ -352,10 +352,11 @@ def run_checks(bins: Path, results: list[tuple[str, int, bytes]]) -> None:
 
 
 # ``loadgroup``: as ``load``, one test at a time to a free worker (a worker holds at most ~3 queued),
-# except that the tests of one ``xdist_group`` go to one worker together: a module that starts its
-# own server (a uvicorn, a redis-server, a Celery worker: module-scoped fixtures) starts it once,
-# not once per worker that took one of its tests. ``--no-loadscope-reorder`` keeps the collection's
-# order (LONGEST_FIRST in tests/conftest.py) instead of putting the largest groups first.
+# except that a group's tests go to one worker together (tests/conftest.py's scheduler: each module
+# in ONE_WORKER is a group): a module that starts its own server (a uvicorn, a redis-server, a
+# Celery worker: module-scoped fixtures) starts it once, not once per worker that took one of its
+# tests. ``--no-loadscope-reorder`` keeps the collection's order (LONGEST_FIRST in
+# tests/conftest.py) instead of putting the largest groups first.
 DIST = ["--dist", "loadgroup", "--no-loadscope-reorder"]
 
 

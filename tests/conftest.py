@@ -191,7 +191,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadgroup`` that also keeps each ONE_WORKER module on one worker. Not by
     ``xdist_group`` marks: pytest-xdist 3.8 groups by a suffix it writes into ``item._nodeid``,
     which pytest 9.2's node ids no longer read (pytest-xdist issue 1386), so marked tests spread
-    over the workers as if unmarked. Marked tests are still grouped where the suffix is there."""
+    over the workers as if unmarked: a module that must stay on one worker is named in ONE_WORKER."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
@@ -230,10 +230,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
             )
-    result = yield  # pytest-django sorts (TestCase-like tests first); xdist names the groups
+    result = yield  # pytest-django sorts (TestCase-like tests first)
     _unique_node_ids(items)
     items.sort(key=_rank)
-    _name_xdist_groups(config, items)
     return result
 
 
@@ -255,27 +254,6 @@ def _unique_node_ids(items: list[pytest.Item]) -> None:
     shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
     if shared:
         raise pytest.UsageError(f"tests that share a node id (a parallel run would drop them): {shared[:5]}")
-
-
-def _name_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """xdist's ``loadgroup`` finds a test's group in its node id (``…@group``), which xdist 3.8
-    writes to ``item._nodeid``; pytest 9.2 keeps the id in ``item._id`` and ignores it, so every
-    group fell apart into single tests. Written here the way pytest 9.2 reads it (nothing to do
-    where xdist's own write took)."""
-    if not config.getoption("loadgroup", default=False):  # set in xdist's workers only
-        return
-    from _pytest.nodeid import coerce_node_id
-
-    for item in items:
-        names = sorted(
-            {
-                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                for m in item.iter_markers("xdist_group")
-            }
-        )
-        suffix = "@" + "_".join(names)
-        if names and not item.nodeid.endswith(suffix):
-            item._id = coerce_node_id(item.nodeid + suffix)
 
 
 def _migrations_fingerprint() -> str:
