@@ -28,9 +28,8 @@ from typing import Any
 import jieba
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, TextField, Value
+from django.db.models import BooleanField, Func, Value
 from django.db.models.expressions import CombinedExpression, RawSQL
-from django.db.models.functions import Cast, Concat
 
 CONFIG = "simple"
 
@@ -235,24 +234,38 @@ def search_vector(
     """The expression stored in ``Listing.search_vector``: title weighs most, then summary, holder;
     then the filter lexemes (``field``, ``mode``, ``rights``: values, or expressions such as
     ``F("mode")`` for an update of several listings)."""
-    parts = [
-        Value("'field:"),
-        _expression(field),
-        Value("':1A 'mode:"),
-        _expression(mode),
-        Value("':1A 'rights:"),
-        _expression(rights),
-        Value("':1A"),
-    ]
-    filters = Cast(Concat(*parts, output_field=TextField()), SearchVectorField())
     return CombinedExpression(
         SearchVector(Value(segment_document(title)), config=CONFIG, weight="A")
         + SearchVector(Value(segment_document(summary)), config=CONFIG, weight="B")
         + SearchVector(Value(segment_document(holder)), config=CONFIG, weight="C"),
         "||",
-        filters,
+        _FilterLexemes(_expression(field), _expression(mode), _expression(rights)),
         output_field=SearchVectorField(),
     )
+
+
+class _FilterLexemes(Func):
+    """``FILTERS_SQL`` of three expressions (field, mode, rights): the one writing of the filters'
+    lexemes, for the single-listing services as for the bulk writer's SQL."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        sqls, params = [], []
+        for expression in self.get_source_expressions():
+            sql, more = compiler.compile(expression)
+            sqls.append(f"({sql})")
+            params += more
+        field, mode, rights = sqls  # FILTERS_SQL names them in this order
+        return FILTERS_SQL.format(f=field, m=mode, r=rights), tuple(params)
 
 
 def _expression(value: Any) -> Any:

@@ -265,8 +265,13 @@ def catalogue_list(*, filters: CatalogueFilters) -> QuerySet[Listing]:
             qs = qs.filter(condition)
         return _ordered(qs, ORDER_KEYS[order], walk=walk)
     if order == "relevance":  # an empty search: nothing to rank
-        qs = qs.annotate(tier=Value(REST_TIER, output_field=IntegerField()))
+        qs = _in_tier(qs, REST_TIER)
     return _ordered(qs, ORDER_KEYS[order])
+
+
+def _in_tier(qs: QuerySet[Listing], tier: int) -> QuerySet[Listing]:
+    """``qs`` with its relevance tier, the first key of the relevance order and of its cursor."""
+    return qs.annotate(tier=Value(tier, output_field=IntegerField()))
 
 
 def catalogue_tiers(*, filters: CatalogueFilters) -> list[tuple[int, Callable[[], QuerySet[Listing]]]] | None:
@@ -283,7 +288,7 @@ def catalogue_tiers(*, filters: CatalogueFilters) -> list[tuple[int, Callable[[]
 
     def title() -> QuerySet[Listing]:
         condition, walk = match.where(title=True)
-        found = qs.filter(condition).annotate(tier=Value(TITLE_TIER, output_field=IntegerField()))
+        found = _in_tier(qs.filter(condition), TITLE_TIER)
         return _ordered(found, keys, walk=walk)
 
     def others() -> QuerySet[Listing]:
@@ -291,7 +296,7 @@ def catalogue_tiers(*, filters: CatalogueFilters) -> list[tuple[int, Callable[[]
         rest = None if everywhere is None else max(everywhere - (in_title or 0.0), 0.0)
         condition, walk = match.where(share=rest)
         found = qs.filter(condition).exclude(match.condition(title=True, walk=True))
-        return _ordered(found.annotate(tier=Value(REST_TIER, output_field=IntegerField())), keys, walk=walk)
+        return _ordered(_in_tier(found, REST_TIER), keys, walk=walk)
 
     return [(TITLE_TIER, title), (REST_TIER, others)]
 
