@@ -227,9 +227,13 @@ def test_a_cursor_page_starts_at_the_cursor_in_the_index(api, university):
     with CaptureQueriesContext(connection) as ran:
         assert len(api.get(first["next"]).json()["results"]) == 1
     page = next(q["sql"] for q in ran.captured_queries if 'FROM "listings_listing"' in q["sql"])
+    # The page's own WHERE, ORDER BY and LIMIT on the listing table alone: with the joins left in,
+    # a planner that thinks the tables empty may as well start from the achievements, and the plan
+    # would say nothing about the keyset.
+    where_order_limit = page[page.index(" WHERE ") :]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + page)
+        cursor.execute('EXPLAIN SELECT "listings_listing"."id" FROM "listings_listing"' + where_order_limit)
         conditions = " ".join(row[0] for row in cursor.fetchall() if "Index Cond" in row[0])
     assert "published_at <=" in conditions
