@@ -9,12 +9,16 @@ template). ``CreateModels`` adds the same model states, then re-renders once for
 the tables are created exactly as each ``CreateModel`` creates its own (foreign keys last, as
 PostgreSQL's schema editor defers them to the end of the migration, so the models may point at
 each other in any order).
+
+``sync_trigger_skips_stamped``: a synced table's trigger that leaves alone the rows a set-based
+statement stamped itself (``core.sync.SYNC_STAMPED_SQL``; core migration 0003).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import migrations
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.operations.models import CreateModel
 from django.db.migrations.state import ModelState
@@ -60,3 +64,16 @@ class CreateModels(Operation):
     @property
     def migration_name_fragment(self) -> str:
         return "create_models"
+
+
+def sync_trigger_skips_stamped(table: str) -> migrations.RunSQL:
+    """``table``'s sync trigger (``{table}_sync``, ``market_sync_row()``) made to skip a row that
+    already holds this transaction's id and stamp (``market_sync_stamped``, core migration 0003);
+    reversed, the trigger as it was, firing for every row."""
+    trigger = f"CREATE TRIGGER {table}_sync BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW"
+    drop = f"DROP TRIGGER IF EXISTS {table}_sync ON {table}"
+    skipping = f"{trigger} WHEN (market_sync_stamped(NEW.sync_xid, NEW.updated_at) IS NOT TRUE)"
+    return migrations.RunSQL(
+        [drop, f"{skipping} EXECUTE FUNCTION market_sync_row()"],
+        [drop, f"{trigger} EXECUTE FUNCTION market_sync_row()"],
+    )

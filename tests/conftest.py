@@ -183,7 +183,8 @@ class _EveryTestRan:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getvalue("dist") not in (None, "no") and not hasattr(config, "workerinput"):
+    parallel = config.getvalue("dist") not in (None, "no") and not config.option.collectonly
+    if parallel and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_EveryTestRan(), "every-test-ran")
 
 
@@ -237,20 +238,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _unique_node_ids(items: list[pytest.Item]) -> None:
-    """Every test has its own node id, or the run stops. pytest 9.2 builds an item's id from its
-    ``originalname`` and a parametrize call's params; schemathesis names each operation's item
-    ``test…[GET /api/v1/…]`` but passes the bare function name as ``originalname``, so its 151
-    operations shared one id. xdist's ``loadgroup`` keys its work queue by node id: all but one
-    of them were silently never run, and the run passed. Such an item gets the id its name gives
-    (which also names the operation in reports); any id still shared fails the collection."""
+    """Every test has its own node id, or the run stops: xdist's ``loadgroup`` keys its work queue
+    by node id, and items sharing one were silently never run while the run passed (under pytest
+    9.2, schemathesis's ``@schema.parametrize()`` gave its 151 operations one id; the fuzz is a
+    plain ``pytest.mark.parametrize`` now)."""
     from collections import Counter
 
-    from _pytest.nodeid import coerce_node_id
-
-    counts = Counter(item.nodeid for item in items)
-    for item in items:
-        if counts[item.nodeid] > 1 and isinstance(item, pytest.Function) and item.name != item.originalname:
-            item._id = coerce_node_id(f"{item.nodeid.split('::', 1)[0]}::{item.name}")
     shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
     if shared:
         raise pytest.UsageError(f"tests that share a node id (a parallel run would drop them): {shared[:5]}")

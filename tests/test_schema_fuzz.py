@@ -16,9 +16,10 @@ generated ones; with the three roles about 27,000 requests, nearly all of this f
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import hypothesis
@@ -26,6 +27,11 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+from schemathesis.core.failures import FailureGroup, as_reported_failure
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.python._constants.orchestrator import make_constants_value_source
+from schemathesis.schemas import APIOperation
 
 from accounts.models import Membership
 from tests.conftest import client_for
@@ -121,9 +127,11 @@ def _fuzz_world(_fuzz_market, db) -> dict[str, dict[str, str]]:
 
 fuzzed = _schema()
 _seed = (lambda f: f) if SEED == "random" else hypothesis.seed(int(SEED))
+# Every operation's label, in the schema's order: cheap to list, so every xdist worker can collect
+# them all. The cases are built in the test that runs the operation (``_cases``), not here.
+OPERATIONS = {result.ok().label: result.ok() for result in fuzzed.get_all_operations()}
 
 
-@fuzzed.parametrize()
 @_seed
 @hypothesis.settings(
     max_examples=EXAMPLES,
@@ -132,7 +140,36 @@ _seed = (lambda f: f) if SEED == "random" else hypothesis.seed(int(SEED))
     suppress_health_check=list(hypothesis.HealthCheck),
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
-def test_no_server_error_and_every_response_as_the_schema_says(case, _fuzz_world):
-    for headers in _fuzz_world.values():
+def _as_every_role(case: schemathesis.Case, world: dict[str, dict[str, str]]) -> None:
+    for headers in world.values():
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)
+
+
+@functools.cache
+def _feedback() -> FeedbackSources:
+    """The constants schemathesis reads out of the application's code, once a process."""
+    return FeedbackSources(constants_value_source=make_constants_value_source(fuzzed))
+
+
+def _cases(operation: APIOperation) -> Callable[..., None]:
+    """The Hypothesis test of one operation as schemathesis's pytest plugin builds it (its own
+    builder, with the schema's configuration): the coverage phase's cases as explicit examples,
+    then ``EXAMPLES`` generated ones. ``@fuzzed.parametrize()`` built every operation's test while
+    collecting, so each xdist worker made the ~8,500 coverage cases of all ~150 operations (7 s of
+    CPU each) to run a quarter of them; built here, each is made once, by the worker that sends it."""
+    return build_operation_test(
+        config=fuzzed.config,
+        operation=operation,
+        test_func=_as_every_role,
+        given_kwargs={},
+        feedback=_feedback(),
+    )
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_no_server_error_and_every_response_as_the_schema_says(operation, _fuzz_world):
+    try:
+        _cases(OPERATIONS[operation])(world=_fuzz_world)
+    except FailureGroup as failures:  # the checks' failures, as schemathesis's plugin reports them
+        raise as_reported_failure(failures) from None

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notify_organizations
 from core.locks import advisory_xact_lock
+from core.sync import SYNC_STAMPED_SQL
 from listings.models import ConversionStatus, Listing, Rights
 from listings.services import listings_publish_bulk
 
@@ -180,13 +181,13 @@ def open_entries(today: dt.date) -> list[tuple]:
             INSERT INTO conversion_usefirstentry (
                 achievement_id, holder_id, origin, listed_on, reason, free_license_eligible,
                 free_license_eligible_on, listing_id, closed_on, close_cause, close_reason,
-                created_at, updated_at
+                created_at, updated_at, sync_xid
             )
             SELECT c.id, c.holder_id, %(origin)s, %(today)s,
                    format(%(entry_reason)s, to_char(c.first_granted_on, 'YYYY-MM-DD')),
                    c.first_granted_on <= %(free_through)s,
                    CASE WHEN c.first_granted_on <= %(free_through)s THEN %(today)s::date END,
-                   m.id, NULL, '', '', clock_timestamp(), {ENTRY_STAMP}
+                   m.id, NULL, '', '', clock_timestamp(), {SYNC_STAMPED_SQL}
             FROM use_first_candidate c
             -- Its published use-first listing: at most one active listing per achievement.
             LEFT JOIN listings_listing m

@@ -4,7 +4,8 @@ the platform at once (the daily use-first job): one statement each, set-based.
 ``listings_publish_bulk`` writes for each achievement exactly what ``listing_publish_by_platform``
 writes: the listing with its terms (``created_by`` null: the platform), a status-change row
 '' -> draft and one draft -> published with the reason and no actor, ``status = published``,
-``published_at``, the sync stamp (the trigger's, ``core.sync``) and the search vector of the
+``published_at``, the sync stamp (the trigger's, ``core.sync``, written by the insert itself:
+``SYNC_STAMPED_SQL``) and the search vector of the
 achievement's title, summary and holder (``listings.search``), so a listing is never published
 unfindable; ``tests/listings/test_bulk.py`` compares the rows. Each listing is written once: the
 texts are read in one pass and tokenized in Python, batch by batch, into a temporary table, and
@@ -25,7 +26,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
-from core.sync import SYNC_STAMP_SQL
+from core.sync import SYNC_STAMP_SQL, SYNC_STAMPED_SQL
 
 from .. import search
 from ..models import Listing, Rights
@@ -198,10 +199,10 @@ def listings_publish_bulk(
                 WITH made AS (
                     INSERT INTO listings_listing (
                         achievement_id, mode, rights, status, asking_price, notice_days,
-                        created_by_id, published_at, created_at, updated_at, search_vector
+                        created_by_id, published_at, created_at, updated_at, sync_xid, search_vector
                     )
                     SELECT x.id, %(mode)s, %(rights)s, %(published)s, NULLIF(x.v, 0), %(notice_days)s,
-                           NULL, clock_timestamp(), clock_timestamp(), {_LISTING_STAMP},
+                           NULL, clock_timestamp(), clock_timestamp(), {SYNC_STAMPED_SQL},
                            {_vector_sql("x", mode="%(mode)s", rights="%(rights)s")}
                     FROM {_TEXTS} x
                     ORDER BY x.id

@@ -16,6 +16,7 @@ from conversion.services import (
 )
 from listings.models import Achievement, ConversionStatus, Listing, ListingStatusChange
 from listings.services import achievement_set_conversion
+from tests.core.test_sync_stamped import sync_trigger_calls, transaction_stamp
 from tests.factories import OrganizationFactory, member_of
 
 from .helpers import at_noon, make_achievement
@@ -126,6 +127,19 @@ def test_listed_late_already_eligible(university):
     run_on(D(2024, 3, 11))
     entry = open_entries(achievement).get()
     assert entry.free_license_eligible and entry.free_license_eligible_on == D(2024, 3, 11)
+
+
+def test_the_job_writes_its_listings_and_entries_stamped(university, admin):
+    """Its inserts write the transaction's sync id and stamp themselves (core.sync
+    SYNC_STAMPED_SQL): the rows carry what the trigger writes, and the trigger is never called."""
+    for i in range(3):
+        make_achievement(university, GRANT - dt.timedelta(days=i * 400))
+    before = sync_trigger_calls()
+    assert run_on(D(2024, 3, 11)).listed == 3
+    assert sync_trigger_calls() == before
+    written = list(UseFirstEntry.objects.values_list("sync_xid", "updated_at"))
+    written += Listing.objects.values_list("sync_xid", "updated_at")
+    assert len(written) == 6 and set(written) == {transaction_stamp()}
 
 
 def test_running_twice_adds_nothing(university, admin):

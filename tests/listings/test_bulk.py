@@ -28,7 +28,9 @@ def _written(listing: Listing) -> dict:
         "notice_days": listing.notice_days,
         "created_by": listing.created_by_id,
         "has_published_at": listing.published_at is not None,
-        "has_updated_at": listing.updated_at is not None,
+        # The transaction's sync stamp and id (core.sync): the single service's by the trigger,
+        # the bulk insert's written by the insert itself (SYNC_STAMPED_SQL). One transaction here.
+        "sync": (listing.updated_at, listing.sync_xid),
         "search_vector": _vector(listing),
         "moves": list(
             listing.status_changes.order_by("id").values_list("from_status", "to_status", "actor", "reason")

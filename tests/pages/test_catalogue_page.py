@@ -91,6 +91,6 @@ def test_an_auction_not_yet_started_counts_down_to_its_start(client, university)
     listing = make_listing(achievement=AchievementFactory(holder=university), mode="auction")
     assert listing.starts_at > dt.datetime.now(dt.UTC)
     html = client.get("/catalogue/").content.decode()
-    card = html[html.index(f'/listings/{listing.pk}/'):]
+    card = html[html.index(f"/listings/{listing.pk}/") :]
     card = card[: card.index("</article>")]
     assert "距开始" in card and "距结束" not in card
