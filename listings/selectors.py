@@ -6,7 +6,6 @@ Usable from DRF views and from the pages alike; every function takes plain argum
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -16,7 +15,7 @@ from django.db.models import Case, F, Field, Func, IntegerField, Q, QuerySet, Va
 
 from accounts.models import Membership, User
 from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
-from core.compiled import CompiledQuery
+from core.compiled import OneByIdFor
 from core.sync import sync_since
 
 from . import search
@@ -91,39 +90,22 @@ def listings_visible_to(user: Any) -> QuerySet[Listing]:
     return _with_relations(qs)
 
 
-# Placeholders of the compiled single-listing reads (no row and no user has a negative id).
-_LISTING, _USER = -1, -2
-_BIGINT = 2**63
+def _visible_listing(pk: int, user_id: int | None) -> QuerySet[Listing]:
+    qs = Listing.objects.filter(pk=pk).order_by()
+    if user_id is not None:
+        qs = qs.filter(_visible(Membership.objects.filter(user_id=user_id).values("organization_id")))
+    return _with_relations(qs)
 
 
-@functools.cache
-def _visible_listing_query(*, operator: bool) -> CompiledQuery[Listing]:
-    """``listings_visible_to(user).filter(pk=...)`` as one statement compiled once per process,
-    the caller's organizations read inside it: most API calls on a listing start with this read,
-    and building and compiling the joined query anew took about three quarters of its CPU."""
-
-    def build(listing_id: int, user_id: int = _USER) -> QuerySet[Listing]:
-        qs = Listing.objects.filter(pk=listing_id).order_by()
-        if not operator:
-            qs = qs.filter(_visible(Membership.objects.filter(user_id=user_id).values("organization_id")))
-        return _with_relations(qs)
-
-    if operator:
-        return CompiledQuery(build, listing_id=_LISTING)
-    return CompiledQuery(build, listing_id=_LISTING, user_id=_USER)
+# Most API calls on a listing start with this read; building and compiling the joined query anew
+# (and reading the caller's organizations first) took about three quarters of its CPU.
+_VISIBLE_LISTING = OneByIdFor(_visible_listing)
 
 
 def listing_get_visible(*, user: Any, listing_id: int) -> Listing | None:
-    """The listing if ``user`` may see it (``listings_visible_to``), with its relations; one
-    statement (with an operator's permissions, unless already read for this request)."""
-    if not -_BIGINT <= int(listing_id) < _BIGINT:
-        return None  # beyond the id column's range, as the ORM answers such a filter
-    if is_operator(user):
-        rows = _visible_listing_query(operator=True).fetch(listing_id=int(listing_id))
-    else:
-        user_id = user.pk if getattr(user, "is_authenticated", False) else None
-        rows = _visible_listing_query(operator=False).fetch(listing_id=int(listing_id), user_id=user_id)
-    return rows[0] if rows else None
+    """``listings_visible_to(user).filter(pk=listing_id)`` with its relations, in one statement
+    compiled once per process, the caller's organizations read inside it."""
+    return _VISIBLE_LISTING.get(listing_id, user=user, sees_all=is_operator(user))
 
 
 def achievement_get(*, achievement_id: int) -> Achievement | None:
