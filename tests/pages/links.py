@@ -11,6 +11,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 # Links that end the session or are not pages of the site.
 SKIP = re.compile(r"^/(accounts/logout/|admin/|static/|media/)")
+LINK_TIMEOUT_MS = 60_000
 
 
 @dataclass
@@ -44,7 +45,9 @@ class LinkWalker:
                 continue
             if url in self.checked or len(self.checked) >= self.limit:
                 continue
-            reply = context.request.get(url, max_redirects=5)
+            # Whether each link answers, not how fast: a confirmation PDF (fpdf2 drawing in a 17 MB
+            # font, ~0.5 s of CPU) took over the contexts' 10 s under a full parallel run at load 15.
+            reply = context.request.get(url, max_redirects=5, timeout=LINK_TIMEOUT_MS)
             self.checked[url] = reply.status
             if reply.status >= 400:
                 self.problems.append(
