@@ -82,11 +82,16 @@ def user_memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization").order_by("id")
 
 
+def member_organizations_of(user_id: int) -> QuerySet[Membership, int]:
+    """The ids of the organizations user ``user_id`` belongs to, as a query (a subquery in another)."""
+    return Membership.objects.filter(user_id=user_id).values_list("organization_id", flat=True)
+
+
 def member_organization_ids(user: Any) -> list[int]:
     """The ids of the organizations the user belongs to (none for an anonymous visitor)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    return list(member_organizations_of(user.pk))
 
 
 def membership_get(*, user: User, organization: Organization | int) -> Membership | None:

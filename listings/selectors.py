@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, F, Field, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership, User
-from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids
+from accounts.selectors import ACTING_ROLES, is_operator, member_organization_ids, member_organizations_of
 from core.compiled import OneByIdFor
 from core.sync import sync_since
 
@@ -93,7 +93,7 @@ def listings_visible_to(user: Any) -> QuerySet[Listing]:
 def _visible_listing(pk: int, user_id: int | None) -> QuerySet[Listing]:
     qs = Listing.objects.filter(pk=pk).order_by()
     if user_id is not None:
-        qs = qs.filter(_visible(Membership.objects.filter(user_id=user_id).values("organization_id")))
+        qs = qs.filter(_visible(member_organizations_of(user_id)))
     return _with_relations(qs)
 
 

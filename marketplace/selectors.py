@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from accounts.selectors import is_finance_operator, is_operator, member_organization_ids
+from accounts.selectors import (
+    is_finance_operator,
+    is_operator,
+    member_organization_ids,
+    member_organizations_of,
+)
 from core.compiled import OneByIdFor
 from core.sync import sync_since
 
@@ -75,7 +80,7 @@ def _visible_deal(pk: int, user_id: int | None) -> QuerySet[Deal]:
     qs = _deals().filter(pk=pk).order_by()
     if user_id is None:
         return qs
-    return qs.filter(_of_deal_parties(Membership.objects.filter(user_id=user_id).values("organization_id")))
+    return qs.filter(_of_deal_parties(member_organizations_of(user_id)))
 
 
 # The six-table select_related query, built and compiled anew, was most of a deal call's CPU.

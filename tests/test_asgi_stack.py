@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 async def _get(path: str) -> tuple[int, dict[bytes, bytes], bytes]:
+    """A GET through the ASGI application: its status, headers and whole body (every part)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -35,9 +36,14 @@ async def _get(path: str) -> tuple[int, dict[bytes, bytes], bytes]:
     app = ApplicationCommunicator(application, scope)
     await app.send_input({"type": "http.request", "body": b"", "more_body": False})
     start = await app.receive_output(timeout=30)
-    body = await app.receive_output(timeout=30)
+    body = b""
+    while True:
+        message = await app.receive_output(timeout=30)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
     await app.wait(timeout=30)
-    return start["status"], {k.lower(): v for k, v in start["headers"]}, body["body"]
+    return start["status"], {k.lower(): v for k, v in start["headers"]}, body
 
 
 async def test_a_request_crosses_between_the_loop_and_its_thread_a_few_times_not_per_middleware(monkeypatch):
@@ -139,31 +145,9 @@ async def test_a_streaming_response_is_sent_whole_and_closed_after_its_last_part
 
     signals.request_finished.connect(finished)
     try:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": "/streamed/",
-            "raw_path": b"/streamed/",
-            "query_string": b"",
-            "headers": [(b"host", b"testserver")],
-            "client": ("127.0.0.1", 5000),
-            "server": ("testserver", 80),
-        }
-        app = ApplicationCommunicator(application, scope)
-        await app.send_input({"type": "http.request", "body": b"", "more_body": False})
-        start = await app.receive_output(timeout=30)
-        body = b""
-        while True:
-            message = await app.receive_output(timeout=30)
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        await app.wait(timeout=30)
+        status, _headers, body = await _get("/streamed/")
     finally:
         signals.request_finished.disconnect(finished)
-    assert start["status"] == 200
+    assert status == 200
     assert body == b"part 0;part 1;part 2;"
     assert STREAM_EVENTS == ["part 0", "part 1", "part 2", "request_finished"]

@@ -20,24 +20,11 @@ from listings.search import TEXTS_SQL, segment_document, vector_text
 
 
 def _reference_segment(*texts: str) -> str:
+    """The cut made character by character: ``search._runs`` (the loop the query side still uses),
+    then each Chinese run's characters and pairs."""
     tokens: list[str] = []
     for text in texts:
-        runs: list[tuple[bool, str]] = []
-        current: list[str] = []
-        kind: bool | None = None
-        for ch in text or "":
-            han: bool | None = search._han(ch)
-            if not (han or ch.isalnum()):
-                han = None
-            if han != kind and current:
-                runs.append((bool(kind), "".join(current)))
-                current = []
-            kind = han
-            if han is not None:
-                current.append(ch)
-        if current:
-            runs.append((bool(kind), "".join(current)))
-        for han, run in runs:
+        for han, run in search._runs(text or ""):
             if han:
                 tokens.append(run[0])
                 for i in range(1, len(run)):
