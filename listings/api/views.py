@@ -22,6 +22,7 @@ from accounts.permissions import IsOperator
 from accounts.selectors import is_operator
 from core.errors import Forbidden
 from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
+from core.schema import ByCaller
 
 from .. import selectors, services
 from ..models import Achievement, Listing
@@ -97,7 +98,7 @@ class AchievementDetailView(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        responses=AchievementHolderOutput,
+        responses=ByCaller("AchievementByCaller", public=AchievementOutput, full=AchievementHolderOutput),
         tags=TAGS,
         description="Anyone: the public record. The holder's members and operators also get "
         "`funding_project_no`, `funding_project_ended_on` and the inventors' shares. `free_license_date` "
@@ -203,7 +204,7 @@ class ListingDetailView(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        responses=ListingFullOutput,
+        responses=ByCaller("ListingByCaller", public=ListingOutput, full=ListingFullOutput),
         tags=TAGS,
         description="Anyone sees a published listing (without `reserve_price`, `created_at`, "
         "`submitted_at`, `engaged_at`); the holder's members and operators see it in any status, in full.",
