@@ -26,6 +26,7 @@ of them 404s).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -52,6 +53,7 @@ from tests.factories import (
     AchievementFactory,
     OrganizationFactory,
     UserFactory,
+    broker_mandate,
     make_listing,
     member_of,
     open_auction,
@@ -108,9 +110,10 @@ class Market:
 
 @pytest.fixture(scope="module")
 def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
-    """A small market: a verified university with listings in every mode and a live auction, a
-    verified company with an open offer on one listing and a deal on another, a notice of an
-    accepted offer, an operator; each person's token header. Made once for the module in a
+    """A small market: a verified university with listings in every mode (one with a broker's
+    mandate) and a live auction, a verified company with an open offer on one listing, a deal on
+    another, a registration for the auction, a demand and a saved search, a notice of an accepted
+    offer, an operator; each person's token header. Made once for the module in a
     transaction that is rolled back at its end; each test runs in a savepoint inside it
     (pytest-django's ``db``), so what one operation's requests write is gone before the next."""
     from django.contrib.auth.models import Group
@@ -118,6 +121,9 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     from django.test import override_settings
 
     from accounts.services import api_token_create
+    from auctions.services.registration import registration_create
+    from discovery.services.demands import demand_create
+    from discovery.services.push import subscription_create
     from marketplace.services.deals import deal_conclude
     from marketplace.services.negotiation import offer_accept, offer_make
 
@@ -147,6 +153,17 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         )
         deal = deal_conclude(listing=sold, buyer=company, price=Decimal("300000.00"), mode="fixed_price")
         auction = open_auction(holder, started=True)
+        registration_create(auction_id=auction.pk, actor=buyer)
+        mandate = broker_mandate(listing)
+        demand = demand_create(
+            actor=buyer,
+            title="钙钛矿电池量产工艺需求",
+            description="寻求可规模化的钙钛矿薄膜制备工艺，用于中试线。",
+            field="new_energy",
+            rights="transfer",
+            deadline=datetime.date.today() + datetime.timedelta(days=60),
+        )
+        subscription = subscription_create(user=buyer, target="listings", q="钙钛矿")
         spare_token, _key = api_token_create(user=holder_member, name="fuzz spare")
         headers = {}
         for role, user in (("buyer", buyer), ("holder", holder_member), ("operator", operator)):
@@ -161,6 +178,11 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             "payments": {"id": deal.payment.pk},
             "auctions": {"id": auction.pk},
             "organizations": {"id": holder.pk, "user_id": colleague.pk},
+            "settlement-policies": {"id": holder.pk},
+            "brokers": {"id": mandate.broker_id},
+            "mandates": {"id": mandate.pk},
+            "demands": {"id": demand.pk},
+            "subscriptions": {"id": subscription.pk},
             "auth": {"id": spare_token.pk},
         }
         yield Market(headers=headers, ids=ids)
