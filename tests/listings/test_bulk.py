@@ -184,3 +184,26 @@ def test_bulk_publish_batch_by_batch(monkeypatch):
             achievement=r, mode="negotiated", rights="use_first", reason=REASON, notice_days=15
         )
         assert _vector(Listing.objects.get(achievement=a)) == _vector(single)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bulk_publish_merges_its_index_entries_with_room_and_gives_it_back_at_commit():
+    """A bulk publish's GIN merges get 64 MB (``work_mem``; 4 MB merged a full pending list in
+    several passes, #17.5), for its own transaction only: a pooled connection goes back with the
+    server's setting, whatever ran on it before."""
+    from django.db import transaction
+
+    def work_mem() -> str:
+        with connection.cursor() as cur:
+            cur.execute("SHOW work_mem")
+            return cur.fetchone()[0]
+
+    before = work_mem()
+    assert before != "64MB"
+    one, two = _twins()
+    with transaction.atomic():
+        listings_publish_bulk(
+            achievement_ids=[one.pk, two.pk], rights="transfer", notice_days=20, reason=REASON
+        )
+        assert work_mem() == "64MB"
+    assert work_mem() == before
