@@ -136,6 +136,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 # as long as it streams); one that finds none free waits up to DB_POOL_TIMEOUT seconds. Budget:
 # web processes x DB_POOL_SIZE, over all hosts, stays under PostgreSQL's max_connections. Celery's
 # prefork children and management commands keep plain connections.
+# How many requests a web process runs through Django at once (config.asgi); more wait their turn
+# on the event loop. Python runs one thread at a time: more threads than this only take the lock
+# from each other, and the request holding a database row lock waits longest.
+WEB_REQUEST_THREADS = env.int("WEB_REQUEST_THREADS", default=4)
 if env.bool("DB_POOL", default=False):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
