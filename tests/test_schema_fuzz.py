@@ -111,7 +111,7 @@ class Market:
 @pytest.fixture(scope="module")
 def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     """A small market: a verified university with listings in every mode (one with a broker's
-    mandate) and a live auction, a verified company with an open offer on one listing, a deal on
+    mandate and a data room the company asked into) and a live auction, a verified company with an open offer on one listing, a deal on
     another, a registration for the auction, a demand and a saved search, a notice of an accepted
     offer, an operator; each person's token header. Made once for the module in a
     transaction that is rolled back at its end; each test runs in a savepoint inside it
@@ -124,6 +124,7 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     from auctions.services.registration import registration_create
     from discovery.services.demands import demand_create
     from discovery.services.push import subscription_create
+    from marketplace.services.data_room import data_room_access_request, data_room_set
     from marketplace.services.deals import deal_conclude
     from marketplace.services.negotiation import offer_accept, offer_make
 
@@ -154,6 +155,12 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         deal = deal_conclude(listing=sold, buyer=company, price=Decimal("300000.00"), mode="fixed_price")
         auction = open_auction(holder, started=True)
         registration_create(auction_id=auction.pk, actor=buyer)
+        room = data_room_set(
+            listing=listing, actor=holder_member, nda_text="保密协议：仅用于评估。", requires_approval=True
+        )
+        access = data_room_access_request(
+            listing=listing, actor=buyer, nda_version=room.nda_version, accept=True, address="127.0.0.1"
+        )
         mandate = broker_mandate(listing)
         demand = demand_create(
             actor=buyer,
@@ -183,6 +190,7 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             "mandates": {"id": mandate.pk},
             "demands": {"id": demand.pk},
             "subscriptions": {"id": subscription.pk},
+            "data-room": {"id": access.pk},
             "auth": {"id": spare_token.pk},
         }
         yield Market(headers=headers, ids=ids)
