@@ -38,8 +38,9 @@ class SyncStackASGIHandler(ASGIHandler):
     the process (py-spy, #17.1). Here a request takes an idle single-thread executor (or makes one)
     and gives it back when it is answered: a thread still serves one request at a time, and two
     requests in flight are on two threads, so they still do not wait for one another's database
-    calls, up to ``WEB_REQUEST_THREADS`` of them in Django's stack at once. Django's connections are per thread and go back to their pool (or are closed, or kept
-    for ``CONN_MAX_AGE``) at the end of each request, as under WSGI.
+    calls, up to ``WEB_REQUEST_THREADS`` of them in Django's stack at once. Django's connections
+    are per thread and go back to their pool (or are closed, or kept for ``CONN_MAX_AGE``) at the
+    end of each request, as under WSGI.
 
     And a request crosses to its thread once: Django's handler crossed three times (the
     ``request_started`` signal, the response, closing it), each a wait for the other thread to be
@@ -56,10 +57,10 @@ class SyncStackASGIHandler(ASGIHandler):
         super().__init__()
         self._idle: list[ThreadPoolExecutor] = []
         # At most WEB_REQUEST_THREADS requests of the process in Django's stack at once, as a WSGI
-        # server's threads; the rest wait on the event loop. Every request on a
-        # thread of its own competed for one interpreter lock: a thread back from the database
-        # with a row lock held waited for the lock behind the others' Python, and the requests
-        # queued at that row behind it. 32 bidders on one auction over HTTP (bench/bid_stack.py),
+        # server's threads; the rest wait on the event loop. With every request in flight on a
+        # thread of its own, they competed for one interpreter lock: a thread back from the
+        # database with a row lock held waited for the lock behind the others' Python, and the
+        # requests queued at that row behind it. 32 bidders on one auction over HTTP (bench/bid_stack.py),
         # p99 89-188 ms with no bound, 21 ms with 4 and 17 ms with 2 (#17.1).
         self._running = asyncio.Semaphore(settings.WEB_REQUEST_THREADS)
 
