@@ -120,10 +120,10 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     from django.db import transaction
     from django.test import override_settings
 
-    from accounts.services import api_token_create
+    from accounts.services import api_token_create, membership_invite
     from auctions.services.registration import registration_create
     from discovery.services.demands import demand_create
-    from discovery.services.push import subscription_create
+    from discovery.services.push import publications_publish, subscription_create
     from marketplace.services.data_room import data_room_access_request, data_room_set
     from marketplace.services.deals import deal_conclude
     from marketplace.services.negotiation import offer_accept, offer_make
@@ -171,6 +171,10 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             deadline=datetime.date.today() + datetime.timedelta(days=60),
         )
         subscription = subscription_create(user=buyer, target="listings", q="钙钛矿")
+        invitation = membership_invite(
+            organization=holder, actor=holder_member, username=buyer.username, role=Membership.Role.MEMBER
+        )
+        [publication, *_] = publications_publish()
         spare_token, _key = api_token_create(user=holder_member, name="fuzz spare")
         headers = {}
         for role, user in (("buyer", buyer), ("holder", holder_member), ("operator", operator)):
@@ -191,6 +195,8 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             "demands": {"id": demand.pk},
             "subscriptions": {"id": subscription.pk},
             "data-room": {"id": access.pk},
+            "invitations": {"id": invitation.pk},
+            "publications": {"id": publication.pk},
             "auth": {"id": spare_token.pk},
         }
         yield Market(headers=headers, ids=ids)
