@@ -58,9 +58,15 @@ class Listing(SyncStampedSave, models.Model):
     starts_at = models.DateTimeField(_("开拍时间"), null=True, blank=True)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     extension_seconds = models.PositiveIntegerField(_("延时周期（秒）"), null=True, blank=True)
-    # Who put it up: a holder member, or the platform for a use-first listing (then null).
+    # Who put it up: a holder member, or the platform for a use-first listing (then null; its
+    # index, ``listing_created_by``, holds only the members' listings).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     # When it entered the operators' queue: the queue is ordered by waiting time.
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -94,7 +100,23 @@ class Listing(SyncStampedSave, models.Model):
                 ),
                 name="listing_title_gin",
             ),
-            models.Index(fields=["status", "updated_at", "id"], name="listing_status_sync"),
+            # The two queues, each a partial index of the few listings waiting in it: a published
+            # listing (most of them, all the use-first job's) is in neither, so writing one
+            # touches neither index.
+            models.Index(
+                fields=["updated_at", "id"],
+                name="listing_internal_queue",
+                condition=Q(status="pending_internal_approval"),
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="listing_review_queue",
+                condition=Q(status="pending_review"),
+            ),
+            # Who put a listing up (``created_by``): the members' listings only.
+            models.Index(
+                fields=["created_by"], name="listing_created_by", condition=Q(created_by__isnull=False)
+            ),
             # The catalogue's sync (which also returns listings that left it): ``core.sync``.
             models.Index(fields=["sync_xid", "id"], name="listing_sync_xid"),
             # Catalogue orders within one mode: the keyset needs the id as the last column.
@@ -102,7 +124,6 @@ class Listing(SyncStampedSave, models.Model):
             models.Index(fields=["status", "mode", "closes_at", "id"], name="listing_mode_closes"),
             models.Index(fields=["status", "published_at", "id"], name="listing_status_newest"),
             models.Index(fields=["status", "closes_at", "id"], name="listing_status_closes"),
-            models.Index(fields=["status", "submitted_at", "id"], name="listing_status_queue"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -158,12 +179,18 @@ class ListingStatusChange(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=32, choices=Listing.Status.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=Listing.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    # Null for the platform's own moves (the use-first job's): its index holds the others only.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, db_index=False
+    )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("created_at", "id")
+        indexes = [
+            models.Index(fields=["actor"], name="listing_change_actor", condition=Q(actor__isnull=False)),
+        ]
 
 
 class InternalApproval(models.Model):
