@@ -23,7 +23,7 @@ Steps, each timed:
    overdue), then a rerun (nothing new to do). It indexes the same way, inline:
    ``listings_publish_bulk`` reads the texts of the achievements it is about to publish in one
    pass, 10,000 at a time; a worker thread tokenizes each batch (the same tokenizer,
-   ``listings.search``) and writes out its vectors (``search.vector_text``, proven equal to
+   ``listings.search``) and makes its vectors (``search.vector_binary``, proven equal to
    what PostgreSQL's parser makes; left to PostgreSQL where it cannot be sure) while the
    database inserts the previous batch; each batch's INSERT writes its listings with their
    vectors, in the job's own transaction. So the first run's time includes the indexing of every
@@ -252,8 +252,8 @@ def naive_loop(*, sample: int, today: dt.date) -> tuple[float, int, int]:
 class IndexTimer:
     """Times the tokenizing of the texts as the job does it: ``listings_publish_bulk`` hands each
     batch of texts to the bulk module's ``_index_rows`` in a worker thread, which tokenizes it
-    and writes out the vectors while the database inserts the previous batch. The real function
-    runs; only its duration, the rows it did and how many of their vectors it wrote out (the rest
+    and makes the vectors while the database inserts the previous batch. The real function
+    runs; only its duration, the rows it did and how many of their vectors it made (the rest
     are made by ``search.VECTOR_SQL`` in the insert) are recorded. Its seconds overlap the
     inserts' (another core), so they are not a share of the first run's time."""
 
@@ -264,12 +264,14 @@ class IndexTimer:
         self.seconds, self.rows, self.written, self.calls = 0.0, 0, 0, 0
 
     def __enter__(self) -> IndexTimer:
-        def timed(*args: object, **kwargs: object) -> list[tuple]:
+        from listings.services import bulk
+
+        def timed(*args: object, **kwargs: object) -> bulk.Staged:
             t = time.monotonic()
             made = self.original(*args, **kwargs)  # type: ignore[arg-type]
             self.seconds += time.monotonic() - t
-            self.rows += len(made)
-            self.written += sum(1 for row in made if row[1] is not None)
+            self.rows += made.rows
+            self.written += made.written
             self.calls += 1
             return made
 
@@ -317,7 +319,7 @@ def run(*, n: int, sample: int, holders: int, naive_loop_on: bool = True) -> Non
     print(f"  {first_s:.2f}s  {first.as_dict()}")
     print(
         f"  tokenizing {index.seconds:.2f}s in a worker thread beside the inserts: {index.rows:,} listings'"
-        f" texts in {index.calls} batch(es), {index.written:,} vectors written out, the rest by PostgreSQL"
+        f" texts in {index.calls} batch(es), {index.written:,} vectors made in Python, the rest by PostgreSQL"
     )
     unindexed = Listing.objects.filter(created_by__isnull=True, search_vector__isnull=True).count()
 
@@ -341,7 +343,7 @@ def run(*, n: int, sample: int, holders: int, naive_loop_on: bool = True) -> Non
     )
     print(
         f"  tokenizing (worker, overlapping) {index.seconds:>9.2f} s   ({index.rows:,} listings,"
-        f" {index.written:,} vectors written out)"
+        f" {index.written:,} vectors made in Python)"
     )
     print(
         f"listings left without a vector     {unindexed + naive_unindexed:>9}     (limit 0)       "

@@ -19,9 +19,9 @@ import functools
 import logging
 import operator
 import re
+import struct
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,7 +175,7 @@ TEXTS_SQL = (
 VECTOR_SQL = TEXTS_SQL + " || " + FILTERS_SQL
 
 
-# ``vector_text`` writes the vector ``TEXTS_SQL`` makes only of texts whose words PostgreSQL's
+# ``vector_binary`` writes the vector ``TEXTS_SQL`` makes only of texts whose words PostgreSQL's
 # parser is known to take whole: Chinese characters of Unicode 3.0 (the C library's letters; the
 # ideographs added since, up to \u9fff, \u4dbf and \ufaff, are unknown to an older one, which
 # then cuts the word there), ASCII letters and digits, no word longer than 100 characters, no
@@ -189,28 +189,26 @@ _MAX_TOKENS = 16_000  # positions stop at 16,383 in PostgreSQL
 _MAX_REPEATS = 250  # and one lexeme keeps at most 255 (256 after ``||``) of them
 
 
-@functools.cache
-def _entry_tails(weight: str) -> list[str]:
-    """``':{position}{weight} '`` for every position: the end of each entry, made once."""
-    return [f"':{i}{weight} '" for i in range(_MAX_TOKENS + 1)]
+_WEIGHT_BITS = {"A": 3 << 14, "B": 2 << 14, "C": 1 << 14}  # a position's weight (WordEntryPos)
 
 
-def vector_text(*, title: str, summary: str, holder: str) -> str | None:
-    """``TEXTS_SQL`` of these texts' tokens (``VECTOR_SQL`` without the filters), written out as
-    tsvector input (``'基':1A '基准':2A ...``), so that a bulk writer's insert parses a vector
-    instead of running the text parser three times a row (#17.5); None where only PostgreSQL can tell (see ``_UNSURE_TEXT``, and more than
-    16,000 tokens or 250 repeats of one lexeme, past which PostgreSQL drops positions).
+def vector_binary(*, title: str, summary: str, holder: str) -> bytes | None:
+    """``TEXTS_SQL`` of these texts' tokens (``VECTOR_SQL`` without the filters) in tsvector's
+    binary form (what ``tsvectorsend`` writes and a binary ``COPY`` reads), so that a bulk
+    writer's insert neither runs the text parser three times a row nor parses a vector's text
+    (#17.5); None where only PostgreSQL can tell (see ``_UNSURE_TEXT``, and more than 16,000
+    tokens or 250 repeats of one lexeme, past which PostgreSQL drops positions).
 
     The same vector, entry for entry: one lexeme per token of ``_document_tokens`` (the
     ``simple`` dictionary only lower-cases, and lower-casing these texts never changes their
     tokens), positions numbered from 1 through title, summary and holder (each ``to_tsvector``
     numbers its words from 1 and ``||`` shifts the right side by the left side's last position),
-    weights A, B and C. PostgreSQL's tsvector input sorts the lexemes and merges a repeated one's
-    positions as ``to_tsvector`` does. ``tests/listings/test_search.py`` compares the two over
-    every Chinese character and a corpus of words; ``listings.services.bulk`` checks the database
-    agrees before using it."""
-    parts: list[str] = []
-    lexemes: list[str] = []
+    weights A, B and C. The binary form is the finished vector, which PostgreSQL takes as it
+    comes: the lexemes sorted as it sorts them (by their bytes, a shorter one first: UTF-8
+    keeps the code points' order, which is Python's) and each once, with its positions in order.
+    ``tests/listings/test_search.py`` compares the two over every Chinese character and a corpus
+    of words; ``listings.services.bulk`` checks the database agrees before using it."""
+    positions: dict[str, list[int]] = {}
     n = 0
     for text, weight in ((title, "A"), (summary, "B"), (holder, "C")):
         if not text:
@@ -220,12 +218,30 @@ def vector_text(*, title: str, summary: str, holder: str) -> str | None:
         tokens = _document_tokens(text.lower())
         if n + len(tokens) > _MAX_TOKENS:
             return None
-        parts += map(operator.add, tokens, _entry_tails(weight)[n + 1 : n + 1 + len(tokens)])
-        lexemes += tokens
+        bits = _WEIGHT_BITS[weight]
+        for position, token in enumerate(tokens, n + 1 + bits):
+            found = positions.get(token)
+            if found is None:
+                positions[token] = [position]
+            else:
+                found.append(position)
         n += len(tokens)
-    if n > _MAX_REPEATS and Counter(lexemes).most_common(1)[0][1] > _MAX_REPEATS:
-        return None
-    return "'" + "".join(parts)[:-2] if parts else ""
+    parts = [_INT32.pack(len(positions))]
+    for lexeme in sorted(positions):
+        at = positions[lexeme]
+        if len(at) > _MAX_REPEATS:
+            return None
+        parts += (lexeme.encode(), _NUL_COUNT.pack(0, len(at)), _POSITIONS(len(at)).pack(*at))
+    return b"".join(parts)
+
+
+_INT32 = struct.Struct("!i")
+_NUL_COUNT = struct.Struct("!BH")  # the lexeme's terminating NUL, then its count of positions
+
+
+@functools.cache
+def _POSITIONS(count: int) -> struct.Struct:  # noqa: N802 (a Struct per count, made once)
+    return struct.Struct(f"!{count}H")
 
 
 def search_vector(

@@ -156,13 +156,22 @@ def test_bulk_and_single_publish_agree_where_the_database_makes_the_vector():
     assert _vector(single) and _vector(single) == _vector(Listing.objects.get(achievement=two))
 
 
-def test_bulk_publish_writes_out_the_vectors_of_plain_texts():
-    """Chinese, ASCII words and punctuation: the vector is written out (no parser in the insert)."""
-    row = (7, TITLE, SUMMARY, "浙江大学", None, "new_energy")
-    [(pk, vector, t, s, h, v, f)] = bulk._index_rows([row], True, {})
-    assert vector and vector.startswith("'一':1A") and (t, s, h) == (None, None, None)
-    [(pk, vector, t, s, h, v, f)] = bulk._index_rows([row], False, {})
-    assert vector is None and t.startswith("一 一种")
+def test_bulk_publish_makes_the_vectors_of_plain_texts():
+    """Chinese, ASCII words and punctuation: the vector is made in Python and copied in binary
+    form (no parser in the insert); else the tokens go, for ``search.TEXTS_SQL``."""
+    row = (7, TITLE, SUMMARY, "浙江大学", Decimal("800000.00"), "new_energy")
+    for exact, written in ((True, 1), (False, 0)):
+        staged = bulk._index_rows([row], exact, {})
+        assert (staged.rows, staged.written, staged.last_id) == (1, written, 7)
+        bulk._stage(staged)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT id, vector::text, t, s, h, v, f FROM {bulk._TEXTS}")
+            [(pk, vector, t, s, h, v, f)] = cur.fetchall()
+        assert (pk, v, f) == (7, "800000.00", "new_energy")
+        if exact:
+            assert "'mppt':" in vector and "'一种':2A," in vector and (t, s, h) == (None, None, None)
+        else:
+            assert vector is None and t.startswith("一 一种") and h == "浙 浙江 江 江大 大 大学 学"
 
 
 def test_bulk_publish_batch_by_batch(monkeypatch):

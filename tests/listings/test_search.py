@@ -1,8 +1,9 @@
 """The bulk writers' shortcuts in ``listings.search`` make what the single-listing service makes.
 
 ``segment_document`` cuts texts with one regular expression; ``_reference_segment`` below is the
-character loop it replaced, the definition. ``vector_text`` writes out the vector that
-``TEXTS_SQL`` (PostgreSQL's parser, three times a row) makes of the same texts: compared here over
+character loop it replaced, the definition. ``vector_binary`` makes the vector that ``TEXTS_SQL``
+(PostgreSQL's parser, three times a row) makes of the same texts, in the binary form the bulk
+writer copies (``listings.services.bulk``, whose staging it goes through here): compared here over
 every Chinese character it accepts, every short word of letters, digits and ``e`` (the parser's
 numbers), and random documents mixing them with punctuation, other scripts and long runs.
 """
@@ -16,7 +17,8 @@ import pytest
 from django.db import connection
 
 from listings import search
-from listings.search import TEXTS_SQL, segment_document, vector_text
+from listings.search import TEXTS_SQL, segment_document, vector_binary
+from listings.services import bulk
 
 
 def _reference_segment(*texts: str) -> str:
@@ -65,20 +67,21 @@ def test_random_texts_are_cut_as_the_character_loop_cuts_them():
 
 
 def _database_vectors(docs: list[tuple[str, str, str]]) -> list[tuple[str | None, str]]:
-    """(``vector_text`` as PostgreSQL reads it, ``TEXTS_SQL``'s) for each (title, summary, holder)."""
-    vector = TEXTS_SQL.format(t="d.t", s="d.s", h="d.h")
+    """(``vector_binary`` as PostgreSQL receives it, ``TEXTS_SQL``'s) for each (title, summary,
+    holder): both staged as the bulk writer stages a batch (binary ``COPY``), the tokens beside
+    the vector."""
+    rows = [
+        bulk._ROW_ID.pack(7, 8, n)
+        + bulk._field(vector_binary(title=t, summary=s, holder=h))
+        + b"".join(bulk._text(segment_document(text)) for text in (t, s, h))
+        + bulk._text(None)
+        + bulk._text("")
+        for n, (t, s, h) in enumerate(docs)
+    ]
+    bulk._stage(bulk.Staged(bulk._COPY_HEADER + b"".join(rows) + bulk._COPY_TRAILER, len(rows), 0, 0))
+    vector = TEXTS_SQL.format(t="x.t", s="x.s", h="x.h")
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT d.v::tsvector::text, ({vector})::text"
-            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY d(v, t, s, h, n)"
-            " ORDER BY d.n",
-            [
-                [vector_text(title=t, summary=s, holder=h) for t, s, h in docs],
-                [segment_document(t) for t, _s, _h in docs],
-                [segment_document(s) for _t, s, _h in docs],
-                [segment_document(h) for _t, _s, h in docs],
-            ],
-        )
+        cur.execute(f"SELECT x.vector::text, ({vector})::text FROM {bulk._TEXTS} x ORDER BY x.id")
         return cur.fetchall()
 
 
@@ -92,7 +95,7 @@ def _assert_same(docs: list[tuple[str, str, str]]) -> int:
 
 
 @pytest.mark.django_db
-def test_vector_text_of_every_chinese_character_is_the_databases():
+def test_vector_binary_of_every_chinese_character_is_the_databases():
     """Each character alone (a run of one) and in runs (so each neighbouring pair), in all three
     fields; the characters it leaves to PostgreSQL are only those added after Unicode 3.0."""
     docs = [(" ".join(HAN[i : i + 300]), "".join(HAN[i : i + 300]), HAN[i]) for i in range(0, len(HAN), 300)]
@@ -101,14 +104,14 @@ def test_vector_text_of_every_chinese_character_is_the_databases():
         for i in range(0, len(HAN), 300)
     ]
     assert _assert_same(docs) > 0
-    accepted = [ch for ch in HAN if vector_text(title=ch, summary="", holder="") is not None]
+    accepted = [ch for ch in HAN if vector_binary(title=ch, summary="", holder="") is not None]
     assert len(accepted) == (0x9FA5 - 0x4E00 + 1) + (0x4DB5 - 0x3400 + 1) + (0xFA2D - 0xF900 + 1)
     singles = [(ch, "", "") for ch in accepted]
     assert _assert_same(singles) == len(accepted)
 
 
 @pytest.mark.django_db
-def test_vector_text_of_every_short_word_is_the_databases():
+def test_vector_binary_of_every_short_word_is_the_databases():
     """Letters, digits and e/E (the parser's numbers: ``1e5``) up to five characters, and upper
     case (``simple`` lower-cases)."""
     words = ["".join(p) for n in range(1, 6) for p in itertools.product("aZe0E19", repeat=n)]
@@ -118,7 +121,7 @@ def test_vector_text_of_every_short_word_is_the_databases():
 
 
 @pytest.mark.django_db
-def test_vector_text_of_random_documents_is_the_databases():
+def test_vector_binary_of_random_documents_is_the_databases():
     rng = random.Random(5)
     docs = [
         tuple(_random_text(rng, rng.choice([0, 1, 5, 30, 200]), other=i % 3 == 0) for _ in range(3))
@@ -131,8 +134,8 @@ def test_vector_text_of_random_documents_is_the_databases():
     assert _assert_same(docs) > len(docs) // 3
 
 
-def test_vector_text_leaves_to_the_database_what_it_cannot_be_sure_of():
+def test_vector_binary_leaves_to_the_database_what_it_cannot_be_sure_of():
     for title in ("x²", "①号", "ＡＢＣ", "İstanbul", "1e5", "v1e5x", "a" * 101, "鿿", "\u4db6", "的" * 251):
-        assert vector_text(title=title, summary="", holder="") is None, title
-    assert vector_text(title="", summary="", holder="") == ""
-    assert vector_text(title="1e", summary="e5", holder="a" * 100) is not None
+        assert vector_binary(title=title, summary="", holder="") is None, title
+    assert vector_binary(title="", summary="", holder="") == b"\0\0\0\0"  # no lexemes
+    assert vector_binary(title="1e", summary="e5", holder="a" * 100) is not None
