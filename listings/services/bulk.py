@@ -72,30 +72,39 @@ def _text(value: str | None) -> bytes:
     return _NULL if value is None else _field(value.encode())
 
 
+def _row(pk: int, vector: bytes | None, t: str | None, s: str | None, h: str | None, v: Any, f: str) -> bytes:
+    """One row of ``_TEXTS`` (id, vector, t, s, h, valuation, field) as binary ``COPY`` data."""
+    valuation = None if v is None else format(v, "f")
+    return b"".join(
+        (_ROW_ID.pack(7, 8, pk), _field(vector), _text(t), _text(s), _text(h), _text(valuation), _text(f))
+    )
+
+
+def _staged(rows: list[bytes], *, written: int, last_id: int) -> Staged:
+    return Staged(_COPY_HEADER + b"".join(rows) + _COPY_TRAILER, len(rows), written, last_id)
+
+
 def _index_rows(rows: list[tuple], exact: bool, holders: dict[str, str]) -> Staged:
     """One batch of (id, title, summary, holder name, valuation, field) made into the rows of
-    ``_TEXTS`` (id, vector, t, s, h, valuation, field), as binary ``COPY`` data. The vector is
-    ``search.vector_binary``'s where ``exact`` (the database agrees with it) and it has one, and
-    then t, s, h are not needed; else the three fields' tokens (``search.segment_document``; a
-    holder's name once, there are few holders), for ``search.TEXTS_SQL``. Pure Python: it runs
-    in a worker thread while the connection writes the previous batch (``_text_batches``)."""
+    ``_TEXTS`` (``_row``). The vector is ``search.vector_binary``'s where ``exact`` (the
+    database agrees with it) and it has one, and then t, s, h are not needed; else the three
+    fields' tokens (``search.segment_document``; a holder's name once, there are few holders),
+    for ``search.TEXTS_SQL``. Pure Python: it runs in a worker thread while the connection
+    writes the previous batch (``_text_batches``)."""
     vector, segment = search.vector_binary, search.segment_document
-    out = [_COPY_HEADER]
+    out: list[bytes] = []
     written = 0
     for pk, title, summary, holder, valuation, field in rows:
         v = vector(title=title, summary=summary, holder=holder) if exact else None
-        out.append(_ROW_ID.pack(7, 8, pk))
         if v is not None:
             written += 1
-            out += (_field(v), _NULL, _NULL, _NULL)
-        else:
-            h = holders.get(holder)
-            if h is None:
-                h = holders[holder] = segment(holder)
-            out += (_NULL, _text(segment(title)), _text(segment(summary)), _text(h))
-        out += (_text(None if valuation is None else format(valuation, "f")), _text(field))
-    out.append(_COPY_TRAILER)
-    return Staged(b"".join(out), len(rows), written, rows[-1][0] if rows else 0)
+            out.append(_row(pk, v, None, None, None, valuation, field))
+            continue
+        h = holders.get(holder)
+        if h is None:
+            h = holders[holder] = segment(holder)
+        out.append(_row(pk, None, segment(title), segment(summary), h, valuation, field))
+    return _staged(out, written=written, last_id=rows[-1][0] if rows else 0)
 
 
 # PostgreSQL agrees with ``search.vector_binary`` on this (the tests compare every Chinese character
@@ -110,7 +119,8 @@ _PROBE = {
 def _vector_binary_exact() -> bool:
     """Whether this database makes of ``_PROBE`` the vector ``search.vector_binary`` writes: the
     probe staged as a batch is (``_stage``, inside the caller's transaction)."""
-    _stage(_index_rows([(0, _PROBE["title"], _PROBE["summary"], _PROBE["holder"], None, "")], True, {}))
+    probe = _row(0, search.vector_binary(**_PROBE), None, None, None, None, "")
+    _stage(_staged([probe], written=1, last_id=0))
     vector = search.TEXTS_SQL.format(t="%(t)s::text", s="%(s)s::text", h="%(h)s::text")
     segment = search.segment_document
     [(same,)] = _rows(

@@ -71,14 +71,18 @@ def _database_vectors(docs: list[tuple[str, str, str]]) -> list[tuple[str | None
     holder): both staged as the bulk writer stages a batch (binary ``COPY``), the tokens beside
     the vector."""
     rows = [
-        bulk._ROW_ID.pack(7, 8, n)
-        + bulk._field(vector_binary(title=t, summary=s, holder=h))
-        + b"".join(bulk._text(segment_document(text)) for text in (t, s, h))
-        + bulk._text(None)
-        + bulk._text("")
+        bulk._row(
+            n,
+            vector_binary(title=t, summary=s, holder=h),
+            segment_document(t),
+            segment_document(s),
+            segment_document(h),
+            None,
+            "",
+        )
         for n, (t, s, h) in enumerate(docs)
     ]
-    bulk._stage(bulk.Staged(bulk._COPY_HEADER + b"".join(rows) + bulk._COPY_TRAILER, len(rows), 0, 0))
+    bulk._stage(bulk._staged(rows, written=0, last_id=0))
     vector = TEXTS_SQL.format(t="x.t", s="x.s", h="x.h")
     with connection.cursor() as cur:
         cur.execute(f"SELECT x.vector::text, ({vector})::text FROM {bulk._TEXTS} x ORDER BY x.id")
