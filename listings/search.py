@@ -218,25 +218,29 @@ def vector_binary(*, title: str, summary: str, holder: str) -> bytes | None:
         tokens = _document_tokens(text.lower())
         if n + len(tokens) > _MAX_TOKENS:
             return None
-        bits = _WEIGHT_BITS[weight]
+        bits = _WEIGHT_BITS[weight]  # in the position's top two bits: adding it sets them
         for position, token in enumerate(tokens, n + 1 + bits):
-            found = positions.get(token)
-            if found is None:
-                positions[token] = [position]
+            if token in positions:
+                positions[token].append(position)
             else:
-                found.append(position)
+                positions[token] = [position]
         n += len(tokens)
     parts = [_INT32.pack(len(positions))]
     for lexeme in sorted(positions):
         at = positions[lexeme]
+        parts.append(lexeme.encode())
+        if len(at) == 1:  # most lexemes: NUL, one position, the position
+            parts.append(_ONE_POSITION.pack(0, 1, at[0]))
+            continue
         if len(at) > _MAX_REPEATS:
             return None
-        parts += (lexeme.encode(), _NUL_COUNT.pack(0, len(at)), _POSITIONS(len(at)).pack(*at))
+        parts += (_NUL_COUNT.pack(0, len(at)), _POSITIONS(len(at)).pack(*at))
     return b"".join(parts)
 
 
 _INT32 = struct.Struct("!i")
 _NUL_COUNT = struct.Struct("!BH")  # the lexeme's terminating NUL, then its count of positions
+_ONE_POSITION = struct.Struct("!BHH")  # the NUL, a count of 1 and the one position
 
 
 @functools.cache
