@@ -396,6 +396,9 @@ def main() -> None:
     tokenizer()  # the dictionary loads once per process; not part of any request
     client = APIClient()
     client.get("/api/v1/listings/")  # warm caches and imports
+    from config.warm import freeze_after_start
+
+    freeze_after_start()  # as the web server's process does at its start (config.asgi)
 
     rng = random.Random(7)
     timings: list[float] = []

@@ -338,6 +338,9 @@ def run_size(size: int, requests: int) -> dict[str, float]:
 
     call_command("migrate", verbosity=0)
     grow(size)
+    from config.warm import freeze_after_start
+
+    freeze_after_start()  # as the web server's process does at its start (config.asgi)
     rng = random.Random(size)
     measure(10, rng, raw_url=url)  # warm the caches and the connection
     return measure(requests, rng, raw_url=url)

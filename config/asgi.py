@@ -156,3 +156,7 @@ application = ProtocolTypeRouter(
         "websocket": OriginChecked(WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+from config.warm import freeze_after_start  # noqa: E402
+
+freeze_after_start()  # the rest of the URL configuration imported, and the process's objects frozen
