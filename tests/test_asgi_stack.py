@@ -189,4 +189,3 @@ async def test_a_streaming_response_is_sent_whole_and_closed_after_its_last_part
     assert status == 200
     assert body == b"part 0;part 1;part 2;"
     assert STREAM_EVENTS == ["part 0", "part 1", "part 2", "request_finished"]
-
