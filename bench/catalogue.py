@@ -7,7 +7,9 @@
 Runs in its own database (``<DATABASE_URL's name>_bench_catalogue_<size>``, created and migrated if
 missing; the listings are generated once and reused by later runs of the same size). Each request
 goes through the real code path: the DRF view, ``listings.selectors.catalogue_list``, jieba, the
-keyset cursor and the serializer, timed from request to rendered JSON. The raw limit is the same
+keyset cursor and the serializer, timed from request to rendered JSON, in a process warmed as the
+web server's is at its start (``config.warm``: every view imported, the objects alive then frozen
+out of the garbage collector's walks). The raw limit is the same
 SQL statements the request ran, executed again straight through psycopg: what the database alone
 costs, without Django, DRF or serialization.
 """
