@@ -216,3 +216,34 @@ def test_the_bulk_publish_merges_its_index_entries_with_room_and_gives_it_back_a
         )
         assert work_mem() == "64MB"
     assert work_mem() == before
+
+
+def test_the_threads_hand_over_promptly_while_the_worker_tokenizes_and_as_before_after(monkeypatch):
+    """The worker thread's Python held the interpreter 5 ms at a time while the connection's thread
+    waited to send its next statement: during the texts' batches the switch interval is 0.5 ms,
+    and the process's own comes back after them."""
+    import sys
+
+    seen = []
+    real = bulk._index_rows
+
+    def recording(*args):  # type: ignore[no-untyped-def]
+        seen.append(sys.getswitchinterval())
+        return real(*args)
+
+    monkeypatch.setattr(bulk, "_index_rows", recording)
+    before = sys.getswitchinterval()
+    achievement = AchievementFactory(title=TITLE, summary=SUMMARY)
+    assert (
+        listings_publish_bulk(
+            achievement_ids=[achievement.pk], rights="use_first", notice_days=15, reason=REASON
+        )
+        == 1
+    )
+    assert seen == [bulk._HANDOVER_SECONDS]
+    assert sys.getswitchinterval() == before
+    with bulk._prompt_handovers():
+        with bulk._prompt_handovers():
+            assert sys.getswitchinterval() == bulk._HANDOVER_SECONDS
+        assert sys.getswitchinterval() == bulk._HANDOVER_SECONDS  # the outer one still runs
+    assert sys.getswitchinterval() == before
