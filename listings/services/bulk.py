@@ -166,7 +166,7 @@ def _prompt_handovers() -> Iterator[None]:
     all the time; the connection's thread, back from the database with a batch written, waited
     up to 5 ms behind it for each statement it had to send next (a handful per batch). In the
     use-first job at 1,000,000 achievements, publishing 299,811 listings took 14.4-15.0 s at
-    5 ms and 13.4-13.7 s at 0.5 ms (four pairs, alternating, #17.5)."""
+    5 ms and 13.4-14.5 s at 0.5 ms (four pairs, alternating, 0.5-1.0 s less in each; #17.5)."""
     with _Handover.lock:
         if _Handover.depth == 0:
             _Handover.before = sys.getswitchinterval()
