@@ -3,8 +3,8 @@ holders' internal queue index only the listings waiting in them (``listings.sele
 queues, which filter on that status), and who put a listing up or moved it only where a person
 did (the platform's listings and moves, the use-first job's hundreds of thousands, leave
 ``created_by`` and ``actor`` null). Lookups by a user (``created_by_id = ...``, the foreign keys'
-PROTECT checks) imply ``IS NOT NULL`` and use them. Writing a published listing now touches four
-b-tree indexes fewer (#17.5). ``listing_status_sync`` had been the old sync order's index; the
+PROTECT checks) imply ``IS NOT NULL`` and use them. A listing the platform publishes (and its
+status changes) now enters four b-tree indexes fewer (#17.5). ``listing_status_sync`` had been the old sync order's index; the
 sync reads ``listing_sync_xid``, and only the internal queue still read ``updated_at`` by status."""
 
 import django.db.models.deletion

@@ -52,7 +52,7 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
 @dataclass(frozen=True)
 class Staged:
     """One batch of texts made ready for ``_TEXTS``: ``payload``, its rows as binary ``COPY``
-    data; ``rows`` of them, ``written`` with their vector written out, the last ``last_id``."""
+    data; ``rows`` of them, ``written`` with their vector made in Python, the last ``last_id``."""
 
     payload: bytes
     rows: int
