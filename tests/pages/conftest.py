@@ -28,7 +28,16 @@ from django.test import Client
 from tests.servers import held_socket, uvicorn_argv
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium headless shell where installed (``dev.py``'s BROWSERS says why), else its desktop
+# chromium run headless; ``PAGE_BROWSER`` names another (``PAGE_BROWSER=/usr/bin/chromium`` runs the
+# page tests in the desktop browser).
+CHROMIUM = Path(
+    os.environ.get("PAGE_BROWSER")
+    or next(
+        (path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if Path(path).exists()),
+        "/usr/bin/chromium",
+    )
+)
 ARTIFACTS = ROOT / "test-artifacts" / "pages"
 # Parallel workers (pytest-xdist) each start their own servers: their logs must not share a file.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -52,7 +61,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
         terminalreporter.write_line(
             f"{CHROMIUM} is missing: {len(_skipped_for_chromium)} page test(s) did NOT run. "
-            "Install it with `apt-get install chromium fonts-wqy-zenhei` (python3 dev.py test does).",
+            "Install it with `apt-get install chromium-headless-shell fonts-wqy-zenhei` (python3 dev.py test does).",
             red=True,
             bold=True,
         )
