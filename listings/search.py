@@ -357,7 +357,7 @@ class Match:
             ids = self.probe(title=title)
             if ids is not None:
                 if sortable:
-                    ids_sql = '"listings_listing"."id" = ANY(%s)'
+                    ids_sql = '"listings_listing"."id" = ANY(%s::bigint[])'
                     return RawSQL(ids_sql, [ids], output_field=BooleanField()), False
                 # The match again, on an expression (true for each of the ids) for which
                 # PostgreSQL guesses 0.5% of the rows: it then fetches the ids rather than walk
@@ -366,23 +366,26 @@ class Match:
                 # field:environment) and walked a million rows.
                 vector = TITLE_SQL.format(v=TABLE) if title else TABLE
                 query, params = self.tsquery()
-                ids_sql = (
-                    f'"listings_listing"."id" = ANY(%s) AND COALESCE({vector}, \'\'::tsvector) @@ {query}'
-                )
+                ids_sql = f'"listings_listing"."id" = ANY(%s::bigint[]) AND COALESCE({vector}, \'\'::tsvector) @@ {query}'
                 return RawSQL(ids_sql, [ids, *params], output_field=BooleanField()), False
         return self.condition(title=title, walk=True), True
 
-    def probe(self, *, title: bool = False) -> list[int] | None:
-        """The ids of every listing (any status) that matches, by the GIN index; None when
-        there are more than ``PROBE_LIMIT``."""
+    def probe(self, *, title: bool = False) -> str | None:
+        """The ids of every listing (any status) that matches, by the GIN index, as PostgreSQL's
+        text of an array (``{3,17,42}``), which the page's condition sends back as it came; None
+        when there are more than ``PROBE_LIMIT``. Not as rows: 2,000 ids made into Python ints
+        and adapted back into the page's SQL cost ~2 ms of the request at 1,000,000 listings."""
         vector = TITLE_SQL.format(v="search_vector") if title else "search_vector"
         query, params = self.tsquery()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM listings_listing WHERE {vector} @@ {query} LIMIT {PROBE_LIMIT + 1}", params
+                "SELECT coalesce(array_agg(id), '{}')::text FROM"
+                f" (SELECT id FROM listings_listing WHERE {vector} @@ {query} LIMIT {PROBE_LIMIT + 1}) AS probed",
+                params,
             )
-            ids = [row[0] for row in cursor.fetchall()]
-        return None if len(ids) > PROBE_LIMIT else ids
+            ids: str = cursor.fetchone()[0]
+        count = ids.count(",") + 1 if ids != "{}" else 0  # an id's text has no comma
+        return None if count > PROBE_LIMIT else ids
 
     def share(self, *, title: bool = False) -> float | None:
         """The estimated share of listings that match (None without statistics): a word as its
