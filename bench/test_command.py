@@ -116,7 +116,12 @@ def main() -> int:
     summary = next((line for line in reversed(lines) if re.search(r"\d+ (passed|failed)", line)), "")
     checks = [line for line in lines if line.startswith("[dev] ") and line.endswith(("passed", ")"))]
     if code:
-        print("\n".join(lines[-60:]))
+        # pytest's report of what failed (from its FAILURES or ERRORS section on), else the end
+        start = next(
+            (i for i, line in enumerate(lines) if re.match(r"=+ (FAILURES|ERRORS) =+$", line)),
+            max(len(lines) - 60, 0),
+        )
+        print("\n".join(lines[start:]))
     tree_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     pg_cpu = max(pg_seen, default=0.0)
     cores = os.cpu_count() or 1
