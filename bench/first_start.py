@@ -27,13 +27,13 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _clone import fresh_clone  # bench/ is on the path of a bench run as a script
+
 TARGET_S = 45.0
 
 
@@ -73,10 +73,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="first-start-"))
-    clone = work / "clone"
-    subprocess.check_call(["git", "clone", "-q", str(ROOT), str(clone)])
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV")}
+    work, clone, env = fresh_clone("first-start-")
     port = free_port()
     env["PORT"] = str(port)
     if args.cold:

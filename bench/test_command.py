@@ -25,12 +25,12 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _clone import fresh_clone  # bench/ is on the path of a bench run as a script
+
 TARGET_S = 150.0
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -68,11 +68,8 @@ def postgres_cpu(pgdata: Path) -> float | None:
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="test-command-"))
-    clone = work / "clone"
-    subprocess.check_call(["git", "clone", "-q", str(ROOT), str(clone)])
+    work, clone, env = fresh_clone("test-command-")
     head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=clone, text=True).strip()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV")}
     load_before = os.getloadavg()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
@@ -86,16 +83,17 @@ def main() -> int:
         errors="replace",
     )
     lines: list[str] = []
-    marks: dict[str, float] = {}
+    pytest_started = 0.0  # seconds after the launch, when dev.py starts pytest
     pg_seen: list[float] = []
     done = threading.Event()
 
     def read() -> None:
+        nonlocal pytest_started
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line.rstrip())
-            if "[dev] pytest (" in line and "pytest" not in marks:
-                marks["pytest"] = time.monotonic() - started
+            if "[dev] pytest (" in line and not pytest_started:
+                pytest_started = time.monotonic() - started
 
     def poll_postgres() -> None:
         while not done.wait(0.5):
@@ -130,7 +128,7 @@ def main() -> int:
     print(f"  pytest: {summary.strip('= ')}")
     for line in checks[-3:]:
         print(f"  {line}")
-    print(f"  wall {total:6.1f} s in all, {total - marks.get('pytest', 0.0):6.1f} s from pytest's start")
+    print(f"  wall {total:6.1f} s in all, {total - pytest_started:6.1f} s from pytest's start")
     print(
         f"  CPU  {tree_cpu + pg_cpu:6.1f} s: {tree_cpu:6.1f} s the command's processes"
         f" (tests, servers, browsers, checks), {pg_cpu:6.1f} s its PostgreSQL"
