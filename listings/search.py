@@ -331,9 +331,24 @@ class Match:
             params.append(" & ".join(_quoted(lexeme) for lexeme in self.lexemes))
         return sql, params
 
+    def title_tsquery(self) -> str | None:
+        """The query as tsquery text with every lexeme restricted to weight A (``'茶叶':A &
+        'field:agriculture':A``): the whole vector matches it exactly where its weight-A part
+        (``TITLE_SQL``) matches the query, without ``ts_filter`` copying each row's vector first
+        (a walk of the title tier checked a row in ~3 us instead of ~9 at 1,000,000 listings).
+        The tokens are taken as the lexemes, as ``plainto_tsquery`` under ``simple`` makes them
+        (lower-cased); None when one is a text only PostgreSQL's parser can tell (``_UNSURE_TEXT``)."""
+        tokens = [token.lower() for word in self.words for token in word]
+        if any(_UNSURE_TEXT.search(token) for token in tokens):
+            return None
+        return " & ".join(f"{_quoted(lexeme)}:A" for lexeme in dict.fromkeys([*tokens, *self.lexemes]))
+
     def condition(self, *, title: bool = False, walk: bool = False) -> RawSQL:
         """The whole vector (with ``title``, its weight-A part) matches: as the GIN index's
         condition, or with ``walk`` as one that only a check of each row serves."""
+        weighted = self.title_tsquery() if title and walk else None
+        if weighted is not None:
+            return RawSQL(f"ts_match_vq({TABLE}, %s::tsquery)", [weighted], output_field=BooleanField())
         vector = TITLE_SQL.format(v=TABLE) if title else TABLE
         query, params = self.tsquery()
         if walk:

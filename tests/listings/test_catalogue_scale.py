@@ -11,13 +11,15 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from listings import search
 from listings.models import Achievement, Listing
 from listings.services import achievement_update, listings_publish_bulk
-from tests.factories import member_of
+from tests.factories import AchievementFactory, make_listing, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +198,48 @@ def test_a_field_change_moves_the_listing_in_the_search(api, university):
     assert [r["id"] for r in api.get(URL, {"q": "茶树", "field": "environment"}).json()["results"]] == [
         listing.pk
     ]
+
+
+@pytest.fixture
+def mixed_titles(university):
+    """Titles and summaries with Latin words, digits and upper case beside Chinese; each word
+    also in some summaries only, so the title tier differs from the whole vector."""
+    texts = [
+        ("5G基站AI芯片散热装置", "适用于CO2捕集。"),
+        ("CO2捕集与封存工艺", "可用于5G基站。"),
+        ("ai芯片低功耗设计", "面向边缘计算。"),
+        ("Ⅱ型糖尿病早期筛查试剂盒", "AI辅助判读。"),
+        ("5G茶园茶叶品质检测方法", "基于近红外光谱。"),
+        ("锂电池隔膜涂覆工艺", "Ⅱ型隔膜，茶叶包装亦可用。"),
+    ]
+    for i, (title, summary) in enumerate(texts):
+        make_listing(
+            achievement=AchievementFactory(holder=university, title=title, summary=summary),
+            mode="negotiated" if i % 2 else "fixed_price",
+        )
+
+
+@pytest.mark.parametrize("q", ["5G", "5g 基站", "AI芯片", "co2", "CO2捕集", "Ⅱ型", "茶叶 5G", "芯片", "隔膜"])
+@pytest.mark.parametrize("filters", [{}, {"mode": "negotiated"}, {"field": "new_energy"}])
+def test_the_title_tiers_weighted_query_finds_what_the_title_part_of_the_vector_finds(
+    mixed_titles, q, filters
+):
+    """A walk of the title tier checks each row against the whole vector with every lexeme held to
+    weight A (``Match.title_tsquery``), not against ``ts_filter``'s copy of its weight-A part:
+    the same listings either way, and the filtered form where a token is only PostgreSQL's to cut."""
+    match = search.search_match(q, **filters)
+    walked = Listing.objects.filter(match.condition(title=True, walk=True))
+    filtered = Listing.objects.filter(
+        RawSQL(
+            f"ts_match_vq({search.TITLE_SQL.format(v=search.TABLE)}, {match.tsquery()[0]})",
+            match.tsquery()[1],
+            output_field=BooleanField(),
+        )
+    )
+    probed = Listing.objects.filter(match.condition(title=True))
+    ids = [set(qs.values_list("id", flat=True)) for qs in (walked, filtered, probed)]
+    assert ids[0] == ids[1] == ids[2], (q, filters, ids)
+    sql = str(walked.query)
+    assert ("ts_filter" in sql) == (q == "Ⅱ型"), sql
+    if not filters:
+        assert ids[0], q  # each query's words are in some title
