@@ -12,7 +12,11 @@ web server's is at its start (``config.warm``: every view imported, the objects 
 out of the garbage collector's walks). The raw limit is the same
 SQL statements the request ran, executed again straight through psycopg: what the database alone
 costs, without Django, DRF or serialization. Both meet the data in memory: the catalogue's tables
-and indexes are read once before the requests (``prewarm``), so neither times the disk.
+and indexes are read once before the requests (``prewarm``), into PostgreSQL's shared buffers
+where they fit, so neither times the disk nor the copy into the buffers. At 1,000,000 they are
+~2.8 GB: run it against a server whose ``shared_buffers`` holds them (4 GB; PostgreSQL's default is
+128 MB), as a server serving such a catalogue would be set (``deploy/compose.yaml``); the output
+says when it does not.
 """
 
 from __future__ import annotations
@@ -328,32 +332,56 @@ CATALOGUE_TABLES = ("listings_listing", "listings_achievement", "accounts_organi
 
 
 def prewarm(url: str) -> str:
-    """Read the catalogue's tables and their indexes once (``pg_prewarm``, into the operating
-    system's file cache), as the memory of a database server that serves them holds them: at
-    1,000,000 listings they are ~2.7 GB, and on a machine whose file cache had been emptied the
-    API's requests read them from the disk while the raw replay that follows each one found them
-    in memory, so the two compared a disk with a cache (1,000,000: p95 40.6 ms one run, 81.8 ms
-    and 242.6 ms later ones, the raw SQL's 15-17 ms in all three). Says what it read, or why not."""
+    """Read the catalogue's tables and their indexes once (``pg_prewarm``), as the memory of a
+    database server that serves them holds them: into PostgreSQL's shared buffers when they fit
+    there, else into the operating system's file cache; says which, or why neither.
+
+    At 1,000,000 listings they are ~2.8 GB. Emptied caches made the API's requests read them from
+    the disk while the raw replay that follows each request found them in memory (p95 40.6, 81.8
+    and 242.6 ms in three runs, the raw SQL's 15-17 ms in all three). Read into the file cache
+    only, with PostgreSQL's default 128 MB of shared buffers, each request copied most of its
+    pages from the file cache into the buffers and the replay found them there: the same
+    unfairness one level up (1,000,000: p95 35.8 ms against 28.6 ms with the tables in 4 GB of
+    shared buffers; the 100,000's fit either way). The comparison is fair only when the buffers
+    hold the catalogue; the line printed says when they do not."""
     import psycopg
 
     started = time.perf_counter()
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            relations = (
+                " FROM pg_class c WHERE c.oid = ANY(%(t)s::regclass[])"
+                " OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY(%(t)s::regclass[]))"
+            )
+            tables = {"t": list(CATALOGUE_TABLES)}
+            sizes = conn.execute(
+                "SELECT coalesce(sum(pg_relation_size(c.oid)), 0),"
+                " (SELECT setting::bigint * current_setting('block_size')::bigint"
+                "  FROM pg_settings WHERE name = 'shared_buffers')" + relations,
+                tables,
+            ).fetchone()
+            assert sizes is not None
+            size, buffers = sizes
+            # room left for what else the server keeps there (catalogs, the other tables' pages)
+            mode = "buffer" if size <= 0.8 * buffers else "read"
             row = conn.execute(
-                "SELECT count(*), coalesce(sum(pg_relation_size(c.oid)), 0),"
-                " coalesce(sum(pg_prewarm(c.oid, 'read')), 0) FROM pg_class c"
-                " WHERE c.oid = ANY(%(t)s::regclass[])"
-                " OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY(%(t)s::regclass[]))",
-                {"t": list(CATALOGUE_TABLES)},
+                f"SELECT count(*), sum(pg_prewarm(c.oid, '{mode}'))" + relations, tables
             ).fetchone()
     except psycopg.Error as error:
         return f"not read in advance (pg_prewarm: {str(error).strip()}): first reads may come from the disk"
     assert row is not None
-    relations, size, _blocks = row
-    return (
-        f"{relations} tables and indexes ({size / 2**20:,.0f} MiB) read into memory in advance"
+    read = (
+        f"{row[0]} tables and indexes ({size / 2**20:,.0f} MiB) read in advance"
         f" ({time.perf_counter() - started:.1f} s, pg_prewarm)"
+    )
+    if mode == "buffer":
+        return f"{read} into PostgreSQL's shared buffers ({buffers / 2**20:,.0f} MiB)"
+    return (
+        f"{read} into the file cache only: PostgreSQL's shared buffers ({buffers / 2**20:,.0f} MiB) are"
+        " smaller, so each request copies its pages into them and the raw replay after it finds them"
+        " there (the API's figures are then the higher for it; set shared_buffers above the tables'"
+        " size, as a server serving them would have it)"
     )
 
 
@@ -396,6 +424,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 and 20,000 listings, 40 requests")
     parser.add_argument("--size", type=int, default=None, help="one size only (no ratio)")
     parser.add_argument("--requests", type=int, default=None)
+    parser.add_argument(
+        "--in-step",
+        action="store_true",
+        help="(used by the two-size run) time a request only when a line arrives on stdin",
+    )
     args = parser.parse_args()
     count = args.requests or (40 if args.quick else 200)
     if args.size is None:
@@ -446,7 +479,11 @@ def main() -> None:
     raw = psycopg.connect(url, autocommit=True)
     results = 0
     slowest: list[tuple[float, float, dict]] = []
+    if args.in_step:
+        print("READY", flush=True)
     for params in mixed_requests(count, rng):
+        if args.in_step:
+            sys.stdin.readline()  # the other size has timed its request: this one's turn
         second = params.pop("second_page")
         if second:
             first = client.get("/api/v1/listings/", params).json()
@@ -466,6 +503,8 @@ def main() -> None:
             raw.execute(sql).fetchall()
         raw_timings.append((time.perf_counter() - started) * 1000)
         slowest.append((timings[-1], raw_timings[-1], {**params, "page": 2 if second else 1}))
+        if args.in_step:
+            print("DONE", flush=True)
     raw.close()
 
     published = size
@@ -506,18 +545,46 @@ def main() -> None:
 
 
 def scale(*, sizes: tuple[int, int], count: int) -> None:
-    """Each size in its own process (its own database), then the p95s side by side (#17.3)."""
+    """Each size in its own process (its own database), the two timed in step: the first size's
+    request, then the second's same request, and so on, so that whatever else the machine does
+    meanwhile falls on both alike. Timed one size after the other, the 100,000's p95 alone moved
+    17-23 ms between runs minutes apart (this machine's speed drifts), and the ratio with it. Then
+    the p95s side by side (#17.3)."""
     import subprocess
 
-    found = {}
-    for size in sizes:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--size", str(size), "--requests", str(count)],
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--size", str(size), "--requests", str(count), "--in-step"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            check=True,
         )
-        for line in proc.stdout.splitlines():
+        for size in sizes
+    ]
+    setup: list[list[str]] = [[] for _ in procs]
+    for proc, lines in zip(procs, setup, strict=True):  # both make and warm their data first
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.strip() == "READY":
+                break
+            lines.append(line.rstrip("\n"))
+        else:
+            sys.exit("a size's process ended before it was ready:\n" + "\n".join(lines))
+    for _ in range(count):
+        for proc in procs:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            if proc.stdout.readline().strip() != "DONE":
+                sys.exit("a size's process stopped in the middle of the run")
+    found = {}
+    for size, proc, lines in zip(sizes, procs, setup, strict=True):
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.close()
+        out = proc.stdout.read()  # not communicate(): it reads the pipe past what readline buffered
+        if proc.wait():
+            sys.exit(f"the {size:,} run failed ({proc.returncode})")
+        for line in [*lines, *out.splitlines()]:
             if line.startswith("RESULT "):
                 found[size] = json.loads(line[len("RESULT ") :])
             else:
