@@ -81,3 +81,28 @@ def test_the_launchers_redis_stops_with_it_while_its_clients_are_still_connected
     with contextlib.suppress(redis.ConnectionError):  # not left behind by this test either
         redis.Redis.from_url(url).shutdown(nosave=True)
     pytest.fail(f"the embedded Redis at {url} outlived the process that started it")
+
+
+def test_type_checking_starts_no_embedded_server():
+    """mypy's Django plugin imports the settings it is pointed at and mypy exits by ``os._exit``:
+    with ``config.settings`` there, a ``mypy`` run without the URLs started the embedded
+    PostgreSQL and Redis and left them running. The plugin's settings start neither."""
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    module = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["django-stubs"][
+        "django_settings_module"
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, {module}; print('config.embedded' in sys.modules)"],
+        cwd=root,
+        env={**env, "DJANGO_SETTINGS_MODULE": module},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False", done.stdout + done.stderr
