@@ -27,6 +27,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -482,8 +483,8 @@ def main() -> None:
     if args.in_step:
         print("READY", flush=True)
     for params in mixed_requests(count, rng):
-        if args.in_step:
-            sys.stdin.readline()  # the other size has timed its request: this one's turn
+        if args.in_step and not sys.stdin.readline():  # a line: this one's turn
+            sys.exit("the two-size run stopped")  # the end of the input: the driver is gone
         second = params.pop("second_page")
         if second:
             first = client.get("/api/v1/listings/", params).json()
@@ -550,8 +551,6 @@ def scale(*, sizes: tuple[int, int], count: int) -> None:
     meanwhile falls on both alike. Timed one size after the other, the 100,000's p95 alone moved
     17-23 ms between runs minutes apart (this machine's speed drifts), and the ratio with it. Then
     the p95s side by side (#17.3)."""
-    import subprocess
-
     procs = [
         subprocess.Popen(
             [sys.executable, __file__, "--size", str(size), "--requests", str(count), "--in-step"],
@@ -561,6 +560,18 @@ def scale(*, sizes: tuple[int, int], count: int) -> None:
         )
         for size in sizes
     ]
+    try:
+        found = _in_step(procs, sizes, count)
+    finally:
+        for proc in procs:  # a failed run leaves no size's process behind
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    _compare(found, sizes)
+
+
+def _in_step(procs: list[subprocess.Popen[str]], sizes: tuple[int, int], count: int) -> dict[int, dict]:
+    """Drive the sizes' processes a request at a time; their output, and each one's RESULT."""
     setup: list[list[str]] = [[] for _ in procs]
     for proc, lines in zip(procs, setup, strict=True):  # both make and warm their data first
         assert proc.stdout is not None
@@ -577,7 +588,7 @@ def scale(*, sizes: tuple[int, int], count: int) -> None:
             proc.stdin.flush()
             if proc.stdout.readline().strip() != "DONE":
                 sys.exit("a size's process stopped in the middle of the run")
-    found = {}
+    found: dict[int, dict] = {}
     for size, proc, lines in zip(sizes, procs, setup, strict=True):
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.close()
@@ -589,6 +600,10 @@ def scale(*, sizes: tuple[int, int], count: int) -> None:
                 found[size] = json.loads(line[len("RESULT ") :])
             else:
                 print(line, flush=True)
+    return found
+
+
+def _compare(found: dict[int, dict], sizes: tuple[int, int]) -> None:
     small, big = (found[n] for n in sizes)
     ratio = big["p95"] / small["p95"]
     raw_ratio = big["raw_p95"] / small["raw_p95"]
