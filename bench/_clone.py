@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,3 +23,18 @@ def fresh_clone(prefix: str) -> tuple[Path, Path, dict[str, str]]:
     subprocess.check_call(["git", "clone", "-q", str(ROOT), str(clone)])
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV")}
     return work, clone, env
+
+
+def readme_command(clone: Path, env: dict[str, str], command: str, **popen: Any) -> subprocess.Popen[str]:
+    """``python3 dev.py <command>`` started in the clone, its output and errors as text lines on
+    its ``stdout``; ``popen`` adds to what ``subprocess.Popen`` is given."""
+    return subprocess.Popen(
+        [sys.executable, "dev.py", command],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        **popen,
+    )

@@ -32,7 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _clone import fresh_clone  # bench/ is on the path of a bench run as a script
+from _clone import fresh_clone, readme_command  # bench/ is on the path of a bench run as a script
 
 TARGET_S = 45.0
 
@@ -82,16 +82,7 @@ def main() -> int:
     log_lines: list[str] = []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "dev.py", "run"],
-        cwd=clone,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
+    proc = readme_command(clone, env, "run", start_new_session=True)
 
     def read() -> None:
         assert proc.stdout is not None

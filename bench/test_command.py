@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from _clone import fresh_clone  # bench/ is on the path of a bench run as a script
+from _clone import fresh_clone, readme_command  # bench/ is on the path of a bench run as a script
 
 TARGET_S = 150.0
 TICK = os.sysconf("SC_CLK_TCK")
@@ -73,15 +73,7 @@ def main() -> int:
     load_before = os.getloadavg()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "dev.py", "test"],
-        cwd=clone,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-    )
+    proc = readme_command(clone, env, "test")
     lines: list[str] = []
     pytest_started = 0.0  # seconds after the launch, when dev.py starts pytest
     pg_seen: list[float] = []
