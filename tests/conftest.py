@@ -130,6 +130,7 @@ LONGEST_FIRST = (
     "tests/faults/",
     "tests/test_deployment.py",
     "tests/auctions/test_proxy_properties.py",
+    "tests/listings/test_search.py",  # every code point cut two ways: ~36 s of one CPU at load
     "tests/test_deploy_settings.py",
     "tests/auctions/test_live_room_server.py",
     "tests/marketplace/test_reconciliation.py",
