@@ -11,7 +11,7 @@ Most of the requests are not those: schemathesis's coverage phase (on by default
 examples, not bounded by ``FUZZ_EXAMPLES``) adds every case the schema defines -- each body field
 of the wrong type, missing, too long or short, outside its enum or pattern, unexpected methods and
 content types -- about 8,500 cases over the ~150 operations (up to ~530 for one), against ~450
-generated ones. Two rules make them reach the code they are about (``_as_every_role``):
+generated ones. Two rules make them reach the code they are about (``_as_its_roles``):
 
 - a coverage case about the body, the query or the headers is sent to the market's own object of
   the path's kind (``Market.ids``), not to the ``0`` the coverage phase puts in every ``{id}``,
@@ -22,7 +22,7 @@ generated ones. Two rules make them reach the code they are about (``_as_every_r
   case thus reaches the code it is about once, and every admitted role sends its share of each
   operation's. Generated cases go out as every role.
 
-About 10,500 requests in all. Until #17 each coverage case went out as every admitted role (about
+About 10,000 requests in all. Until #17 each coverage case went out as every admitted role (about
 18,500 requests, the fuzz a third of the test command's CPU); of the 9,584 repeats for a second or
 third role, 9,331 got the status the first role got: the same input refused by the same code.
 """
@@ -255,7 +255,7 @@ class Turns:
     suppress_health_check=list(hypothesis.HealthCheck),
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
-def _as_every_role(case: schemathesis.Case, world: Market, turns: Turns) -> None:
+def _as_its_roles(case: schemathesis.Case, world: Market, turns: Turns) -> None:
     """A generated case as every role; a coverage case as the admitted role whose turn it is, passed
     on to the next while the role it went to answers that it is shut out."""
     roles = list(world.headers)
@@ -292,7 +292,7 @@ def _cases(operation: APIOperation) -> Callable[..., None]:
     return build_operation_test(
         config=fuzzed.config,
         operation=operation,
-        test_func=_as_every_role,
+        test_func=_as_its_roles,
         given_kwargs={},
         feedback=_feedback(),
     )
