@@ -41,10 +41,40 @@ def channel_for(auction_id: int, *, database: str | None = None) -> str:
     return f"market:{name}:auction:{auction_id}"
 
 
+# How many sockets watch an auction's live room, across processes: a hash per auction
+# (``watchers_key``), one field per ASGI process, its value the process's own exact count and when
+# it wrote it (``watchers_entry``). A process writes its field when its count changes and again every
+# ``WATCHERS_REFRESH_SECONDS`` (``auctions.room.WatcherCounts``); readers add the fields written in the
+# last ``WATCHERS_STALE_SECONDS`` (``watchers_total``). So a write that failed, or a Redis restarted
+# empty, is whole again at the process's next write, and a killed process's watchers stop counting
+# within ``WATCHERS_STALE_SECONDS``. (One number that each join and leave added to was wrong for good
+# after any of these.)
+WATCHERS_REFRESH_SECONDS = 30.0
+WATCHERS_STALE_SECONDS = 3 * WATCHERS_REFRESH_SECONDS
+
+
 def watchers_key(auction_id: int) -> str:
-    """How many sockets watch the live room now, across processes (``auctions.room`` counts them on
-    connect and disconnect; it expires so that a process killed mid-room does not leave it high)."""
+    """The hash of the live room's watcher counts, one field per process (above)."""
     return f"{channel_for(auction_id)}:watchers"
+
+
+def watchers_entry(count: int, now: float) -> str:
+    """A process's field value: its count and the moment of writing (Unix seconds)."""
+    return f"{count} {now:.0f}"
+
+
+def watchers_total(entries: dict[Any, Any], now: float) -> int:
+    """The sum of the entries (``watchers_entry``) written in the last ``WATCHERS_STALE_SECONDS``;
+    an entry that cannot be read counts nothing."""
+    total = 0
+    for value in entries.values():
+        try:
+            count, stamp = (value.decode() if isinstance(value, bytes) else value).split()
+            if now - float(stamp) <= WATCHERS_STALE_SECONDS:
+                total += max(int(count), 0)
+        except ValueError:
+            continue
+    return total
 
 
 def watchers_counts(auction_ids: list[int]) -> dict[int, int | None]:
@@ -56,11 +86,15 @@ def watchers_counts(auction_ids: list[int]) -> dict[int, int | None]:
     if time.monotonic() < _down_until:
         return dict.fromkeys(auction_ids)
     try:
-        values = _client().mget([watchers_key(i) for i in auction_ids])
+        pipe = _client().pipeline(transaction=False)
+        for auction_id in auction_ids:
+            pipe.hgetall(watchers_key(auction_id))
+        entries = pipe.execute()
     except Exception:  # noqa: BLE001 - Redis away: no counts, the page still renders
         _down_until = time.monotonic() + QUIET_SECONDS
         return dict.fromkeys(auction_ids)
-    return {i: max(int(v), 0) if v is not None else 0 for i, v in zip(auction_ids, values, strict=True)}
+    now = time.time()
+    return {i: watchers_total(e, now) for i, e in zip(auction_ids, entries, strict=True)}
 
 
 def _client() -> redis.Redis:

@@ -29,7 +29,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import socket
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -42,7 +45,14 @@ from django.utils import timezone
 from core import redis_clients
 from core.money import money_format
 
-from .events import channel_for, watchers_key
+from .events import (
+    WATCHERS_REFRESH_SECONDS,
+    WATCHERS_STALE_SECONDS,
+    channel_for,
+    watchers_entry,
+    watchers_key,
+    watchers_total,
+)
 from .models import Auction
 from .selectors import SNAPSHOT_BIDS, auction_snapshot, next_bid_minimum
 
@@ -54,7 +64,7 @@ GAP_SECONDS = 0.3
 RECONCILE_SECONDS = 2.0
 LOG_SIZE = 64
 COUNTERS_QUIET_SECONDS = 5.0  # after a Redis error, the rate limit lets bids through without asking
-WATCHERS_TTL_SECONDS = 6 * 3600  # a count left by a killed process fades (auctions.events.watchers_key)
+COUNTS_QUIET_SECONDS = 2.0  # after a failed write of the watcher counts, the next try waits this long
 SNAPSHOT_MAX_AGE = 1.0  # seconds a cached snapshot frame (and its server_time) may be reused
 BROADCAST_SHARE = 1 / 3  # at most this share of the event loop's CPU goes to waking watchers...
 FLUSH_MAX_SECONDS = 1.0  # ...unless a watcher would then wait longer than this for the news
@@ -330,19 +340,121 @@ class Room:
             self._reloading.cancel()
 
 
+class WatcherCounts:
+    """This process's watcher counts in Redis (``auctions.events``: one field per process and
+    auction, the process's exact count), written as group commits: one pipeline in flight at a
+    time, carrying every room whose count changed meanwhile. A burst of 2,500 joins on a process is a
+    few round trips on one connection; a call per join opened a connection per socket, which timed
+    out under such a burst and lost the count.
+
+    A join or leave waits for the write that carries it (a join's first snapshot has the count with
+    it). While Redis is away nothing waits: the rooms stay marked and are written when
+    the next try succeeds (every ``COUNTS_QUIET_SECONDS``), and every room is written again every
+    ``WATCHERS_REFRESH_SECONDS`` and when the news comes back (a Redis restarted empty)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.field = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.dirty: set[int] = set()
+        self.waiting: list[tuple[int, asyncio.Future[int | None]]] = []
+        self.down_until = 0.0
+        self.writer: asyncio.Task[None] | None = None
+        self.refresher: asyncio.Task[None] | None = None
+
+    async def changed(self, auction_id: int) -> int | None:
+        """The room's count changed here: write it. The count across processes once written, or
+        None at once while it cannot be (Redis away)."""
+        self.dirty.add(auction_id)
+        if self.refresher is None or self.refresher.done():
+            self.refresher = self.hub.loop.create_task(self._refresh())
+        if time.monotonic() < self.down_until:
+            return None  # written by the writer's next try
+        self._start_writer()
+        future: asyncio.Future[int | None] = self.hub.loop.create_future()
+        self.waiting.append((auction_id, future))
+        return await future
+
+    def rewrite_all(self) -> None:
+        """Write every room's count again (Redis is back, perhaps empty; or the refresh is due)."""
+        self.dirty.update(self.hub.rooms)
+        self.down_until = 0.0
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        if self.dirty and (self.writer is None or self.writer.done()):
+            self.writer = self.hub.loop.create_task(self._write_while_dirty())
+
+    async def _write_while_dirty(self) -> None:
+        while self.dirty:
+            wait = self.down_until - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            batch, self.dirty = sorted(self.dirty), set()
+            waiting, self.waiting = self.waiting, []
+            try:
+                totals = await self._write(batch)
+            except Exception as exc:  # noqa: BLE001 - a count is not worth a refused watcher
+                self.dirty.update(batch)
+                self.down_until = time.monotonic() + COUNTS_QUIET_SECONDS
+                waiting += self.waiting  # those who came meanwhile do not wait for the next try
+                self.waiting = []
+                for _auction_id, future in waiting:
+                    if not future.done():
+                        future.set_result(None)
+                log.warning(
+                    "live room watchers not counted: Redis unavailable; trying again",
+                    extra={"error": f"{exc.__class__.__name__}: {exc}", "rooms": len(batch)},
+                )
+                continue
+            for auction_id, total in totals.items():
+                room = self.hub.rooms.get(auction_id)
+                if room is not None:
+                    room.set_watching(total)
+            for auction_id, future in waiting:
+                if not future.done():
+                    future.set_result(totals.get(auction_id))
+
+    async def _write(self, auction_ids: list[int]) -> dict[int, int]:
+        """One pipeline: for each room, this process's field (or its removal when nobody watches
+        here), the key's expiry, and every process's fields to add up."""
+        now = time.time()
+        pipe = self.hub.counters.pipeline(transaction=False)
+        for auction_id in auction_ids:
+            key = watchers_key(auction_id)
+            room = self.hub.rooms.get(auction_id)
+            here = len(room.watchers) if room is not None else 0
+            if here:
+                pipe.hset(key, self.field, watchers_entry(here, now))
+            else:
+                pipe.hdel(key, self.field)
+            pipe.expire(key, int(WATCHERS_STALE_SECONDS))
+            pipe.hgetall(key)
+        results = await pipe.execute()
+        return {a: watchers_total(results[3 * i + 2], now) for i, a in enumerate(auction_ids)}
+
+    async def _refresh(self) -> None:
+        """Every ``WATCHERS_REFRESH_SECONDS`` while this process has rooms: its entries stay fresh
+        (``WATCHERS_STALE_SECONDS``), and its rooms learn the other processes' counts."""
+        while self.hub.rooms:
+            await asyncio.sleep(WATCHERS_REFRESH_SECONDS)
+            self.rewrite_all()
+
+
 class Hub:
     """This process's (this event loop's) rooms and their one pub/sub connection.
 
     Redis is news: while it is away the rooms follow the database (each room's reconciler, every
     ``RECONCILE_SECONDS``), watchers still join (their snapshot comes from the database), and the
     rate limit lets bids through. The reader keeps trying; when Redis answers again it subscribes
-    every room's channel that is missing and reloads every room once, for what the news missed."""
+    every room's channel that is missing, reloads every room once, for what the news missed, and
+    writes the watcher counts again (``WatcherCounts``)."""
 
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.rooms: dict[int, Room] = {}
         self.redis = redis_clients.async_client(socket_connect_timeout=2)
-        # The rate limit's own client: short timeouts, so a Redis that hangs does not hold a bid.
+        # The rate limit's and the watcher counts' client: short timeouts, so a Redis that hangs
+        # does not hold a bid or a join.
         self.counters = redis_clients.async_client(
             socket_connect_timeout=0.5, socket_timeout=0.5, retry=redis_clients.async_one_try()
         )
@@ -350,7 +462,8 @@ class Hub:
         self.reader: asyncio.Task[None] | None = None
         self.channels: dict[str, int] = {}
         self.news_down = False
-        self._counters_down_until = 0.0
+        self._rate_down_until = 0.0
+        self.counts = WatcherCounts(self)
         self._lock = asyncio.Lock()
 
     async def join(self, auction_id: int, watcher: Watcher) -> Room:
@@ -368,7 +481,7 @@ class Hub:
                 room.reload()  # no news is arriving: this watcher's snapshot comes from the database
         await room.refresh_done()
         room.watchers.add(watcher)
-        room.set_watching(await self._count_watchers(auction_id, 1))
+        room.set_watching(await self.counts.changed(auction_id))
         watcher.version = room.version
         watcher.task = self.loop.create_task(watcher.run(room))
         return room
@@ -381,7 +494,6 @@ class Hub:
             if room is None:
                 return
             room.watchers.discard(watcher)
-            room.set_watching(await self._count_watchers(auction_id, -1))
             if not room.watchers:
                 room.close()
                 del self.rooms[auction_id]
@@ -390,6 +502,7 @@ class Hub:
                         del self.channels[channel]
                         with contextlib.suppress(Exception):
                             await self.pubsub.unsubscribe(channel)
+        await self.counts.changed(auction_id)  # outside the lock: a burst of leaves is one write
 
     async def _subscribe_missing(self, *, joining: bool = False) -> None:
         """Subscribe the rooms' channels the connection does not have (a join during an outage).
@@ -426,6 +539,7 @@ class Hub:
             log.info("live room news back; reloading every room", extra={"rooms": len(self.rooms)})
             for room in self.rooms.values():
                 room.reload()
+            self.counts.rewrite_all()  # a Redis restarted empty has lost them
 
     async def _read(self) -> None:
         while True:
@@ -459,33 +573,13 @@ class Hub:
             except (ValueError, KeyError):
                 log.warning("malformed auction event", extra={"channel": channel})
 
-    async def _count_watchers(self, auction_id: int, delta: int) -> int | None:
-        """Add ``delta`` to the auction's watcher count in Redis; the new count, or None (fails
-        open, like the rate limit: a room without a count still works)."""
-        if time.monotonic() < self._counters_down_until:
-            return None
-        key = watchers_key(auction_id)
-        try:
-            pipe = self.counters.pipeline(transaction=False)
-            pipe.incrby(key, delta)
-            pipe.expire(key, WATCHERS_TTL_SECONDS)
-            count, _ = await pipe.execute()
-        except Exception as exc:  # noqa: BLE001 - a count is not worth a refused watcher
-            self._counters_down_until = time.monotonic() + COUNTERS_QUIET_SECONDS
-            log.warning(
-                "live room watchers not counted: Redis unavailable",
-                extra={"error": f"{exc.__class__.__name__}: {exc}", "auction": auction_id},
-            )
-            return None
-        return max(int(count), 0)
-
     async def allow_bid(self, *, auction_id: int, user_id: int) -> bool:
         """The per-bidder rate limit, kept in Redis so that it holds across processes.
 
         Fails open: without Redis the bid goes to the engine, which decides it against the
         database as always; the log says so once per ``COUNTERS_QUIET_SECONDS``, during which
         Redis is not tried."""
-        if time.monotonic() < self._counters_down_until:
+        if time.monotonic() < self._rate_down_until:
             return True
         limit = int(settings.MARKET.get("AUCTION_BID_RATE_PER_SECOND", 5))
         key = f"{channel_for(auction_id)}:rate:{user_id}:{int(time.time())}"
@@ -494,7 +588,7 @@ class Hub:
             if count == 1:
                 await self.counters.expire(key, 2)
         except Exception as exc:  # noqa: BLE001 - a rate limit is not worth a refused bid
-            self._counters_down_until = time.monotonic() + COUNTERS_QUIET_SECONDS
+            self._rate_down_until = time.monotonic() + COUNTERS_QUIET_SECONDS
             log.warning(
                 "live room rate limit not counted: Redis unavailable; letting bids through",
                 extra={"error": f"{exc.__class__.__name__}: {exc}", "auction": auction_id},

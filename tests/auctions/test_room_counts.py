@@ -1,10 +1,18 @@
 """Issue 14 item 14: how many watch the live room now and how many registered, in the room (page
 and WebSocket state) and on the auction cards; the watcher count fails open to "—" without Redis
-(against a real redis-server stopped: tests/faults/test_fail_open_reads.py)."""
+(against a real redis-server stopped: tests/faults/test_fail_open_reads.py; a count whole again
+after Redis comes back empty: tests/faults/test_redis_outage.py).
+
+#17.2, found at 10,000 watchers (``bench/watchers.py``): each join and leave wrote the count with a
+Redis call of its own, so a burst of joins opened a connection per socket (2,500 in a process) and
+connections timed out ("live room watchers not counted"); a join or leave not counted was lost
+for good. Now a process writes its own exact count (``auctions.events``), its writes grouped."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -12,6 +20,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 
 from auctions import events
+from auctions.room import get_hub
 from config.asgi import application
 from tests.factories import open_auction, registered_bidder
 
@@ -55,7 +64,9 @@ def test_room_page_and_cards_show_registrations_and_watchers():
     auction = open_auction(started=True)
     registered_bidder(auction)
     registered_bidder(auction)
-    events._client().set(events.watchers_key(auction.pk), 3)
+    events._client().hset(
+        events.watchers_key(auction.pk), "another-process", events.watchers_entry(3, time.time())
+    )
     try:
         room = Client().get(f"/auctions/{auction.pk}/").content.decode()
         assert 'data-testid="registered">2</span> 家已登记' in room
@@ -79,3 +90,36 @@ def test_room_draws_the_price_over_time_one_point_per_bid():
     svg = room.split('data-testid="line-chart"', 1)[1].split("</svg>", 1)[0]
     assert svg.count("data-point") == 3 and "<polyline" in svg
     assert "¥1,200.00" in svg and "<script" not in svg and "style=" not in svg
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_burst_of_joins_is_counted_whole_over_a_few_redis_connections():
+    auction = await make_auction()
+    sockets = await asyncio.gather(*(connect(auction.pk) for _ in range(120)))
+    firsts = [json.loads(await s.receive_from(timeout=10)) for s in sockets]
+    assert all(1 <= f["watchers"] <= 120 for f in firsts)
+    assert max(f["watchers"] for f in firsts) == 120  # the last to join was told every one
+    assert await database_sync_to_async(events.watchers_counts)([auction.pk]) == {auction.pk: 120}
+    # The writes went out grouped: not a connection per joining socket.
+    (count, _attributes), *_ = get_hub().counters.connection_pool.get_connection_count()
+    assert count <= 4, count
+    await asyncio.gather(*(s.disconnect() for s in sockets[:70]))
+    assert await database_sync_to_async(events.watchers_counts)([auction.pk]) == {auction.pk: 50}
+    await asyncio.gather(*(s.disconnect() for s in sockets[70:]))
+    assert await database_sync_to_async(events.watchers_counts)([auction.pk]) == {auction.pk: 0}
+
+
+@pytest.mark.django_db
+def test_a_count_no_process_has_refreshed_for_a_while_is_not_counted():
+    """A process killed with watchers in its rooms never takes them off: its entry stops being
+    refreshed and stops counting after ``WATCHERS_STALE_SECONDS``, not after the key's hours."""
+    auction = open_auction(started=True)
+    key = events.watchers_key(auction.pk)
+    now = time.time()
+    events._client().hset(key, "alive", events.watchers_entry(4, now - 5))
+    events._client().hset(key, "killed", events.watchers_entry(7, now - events.WATCHERS_STALE_SECONDS - 1))
+    try:
+        assert events.watchers_counts([auction.pk]) == {auction.pk: 4}
+    finally:
+        events._client().delete(key)

@@ -31,7 +31,7 @@ def test_without_redis_the_watcher_count_reads_a_dash_at_once(private_redis, set
     monkeypatch.setattr(events, "_down_until", 0.0)
     auction = open_auction(started=True)
     registered_bidder(auction)
-    events._client().set(events.watchers_key(auction.pk), 3)
+    events._client().hset(events.watchers_key(auction.pk), "a-process", events.watchers_entry(3, time.time()))
     assert "1 家已登记 · 3 人在看" in Client().get("/auctions/").content.decode()
 
     private_redis.kill()

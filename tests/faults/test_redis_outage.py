@@ -8,11 +8,16 @@ the database, and ``/healthz`` says what is degraded. When Redis returns, watche
 
 Before: every REST call answered an HTML 500 (DRF's throttles raised on the cache) and a WebSocket
 bid dropped the bidder's socket (the room's rate limit raised).
+
+#17.2: the watcher count is whole again once Redis is back, even empty. Before, each join and leave
+added to one number in Redis: those made during the outage were lost, and a Redis restarted empty
+counted only the watchers who came after it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -170,3 +175,27 @@ def test_the_live_room_answers_every_bid_and_watchers_converge_across_an_outage(
         assert "bid" in socket.kinds[seen[id(socket)] :], socket.kinds
     for socket in (watcher, late_watcher, room, rival_room):
         socket.ws.close()
+
+
+def _watching(web: str, auction_id: int) -> str | None:
+    """The room page's "N 人在看" (``—`` while the count cannot be read)."""
+    page = httpx.get(f"{web}/auctions/{auction_id}/").text
+    found = re.search(r'data-testid="watchers">([^<]*)</span>', page)
+    return found.group(1) if found else None
+
+
+def test_the_watcher_count_is_whole_again_once_redis_is_back_empty(private_redis, web):
+    auction = open_auction(started=True, starts_in=-120, ends_in=3600)
+    first, second = Socket(web, auction.pk), Socket(web, auction.pk)
+    assert _watching(web, auction.pk) == "2"
+
+    private_redis.kill()
+    third = Socket(web, auction.pk)  # joins and leaves while the count cannot be written
+    first.ws.close()
+    assert wait_for(lambda: _watching(web, auction.pk) == "—", 5)
+
+    private_redis.start()  # empty: the counts written before the outage are gone with it
+    assert wait_for(lambda: _watching(web, auction.pk) == "2", 10), _watching(web, auction.pk)
+    for socket in (second, third):
+        socket.ws.close()
+    assert wait_for(lambda: _watching(web, auction.pk) == "0", 10), _watching(web, auction.pk)
