@@ -537,6 +537,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "jieba": {"level": "WARNING"},
+        # django-axes's start banner ("AXES: BEGIN version ..., blocking by ...", INFO) at every
+        # process start: a line in every manage.py command's and bench's output (#17.8). Its login
+        # failures and lockouts are logged by its handlers' loggers, which this leaves as they are.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 

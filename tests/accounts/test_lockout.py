@@ -4,6 +4,7 @@ while, before any password is checked; the web page says so in Chinese, the API 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 import time_machine
@@ -102,3 +103,15 @@ def test_behind_the_proxy_each_client_is_counted_by_its_own_address(api, setting
         via_proxy(f"nobody{n}", "wrong", "198.51.100.66")  # one attacker, many names
     assert via_proxy("frank", PASSWORD, "198.51.100.66").status_code == 429
     assert via_proxy("frank", PASSWORD, "203.0.113.20").status_code == 200  # everyone else signs in
+
+
+def test_a_process_starts_without_the_lockout_banner_and_failures_are_still_logged(caplog, monkeypatch):
+    """django-axes logs its version and lockout parameters at every process start ("AXES: BEGIN",
+    INFO): a line in every manage.py command's and bench's output (#17.8). Only that banner goes."""
+    from axes.apps import AppConfig
+
+    monkeypatch.setattr(AppConfig, "initialized", False)  # as in a process that has just started
+    with caplog.at_level(logging.INFO):
+        AppConfig.initialize()
+    assert not [r for r in caplog.records if r.getMessage().startswith("AXES: BEGIN")]
+    assert logging.getLogger("axes.handlers.database").isEnabledFor(logging.INFO)
