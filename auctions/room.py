@@ -354,6 +354,12 @@ class WatcherCounts:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        # Its own client, one connection (one write in flight). A join waits for its write, so the
+        # timeout is short, but not the rate limit's 0.5 s: a process taking a burst of joins may
+        # not get back to the answer that soon, and a write that timed out is only written again.
+        self.client = redis_clients.async_client(
+            socket_connect_timeout=2, socket_timeout=2, retry=redis_clients.async_one_try()
+        )
         self.field = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.dirty: set[int] = set()
         self.waiting: list[tuple[int, asyncio.Future[int | None]]] = []
@@ -418,7 +424,7 @@ class WatcherCounts:
         """One pipeline: for each room, this process's field (or its removal when nobody watches
         here), the key's expiry, and every process's fields to add up."""
         now = time.time()
-        pipe = self.hub.counters.pipeline(transaction=False)
+        pipe = self.client.pipeline(transaction=False)
         for auction_id in auction_ids:
             key = watchers_key(auction_id)
             room = self.hub.rooms.get(auction_id)
@@ -453,8 +459,7 @@ class Hub:
         self.loop = asyncio.get_running_loop()
         self.rooms: dict[int, Room] = {}
         self.redis = redis_clients.async_client(socket_connect_timeout=2)
-        # The rate limit's and the watcher counts' client: short timeouts, so a Redis that hangs
-        # does not hold a bid or a join.
+        # The rate limit's own client: short timeouts, so a Redis that hangs does not hold a bid.
         self.counters = redis_clients.async_client(
             socket_connect_timeout=0.5, socket_timeout=0.5, retry=redis_clients.async_one_try()
         )
