@@ -54,8 +54,10 @@ WATCHERS_STALE_SECONDS = 3 * WATCHERS_REFRESH_SECONDS
 
 
 def watchers_key(auction_id: int) -> str:
-    """The hash of the live room's watcher counts, one field per process (above)."""
-    return f"{channel_for(auction_id)}:watchers"
+    """The hash of the live room's watcher counts, one field per process (above). Not the name of
+    the single number it replaces (``...:watchers``, a string): during a rolling deploy the old
+    processes' writes and the new ones' would each fail on the other's type."""
+    return f"{channel_for(auction_id)}:watchers-by-process"
 
 
 def watchers_entry(count: int, now: float) -> str:
