@@ -364,6 +364,7 @@ class WatcherCounts:
         self.dirty: set[int] = set()
         self.waiting: list[tuple[int, asyncio.Future[int | None]]] = []
         self.down_until = 0.0
+        self.failing = False
         self.writer: asyncio.Task[None] | None = None
         self.refresher: asyncio.Task[None] | None = None
 
@@ -381,10 +382,15 @@ class WatcherCounts:
         return await future
 
     def rewrite_all(self) -> None:
-        """Write every room's count again (Redis is back, perhaps empty; or the refresh is due)."""
+        """Write every room's count again (the refresh is due; or Redis is back, perhaps empty)."""
         self.dirty.update(self.hub.rooms)
-        self.down_until = 0.0
         self._start_writer()
+
+    def redis_back(self) -> None:
+        """The news found Redis answering again: try now, not after the pause, and write every
+        room (a Redis restarted empty has lost them)."""
+        self.down_until = 0.0
+        self.rewrite_all()
 
     def _start_writer(self) -> None:
         if self.dirty and (self.writer is None or self.writer.done()):
@@ -407,11 +413,17 @@ class WatcherCounts:
                 for _auction_id, future in waiting:
                     if not future.done():
                         future.set_result(None)
-                log.warning(
-                    "live room watchers not counted: Redis unavailable; trying again",
-                    extra={"error": f"{exc.__class__.__name__}: {exc}", "rooms": len(batch)},
-                )
+                if not self.failing:  # once per outage, not every try
+                    self.failing = True
+                    log.warning(
+                        "live room watchers not counted: Redis unavailable; trying again every %.0f s",
+                        COUNTS_QUIET_SECONDS,
+                        extra={"error": f"{exc.__class__.__name__}: {exc}", "rooms": len(batch)},
+                    )
                 continue
+            if self.failing:
+                self.failing = False
+                log.info("live room watchers counted again", extra={"rooms": len(batch)})
             for auction_id, total in totals.items():
                 room = self.hub.rooms.get(auction_id)
                 if room is not None:
@@ -544,7 +556,7 @@ class Hub:
             log.info("live room news back; reloading every room", extra={"rooms": len(self.rooms)})
             for room in self.rooms.values():
                 room.reload()
-            self.counts.rewrite_all()  # a Redis restarted empty has lost them
+            self.counts.redis_back()
 
     async def _read(self) -> None:
         while True:
