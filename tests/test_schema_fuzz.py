@@ -20,7 +20,8 @@ generated ones. Two rules make them reach the code they are about (``_as_its_rol
   role answered 401, 403 or 404 is answered so before its body is read, so the case goes on to the
   next role and that role is not sent the rest of the operation's coverage cases. Every coverage
   case thus reaches the code it is about once, and every admitted role sends its share of each
-  operation's. Generated cases go out as every role.
+  operation's. Generated cases go out as every role;
+- a case answered by the sign-in lockout goes again after a reset (``_send``).
 
 About 10,000 requests in all. Until #17 each coverage case went out as every admitted role (about
 18,500 requests, the fuzz a third of the test command's CPU); of the 9,584 repeats for a second or
