@@ -54,6 +54,7 @@ from schemathesis.schemas import APIOperation
 
 from accounts.models import Membership
 from tests.conftest import client_for
+from tests.conversion.helpers import make_achievement
 from tests.factories import (
     AchievementFactory,
     OrganizationFactory,
@@ -106,7 +107,8 @@ def _keep_the_test_connection():
 @dataclass(frozen=True)
 class Market:
     """The fuzz's market as its requests see it: each role's token header, in the order roles are
-    asked, and the id each path parameter takes, by the path's first segment (``/listings/{id}/...``
+    asked, and the id each path parameter takes, by the path's first two segments, else its first
+    (``/use-first/agreements/{id}/`` -> ``ids["use-first/agreements"]["id"]``, ``/listings/{id}/...``
     -> ``ids["listings"]["id"]``)."""
 
     headers: dict[str, dict[str, str]]
@@ -118,15 +120,19 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     """A small market: a verified university with listings in every mode (one with a broker's
     mandate and a data room the company asked into) and a live auction, a verified company with an open offer on one listing, a deal on
     another, a registration for the auction, a demand and a saved search, a notice of an accepted
-    offer, an operator; each person's token header. Made once for the module in a
+    offer, use-first entries (one applied for, one under an agreement), the company's admin declared
+    an expert, an operator; each person's token header. Made once for the module in a
     transaction that is rolled back at its end; each test runs in a savepoint inside it
     (pytest-django's ``db``), so what one operation's requests write is gone before the next."""
     from django.contrib.auth.models import Group
     from django.db import transaction
     from django.test import override_settings
 
-    from accounts.services import api_token_create, membership_invite
+    from accounts.services import api_token_create, expert_declare, membership_invite
     from auctions.services.registration import registration_create
+    from conversion.models import UseFirstEntry
+    from conversion.services import use_first_run
+    from conversion.services.agreements import use_first_application_accept, use_first_apply
     from discovery.services.demands import demand_create
     from discovery.services.push import publications_publish, subscription_create
     from marketplace.services.data_room import data_room_access_request, data_room_set
@@ -181,6 +187,22 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         )
         [publication, *_] = publications_publish()
         spare_token, _key = api_token_create(user=holder_member, name="fuzz spare")
+        # Three achievements left unconverted for over two years: the use-first job lists them; the
+        # company applies to use one, and the holder accepts another's application (an agreement).
+        overdue = [
+            make_achievement(holder, datetime.date.today() - datetime.timedelta(days=800), title=title)
+            for title in ("一种土壤重金属钝化剂", "一种茶叶保鲜工艺", "一种秸秆还田腐熟菌剂")
+        ]
+        use_first_run()
+        entry, applied, agreed = (UseFirstEntry.objects.get(achievement=a) for a in overdue)
+        application = use_first_apply(entry=applied, actor=buyer, plan="在本公司两条产线试用")
+        agreement = use_first_application_accept(
+            application=use_first_apply(entry=agreed, actor=buyer, plan="中试线试用"),
+            actor=holder_member,
+            trial_ends_on=datetime.date.today() + datetime.timedelta(days=180),
+            conversion_price=Decimal("200000.00"),
+        )
+        expert_declare(user=buyer, fields=["agriculture"], organization=company, title="高级工程师")
         headers = {}
         for role, user in (("buyer", buyer), ("holder", holder_member), ("operator", operator)):
             client = client_for(user)
@@ -203,6 +225,9 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             "invitations": {"id": invitation.pk},
             "publications": {"id": publication.pk},
             "auth": {"id": spare_token.pk},
+            "use-first": {"id": entry.pk},
+            "use-first/applications": {"id": application.pk},
+            "use-first/agreements": {"id": agreement.pk},
         }
         yield Market(headers=headers, ids=ids)
         transaction.set_rollback(True)
@@ -226,8 +251,8 @@ def _point_at_the_market(case: schemathesis.Case, market: Market) -> None:
     path parameters (schemathesis's coverage phase puts ``0`` in every ``{id}``, which answers 404
     before the body is read) become the ids of the market's own objects where it has one of that
     kind."""
-    first_segment = case.operation.path.removeprefix("/api/v1/").split("/", 1)[0]
-    ids = market.ids.get(first_segment, {})
+    segments = case.operation.path.removeprefix("/api/v1/").split("/")
+    ids = market.ids.get("/".join(segments[:2])) or market.ids.get(segments[0], {})
     if case.path_parameters and set(case.path_parameters) <= set(ids):
         case.path_parameters = {name: ids[name] for name in case.path_parameters}
 
