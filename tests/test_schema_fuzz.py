@@ -37,6 +37,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 import hypothesis
 import pytest
@@ -53,6 +54,7 @@ from schemathesis.python._constants.orchestrator import make_constants_value_sou
 from schemathesis.schemas import APIOperation
 
 from accounts.models import Membership
+from tests.auctions.fair_helpers import end_now, overdue
 from tests.conftest import client_for
 from tests.conversion.helpers import make_achievement
 from tests.factories import (
@@ -63,6 +65,8 @@ from tests.factories import (
     make_listing,
     member_of,
     open_auction,
+    pay_deposit,
+    registered_bidder,
 )
 
 SEED = os.environ.get("FUZZ_SEED", "20261206")
@@ -121,7 +125,8 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     mandate and a data room the company asked into) and a live auction, a verified company with an open offer on one listing, a deal on
     another, a registration for the auction, a demand and a saved search, a notice of an accepted
     offer, use-first entries (one applied for, one under an agreement), the company's admin declared
-    an expert, an operator; each person's token header. Made once for the module in a
+    an expert, the company's best offer on an auction that missed its reserve and the lot offered to
+    it as the runner-up of a defaulted deal, an operator; each person's token header. Made once for the module in a
     transaction that is rolled back at its end; each test runs in a savepoint inside it
     (pytest-django's ``db``), so what one operation's requests write is gone before the next."""
     from django.contrib.auth.models import Group
@@ -129,14 +134,18 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     from django.test import override_settings
 
     from accounts.services import api_token_create, expert_declare, membership_invite
+    from auctions.services import auction_close, bid_place
     from auctions.services.registration import registration_create
+    from auctions.services.rescue import best_offer_make, best_offer_window_open, runner_up_offer_make
     from conversion.models import UseFirstEntry
     from conversion.services import use_first_run
     from conversion.services.agreements import use_first_application_accept, use_first_apply
     from discovery.services.demands import demand_create
     from discovery.services.push import publications_publish, subscription_create
+    from marketplace.models import Deal
     from marketplace.services.data_room import data_room_access_request, data_room_set
     from marketplace.services.deals import deal_conclude
+    from marketplace.services.defaults import deal_default
     from marketplace.services.negotiation import offer_accept, offer_make
 
     with (
@@ -189,12 +198,12 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         spare_token, _key = api_token_create(user=holder_member, name="fuzz spare")
         # Three achievements left unconverted for over two years: the use-first job lists them; the
         # company applies to use one, and the holder accepts another's application (an agreement).
-        overdue = [
+        unconverted = [
             make_achievement(holder, datetime.date.today() - datetime.timedelta(days=800), title=title)
             for title in ("一种土壤重金属钝化剂", "一种茶叶保鲜工艺", "一种秸秆还田腐熟菌剂")
         ]
         use_first_run()
-        entry, applied, agreed = (UseFirstEntry.objects.get(achievement=a) for a in overdue)
+        entry, applied, agreed = (UseFirstEntry.objects.get(achievement=a) for a in unconverted)
         application = use_first_apply(entry=applied, actor=buyer, plan="在本公司两条产线试用")
         agreement = use_first_application_accept(
             application=use_first_apply(entry=agreed, actor=buyer, plan="中试线试用"),
@@ -203,6 +212,29 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             conversion_price=Decimal("200000.00"),
         )
         expert_declare(user=buyer, fields=["agriculture"], organization=company, title="高级工程师")
+        # Two auctions the rescue rules act on. One ended under its reserve: in its best-offer
+        # window the company's sealed offer waits, its deposit paid. The other's winner defaulted,
+        # and the lot is offered to the company, the runner-up, its deposit paid too.
+        unsold = open_auction(holder, started=True, deposit="500.00", reserve_price="5000.00")
+        registered_bidder(unsold, company)
+        bid_place(auction_id=unsold.pk, user=registered_bidder(unsold)[0], amount="1000.00")
+        end_now(unsold)
+        auction_close(auction_id=unsold.pk)
+        best_offer_window_open(auction_id=unsold.pk, actor=holder_member)
+        best_offer = best_offer_make(auction_id=unsold.pk, actor=buyer, amount="3000.00")
+        pay_deposit(SimpleNamespace(payment=best_offer.payment))
+        defaulted = open_auction(holder, started=True, deposit="500.00")
+        company_bidder, _ = registered_bidder(defaulted, company)
+        winner, _ = registered_bidder(defaulted)
+        for user, amount in ((company_bidder, "1000.00"), (winner, "1100.00")):
+            bid_place(auction_id=defaulted.pk, user=user, amount=amount)
+        end_now(defaulted)
+        auction_close(auction_id=defaulted.pk)
+        defaulted_deal = Deal.objects.get(listing=defaulted.listing)
+        overdue(defaulted_deal)
+        deal_default(deal=defaulted_deal)
+        runner_up_offer = runner_up_offer_make(deal_id=defaulted_deal.pk, actor=holder_member)
+        pay_deposit(SimpleNamespace(payment=runner_up_offer.payment))
         headers = {}
         for role, user in (("buyer", buyer), ("holder", holder_member), ("operator", operator)):
             client = client_for(user)
@@ -228,6 +260,8 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             "use-first": {"id": entry.pk},
             "use-first/applications": {"id": application.pk},
             "use-first/agreements": {"id": agreement.pk},
+            "best-offers": {"id": best_offer.pk},
+            "runner-up-offers": {"id": runner_up_offer.pk},
         }
         yield Market(headers=headers, ids=ids)
         transaction.set_rollback(True)
