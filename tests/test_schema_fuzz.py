@@ -11,11 +11,12 @@ Most of the requests are not those: schemathesis's coverage phase (on by default
 examples, not bounded by ``FUZZ_EXAMPLES``) adds every case the schema defines -- each body field
 of the wrong type, missing, too long or short, outside its enum or pattern, unexpected methods and
 content types -- about 8,500 cases over the ~150 operations (up to ~530 for one), against ~450
-generated ones. Two rules make them reach the code they are about (``_as_its_roles``):
+generated ones. These rules make them reach the code they are about (``_as_its_roles``):
 
-- a coverage case about the body, the query or the headers is sent to the market's own object of
-  the path's kind (``Market.ids``), not to the ``0`` the coverage phase puts in every ``{id}``,
-  which answers 404 before the body is read;
+- a coverage case about the body, the query or the headers, and every generated case, is sent to
+  the market's own object of the path's kind (``Market.ids``), not to the ``0`` the coverage phase
+  puts in every ``{id}`` or the random id a generated case has, which answer 404 before the body is
+  read (the coverage cases about the path keep their ids: those 404s are what they test);
 - it goes out as one role the operation admits, the admitted roles taking turns case by case: a
   role answered 401, 403 or 404 is answered so before its body is read, so the case goes on to the
   next role and that role is not sent the rest of the operation's coverage cases. Every coverage
@@ -281,10 +282,10 @@ OPERATIONS = {result.ok().label: result.ok() for result in fuzzed.get_all_operat
 
 
 def _point_at_the_market(case: schemathesis.Case, market: Market) -> None:
-    """A coverage case about the body, query or headers reaches the view with real objects: its
-    path parameters (schemathesis's coverage phase puts ``0`` in every ``{id}``, which answers 404
-    before the body is read) become the ids of the market's own objects where it has one of that
-    kind."""
+    """A case that is not about its path reaches the view with real objects: its path parameters
+    (schemathesis's coverage phase puts ``0`` in every ``{id}``, a generated case a random number,
+    and either answers 404 before the body is read) become the ids of the market's own objects where
+    it has one of that kind."""
     segments = case.operation.path.removeprefix("/api/v1/").split("/")
     ids = market.ids.get("/".join(segments[:2])) or market.ids.get(segments[0], {})
     if case.path_parameters and set(case.path_parameters) <= set(ids):
@@ -321,6 +322,7 @@ def _as_its_roles(case: schemathesis.Case, world: Market, turns: Turns) -> None:
     on to the next while the role it went to answers that it is shut out."""
     roles = list(world.headers)
     if case.meta is None or case.meta.phase.name != TestPhase.COVERAGE:
+        _point_at_the_market(case, world)
         for role in roles:
             _send(case, world.headers[role])
         return
