@@ -127,7 +127,8 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     another, a registration for the auction, a demand and a saved search, a notice of an accepted
     offer, use-first entries (one applied for, one under an agreement), the company's admin declared
     an expert, the company's best offer on an auction that missed its reserve and the lot offered to
-    it as the runner-up of a defaulted deal, an operator; each person's token header. Made once for the module in a
+    it as the runner-up of a defaulted deal, a question, an objection, a response to the demand, the
+    holder's justification and self-implementation filings, an operator; each person's token header. Made once for the module in a
     transaction that is rolled back at its end; each test runs in a savepoint inside it
     (pytest-django's ``db``), so what one operation's requests write is gone before the next."""
     from django.contrib.auth.models import Group
@@ -141,13 +142,15 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
     from conversion.models import UseFirstEntry
     from conversion.services import use_first_run
     from conversion.services.agreements import use_first_application_accept, use_first_apply
-    from discovery.services.demands import demand_create
+    from conversion.services.filings import justification_file, self_implementation_declare
+    from discovery.services.demands import demand_create, demand_review, response_create
+    from discovery.services.inquiry import question_ask
     from discovery.services.push import publications_publish, subscription_create
     from marketplace.models import Deal
     from marketplace.services.data_room import data_room_access_request, data_room_set
     from marketplace.services.deals import deal_conclude
     from marketplace.services.defaults import deal_default
-    from marketplace.services.negotiation import offer_accept, offer_make
+    from marketplace.services.negotiation import objection_raise, offer_accept, offer_make
 
     with (
         django_db_blocker.unblock(),
@@ -213,6 +216,38 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             conversion_price=Decimal("200000.00"),
         )
         expert_declare(user=buyer, fields=["agriculture"], organization=company, title="高级工程师")
+        # What waits for an answer or a decision: the company's question on a listing, an objection
+        # to the accepted offer's notice, the holder's answer to the company's demand, and two of the
+        # holder's filings on its conversion duty (a justification, a self-implementation).
+        question = question_ask(listing=listing, actor=buyer, body="请问该技术是否已完成中试？")
+        objection = objection_raise(notice=notice, actor=colleague, reason="公示价格明显低于评估值。")
+        published_demand = demand_review(
+            demand=demand_create(
+                actor=buyer,
+                title="茶叶保鲜技术需求",
+                description="寻求可在常温下延长绿茶货架期的保鲜工艺。",
+                field="agriculture",
+                rights="license_general",
+                deadline=datetime.date.today() + datetime.timedelta(days=60),
+            ),
+            actor=operator,
+            decision="approve",
+        )
+        response = response_create(
+            demand=published_demand, actor=holder_member, achievement=listing.achievement, listing=listing
+        )
+        justification = justification_file(
+            achievement=entry.achievement,
+            actor=holder_member,
+            reason="产业化合作方正在办理环评手续。",
+            valid_until=datetime.date.today() + datetime.timedelta(days=90),
+        )
+        self_implementation = self_implementation_declare(
+            achievement=applied.achievement,
+            actor=holder_member,
+            description="本校附属企业已在中试基地自行实施。",
+            started_on=datetime.date.today() - datetime.timedelta(days=30),
+        )
         # Two auctions the rescue rules act on. One ended under its reserve: in its best-offer
         # window the company's sealed offer waits, its deposit paid. The other's winner defaulted,
         # and the lot is offered to the company, the runner-up, its deposit paid too.
@@ -261,6 +296,11 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
             "use-first": {"id": entry.pk},
             "use-first/applications": {"id": application.pk},
             "use-first/agreements": {"id": agreement.pk},
+            "questions": {"id": question.pk},
+            "objections": {"id": objection.pk},
+            "demand-responses": {"id": response.pk},
+            "justifications": {"id": justification.pk},
+            "self-implementations": {"id": self_implementation.pk},
             "best-offers": {"id": best_offer.pk},
             "runner-up-offers": {"id": runner_up_offer.pk},
         }
