@@ -58,6 +58,7 @@ from accounts.models import Membership
 from tests.auctions.fair_helpers import end_now, overdue
 from tests.conftest import client_for
 from tests.conversion.helpers import make_achievement
+from tests.discovery.conftest import post_demand
 from tests.factories import (
     AchievementFactory,
     OrganizationFactory,
@@ -221,18 +222,7 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         # holder's filings on its conversion duty (a justification, a self-implementation).
         question = question_ask(listing=listing, actor=buyer, body="请问该技术是否已完成中试？")
         objection = objection_raise(notice=notice, actor=colleague, reason="公示价格明显低于评估值。")
-        published_demand = demand_review(
-            demand=demand_create(
-                actor=buyer,
-                title="茶叶保鲜技术需求",
-                description="寻求可在常温下延长绿茶货架期的保鲜工艺。",
-                field="agriculture",
-                rights="license_general",
-                deadline=datetime.date.today() + datetime.timedelta(days=60),
-            ),
-            actor=operator,
-            decision="approve",
-        )
+        published_demand = demand_review(demand=post_demand(buyer), actor=operator, decision="approve")
         response = response_create(
             demand=published_demand, actor=holder_member, achievement=listing.achievement, listing=listing
         )
@@ -361,14 +351,14 @@ def _as_its_roles(case: schemathesis.Case, world: Market, turns: Turns) -> None:
     """A generated case as every role; a coverage case as the admitted role whose turn it is, passed
     on to the next while the role it went to answers that it is shut out."""
     roles = list(world.headers)
-    if case.meta is None or case.meta.phase.name != TestPhase.COVERAGE:
+    coverage = case.meta is not None and case.meta.phase.name == TestPhase.COVERAGE
+    about_the_path = coverage and case.meta.phase.data.parameter_location is ParameterLocation.PATH
+    if not about_the_path:
         _point_at_the_market(case, world)
+    if not coverage:
         for role in roles:
             _send(case, world.headers[role])
         return
-    about_the_path = case.meta.phase.data.parameter_location is ParameterLocation.PATH
-    if not about_the_path:
-        _point_at_the_market(case, world)
     while True:
         role, admitted = turns.next_role(roles)
         response = _send(case, world.headers[role])
