@@ -128,6 +128,10 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # A socket directory travels percent-encoded in the URL's host (the embedded server uses one).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# Django's PostgreSQL backend, reading timestamps with psycopg's compiled loader and checking a pooled
+# connection by its socket (core/postgresql/).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
 # The web process (DB_POOL=true: the Procfile's and compose.yaml's web role only) keeps its
 # connections in a pool (psycopg_pool, Django's "pool" option): a request or a WebSocket message
 # borrows one instead of opening its own, and the connection keeps its cached plans -- a bid on a
@@ -150,9 +154,8 @@ if env.bool("DB_POOL", default=False):
     # A pooled connection is checked before a request gets it: one that a PgBouncer or PostgreSQL
     # restart cut is replaced instead of failing the request with a 500. The check looks at the
     # socket and sends the empty query only when the server said something to the idle connection
-    # (core.postgresql, Django's backend with that check): psycopg_pool's own, which Django's
-    # CONN_HEALTH_CHECKS gives the pool, was a round trip on every request.
-    DATABASES["default"]["ENGINE"] = "core.postgresql"
+    # (core.postgresql's pool): psycopg_pool's own, which Django's CONN_HEALTH_CHECKS gives the
+    # pool, was a round trip on every request.
 # Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=true, deploy/): consecutive
 # transactions of one Django connection may run on different server connections, so nothing may
 # outlive a transaction on the server: no server-side cursors (a named cursor lives until closed)

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend whose connection pool (the web process's, ``DB_POOL``) checks a
+"""Django's PostgreSQL backend, with two changes: it reads timestamps with psycopg's compiled loader,
+and its connection pool (the web process's, ``DB_POOL``) checks a
 connection before it lends it by its socket: one that PostgreSQL or PgBouncer cut is replaced, and
 one that is fine costs no round trip.
 
@@ -17,16 +18,58 @@ empty query would, by hanging: that is the socket timeouts' business.
 Django gives the pool psycopg_pool's check when ``CONN_HEALTH_CHECKS`` is on and builds the pool
 itself (a ``check`` among the pool options is passed twice), so this backend gives the pool its
 check once Django has built it.
+
+Timestamps: Django registers its own ``timestamptz`` loader on every connection (to give each value
+Django's time zone object), a subclass of psycopg's pure-Python loader, so every ``timestamptz``
+read parsed its text in Python -- about 6 us a value, and a loader built per result set that looks
+the connection's time zone up in Python again: ~8% of the CPU of a results API page, ~4% of the
+schema fuzz's requests (py-spy, #17). psycopg's compiled implementation (``psycopg[binary]``) has a
+loader that cannot be subclassed; ``UtcTimestamptzLoader`` wraps it and returns what Django's
+returns, the same instant with ``datetime.timezone.utc`` as its ``tzinfo`` (the session's time zone
+is UTC: Django sets it on every connection). Only for ``USE_TZ`` with UTC as the connection's time
+zone, Django's own case here; anything else keeps Django's loader.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 import select
+from typing import Any
 
 import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
+from psycopg.abc import AdaptContext
+from psycopg.adapt import AdaptersMap, Buffer, Loader
+from psycopg.types.datetime import TimestamptzLoader
 from psycopg_pool import ConnectionPool
+
+UTC = datetime.UTC
+# psycopg's own loader: the compiled one where its C implementation is installed, else ``TimestamptzLoader``.
+_COMPILED_LOADER = psycopg.adapters.get_loader(base.TIMESTAMPTZ_OID, pq.Format.TEXT)
+
+
+class UtcTimestamptzLoader(Loader):
+    """A ``timestamptz`` in text format, parsed by psycopg's compiled loader, as Django's loader for
+    UTC gives it (``django.db.backends.postgresql.psycopg_any.BaseTzLoader``)."""
+
+    timezone = UTC  # Django's ``create_cursor`` reads it to decide whether to register its own
+
+    def __init__(self, oid: int, context: AdaptContext | None = None):
+        super().__init__(oid, context)
+        self._parse = _COMPILED_LOADER(oid, context).load
+
+    def load(self, data: Buffer) -> datetime.datetime:
+        return self._parse(data).replace(tzinfo=UTC)
+
+
+@functools.cache
+def adapters_reading_timestamps_compiled(template: AdaptersMap) -> AdaptersMap:
+    """Django's adapters for UTC with ``UtcTimestamptzLoader`` for ``timestamptz``."""
+    adapters = AdaptersMap(template)
+    adapters.register_loader("timestamptz", UtcTimestamptzLoader)
+    return adapters
 
 
 def check_connection(conn: psycopg.Connection) -> None:
@@ -45,6 +88,12 @@ def check_connection(conn: psycopg.Connection) -> None:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        if _COMPILED_LOADER is not TimestamptzLoader and self.timezone is UTC and "context" in params:
+            params["context"] = adapters_reading_timestamps_compiled(params["context"])
+        return params
+
     @property
     def pool(self) -> ConnectionPool | None:
         pool = super().pool
