@@ -66,6 +66,7 @@ def main() -> None:
     import logging
 
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("LOG_JSON", "false")  # the job's progress lines below are read by a person
     # The job mails the holders' admins after commit; keep them in memory, not on the console.
     # A bench's output is its figures: no console e-mail backend dumping every message (#17.8).
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
