@@ -141,3 +141,25 @@ def test_the_closed_room_tells_each_person_what_comes_next(browsing):
     expect(public.get_by_test_id("result")).to_contain_text("落槌成交")
     public.get_by_role("link", name=auction.listing.achievement.title).first.click()  # the breadcrumb
     expect(public.get_by_test_id("listing-status")).to_have_text("已结束")
+
+
+def test_the_room_does_not_move_its_buttons_when_the_live_state_arrives(browsing, buyer):
+    """The room is drawn by the server, then its clock, price and status by the first live message.
+    Nothing below them may move then: a tap aimed at 竞买登记 as the room connects landed where the
+    button had been (the clock's "距开拍 00:59:37" pushed "（结束于 …）" onto a second line at phone
+    width; the trade story's click missed that way under load)."""
+    auction = open_auction(starts_in=3600, ends_in=7200, deposit="10000.00")
+    for phone in (True, False):
+        page = browsing.page(buyer, phone=phone)
+        page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => { window.drawnAt ="
+            " document.querySelector('[data-live=action] a').getBoundingClientRect().top; });"
+        )
+        page.goto(f"/auctions/{auction.pk}/")
+        expect(page.get_by_test_id("clock")).to_contain_text("距开拍")
+        moved = page.evaluate(
+            "document.querySelector('[data-live=action] a').getBoundingClientRect().top - window.drawnAt"
+        )
+        assert moved == 0, f"the register button moved {moved}px when the live state arrived (phone={phone})"
+        browsing.shot(page, f"room-before-registering-{'390' if phone else '1366'}")
+    browsing.assert_no_errors()
