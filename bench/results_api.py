@@ -18,8 +18,8 @@ read-only token, the DRF view, ``marketplace.selectors.results_list``, ``core.sy
 and ``(sync_xid, id)`` cursor page, the rows' rendering) and the clock runs from the call to the
 rendered JSON response (its parsing by the bench is not counted). The statements are kept by an
 ``execute_wrapper`` (the text psycopg sent, as Django's debug cursor reads it) and not by Django's
-``CaptureQueriesContext``, whose debug cursor logs every statement: work the server does not do. The process is warmed as the
-web server's is at its start (``config.warm``: every view imported, then the objects alive frozen,
+``CaptureQueriesContext``, whose debug cursor logs every statement: work the server does not do.
+The process is warmed as the web server's is at its start (``config.warm``: every view imported, then the objects alive frozen,
 so no full garbage collection walks them during a request). The requests:
 
 - random pages: ``updated_since`` at a random point, optionally with a ``mode`` or ``field`` filter,
@@ -268,10 +268,9 @@ def measure(requests: int, rng: random.Random, *, raw_url: str) -> dict[str, flo
         body = response.json()
         assert response.status_code == 200, body
         rows.append(len(body["results"]))
-        statements = ran
-        statements_run.append(len(statements))
+        statements_run.append(len(ran))
         t0 = time.perf_counter()
-        for sql in statements:  # the same statements, straight through psycopg
+        for sql in ran:  # the same statements, straight through psycopg
             cursor = raw.execute(sql)
             if cursor.description:
                 cursor.fetchall()

@@ -211,7 +211,8 @@ def registered_bidder(auction, organization: Organization | None = None, *, froz
 
 
 def pay_deposit(registration) -> None:
-    """A finance operator confirms the registration's deposit transfer: it is frozen in escrow."""
+    """A finance operator confirms the deposit transfer of a registration (or of anything else that
+    holds its deposit as ``payment``: a best offer, a runner-up offer): it is frozen in escrow."""
     from django.contrib.auth.models import Permission
 
     from marketplace.services import payable_confirm

@@ -38,7 +38,6 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import SimpleNamespace
 
 import hypothesis
 import pytest
@@ -248,7 +247,7 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         auction_close(auction_id=unsold.pk)
         best_offer_window_open(auction_id=unsold.pk, actor=holder_member)
         best_offer = best_offer_make(auction_id=unsold.pk, actor=buyer, amount="3000.00")
-        pay_deposit(SimpleNamespace(payment=best_offer.payment))
+        pay_deposit(best_offer)
         defaulted = open_auction(holder, started=True, deposit="500.00")
         company_bidder, _ = registered_bidder(defaulted, company)
         winner, _ = registered_bidder(defaulted)
@@ -260,7 +259,7 @@ def _fuzz_market(django_db_setup, django_db_blocker) -> Iterator[Market]:
         overdue(defaulted_deal)
         deal_default(deal=defaulted_deal)
         runner_up_offer = runner_up_offer_make(deal_id=defaulted_deal.pk, actor=holder_member)
-        pay_deposit(SimpleNamespace(payment=runner_up_offer.payment))
+        pay_deposit(runner_up_offer)
         headers = {}
         for role, user in (("buyer", buyer), ("holder", holder_member), ("operator", operator)):
             client = client_for(user)

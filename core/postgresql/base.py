@@ -1,7 +1,7 @@
-"""Django's PostgreSQL backend, with two changes: it reads timestamps with psycopg's compiled loader,
-and its connection pool (the web process's, ``DB_POOL``) checks a
-connection before it lends it by its socket: one that PostgreSQL or PgBouncer cut is replaced, and
-one that is fine costs no round trip.
+"""Django's PostgreSQL backend, with two changes: it reads timestamps with psycopg's compiled loader
+(below), and its connection pool (the web process's, ``DB_POOL``) checks a connection before it
+lends it by its socket: one that PostgreSQL or PgBouncer cut is replaced, and one that is fine costs
+no round trip.
 
 psycopg_pool's own check (Django passes it with ``CONN_HEALTH_CHECKS``) sends an empty query on
 every borrow, that is on every request: a round trip to the database, and on a busy two-core host

@@ -30,14 +30,16 @@ VALUES = [
 ]
 
 
-def _read(sql: str, adapters: psycopg.adapt.AdaptersMap | None) -> list[datetime.datetime]:
+def _read(
+    sql: str, adapters: psycopg.adapt.AdaptersMap | None, params: list[object] | None = None
+) -> list[datetime.datetime]:
     """The values of ``sql`` through Django's connection, or through a cursor with ``adapters``."""
     connection.ensure_connection()
-    cursor = connection.connection.cursor()
-    if adapters is not None:
-        cursor.adapters.register_loader("timestamptz", adapters.get_loader(OID, pq.Format.TEXT))
-    cursor.execute(sql)
-    return [row[0] for row in cursor.fetchall()]
+    with connection.connection.cursor() as cursor:
+        if adapters is not None:
+            cursor.adapters.register_loader("timestamptz", adapters.get_loader(OID, pq.Format.TEXT))
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def test_django_connections_read_timestamps_with_the_compiled_loader():
@@ -50,11 +52,9 @@ def test_django_connections_read_timestamps_with_the_compiled_loader():
 
 def test_every_value_is_what_djangos_loader_reads():
     djangos = get_adapters_template(True, datetime.UTC)
-    sql = "SELECT v::timestamptz FROM unnest(%s::text[]) AS v" % (
-        "ARRAY[" + ",".join(f"'{value}'" for value in VALUES) + "]"
-    )
-    ours = _read(sql, None)
-    theirs = _read(sql, djangos)
+    sql = "SELECT v::timestamptz FROM unnest(%s::text[]) AS v"
+    ours = _read(sql, None, [VALUES])
+    theirs = _read(sql, djangos, [VALUES])
     assert ours == theirs
     assert [value.isoformat() for value in ours] == [value.isoformat() for value in theirs]
     assert all(value.tzinfo is datetime.UTC for value in ours)

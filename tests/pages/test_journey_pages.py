@@ -149,17 +149,15 @@ def test_the_room_does_not_move_its_buttons_when_the_live_state_arrives(browsing
     button had been (the clock's "距开拍 00:59:37" pushed "（结束于 …）" onto a second line at phone
     width; the trade story's click missed that way under load)."""
     auction = open_auction(starts_in=3600, ends_in=7200, deposit="10000.00")
+    top = "document.querySelector('[data-live=action] a').getBoundingClientRect().top"
     for phone in (True, False):
         page = browsing.page(buyer, phone=phone)
         page.add_init_script(
-            "document.addEventListener('DOMContentLoaded', () => { window.drawnAt ="
-            " document.querySelector('[data-live=action] a').getBoundingClientRect().top; });"
+            f"document.addEventListener('DOMContentLoaded', () => {{ window.drawnAt = {top}; }});"
         )
         page.goto(f"/auctions/{auction.pk}/")
         expect(page.get_by_test_id("clock")).to_contain_text("距开拍")
-        moved = page.evaluate(
-            "document.querySelector('[data-live=action] a').getBoundingClientRect().top - window.drawnAt"
-        )
+        moved = page.evaluate(f"{top} - window.drawnAt")
         assert moved == 0, f"the register button moved {moved}px when the live state arrived (phone={phone})"
         browsing.shot(page, f"room-before-registering-{'390' if phone else '1366'}")
     browsing.assert_no_errors()
