@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.decisions import REVIEW
+from core.serializers import ModelSerializer
 
 from ..models import Invitation, Membership, Organization, OrganizationStatusChange, User
 
@@ -14,7 +15,7 @@ class RegisterInput(serializers.Serializer):
     email = serializers.EmailField()
 
 
-class UserOutput(serializers.ModelSerializer):
+class UserOutput(ModelSerializer):
     class Meta:
         model = User
         fields = ("id", "username", "email", "date_joined")
@@ -82,7 +83,7 @@ class OrganizationInput(serializers.Serializer):
     requires_internal_approval = serializers.BooleanField(required=False, default=False)
 
 
-class StatusChangeOutput(serializers.ModelSerializer):
+class StatusChangeOutput(ModelSerializer):
     actor = serializers.CharField(source="actor.username")
 
     class Meta:
@@ -90,7 +91,7 @@ class StatusChangeOutput(serializers.ModelSerializer):
         fields = ("from_status", "to_status", "reason", "actor", "created_at")
 
 
-class OrganizationOutput(serializers.ModelSerializer):
+class OrganizationOutput(ModelSerializer):
     reviews = StatusChangeOutput(source="status_changes", many=True, read_only=True)
 
     class Meta:
@@ -120,7 +121,7 @@ class MemberInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
 
 
-class InvitationOutput(serializers.ModelSerializer):
+class InvitationOutput(ModelSerializer):
     username = serializers.CharField(source="user.username")
     organization_name = serializers.CharField(source="organization.name")
     status = serializers.ChoiceField(
@@ -143,7 +144,7 @@ class LeaveInput(serializers.Serializer):
     )
 
 
-class MembershipOutput(serializers.ModelSerializer):
+class MembershipOutput(ModelSerializer):
     username = serializers.CharField(source="user.username")
     organization_name = serializers.CharField(source="organization.name")
     organization_status = serializers.CharField(source="organization.status")
@@ -161,7 +162,7 @@ class MembershipOutput(serializers.ModelSerializer):
         )
 
 
-class MeOutput(serializers.ModelSerializer):
+class MeOutput(ModelSerializer):
     memberships = MembershipOutput(many=True, read_only=True)
     is_operator = serializers.SerializerMethodField()
 

@@ -28,6 +28,7 @@ from accounts.permissions import IsOperator, IsVerifiedMember
 from accounts.selectors import is_operator, membership_for_action
 from core import params
 from core.pagination import CursorPage
+from core.serializers import ModelSerializer
 from marketplace.api.views import CSVRenderer
 
 from .. import services
@@ -41,7 +42,7 @@ class UseFirstApplyInput(serializers.Serializer):
     plan = serializers.CharField(max_length=5000, help_text="实施计划：用途、场景、规模与时间安排。")
 
 
-class UseFirstAgreementOutput(serializers.ModelSerializer):
+class UseFirstAgreementOutput(ModelSerializer):
     conversion_price = serializers.DecimalField(
         max_digits=14, decimal_places=2, coerce_to_string=True, allow_null=True
     )
@@ -68,7 +69,7 @@ class UseFirstAgreementOutput(serializers.ModelSerializer):
         ]
 
 
-class UseFirstApplicationOutput(serializers.ModelSerializer):
+class UseFirstApplicationOutput(ModelSerializer):
     achievement = serializers.IntegerField(source="entry.achievement_id", read_only=True)
     achievement_title = serializers.CharField(source="entry.achievement.title", read_only=True)
     holder = serializers.IntegerField(source="entry.holder_id", read_only=True)

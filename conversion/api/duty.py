@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsOperator
 from core import params
 from core.pagination import CursorPage, SyncCursorPage
+from core.serializers import ModelSerializer
 from listings.models import Achievement
 
 from .. import rules, services
@@ -33,7 +34,7 @@ TAG = ["use-first"]
 # --- serializers -------------------------------------------------------------------------------------
 
 
-class UseFirstEntryOutput(serializers.ModelSerializer):
+class UseFirstEntryOutput(ModelSerializer):
     achievement_title = serializers.CharField(source="achievement.title", read_only=True)
     holder_name = serializers.CharField(source="holder.name", read_only=True)
     free_license_date = serializers.SerializerMethodField(
@@ -83,7 +84,7 @@ class DutyDecisionInput(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, help_text="审核意见，认可与不认可均须填写并存档。")
 
 
-class JustificationOutput(serializers.ModelSerializer):
+class JustificationOutput(ModelSerializer):
     class Meta:
         model = Justification
         fields = [
@@ -107,7 +108,7 @@ class SelfImplementationInput(serializers.Serializer):
     attachments = DutyAttachment(many=True, required=False, default=list)
 
 
-class SelfImplementationOutput(serializers.ModelSerializer):
+class SelfImplementationOutput(ModelSerializer):
     class Meta:
         model = SelfImplementation
         fields = [
@@ -134,7 +135,7 @@ class AchievementRegistrationInput(serializers.Serializer):
     registered_on = params.DateField()
 
 
-class RegistrationOverdueOutput(serializers.ModelSerializer):
+class RegistrationOverdueOutput(ModelSerializer):
     holder_name = serializers.CharField(source="holder.name", read_only=True)
     due_on = serializers.SerializerMethodField()
 

@@ -5,21 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 TAGS = ["discovery"]
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know: a misspelt field must not be silently ignored."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(self.initial_data, dict):
-            unknown = sorted(set(self.initial_data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("未知的字段。")] for name in unknown})
-        return attrs
 
 
 def parse(serializer_class: Any, data: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from core import params
 from core.decisions import REVIEW
 from core.errors import Forbidden, NotFound
 from core.pagination import CursorPage, SyncCursorPage
+from core.serializers import ModelSerializer, StrictSerializer
 from listings.models import Achievement, Field, Listing, Rights
 from listings.selectors import listings_visible_to
 
@@ -29,7 +30,7 @@ from ..selectors import demands as selectors
 from ..selectors.matching import achievement_matching_demands, demand_matches
 from ..services import demands as services
 from ..services.index import achievement_index_refresh
-from .common import TAGS, OrgRef, StrictSerializer, found, parse
+from .common import TAGS, OrgRef, found, parse
 
 
 class DemandInput(StrictSerializer):
@@ -52,7 +53,7 @@ class DemandInput(StrictSerializer):
     )
 
 
-class DemandOutput(serializers.ModelSerializer):
+class DemandOutput(ModelSerializer):
     field_label = serializers.CharField(source="get_field_display")
     organization = serializers.SerializerMethodField(
         help_text="The company {id, name}; null for the public when it chose not to show its name."
@@ -114,7 +115,7 @@ class ResponseInput(StrictSerializer):
     message = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class ResponseOutput(serializers.ModelSerializer):
+class ResponseOutput(ModelSerializer):
     achievement_title = serializers.CharField(source="achievement.title")
     holder = OrgRef(source="organization")
 

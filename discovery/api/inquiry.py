@@ -15,12 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import CursorPage
+from core.serializers import ModelSerializer, StrictSerializer
 from listings.selectors import listing_get_visible
 
 from ..models import Question
 from ..selectors import inquiry as selectors
 from ..services import inquiry as services
-from .common import TAGS, StrictSerializer, found, parse
+from .common import TAGS, found, parse
 
 
 class QuestionInput(StrictSerializer):
@@ -34,7 +35,7 @@ class AnswerInput(StrictSerializer):
     body = serializers.CharField(max_length=5000)
 
 
-class QuestionOutput(serializers.ModelSerializer):
+class QuestionOutput(ModelSerializer):
     asker = serializers.SerializerMethodField(help_text="The asking company's name.")
 
     class Meta:

@@ -19,13 +19,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import CursorPage
+from core.serializers import ModelSerializer, StrictSerializer
 from listings.models import Field, Listing, Rights
 from marketplace.api.views import CSVRenderer
 
 from ..models import Publication, Subscription
 from ..selectors.publications import publications_list
 from ..services import push as services
-from .common import TAGS, StrictSerializer, found, parse
+from .common import TAGS, found, parse
 
 
 class SubscriptionInput(StrictSerializer):
@@ -37,7 +38,7 @@ class SubscriptionInput(StrictSerializer):
     email = serializers.BooleanField(default=True)
 
 
-class SubscriptionOutput(serializers.ModelSerializer):
+class SubscriptionOutput(ModelSerializer):
     class Meta:
         model = Subscription
         fields = ("id", "target", "q", "field", "mode", "rights", "email", "last_sent_at", "created_at")
@@ -86,7 +87,7 @@ class SubscriptionView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PublicationOutput(serializers.ModelSerializer):
+class PublicationOutput(ModelSerializer):
     class Meta:
         model = Publication
         fields = ("id", "period", "starts_on", "ends_on", "published_at")

@@ -20,12 +20,13 @@ from accounts.services import expert_declare
 from core import params
 from core.errors import NotFound
 from core.pagination import CursorPage
+from core.serializers import ModelSerializer, StrictSerializer
 from listings.models import Achievement, Field
 
 from ..models import PeerReview
 from ..selectors import review as selectors
 from ..services import review as services
-from .common import TAGS, StrictSerializer, found, parse
+from .common import TAGS, found, parse
 
 
 class ExpertInput(StrictSerializer):
@@ -41,7 +42,7 @@ class ExpertInput(StrictSerializer):
     conflicts_note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class ExpertOutput(serializers.ModelSerializer):
+class ExpertOutput(ModelSerializer):
     username = serializers.CharField(source="user.username")
     conflicts: serializers.Field = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -72,7 +73,7 @@ class ReviewSubmitInput(StrictSerializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class PeerReviewOutput(serializers.ModelSerializer):
+class PeerReviewOutput(ModelSerializer):
     achievement_title = serializers.CharField(source="achievement.title")
     value_low = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     value_high = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)

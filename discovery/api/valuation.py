@@ -17,6 +17,7 @@ from accounts.permissions import IsOperator
 from accounts.selectors import is_operator, member_organization_ids
 from core import params
 from core.pagination import CursorPage
+from core.serializers import ModelSerializer, StrictSerializer
 from listings.models import Achievement, Field, Rights
 from listings.selectors import listing_get_visible
 
@@ -24,7 +25,7 @@ from ..models import AchievementProfile, UseReport
 from ..selectors import disclosure as disclosure_selectors
 from ..selectors import valuation as selectors
 from ..services import disclosure as services
-from .common import TAGS, StrictSerializer, found, parse
+from .common import TAGS, found, parse
 
 
 class BandOutput(serializers.Serializer):
@@ -140,7 +141,7 @@ class ProfileInput(StrictSerializer):
     publications = serializers.ListField(child=LinkInput(), required=False, default=list, max_length=20)
 
 
-class ProfileOutput(serializers.ModelSerializer):
+class ProfileOutput(ModelSerializer):
     completeness = serializers.IntegerField()
     completeness_missing = serializers.ListField(child=serializers.DictField())
 
@@ -187,7 +188,7 @@ class UseReportInput(StrictSerializer):
     revenue = params.MoneyField(required=False, allow_null=True, default=None)
 
 
-class UseReportOutput(serializers.ModelSerializer):
+class UseReportOutput(ModelSerializer):
     achievement_title = serializers.CharField(source="achievement.title")
 
     class Meta:

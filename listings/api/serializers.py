@@ -9,6 +9,7 @@ from rest_framework import serializers
 from core import params, seams
 from core.decisions import REVIEW
 from core.fields import ChoiceLabelField
+from core.serializers import ModelSerializer, StrictSerializer
 
 from ..models import (
     Achievement,
@@ -21,17 +22,6 @@ from ..models import (
     Rights,
 )
 from ..selectors import ORDERINGS, listing_auction_id
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know: a misspelt term must not be silently ignored."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(self.initial_data, dict):
-            unknown = sorted(set(self.initial_data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("未知的字段。")] for name in unknown})
-        return attrs
 
 
 def money_field(**kwargs: Any) -> serializers.DecimalField:
@@ -108,7 +98,7 @@ class AchievementHolderRef(serializers.Serializer):
     name = serializers.CharField()
 
 
-class AchievementIpOutput(serializers.ModelSerializer):
+class AchievementIpOutput(ModelSerializer):
     status = serializers.ChoiceField(source="legal_status", choices=IntellectualProperty.Status.choices)
 
     class Meta:
@@ -174,7 +164,7 @@ class CompletenessHintOutput(serializers.Serializer):
     points = serializers.IntegerField()
 
 
-class AchievementOutput(serializers.ModelSerializer):
+class AchievementOutput(ModelSerializer):
     """The public record of an achievement (成果公开)."""
 
     holder = AchievementHolderRef()
@@ -392,7 +382,7 @@ PUBLIC_LISTING_FIELDS = (
 )
 
 
-class ListingOutput(serializers.ModelSerializer):
+class ListingOutput(ModelSerializer):
     """A listing as the public and bidders see it. Never the reserve price."""
 
     title = serializers.CharField(source="achievement.title")
@@ -426,7 +416,7 @@ class ListingFullOutput(ListingOutput):
         )
 
 
-class ListingStatusChangeOutput(serializers.ModelSerializer):
+class ListingStatusChangeOutput(ModelSerializer):
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
 
     class Meta:
@@ -434,7 +424,7 @@ class ListingStatusChangeOutput(serializers.ModelSerializer):
         fields = ("from_status", "to_status", "actor", "reason", "created_at")
 
 
-class InternalApprovalOutput(serializers.ModelSerializer):
+class InternalApprovalOutput(ModelSerializer):
     approver = serializers.CharField(source="approver.username")
     terms_snapshot = serializers.JSONField(help_text=_("审批人所见：成果与交易条款的快照"))
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from core import params
 from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
+from core.serializers import ModelSerializer
 from listings.models import Field, Listing
 from listings.selectors import listing_get_visible
 
@@ -27,7 +28,7 @@ from .serializers import DealOutput
 TAGS = ["brokers"]
 
 
-class BrokerOutput(serializers.ModelSerializer):
+class BrokerOutput(ModelSerializer):
     organization_name = serializers.CharField(source="organization.name")
     fields = serializers.ListField(child=serializers.ChoiceField(choices=Field.choices))
 
@@ -128,7 +129,7 @@ class BrokerDetailView(APIView):
         return Response(BrokerDetailOutput(profile).data)
 
 
-class MandateOutput(serializers.ModelSerializer):
+class MandateOutput(ModelSerializer):
     broker_name = serializers.CharField(source="broker.name")
 
     class Meta:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.lockout import client_address
 from core.decisions import REVIEW
 from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
+from core.serializers import ModelSerializer
 from listings.models import Listing
 from listings.selectors import listing_get_visible
 
@@ -41,7 +42,7 @@ def _room(listing: Listing) -> DataRoom:
     return room
 
 
-class FileOutput(serializers.ModelSerializer):
+class FileOutput(ModelSerializer):
     class Meta:
         model = DataRoomFile
         fields = ["id", "name", "kind", "size", "sha256", "created_at"]
@@ -62,7 +63,7 @@ class LinkedFileOutput(serializers.Serializer):
         )
 
 
-class AccessOutput(serializers.ModelSerializer):
+class AccessOutput(ModelSerializer):
     organization_name = serializers.CharField(source="organization.name")
 
     class Meta:
@@ -251,7 +252,7 @@ class DataRoomAccessRevokeView(APIView):
         return Response(AccessOutput(access).data)
 
 
-class EventOutput(serializers.ModelSerializer):
+class EventOutput(ModelSerializer):
     username = serializers.CharField(source="user.username")
     organization = serializers.IntegerField(source="access.organization_id")
     organization_name = serializers.CharField(source="access.organization.name")

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import params
+from core.serializers import ModelSerializer
 from listings.models import Listing, Rights
 
 from ..models import Deal, Journal, LedgerEntry, Payable, Result, Settlement
@@ -22,7 +23,7 @@ class BankAccountOutput(serializers.Serializer):
     account_no = serializers.CharField()
 
 
-class PayableOutput(serializers.ModelSerializer):
+class PayableOutput(ModelSerializer):
     """A payable ("payment" in API.md) with the escrow account to pay into."""
 
     bank_account = serializers.SerializerMethodField()
@@ -83,7 +84,7 @@ class ConfirmInput(serializers.Serializer):
     )
 
 
-class DealOutput(serializers.ModelSerializer):
+class DealOutput(ModelSerializer):
     """The fields of API.md, and ``mandate``: the broker's mandate once the buyer named its broker."""
 
     payment_reference = serializers.SerializerMethodField()
@@ -134,7 +135,7 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class EntryOutput(serializers.ModelSerializer):
+class EntryOutput(ModelSerializer):
     account = serializers.CharField(source="account.kind")
     account_name = serializers.CharField(source="account.get_kind_display")
     organization = serializers.SerializerMethodField()
@@ -147,7 +148,7 @@ class EntryOutput(serializers.ModelSerializer):
         return obj.account.organization.name if obj.account.organization_id else None
 
 
-class JournalOutput(serializers.ModelSerializer):
+class JournalOutput(ModelSerializer):
     entries = EntryOutput(many=True)
 
     class Meta:
@@ -155,7 +156,7 @@ class JournalOutput(serializers.ModelSerializer):
         fields = ["id", "kind", "memo", "payable", "created_at", "entries"]
 
 
-class SettlementPartsOutput(serializers.ModelSerializer):
+class SettlementPartsOutput(ModelSerializer):
     class Meta:
         model = Settlement
         fields = [
@@ -178,7 +179,7 @@ class SettlementOutput(serializers.Serializer):
     journals = JournalOutput(many=True)
 
 
-class ResultOutput(serializers.ModelSerializer):
+class ResultOutput(ModelSerializer):
     """Exactly the fields of API.md. ``seller`` and ``buyer`` are organization names."""
 
     deal = serializers.IntegerField(source="deal_id")

@@ -17,6 +17,7 @@ from accounts.permissions import IsOperator, IsVerifiedMember
 from core import params
 from core.decisions import OBJECTION
 from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
+from core.serializers import ModelSerializer
 from listings.models import Listing
 
 from ..models import Objection, Offer, PublicNotice, PurchaseIntent
@@ -39,7 +40,7 @@ class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class OfferOutput(serializers.ModelSerializer):
+class OfferOutput(ModelSerializer):
     buyer_name = serializers.CharField(source="buyer.name")
     notice = serializers.SerializerMethodField()
 
@@ -64,7 +65,7 @@ class OfferOutput(serializers.ModelSerializer):
         return notice.pk if notice is not None else None
 
 
-class NoticeOutput(serializers.ModelSerializer):
+class NoticeOutput(ModelSerializer):
     listing_title = serializers.CharField(source="listing.achievement.title")
     seller = serializers.CharField(source="listing.achievement.holder.name")
     buyer = serializers.CharField(source="buyer.name")
@@ -102,7 +103,7 @@ class ObjectionDecisionInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ObjectionOutput(serializers.ModelSerializer):
+class ObjectionOutput(ModelSerializer):
     class Meta:
         model = Objection
         fields = ["id", "notice", "reason", "status", "decision_reason", "decided_at", "created_at"]
@@ -112,7 +113,7 @@ class IntentInput(serializers.Serializer):
     organization = serializers.IntegerField(required=False)
 
 
-class IntentOutput(serializers.ModelSerializer):
+class IntentOutput(ModelSerializer):
     buyer_name = serializers.CharField(source="buyer.name")
 
     class Meta:

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsOperator
 from core.decisions import RISK_ALERT
 from core.pagination import CURSOR_PARAMETER, CursorPage, cursor_page_schema
+from core.serializers import ModelSerializer
 
 from .. import risk, selectors
 from ..models import RiskAlert
@@ -19,7 +20,7 @@ from ..models import RiskAlert
 TAGS = ["risk alerts"]
 
 
-class RiskAlertOutput(serializers.ModelSerializer):
+class RiskAlertOutput(ModelSerializer):
     rule_label = serializers.CharField(source="get_rule_display")
     evidence = serializers.DictField(help_text="What the rule saw: auction, bidders, amounts, accounts...")
 
