@@ -17,7 +17,7 @@ through the whole Django stack (every middleware, URL routing, token authenticat
 read-only token, the DRF view, ``marketplace.selectors.results_list``, ``core.sync``'s watermark
 and ``(sync_xid, id)`` cursor page, the rows' rendering) and the clock runs from the call to the
 rendered JSON response (its parsing by the bench is not counted). The statements are kept by an
-``execute_wrapper`` (the text psycopg sent, as Django's debug cursor reads it) and not by Django's
+``execute_wrapper`` (``bench/_statements.py``: the text psycopg sent, as Django's debug cursor reads it) and not by Django's
 ``CaptureQueriesContext``, whose debug cursor logs every statement: work the server does not do.
 The process is warmed as the web server's is at its start (``config.warm``: every view imported, then the objects alive frozen,
 so no full garbage collection walks them during a request). The requests:
@@ -46,6 +46,8 @@ import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from _statements import statements_kept
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -254,14 +256,7 @@ def measure(requests: int, rng: random.Random, *, raw_url: str) -> dict[str, flo
     raw = psycopg.connect(raw_url, autocommit=True)
 
     def get(url: str, params: dict[str, str] | None = None) -> dict:
-        ran: list[str] = []
-
-        def keep(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-            result = execute(sql, params, many, context)
-            ran.append(connection.ops.last_executed_query(context["cursor"].cursor, sql, params))
-            return result
-
-        with connection.execute_wrapper(keep):
+        with statements_kept(connection) as ran:
             t0 = time.perf_counter()
             response = client.get(url, params or {})
             api_ms.append((time.perf_counter() - t0) * 1000)
