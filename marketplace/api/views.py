@@ -44,7 +44,7 @@ from .serializers import (
     ResultQuery,
     SettlementOutput,
     SettlementPartsOutput,
-    result_row,
+    result_rows,
 )
 
 TAGS = ["marketplace"]
@@ -414,7 +414,7 @@ class ResultsView(APIView):
         )
         # The page's URL as a prefix (``/results/{id}/``): the hot list builds it without reverse().
         base_url = request.build_absolute_uri(reverse("marketplace:results"))
-        return paginator.get_paginated_response([result_row(row, base_url=base_url) for row in page or []])
+        return paginator.get_paginated_response(result_rows(page or [], base_url=base_url))
 
 
 # Settlement policy -----------------------------------------------------------------------------
