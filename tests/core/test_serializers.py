@@ -39,7 +39,9 @@ def test_every_model_serializer_of_the_market_builds_its_fields_once():
     assert [cls.__qualname__ for cls in found if not issubclass(cls, ModelSerializer)] == []
 
 
-@pytest.mark.parametrize("cls", _market_model_serializers(), ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
+@pytest.mark.parametrize(
+    "cls", _market_model_serializers(), ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}"
+)
 def test_its_fields_are_those_drf_builds(cls):
     drf_built = _described(serializers.ModelSerializer.get_fields(cls()))
     assert _described(cls().get_fields()) == drf_built  # the first build, kept
