@@ -14,5 +14,6 @@ USER market
 EXPOSE 8000
 # The same image runs web, worker and beat; the command picks the role (see compose.yaml). Only
 # the web role pools its database connections (this default command and compose.yaml's web set
-# DB_POOL=true; a pool must not be shared into Celery's forked children).
-CMD ["env", "DB_POOL=true", "uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers", "--ws-per-message-deflate", "false"]
+# DB_POOL=true; a pool must not be shared into Celery's forked children). config.serve is uvicorn
+# with each worker accepting on a socket of its own, so bursts of connections spread over them.
+CMD ["env", "DB_POOL=true", "python", "-m", "config.serve", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers", "--ws-per-message-deflate", "false"]

@@ -125,7 +125,7 @@ def start_server(
         [
             sys.executable,
             "-m",
-            "uvicorn",
+            "config.serve",  # uvicorn, each worker on a socket of its own, as the web role runs
             "config.asgi:application",
             "--host",
             "127.0.0.1",

@@ -222,7 +222,7 @@ class Topology:
         name = f"web-{i}"
         host = self.address(name)
         env = dict(self.app_env(), DB_POOL="true", DB_POOL_SIZE="8")
-        argv = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", "8000",
+        argv = [sys.executable, "-m", "config.serve", "config.asgi:application", "--host", host, "--port", "8000",
                 "--workers", "1", "--lifespan", "off", "--log-level", "warning", "--proxy-headers",
                 "--forwarded-allow-ips", self.address("haproxy"), "--ws-max-queue", "64", "--ws-per-message-deflate", "false"]  # fmt: skip
         self._spawn(name, argv, env)

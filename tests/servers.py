@@ -24,7 +24,7 @@ def uvicorn_argv(sock: socket.socket) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "uvicorn",
+        "config.serve",  # the web role's server (uvicorn; with one socket given, exactly uvicorn)
         "config.asgi:application",
         "--fd",
         str(sock.fileno()),

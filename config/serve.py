@@ -1,0 +1,93 @@
+"""The web role's server: uvicorn, each of its worker processes accepting on a socket of its own.
+
+    python -m config.serve config.asgi:application --host 0.0.0.0 --port 8000 --workers 2 ...
+
+takes uvicorn's own options and runs uvicorn's own supervisor, with one difference. ``uvicorn
+--workers N`` binds one socket in the supervisor and every worker accepts on it, so a connection
+goes to whichever worker's event loop wakes first, and asyncio accepts up to a hundred pending
+connections at each wake-up: a burst of connections (bidders entering a room as it opens, HAProxy
+opening its pool) lands on one worker. ``bench/bid_stack.py``'s 32 bidders had 27 and 28 of their
+32 connections on one worker of two (``ss``, both the HTTP and the WebSocket variant), which then
+queued them behind each other while the other sat idle: HTTP p99 94.9-107.6 ms at 160 bids a second
+with the server 0.8 of 2 CPUs busy (#17.1). uvicorn has no option for it (its pull request 2472 is
+open; gunicorn's ``reuse_port`` shares one socket too).
+
+Here, with more than one worker on a TCP address (Linux's ``SO_REUSEPORT``), the supervisor binds
+the address without listening on it (it keeps the port and reports a port in use at once), and each
+worker, as it starts, binds a socket of its own to the same address: the kernel spreads new
+connections over the workers' sockets by their addresses' hash. A worker restarted by the
+supervisor binds its own again. With one worker, a Unix socket or ``--fd``, uvicorn binds as it
+always does.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from typing import Any
+
+import uvicorn.config
+import uvicorn.main
+from uvicorn.config import STARTUP_FAILURE, Config
+
+logger = logging.getLogger("uvicorn.error")
+_uvicorn_bind_socket = Config.bind_socket
+
+
+def _bind(family: int, address: tuple[Any, ...]) -> socket.socket:
+    """A new socket on ``address`` in the address's ``SO_REUSEPORT`` group, not yet listening
+    (uvicorn's server listens on it)."""
+    sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
+
+
+class WorkerOwnSocket(socket.socket):
+    """The supervisor's bound socket. Handed to a worker process (pickled by ``multiprocessing``'s
+    spawn, which uvicorn starts its workers with), it arrives as a new socket of the worker's own,
+    bound to the same address, instead of as a copy of this one."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _bind, (self.family, self.getsockname())
+
+
+def bind_socket(config: Config) -> socket.socket:
+    """``Config.bind_socket``: the supervisor's socket, a ``WorkerOwnSocket`` where each worker
+    should have its own (the module's docstring), else uvicorn's."""
+    if config.workers <= 1 or config.uds is not None or config.fd is not None:
+        return _uvicorn_bind_socket(config)
+    family, shown = (
+        (socket.AF_INET6, "%s://[%s]:%d") if ":" in config.host else (socket.AF_INET, "%s://%s:%d")
+    )
+    sock = WorkerOwnSocket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((config.host, config.port))
+    except OSError as exc:
+        logger.error(exc)
+        sys.exit(STARTUP_FAILURE)
+    logger.info(
+        f"Uvicorn running on {shown} (Press CTRL+C to quit), each of its %d workers on a socket of its own",
+        "https" if config.is_ssl else "http",
+        config.host,
+        sock.getsockname()[1],
+        config.workers,
+    )
+    return sock
+
+
+def main() -> None:
+    uvicorn.config.Config.bind_socket = bind_socket  # type: ignore[method-assign]
+    uvicorn.main.main()
+
+
+if (
+    __name__ == "__main__"
+):  # ``python -m config.serve``: the workers unpickle config.serve's names, not __main__'s
+    from config.serve import main as serve
+
+    serve()
