@@ -85,9 +85,9 @@ def main() -> None:
     uvicorn.main.main()
 
 
-if (
-    __name__ == "__main__"
-):  # ``python -m config.serve``: the workers unpickle config.serve's names, not __main__'s
+if __name__ == "__main__":
+    # Run as ``python -m config.serve``, this module is ``__main__``: start from ``config.serve``'s
+    # own names, so that the workers unpickle the socket as ``config.serve.WorkerOwnSocket``.
     from config.serve import main as serve
 
     serve()
