@@ -31,6 +31,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from config.serve import listening  # noqa: E402
+
 
 def bench_database(prefix: str = "bench") -> str:
     """A throwaway database made like the test database (migrated), so the factories never meet
@@ -149,15 +151,12 @@ def start_server(
         stderr=log,
     )
     deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(1.0)  # every worker up
-                return proc
-        except OSError:
-            time.sleep(0.2)
+    while time.time() < deadline:  # every worker listening on its own socket (config.serve)
+        if listening(port) >= workers:
+            return proc
+        time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("uvicorn did not start")
+    raise RuntimeError("the server did not start")
 
 
 def stop_server(proc: subprocess.Popen) -> None:

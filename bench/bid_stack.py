@@ -487,7 +487,7 @@ def measure(
 ) -> None:
     print(
         f"full-stack bid acknowledgement, one hot auction per variant, {seconds:.0f} s each; "
-        f"uvicorn --workers 2; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start"
+        f"uvicorn --workers 2 (python -m config.serve: each worker on a socket of its own); {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start"
     )
     for n in sizes:
         measure_block(n, seconds, server, port, interval)

@@ -12,12 +12,21 @@ queued them behind each other while the other sat idle: HTTP p99 94.9-107.6 ms a
 with the server 0.8 of 2 CPUs busy (#17.1). uvicorn has no option for it (its pull request 2472 is
 open; gunicorn's ``reuse_port`` shares one socket too).
 
-Here, with more than one worker on a TCP address (Linux's ``SO_REUSEPORT``), the supervisor binds
-the address without listening on it (it keeps the port and reports a port in use at once), and each
-worker, as it starts, binds a socket of its own to the same address: the kernel spreads new
-connections over the workers' sockets by their addresses' hash. A worker restarted by the
-supervisor binds its own again. With one worker, a Unix socket or ``--fd``, uvicorn binds as it
-always does.
+Here, with more than one worker on a TCP address (Linux's ``SO_REUSEPORT``), the supervisor first
+checks that nothing listens on the port (another market server of the same user could otherwise
+join the group and take half its connections), then binds the address without listening on it (it
+keeps the port), and each worker, as it starts, binds a socket of its own to the same address: the
+kernel spreads new connections over the workers' sockets by their addresses' hash. A worker
+restarted by the supervisor binds its own again; one that cannot bind stops the supervisor, as a
+worker that cannot start does in uvicorn. With one worker, ``--reload``, ``--fd``, a Unix socket or
+outside Linux, uvicorn binds as it always does.
+
+The price of a socket per worker: the connections the kernel has queued on a worker's socket but
+the worker has not yet accepted are reset when that worker stops (a restart, a crash, uvicorn
+killing a hung one), where a shared socket would have let another worker take them; and a hung
+worker keeps being given its share of new connections until uvicorn's health check replaces it.
+Linux 5.14 and later move such queued connections to the group's other sockets instead when
+``net.ipv4.tcp_migrate_req`` is 1 (``deploy/compose.yaml`` sets it for the web role).
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 import uvicorn.config
@@ -37,11 +47,16 @@ _uvicorn_bind_socket = Config.bind_socket
 
 def _bind(family: int, address: tuple[Any, ...]) -> socket.socket:
     """A new socket on ``address`` in the address's ``SO_REUSEPORT`` group, not yet listening
-    (uvicorn's server listens on it)."""
+    (uvicorn's server listens on it). Runs in the worker as it starts; a worker that cannot bind
+    exits as one that cannot start, and the supervisor stops instead of starting it again."""
     sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        logger.error("worker could not bind %s: %s", address, exc)
+        sys.exit(STARTUP_FAILURE)
     return sock
 
 
@@ -57,15 +72,25 @@ class WorkerOwnSocket(socket.socket):
 def bind_socket(config: Config) -> socket.socket:
     """``Config.bind_socket``: the supervisor's socket, a ``WorkerOwnSocket`` where each worker
     should have its own (the module's docstring), else uvicorn's."""
-    if config.workers <= 1 or config.uds is not None or config.fd is not None:
+    if (
+        config.workers <= 1
+        or config.should_reload
+        or config.uds is not None
+        or config.fd is not None
+        or sys.platform != "linux"
+    ):
         return _uvicorn_bind_socket(config)
     family, shown = (
         (socket.AF_INET6, "%s://[%s]:%d") if ":" in config.host else (socket.AF_INET, "%s://%s:%d")
     )
     sock = WorkerOwnSocket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
+        if config.port:  # nothing may listen there already, whatever its options (see above)
+            with socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+                probe.bind((config.host, config.port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((config.host, config.port))
     except OSError as exc:
         logger.error(exc)
@@ -78,6 +103,17 @@ def bind_socket(config: Config) -> socket.socket:
         config.workers,
     )
     return sock
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on TCP ``port`` over IPv4 (``/proc/net/tcp``, state 0A): one per
+    worker once such a server is up (the tests and the benches wait for it)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            count += 1
+    return count
 
 
 def main() -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,17 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from config.serve import listening
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _listening(port: int) -> int:
-    """How many sockets listen on ``port`` (``/proc/net/tcp``, state 0A)."""
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-            count += 1
-    return count
 
 
 def _wait(condition, what: str, seconds: float = 60) -> None:
@@ -38,32 +32,58 @@ def _wait(condition, what: str, seconds: float = 60) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def server() -> Iterator[int]:
-    """``tests.pid_app`` served by ``python -m config.serve`` with two workers on a port the
-    supervisor chose (``--port 0``); its port once both workers listen."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "config.serve", "tests.pid_app:app", "--host", "127.0.0.1", "--port", "0"]
+def _serve(port: int) -> subprocess.Popen[str]:
+    """``tests.pid_app`` served by ``python -m config.serve`` with two workers on ``port``."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "config.serve",
+            "tests.pid_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         + ["--workers", "2", "--lifespan", "off", "--no-access-log"],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    """Two workers on a port the supervisor chose (``--port 0``); its port once both listen. The
+    server's output is read to its end by a thread (a full pipe would stop the server)."""
+    proc = _serve(0)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
         assert proc.stderr is not None
-        for line in proc.stderr:  # the supervisor says where it listens before starting the workers
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        while True:  # the supervisor says where it listens before starting the workers
+            line = lines.get(timeout=60)
+            assert line is not None, f"the server stopped before listening ({proc.wait()})"
             found = re.search(r"running on http://127\.0\.0\.1:(\d+)", line)
             if found:
                 port = int(found.group(1))
                 break
-        else:
-            raise AssertionError(f"the server stopped before listening ({proc.wait()})")
-        _wait(lambda: _listening(port) == 2, "a listening socket per worker")
+        _wait(lambda: listening(port) == 2, "a listening socket per worker")
         yield port
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _burst(port: int, connections: int = 32) -> Counter[int]:
@@ -88,7 +108,7 @@ def _burst(port: int, connections: int = 32) -> Counter[int]:
 
 
 def test_each_worker_listens_on_a_socket_of_its_own(server):
-    assert _listening(server) == 2  # uvicorn --workers 2: one socket, shared
+    assert listening(server) == 2  # uvicorn --workers 2: one socket, shared
 
 
 def test_a_burst_of_connections_is_spread_over_the_workers(server):
@@ -104,9 +124,18 @@ def test_a_worker_that_dies_is_replaced_by_one_with_its_own_socket(server):
     def replaced() -> bool:
         try:  # a connection the kernel had queued for the dead worker's socket is reset
             answered = _burst(server)
-        except OSError:
+        except (OSError, asyncio.IncompleteReadError):
             return False
         return len(answered) == 2 and first not in answered and second in answered
 
     _wait(replaced, "both sockets answering again, the dead worker's by its replacement")
-    assert _listening(server) == 2
+    assert listening(server) == 2
+
+
+def test_a_second_server_on_the_same_port_is_refused(server):
+    """Sockets with ``SO_REUSEPORT`` of the same user could share the port: a second server started
+    there by mistake would take half the connections. It stops at once, as uvicorn's would."""
+    second = _serve(server)
+    _out, err = second.communicate(timeout=60)
+    assert second.returncode == 3 and "Address already in use" in err, err
+    assert listening(server) == 2
