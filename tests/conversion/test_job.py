@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -356,5 +357,14 @@ def test_the_summary_times_the_whole_run_its_commit_included(university, admin):
     ]
     in_transaction = dict(zip(messages, (inside for _, inside in seen), strict=True))
     assert in_transaction["use_first_run start"] and not in_transaction["use_first_run committed"]
-    committed = float(seen[-2][0].rsplit(" in ", 1)[1].rstrip("s"))
-    assert summary.seconds >= committed
+    committed, effects = re.search(r"committed in ([0-9.]+)s, then .* in ([0-9.]+)s", seen[-2][0]).groups()
+    assert summary.seconds >= float(committed) + float(effects)
+
+
+def test_inside_a_callers_transaction_the_run_says_it_has_not_committed(university, admin, caplog):
+    make_achievement(university, GRANT)
+    with caplog.at_level("INFO", logger="market.use_first"):
+        run_on(D(2024, 3, 11))  # pytest-django's transaction around the test: the caller's
+    messages = [r.getMessage() for r in caplog.records if r.name == "market.use_first"]
+    assert "use_first_run inside the caller's transaction: not committed yet" in messages
+    assert not any("committed in" in m for m in messages)
