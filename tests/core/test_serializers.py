@@ -48,12 +48,13 @@ def test_its_fields_are_those_drf_builds(cls):
     assert _described(cls().get_fields()) == drf_built  # a copy of the kept one
 
 
-def test_each_serializer_has_fields_of_its_own():
+@pytest.mark.parametrize("name", ["mode", "title"])  # built from the model; declared on the class
+def test_each_serializer_has_fields_of_its_own(name):
     first, second = ListingOutput(), ListingOutput()
-    assert first.fields["title"] is not second.fields["title"]
-    assert first.fields["title"].parent is first and second.fields["title"].parent is second
-    first.fields.pop("title")
-    assert "title" in second.fields and "title" in ListingOutput().fields
+    assert first.fields[name] is not second.fields[name]
+    assert first.fields[name].parent is first and second.fields[name].parent is second
+    first.fields.pop(name)
+    assert name in second.fields and name in ListingOutput().fields
 
 
 def test_the_fields_are_built_by_the_first_serializer_only():
