@@ -14,8 +14,9 @@ SQL statements the request ran, executed again straight through psycopg: what th
 costs, without Django, DRF or serialization. The statements are kept while the request runs by an
 ``execute_wrapper`` (``bench/_statements.py``), not by Django's ``CaptureQueriesContext``, whose
 debug cursor timed and logged every statement inside the timed request: work the server does not do.
-Both meet the data in memory: the catalogue's tables and indexes are read once before the requests (``prewarm``), into PostgreSQL's shared buffers
-where they fit, so neither times the disk nor the copy into the buffers. At 1,000,000 they are
+Both meet the data in memory: the catalogue's tables and indexes are read once before the requests
+(``prewarm``), into PostgreSQL's shared buffers where they fit, so neither times the disk nor the
+copy into the buffers. At 1,000,000 they are
 ~2.8 GB: run it against a server whose ``shared_buffers`` holds them (4 GB; PostgreSQL's default is
 128 MB), as a server serving such a catalogue would be set (``deploy/compose.yaml``); the output
 says when it does not.

@@ -17,10 +17,11 @@ through the whole Django stack (every middleware, URL routing, token authenticat
 read-only token, the DRF view, ``marketplace.selectors.results_list``, ``core.sync``'s watermark
 and ``(sync_xid, id)`` cursor page, the rows' rendering) and the clock runs from the call to the
 rendered JSON response (its parsing by the bench is not counted). The statements are kept by an
-``execute_wrapper`` (``bench/_statements.py``: the text psycopg sent, as Django's debug cursor reads it) and not by Django's
-``CaptureQueriesContext``, whose debug cursor logs every statement: work the server does not do.
-The process is warmed as the web server's is at its start (``config.warm``: every view imported, then the objects alive frozen,
-so no full garbage collection walks them during a request). The requests:
+``execute_wrapper`` (``bench/_statements.py``: the text psycopg sent, as Django's debug cursor reads
+it) and not by Django's ``CaptureQueriesContext``, whose debug cursor logs every statement: work the
+server does not do. The process is warmed as the web server's is at its start (``config.warm``:
+every view imported, then the objects alive frozen, so no full garbage collection walks them during
+a request). The requests:
 
 - random pages: ``updated_since`` at a random point, optionally with a ``mode`` or ``field`` filter,
   then the page its ``next`` cursor points to;

@@ -45,19 +45,28 @@ logger = logging.getLogger("uvicorn.error")
 _uvicorn_bind_socket = Config.bind_socket
 
 
-def _bind(family: int, address: tuple[Any, ...]) -> socket.socket:
-    """A new socket on ``address`` in the address's ``SO_REUSEPORT`` group, not yet listening
-    (uvicorn's server listens on it). Runs in the worker as it starts; a worker that cannot bind
-    exits as one that cannot start, and the supervisor stops instead of starting it again."""
-    sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+def _reuse_port_socket(kind: type[socket.socket], family: int, address: tuple[Any, ...]) -> socket.socket:
+    """A socket of ``kind`` bound to ``address`` in the address's ``SO_REUSEPORT`` group, not
+    listening (uvicorn's server listens on it); ``OSError`` if it cannot bind."""
+    sock = kind(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _bind(family: int, address: tuple[Any, ...]) -> socket.socket:
+    """The worker's own socket, made as the worker starts; a worker that cannot bind exits as one
+    that cannot start, and the supervisor stops instead of starting it again."""
+    try:
+        return _reuse_port_socket(socket.socket, family, address)
     except OSError as exc:
         logger.error("worker could not bind %s: %s", address, exc)
         sys.exit(STARTUP_FAILURE)
-    return sock
 
 
 class WorkerOwnSocket(socket.socket):
@@ -83,15 +92,12 @@ def bind_socket(config: Config) -> socket.socket:
     family, shown = (
         (socket.AF_INET6, "%s://[%s]:%d") if ":" in config.host else (socket.AF_INET, "%s://%s:%d")
     )
-    sock = WorkerOwnSocket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     try:
         if config.port:  # nothing may listen there already, whatever its options (see above)
             with socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP) as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
                 probe.bind((config.host, config.port))
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((config.host, config.port))
+        sock = _reuse_port_socket(WorkerOwnSocket, family, (config.host, config.port))
     except OSError as exc:
         logger.error(exc)
         sys.exit(STARTUP_FAILURE)

@@ -136,6 +136,11 @@ def test_a_second_server_on_the_same_port_is_refused(server):
     """Sockets with ``SO_REUSEPORT`` of the same user could share the port: a second server started
     there by mistake would take half the connections. It stops at once, as uvicorn's would."""
     second = _serve(server)
-    _out, err = second.communicate(timeout=60)
+    try:
+        _out, err = second.communicate(timeout=60)
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.wait()
     assert second.returncode == 3 and "Address already in use" in err, err
     assert listening(server) == 2
