@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _in_step import InStep, result_line, run_in_step
 from _statements import statements_kept
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -432,8 +431,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument(
         "--in-step",
-        action="store_true",
-        help="(used by the two-size run) time a request only when a line arrives on stdin",
+        type=int,
+        default=0,
+        help="(used by the two-size run, bench/_in_step.py) time N requests each time a line arrives on stdin",
     )
     args = parser.parse_args()
     count = args.requests or (40 if args.quick else 200)
@@ -484,11 +484,10 @@ def main() -> None:
     raw = psycopg.connect(url, autocommit=True)
     results = 0
     slowest: list[tuple[float, float, dict]] = []
-    if args.in_step:
-        print("READY", flush=True)
+    step = InStep(args.in_step, count)
+    step.ready()
     for params in mixed_requests(count, rng):
-        if args.in_step and not sys.stdin.readline():  # a line: this one's turn
-            sys.exit("the two-size run stopped")  # the end of the input: the driver is gone
+        step.turn()
         second = params.pop("second_page")
         if second:
             first = client.get("/api/v1/listings/", params).json()
@@ -507,8 +506,7 @@ def main() -> None:
             raw.execute(sql).fetchall()
         raw_timings.append((time.perf_counter() - started) * 1000)
         slowest.append((timings[-1], raw_timings[-1], {**params, "page": 2 if second else 1}))
-        if args.in_step:
-            print("DONE", flush=True)
+        step.done()
     raw.close()
 
     published = size
@@ -534,8 +532,7 @@ def main() -> None:
         f"  {results} rows returned in total; {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     print(
-        "RESULT "
-        + json.dumps(
+        result_line(
             {
                 "size": size,
                 "p95": percentile(timings, 95),
@@ -549,61 +546,9 @@ def main() -> None:
 
 
 def scale(*, sizes: tuple[int, int], count: int) -> None:
-    """Each size in its own process (its own database), the two timed in step: the first size's
-    request, then the second's same request, and so on, so that whatever else the machine does
-    meanwhile falls on both alike. Timed one size after the other, the 100,000's p95 alone moved
-    17-23 ms between runs minutes apart (this machine's speed drifts), and the ratio with it. Then
-    the p95s side by side (#17.3)."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--size", str(size), "--requests", str(count), "--in-step"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for size in sizes
-    ]
-    try:
-        found = _in_step(procs, sizes, count)
-    finally:
-        for proc in procs:  # a failed run leaves no size's process behind
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    _compare(found, sizes)
-
-
-def _in_step(procs: list[subprocess.Popen[str]], sizes: tuple[int, int], count: int) -> dict[int, dict]:
-    """Drive the sizes' processes a request at a time; their output, and each one's RESULT."""
-    setup: list[list[str]] = [[] for _ in procs]
-    for proc, lines in zip(procs, setup, strict=True):  # both make and warm their data first
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.strip() == "READY":
-                break
-            lines.append(line.rstrip("\n"))
-        else:
-            sys.exit("a size's process ended before it was ready:\n" + "\n".join(lines))
-    for _ in range(count):
-        for proc in procs:
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write("\n")
-            proc.stdin.flush()
-            if proc.stdout.readline().strip() != "DONE":
-                sys.exit("a size's process stopped in the middle of the run")
-    found: dict[int, dict] = {}
-    for size, proc, lines in zip(sizes, procs, setup, strict=True):
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.close()
-        out = proc.stdout.read()  # not communicate(): it reads the pipe past what readline buffered
-        if proc.wait():
-            sys.exit(f"the {size:,} run failed ({proc.returncode})")
-        for line in [*lines, *out.splitlines()]:
-            if line.startswith("RESULT "):
-                found[size] = json.loads(line[len("RESULT ") :])
-            else:
-                print(line, flush=True)
-    return found
+    """Each size in its own process (its own database), the two timed in step, ten requests at a
+    time (``bench/_in_step.py``), then the p95s side by side (#17.3)."""
+    _compare(run_in_step(__file__, sizes, count), sizes)
 
 
 def _compare(found: dict[int, dict], sizes: tuple[int, int]) -> None:

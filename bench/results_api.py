@@ -27,7 +27,10 @@ a request). The requests:
   then the page its ``next`` cursor points to;
 - syncs: ``updated_since`` a few hundred results before the newest, followed page by page to the end.
 
-Every page is one request in the figures. Connections persist between requests
+The two sizes run in processes of their own, timed in step (``bench/_in_step.py``): ten of the 10,000's
+requests, then ten of the 1,000,000's of the same kinds, and so on, so whatever else the machine
+does falls on both alike. One after the other, minutes apart, the ratio moved 0.95-1.22 over four runs, the
+raw SQL's with it. Every page is one request in the figures. Connections persist between requests
 (``DB_CONN_MAX_AGE=60``, as in a deployment). The raw limit replays exactly the SQL each API
 request ran (captured while it ran: the token lookup, the watermark, the ``updated_since``
 position, the page with its filters, second pages and every page of a sync), statement by
@@ -48,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from _in_step import InStep, result_line, run_in_step
 from _statements import statements_kept
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +237,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def measure(requests: int, rng: random.Random, *, raw_url: str) -> dict[str, float]:
+def measure(
+    requests: int, rng: random.Random, *, raw_url: str, step: InStep | None = None
+) -> dict[str, float]:
     import psycopg
     from django.db import connection
     from django.test import Client
@@ -273,7 +279,10 @@ def measure(requests: int, rng: random.Random, *, raw_url: str) -> dict[str, flo
         sql_ms.append((time.perf_counter() - t0) * 1000)
         return body
 
+    step = step or InStep(0, requests)
+    step.ready()
     for i in range(requests):
+        step.turn()
         since = rng.choice(stamps).isoformat()
         kind = i % 4
         if kind == 3:
@@ -281,15 +290,16 @@ def measure(requests: int, rng: random.Random, *, raw_url: str) -> dict[str, flo
             body = get("/api/v1/results/", {"updated_since": newest[rng.randint(100, 599)].isoformat()})
             while body["next"]:
                 body = get(body["next"])
-            continue
-        params = {"updated_since": since}
-        if kind == 1:
-            params["mode"] = rng.choice(MODES)
-        elif kind == 2:
-            params["field"] = rng.choice(FIELDS)
-        body = get("/api/v1/results/", params)
-        if body["next"]:
-            get(body["next"])
+        else:
+            params = {"updated_since": since}
+            if kind == 1:
+                params["mode"] = rng.choice(MODES)
+            elif kind == 2:
+                params["field"] = rng.choice(FIELDS)
+            body = get("/api/v1/results/", params)
+            if body["next"]:
+                get(body["next"])
+        step.done()
     raw.close()
     return {
         "requests": len(api_ms),
@@ -300,7 +310,6 @@ def measure(requests: int, rng: random.Random, *, raw_url: str) -> dict[str, flo
         "rows_mean": statistics.mean(rows),
         "empty_pages": sum(1 for n in rows if n == 0),
         "statements_mean": statistics.mean(statements_run),
-        "load": list(os.getloadavg()),
     }
 
 
@@ -318,7 +327,7 @@ def stale(url: str) -> bool:
         return found is not None
 
 
-def run_size(size: int, requests: int) -> dict[str, float]:
+def run_size(size: int, requests: int, *, in_step: int) -> dict[str, float]:
     """Measure one size in its own database (``..._bench_results_<size>``, kept for later runs)."""
     import psycopg
 
@@ -350,48 +359,33 @@ def run_size(size: int, requests: int) -> dict[str, float]:
     from config.warm import freeze_after_start
 
     freeze_after_start()  # as the web server's process does at its start (config.asgi)
-    rng = random.Random(size)
+    rng = random.Random(7)  # the same draws for both sizes: their n-th requests are of one kind
     measure(10, rng, raw_url=url)  # warm the caches and the connection
-    return measure(requests, rng, raw_url=url)
+    return measure(requests, rng, raw_url=url, step=InStep(in_step, requests))
 
 
 def main() -> None:
-    import json
-    import subprocess
-
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # one size, in a child process
     parser.add_argument("--requests", type=int, default=200, help=argparse.SUPPRESS)
+    parser.add_argument("--in-step", type=int, default=0, help=argparse.SUPPRESS)  # bench/_in_step.py
     args = parser.parse_args()
     if args.size:
-        print(json.dumps(run_size(args.size, args.requests)))
+        print(result_line(run_size(args.size, args.requests, in_step=args.in_step)), flush=True)
         return
     sizes = (1_000, 20_000) if args.quick else (10_000, 1_000_000)
-    requests = 40 if args.quick else 200
-    figures = {}
-    for size in sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--size", str(size), "--requests", str(requests)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        sys.stderr.write(out.stderr)
-        lines = out.stdout.strip().splitlines()
-        for line in lines[:-1]:
-            print(line, flush=True)
-        figures[size] = f = json.loads(lines[-1])
+    figures = run_in_step(__file__, sizes, 40 if args.quick else 200)
+    for size, f in figures.items():
         print(
             f"{size:>9,} results: {f['requests']} API requests (pages of syncs and second pages included),"
             f" {f['rows_mean']:.1f} rows and {f['statements_mean']:.1f} SQL statements per request,"
             f" {f['empty_pages']} empty pages\n"
             f"    through the API   p50 {f['p50']:6.2f} ms   p95 {f['p95']:6.2f} ms\n"
             f"    raw SQL (psycopg) p50 {f['sql_p50']:6.2f} ms   p95 {f['sql_p95']:6.2f} ms"
-            "   (the limit: the same statements each request ran)\n"
-            f"    load average during the run {' '.join(f'{x:.2f}' for x in f['load'])}, {os.cpu_count()} CPUs",
+            "   (the limit: the same statements each request ran)",
             flush=True,
         )
     small, large = (figures[s] for s in sizes)
@@ -407,7 +401,10 @@ def main() -> None:
     print(
         f"  raw SQL p95 {small['sql_p95']:6.2f} ms -> {large['sql_p95']:6.2f} ms   ratio {raw_ratio:.2f}   (the limit)"
     )
-    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
+    print(
+        f"  load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs"
+        " (the two sizes ran in step, ten requests at a time: the same minutes for both)"
+    )
 
 
 if __name__ == "__main__":
